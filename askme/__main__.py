@@ -1,0 +1,3 @@
+from askme.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,138 @@
+"""Reader for the bAbI v1.2 tasks (Weston et al. 2015, arXiv:1502.05698).
+
+Each line is ``ID text``; the ID restarts at 1 where a new story begins. A question line is
+``ID question<TAB>answer<TAB>supporting fact IDs``. Supporting IDs name earlier *fact* lines;
+we map them to positions in the story as it stands at the question (question lines are not
+facts, so they are skipped when counting positions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from askme.errors import AskmeError
+
+TASK_NAMES = {
+    1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-supporting-facts",
+    4: "two-arg-relations", 5: "three-arg-relations", 6: "yes-no-questions", 7: "counting",
+    8: "lists-sets", 9: "simple-negation", 10: "indefinite-knowledge", 11: "basic-coreference",
+    12: "conjunction", 13: "compound-coreference", 14: "time-reasoning", 15: "basic-deduction",
+    16: "basic-induction", 17: "positional-reasoning", 18: "size-reasoning", 19: "path-finding",
+    20: "agents-motivations",
+}
+
+_LINE = re.compile(r"(\d+) (.*)")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One question with the story as it stands when the question is asked."""
+
+    story: tuple[str, ...]  # fact sentences before the question, in order
+    question: str
+    answer: str  # as written in the file: a word, or a comma list such as "n,w"
+    supports: tuple[int, ...]  # 0-based positions in `story`, in the file's order
+    task: int = 0  # bAbI task number, 0 when unknown
+    source: str = ""  # "file:line" of the question, for messages
+    story_id: int = 0  # ordinal of the story in its file; questions of one story share it
+
+
+class BabiFormatError(AskmeError):
+    """A line that is not valid bAbI; the message names the file and the line number."""
+
+
+def parse_babi(lines, name: str = "<input>", task: int = 0) -> list[Example]:
+    """Parse bAbI-format lines into examples; raise BabiFormatError naming `name:line`."""
+    examples: list[Example] = []
+    facts: list[str] = []
+    fact_pos: dict[int, int] = {}  # line id -> position of that fact in `facts`
+    last_id = 0
+    story_id = -1
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+
+        def fail(why: str) -> BabiFormatError:
+            return BabiFormatError(f"{name}:{lineno}: {why}: {line[:80]!r}")
+
+        match = _LINE.fullmatch(line)
+        if not match:
+            raise fail("expected 'ID text'")
+        line_id, text = int(match.group(1)), match.group(2)
+        if line_id == 1:
+            facts, fact_pos = [], {}
+            story_id += 1
+        elif line_id != last_id + 1:
+            raise fail(f"line id {line_id} does not follow {last_id}")
+        last_id = line_id
+        if "\t" not in text:
+            if not text.strip():
+                raise fail("empty fact")
+            fact_pos[line_id] = len(facts)
+            facts.append(text.strip())
+            continue
+        parts = text.split("\t")
+        if len(parts) != 3:
+            raise fail("a question line needs 'question<TAB>answer<TAB>supporting ids'")
+        question, answer, support_text = (p.strip() for p in parts)
+        if not question:
+            raise fail("empty question")
+        if not answer or any(not a.strip() for a in answer.split(",")):
+            raise fail("empty answer")
+        supports = []
+        for token in support_text.split():
+            if not token.isdigit():
+                raise fail(f"supporting id {token!r} is not a number")
+            if int(token) not in fact_pos:
+                raise fail(f"supporting id {token} is not an earlier fact of this story")
+            supports.append(fact_pos[int(token)])
+        examples.append(Example(tuple(facts), question, answer, tuple(supports), task,
+                                f"{name}:{lineno}", story_id))
+    return examples
+
+
+def read_babi_file(path: str | Path, task: int = 0) -> list[Example]:
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return parse_babi(handle, name=str(path), task=task)
+    except UnicodeDecodeError as error:
+        raise BabiFormatError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+    except OSError as error:
+        raise AskmeError(f"{path}: cannot read ({error.strerror})")
+
+
+def parse_tasks(spec: str) -> list[int]:
+    """'1-20', '1,2,6' or '1-3,5' -> sorted task numbers, each in 1..20."""
+    tasks: set[int] = set()
+    for part in spec.replace(" ", "").split(","):
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        if not match:
+            raise AskmeError(f"bad task list {spec!r}: use numbers and ranges such as 1-20 or 1,2,6",
+                             exit_code=2)
+        low = int(match.group(1))
+        high = int(match.group(2) or low)
+        if not 1 <= low <= high <= 20:
+            raise AskmeError(f"bad task list {spec!r}: tasks are numbered 1 to 20", exit_code=2)
+        tasks.update(range(low, high + 1))
+    return sorted(tasks)
+
+
+def task_file(folder: str | Path, task: int, split: str) -> Path:
+    """The `qa{task}_*_{split}.txt` file of a bAbI folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AskmeError(f"{folder}: no such data folder (expected bAbI files qa1_..._train.txt)")
+    found = sorted(folder.glob(f"qa{task}_*_{split}.txt"))
+    if not found:
+        hint = " (bAbI en-10k has no task 3 train file: use en/)" if task == 3 else ""
+        raise AskmeError(f"{folder}: no {split} file for task {task}{hint}")
+    return found[0]
+
+
+def load_tasks(folder: str | Path, tasks: list[int], split: str) -> dict[int, list[Example]]:
+    """Examples of each task's `split` ('train' or 'test') file, by task number."""
+    return {task: read_babi_file(task_file(folder, task, split), task=task) for task in tasks}

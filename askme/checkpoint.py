@@ -1,0 +1,84 @@
+"""Checkpoints as plain data: config.json, weights.pt (a state dict of tensors only, read
+with ``weights_only=True`` so no arbitrary object is ever unpickled) and tokenizer.model."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from askme.errors import AskmeError
+from askme.model import DMN, DMNConfig
+from askme.tokenizer import Tokenizer
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.pt"
+TOKENIZER_FILE = "tokenizer.model"
+FORMAT = "askme-dmn-1"
+
+
+@dataclass
+class Checkpoint:
+    model: DMN
+    tokenizer: Tokenizer
+    info: dict = field(default_factory=dict)  # how it was trained: tasks, seed, time, scores
+
+
+def _write_atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename over `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(folder: str | Path, model: DMN, tokenizer: Tokenizer, info: dict | None = None):
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(folder / WEIGHTS_FILE, lambda p: torch.save(model.state_dict(), p))
+        _write_atomic(folder / TOKENIZER_FILE, tokenizer.save)
+        text = json.dumps({"format": FORMAT, "model": model.config.to_dict(), "info": info or {}},
+                          indent=2)
+        _write_atomic(folder / CONFIG_FILE, lambda p: Path(p).write_text(text + "\n"))
+    except OSError as error:
+        raise AskmeError(f"{folder}: cannot write the model ({error.strerror})") from None
+
+
+def load_checkpoint(folder: str | Path) -> Checkpoint:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AskmeError(f"{folder}: no model folder here (train one with 'askme train')")
+    for name in (CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE):
+        if not (folder / name).is_file():
+            raise AskmeError(f"{folder / name}: missing; the model folder is incomplete "
+                             f"(retrain with 'askme train' or restore the folder)")
+    try:
+        meta = json.loads((folder / CONFIG_FILE).read_text())
+        config = DMNConfig.from_dict(meta["model"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise AskmeError(f"{folder / CONFIG_FILE}: not an askme model config ({error})") from None
+    if meta.get("format") != FORMAT:
+        raise AskmeError(f"{folder / CONFIG_FILE}: unknown model format {meta.get('format')!r}")
+    tokenizer = Tokenizer.load(folder / TOKENIZER_FILE)
+    if tokenizer.vocab_size != config.vocab_size:
+        raise AskmeError(f"{folder / TOKENIZER_FILE}: has {tokenizer.vocab_size} pieces but the "
+                         f"weights expect {config.vocab_size}; it belongs to another model")
+    try:
+        state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        model = DMN(config)
+        model.load_state_dict(state)
+    except Exception as error:  # truncated zip, wrong tensors, unpickling refused
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise AskmeError(f"{folder / WEIGHTS_FILE}: cannot load the weights ({first[:200]}); "
+                         f"the file is damaged or from another model: retrain or restore it") from None
+    model.eval()
+    return Checkpoint(model, tokenizer, meta.get("info", {}))

@@ -1,0 +1,161 @@
+"""The `askme` command: a thin layer over importable functions.
+
+Heavy modules (torch, sentencepiece, rich) are imported inside the command handlers, so
+`askme --help` and `askme --version` start in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from askme import __version__
+from askme.errors import AskmeError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors: one line, exit 2
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be in [0, 1)")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="askme", description="Question answering with a Dynamic Memory "
+                     "Network (Kumar et al. 2016): tell it facts, ask it questions.")
+    parser.add_argument("--version", action="version", version=f"askme {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    train = commands.add_parser("train", help="train a model on bAbI tasks",
+                                description="Train one DMN jointly on the chosen bAbI tasks, "
+                                "with answer and supporting-fact (gate) supervision.")
+    train.add_argument("--data", type=Path, help="bAbI folder (default: ../shared/babi/en)")
+    train.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
+    train.add_argument("--out", type=Path, required=True, help="folder to write the model to")
+    train.add_argument("--epochs", type=_positive_int, default=100, help="most epochs (100)")
+    train.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    train.add_argument("--batch-size", type=_positive_int, default=32, help="(32)")
+    train.add_argument("--lr", type=_positive_float, default=2e-3, help="Adam learning rate")
+    train.add_argument("--patience", type=_positive_int, default=15,
+                       help="stop after this many epochs without better validation (15)")
+    train.add_argument("--val-fraction", type=_fraction, default=0.1,
+                       help="share of training stories held out for validation (0.1)")
+    train.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
+                       help="stop after the epoch that passes this many minutes")
+    train.add_argument("--hidden", type=_positive_int, default=80, help="GRU state size (80)")
+    train.add_argument("--embed", type=_positive_int, default=80, help="embedding size (80)")
+    train.add_argument("--dropout", type=_fraction, default=0.1, help="(0.1)")
+    train.add_argument("--max-passes", type=_positive_int, default=10,
+                       help="most memory passes before halting is forced (10)")
+    train.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
+    train.set_defaults(handler=cmd_train)
+
+    evaluate = commands.add_parser("eval", help="score a model on bAbI test files",
+                                   description="Score a model on the *_test.txt files of a bAbI "
+                                   "folder: accuracy, supporting-fact accuracy and passes per task.")
+    evaluate.add_argument("--data", type=Path, help="bAbI folder (default: ../shared/babi/en)")
+    evaluate.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
+    evaluate.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
+    evaluate.set_defaults(handler=cmd_eval)
+    return parser
+
+
+def _set_threads(threads: int | None) -> None:
+    import torch
+
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+
+
+def cmd_train(args) -> int:
+    from askme import render
+    from askme.babi import parse_tasks
+    from askme.model import DMNConfig
+    from askme.paths import default_babi_dir
+    from askme.training import TrainOptions, train
+
+    tasks = parse_tasks(args.tasks)
+    data = args.data or default_babi_dir()
+    _set_threads(args.threads)
+    options = TrainOptions(
+        data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
+        lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
+        time_limit=args.time_limit,
+        model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
+                        dropout=args.dropout, max_passes=args.max_passes))
+    with render.training_progress(args.epochs) as report:
+        checkpoint = train(options, report)
+    info = checkpoint.info
+    render.stderr().print(
+        f"saved {args.out}: validation accuracy {info['val_accuracy']:.1%} at epoch "
+        f"{info['best_epoch']} of {info['epochs_run']}, {info['train_seconds']:.0f} s", soft_wrap=True)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    import json
+
+    from askme import render
+    from askme.babi import load_tasks, parse_tasks
+    from askme.checkpoint import load_checkpoint
+    from askme.evaluation import evaluate
+    from askme.paths import default_babi_dir, shipped_model_dir
+
+    tasks = parse_tasks(args.tasks)
+    data = args.data or default_babi_dir()
+    examples = load_tasks(data, tasks, "test")
+    _set_threads(args.threads)
+    checkpoint = load_checkpoint(args.model or shipped_model_dir())
+    report = evaluate(checkpoint, examples)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        render.stdout().print(render.eval_table(report))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except AskmeError as error:
+        print(f"askme: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("askme: interrupted", file=sys.stderr)
+        return 130

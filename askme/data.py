@@ -1,0 +1,77 @@
+"""From examples to padded tensor batches."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import torch
+
+from askme.babi import Example
+from askme.model import Batch
+from askme.tokenizer import ANSWER_END_ID, FACT_END_ID, PAD_ID, Tokenizer
+
+
+@dataclass
+class Encoded:
+    story: list[int]  # story tokens with FACT_END after each fact
+    fact_positions: list[int]  # index of each FACT_END in `story`
+    question: list[int]
+    answer: list[int]  # answer tokens then ANSWER_END; empty when the answer is unknown
+    supports: list[int]
+
+
+def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
+    story, positions = [], []
+    for fact in facts:
+        story.extend(tokenizer.encode(fact))
+        positions.append(len(story))
+        story.append(FACT_END_ID)
+    return story, positions
+
+
+def encode_example(tokenizer: Tokenizer, example: Example) -> Encoded:
+    story, positions = encode_facts(tokenizer, example.story)
+    answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
+    return Encoded(story, positions, tokenizer.encode(example.question), answer,
+                   list(example.supports))
+
+
+def _pad(rows, value, min_width=1) -> torch.Tensor:
+    width = max([min_width] + [len(r) for r in rows])
+    return torch.tensor([list(r) + [value] * (width - len(r)) for r in rows], dtype=torch.long)
+
+
+def collate(items: list[Encoded]) -> Batch:
+    """Right-pad every field; a question of zero tokens is read as one PAD token."""
+    positions = _pad([e.fact_positions for e in items], 0)
+    fact_mask = _pad([[1] * len(e.fact_positions) for e in items], 0).bool()
+    return Batch(
+        story=_pad([e.story for e in items], PAD_ID),
+        fact_positions=positions,
+        fact_mask=fact_mask,
+        question=_pad([e.question for e in items], PAD_ID),
+        question_lengths=torch.tensor([max(1, len(e.question)) for e in items]),
+        answer=_pad([e.answer for e in items], PAD_ID),
+        supports=_pad([e.supports for e in items], -1),
+    )
+
+
+def length_batches(items: list[Encoded], batch_size: int, rng: random.Random | None = None,
+                   pool: int = 50) -> list[list[int]]:
+    """Indices grouped into batches of similar story length (less padding, faster GRUs).
+
+    With `rng`, the order is shuffled first and sorted only within pools of `pool` batches,
+    so training batches still vary from epoch to epoch; the batch order is shuffled too.
+    """
+    order = list(range(len(items)))
+    if rng is not None:
+        rng.shuffle(order)
+    span = batch_size * pool if rng is not None else max(1, len(order))
+    batches = []
+    for start in range(0, len(order), span):
+        chunk = sorted(order[start:start + span], key=lambda i: len(items[i].story))
+        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    if rng is not None:
+        rng.shuffle(batches)
+    return batches

@@ -1,0 +1,303 @@
+"""The Dynamic Memory Network (Kumar et al. 2016, "Ask Me Anything"), one module per part.
+
+Shapes: B batch, L story tokens, T facts, Q question tokens, A answer tokens, H hidden size,
+P memory passes, V vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
+
+
+@dataclass
+class DMNConfig:
+    vocab_size: int = 1000  # sentencepiece pieces, reserved ids included
+    embed_dim: int = 80  # word embedding size, shared by the input, question and answer modules
+    hidden_dim: int = 80  # state size of every GRU (paper: 80 for bAbI)
+    gate_hidden_dim: int = 80  # hidden units of the two-layer gate MLP
+    max_passes: int = 10  # backstop: most episodes before the memory stops (bAbI needs up to 8)
+    max_answer_tokens: int = 12  # backstop for the answer decoder (bAbI's longest list is ~7 pieces)
+    dropout: float = 0.1  # on word embeddings and facts, training only
+    gate_loss_weight: float = 1.0  # weight of the gate supervision next to the answer loss
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DMNConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Batch:
+    """Padded tensors for B questions; see askme.data.collate."""
+
+    story: torch.Tensor  # (B, L) story tokens, a FACT_END token after every sentence, PAD after
+    fact_positions: torch.Tensor  # (B, T) index in `story` of each FACT_END token
+    fact_mask: torch.Tensor  # (B, T) True for a real fact, False for padding
+    question: torch.Tensor  # (B, Q) question tokens, PAD after
+    question_lengths: torch.Tensor  # (B,) real question tokens (>= 1)
+    answer: torch.Tensor | None = None  # (B, A) answer tokens then ANSWER_END, PAD after
+    supports: torch.Tensor | None = None  # (B, S) supporting fact positions, -1 after
+
+    def to(self, device) -> "Batch":
+        return Batch(*(None if t is None else t.to(device) for t in
+                       (self.story, self.fact_positions, self.fact_mask, self.question,
+                        self.question_lengths, self.answer, self.supports)))
+
+
+@dataclass
+class Prediction:
+    answer_tokens: torch.Tensor  # (B, A) greedy answer, ANSWER_END and PAD after the last token
+    passes: torch.Tensor  # (B,) episodes the memory took before it halted
+    gates: torch.Tensor  # (B, P, T + 1) sigmoid gate per fact then end-of-passes, each pass run
+    choices: torch.Tensor  # (B, P) argmax of each pass's gates (T means end-of-passes)
+
+
+class InputModule(nn.Module):
+    """ONE GRU over the whole story; the states at the end-of-sentence tokens are the facts.
+
+    Paper, sec. 2.1: with several sentences "we concatenate all sentences ... inserting an
+    end-of-sentence token after each one", and the hidden states at those tokens are c_1..c_T.
+    The GRU runs left to right, so right padding cannot change any fact: no packing needed.
+    """
+
+    def __init__(self, config: DMNConfig):
+        super().__init__()
+        self.gru = nn.GRU(config.embed_dim, config.hidden_dim, batch_first=True)
+
+    def forward(self, embedded, fact_positions, h0=None):
+        states, last = self.gru(embedded, h0)  # (B, L, H), (1, B, H)
+        index = fact_positions.unsqueeze(-1).expand(-1, -1, states.size(-1))
+        return states.gather(1, index), last  # (B, T, H)
+
+
+class QuestionModule(nn.Module):
+    """A GRU over the question words (same embeddings as the story); its final state is q."""
+
+    def __init__(self, config: DMNConfig):
+        super().__init__()
+        self.gru = nn.GRU(config.embed_dim, config.hidden_dim, batch_first=True)
+
+    def forward(self, embedded, lengths):
+        states, _ = self.gru(embedded)  # (B, Q, H)
+        last = (lengths - 1).clamp(min=0).view(-1, 1, 1).expand(-1, 1, states.size(-1))
+        return states.gather(1, last).squeeze(1)  # (B, H)
+
+
+class EpisodicMemory(nn.Module):
+    """m_0 = q; each pass gates every fact, runs a gated GRU over the facts to make the
+    episode e_i, and updates m_i = GRU(e_i, m_{i-1}) (paper, sec. 2.3).
+
+    Halting (sec. 2.3, "Criteria for stopping"): a learned end-of-passes vector is scored by
+    the same gate beside the facts; the pass whose highest gate is on it ends the memory,
+    and its episode is not used. `max_passes` is the backstop.
+    """
+
+    def __init__(self, config: DMNConfig):
+        super().__init__()
+        H = config.hidden_dim
+        self.bilinear = nn.Parameter(torch.empty(H, H))  # W^(b) of the c^T W q, c^T W m features
+        nn.init.xavier_uniform_(self.bilinear)
+        # Two-layer gate MLP over z(c, m, q): G = sigmoid(W2 tanh(W1 z + b1) + b2). Beside the
+        # paper's features, z has each fact's recency (log of facts after it): bAbI asks for
+        # the *latest* fact about someone, and a fact's gate cannot see the facts after it.
+        self.gate_mlp = nn.Sequential(nn.Linear(7 * H + 3, config.gate_hidden_dim), nn.Tanh(),
+                                      nn.Linear(config.gate_hidden_dim, 1))
+        self.end_of_passes = nn.Parameter(torch.randn(H) * 0.1)
+        self.episode_gru = nn.GRUCell(H, H)
+        self.memory_gru = nn.GRUCell(H, H)
+        self.max_passes = config.max_passes
+
+    def gate_logits(self, candidates, memory, question, candidate_mask, recency):
+        """Scores of every fact and of end-of-passes: (B, T+1, H) -> (B, T+1)."""
+        c = candidates
+        m = memory.unsqueeze(1).expand_as(c)
+        q = question.unsqueeze(1).expand_as(c)
+        cW = c @ self.bilinear  # (B, T+1, H)
+        z = torch.cat([c, m, q, c * q, c * m, (c - q).abs(), (c - m).abs(),
+                       (cW * q).sum(-1, keepdim=True), (cW * m).sum(-1, keepdim=True),
+                       recency.unsqueeze(-1)], dim=-1)
+        logits = self.gate_mlp(z).squeeze(-1)  # (B, T+1)
+        return logits.masked_fill(~candidate_mask, float("-inf"))  # padding is never chosen
+
+    def candidates(self, facts, fact_mask):
+        """Facts then the end-of-passes vector (B, T+1, H), their mask, and their recency."""
+        B, T, H = facts.shape
+        candidates = torch.cat([facts, self.end_of_passes.expand(B, 1, H)], dim=1)
+        candidate_mask = torch.cat([fact_mask, fact_mask.new_ones(B, 1)], dim=1)
+        after = fact_mask.sum(1, keepdim=True) - 1 - torch.arange(T, device=facts.device)
+        recency = torch.log1p(after.clamp(min=0).float())  # (B, T); 0 for the newest fact
+        return candidates, candidate_mask, F.pad(recency, (0, 1))
+
+    def episode(self, facts_ih, gates):
+        """Gated GRU over the facts: h_t = g_t GRU(c_t, h_{t-1}) + (1 - g_t) h_{t-1}; e = h_T.
+
+        `facts_ih` (B, T, 3H) is the GRU's input projection of the facts, computed once for
+        all passes since the facts do not change between passes. Padded facts have g = 0.
+        """
+        cell = self.episode_gru
+        h = facts_ih.new_zeros(facts_ih.size(0), cell.hidden_size)
+        for t in range(facts_ih.size(1)):
+            gh = F.linear(h, cell.weight_hh, cell.bias_hh)  # (B, 3H)
+            i_r, i_z, i_n = facts_ih[:, t].chunk(3, dim=-1)
+            h_r, h_z, h_n = gh.chunk(3, dim=-1)
+            reset = torch.sigmoid(i_r + h_r)
+            update = torch.sigmoid(i_z + h_z)
+            new = torch.tanh(i_n + reset * h_n)
+            h_next = (1 - update) * new + update * h
+            g = gates[:, t].unsqueeze(-1)
+            h = g * h_next + (1 - g) * h
+        return h  # (B, H)
+
+    def forward(self, facts, fact_mask, question, passes: int):
+        """Run `passes` passes; returns memories (P+1, B, H) and gate logits (P, B, T+1)."""
+        B, T, H = facts.shape
+        candidates, candidate_mask, recency = self.candidates(facts, fact_mask)
+        facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
+        memory, memories, all_logits = question, [question], []
+        for _ in range(passes):
+            logits = self.gate_logits(candidates, memory, question, candidate_mask, recency)
+            gates = torch.sigmoid(logits[:, :T])  # (B, T); -inf logits give exactly 0
+            memory = self.memory_gru(self.episode(facts_ih, gates), memory)
+            memories.append(memory)
+            all_logits.append(logits)
+        return torch.stack(memories), torch.stack(all_logits)
+
+    @torch.no_grad()
+    def run_until_halt(self, facts, fact_mask, question):
+        """Inference: pass until each question's highest gate is end-of-passes.
+
+        Returns the final memory (B, H), episodes used (B,), gate logits (P, B, T+1).
+        """
+        B, T, H = facts.shape
+        candidates, candidate_mask, recency = self.candidates(facts, fact_mask)
+        facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
+        memory = question
+        passes = torch.zeros(B, dtype=torch.long, device=facts.device)
+        running = torch.ones(B, dtype=torch.bool, device=facts.device)
+        all_logits = []
+        while True:
+            logits = self.gate_logits(candidates, memory, question, candidate_mask, recency)
+            all_logits.append(logits)
+            running = running & (logits.argmax(-1) != T)
+            if not running.any():
+                break
+            gates = torch.sigmoid(logits[:, :T])
+            updated = self.memory_gru(self.episode(facts_ih, gates), memory)
+            memory = torch.where(running.unsqueeze(-1), updated, memory)
+            passes += running.long()
+            if len(all_logits) == self.max_passes:
+                break
+        return memory, passes, torch.stack(all_logits)
+
+
+class AnswerModule(nn.Module):
+    """GRU decoder: a_0 = m; a_t = GRU([y_{t-1}, q], a_{t-1}); y_t = softmax(W a_t) (sec. 2.4).
+
+    The previous token enters through the shared word embeddings (teacher forcing in
+    training, the greedy choice at inference) and the question at every step.
+    """
+
+    def __init__(self, config: DMNConfig):
+        super().__init__()
+        self.gru = nn.GRUCell(config.embed_dim + config.hidden_dim, config.hidden_dim)
+        self.out = nn.Linear(config.hidden_dim, config.vocab_size)
+        self.max_tokens = config.max_answer_tokens
+
+    def forward(self, embed, memory, question, previous_tokens):
+        """Teacher-forced logits (B, A, V) for `previous_tokens` (B, A) starting with START."""
+        state, outputs = memory, []
+        inputs = embed(previous_tokens)  # (B, A, E)
+        for t in range(previous_tokens.size(1)):
+            state = self.gru(torch.cat([inputs[:, t], question], dim=-1), state)
+            outputs.append(state)
+        return self.out(torch.stack(outputs, dim=1))
+
+    @torch.no_grad()
+    def generate(self, embed, memory, question):
+        B = memory.size(0)
+        token = torch.full((B,), ANSWER_START_ID, dtype=torch.long, device=memory.device)
+        done = torch.zeros(B, dtype=torch.bool, device=memory.device)
+        state, tokens = memory, []
+        for _ in range(self.max_tokens):
+            state = self.gru(torch.cat([embed(token), question], dim=-1), state)
+            token = self.out(state).argmax(-1).masked_fill(done, PAD_ID)
+            tokens.append(token)
+            done = done | (token == ANSWER_END_ID)
+            if done.all():
+                break
+        return torch.stack(tokens, dim=1)  # (B, A)
+
+
+class DMN(nn.Module):
+    def __init__(self, config: DMNConfig):
+        super().__init__()
+        self.config = config
+        self.embed = nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=PAD_ID)
+        self.input_module = InputModule(config)
+        self.question_module = QuestionModule(config)
+        self.memory = EpisodicMemory(config)
+        self.answer_module = AnswerModule(config)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def encode(self, batch: Batch):
+        facts, _ = self.input_module(self.dropout(self.embed(batch.story)), batch.fact_positions)
+        q = self.question_module(self.dropout(self.embed(batch.question)), batch.question_lengths)
+        return self.dropout(facts), q  # (B, T, H), (B, H)
+
+    def forward(self, batch: Batch):
+        """Training step: returns (answer logits (B, A, V), loss).
+
+        Loss = answer cross-entropy + gate cross-entropy (sec. 3.1: "we use supervision of
+        the gates"): pass i targets the i-th supporting fact and the pass after the last
+        one targets end-of-passes. The answer is decoded from the memory after the last
+        supporting pass, so halting is taught, not left to chance.
+        """
+        assert batch.answer is not None and batch.supports is not None
+        facts, q = self.encode(batch)
+        B, T, _ = facts.shape
+        n_supports = (batch.supports >= 0).sum(1)  # (B,)
+        passes = int(n_supports.max()) + 1
+        memories, logits = self.memory(facts, batch.fact_mask, q, passes)
+        final = memories[n_supports, torch.arange(B)]  # (B, H): m_k for k supporting facts
+
+        answer_in = torch.cat([batch.answer.new_full((B, 1), ANSWER_START_ID),
+                               batch.answer[:, :-1]], dim=1)
+        answer_in = answer_in.masked_fill(answer_in == ANSWER_END_ID, PAD_ID)
+        answer_logits = self.answer_module(self.embed, final, q, answer_in)
+        answer_loss = F.cross_entropy(answer_logits.flatten(0, 1), batch.answer.flatten(),
+                                      ignore_index=PAD_ID)
+
+        # Gate targets (B, P): supporting fact i at pass i, then T (end-of-passes), then ignored.
+        steps = torch.arange(passes, device=facts.device).unsqueeze(0)  # (1, P)
+        padded = F.pad(batch.supports, (0, max(0, passes - batch.supports.size(1))), value=-1)
+        targets = torch.where(steps < n_supports.unsqueeze(1), padded[:, :passes],
+                              torch.full_like(padded[:, :passes], T))
+        targets = targets.masked_fill(steps > n_supports.unsqueeze(1), -100)
+        pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
+        gate_ce = F.cross_entropy(pass_logits.flatten(0, 1), targets.flatten(), ignore_index=-100)
+        # Sigmoid gates (not a softmax) also learn to be ~1 on the target and ~0 elsewhere,
+        # so a distractor fact leaks little into the episode.
+        valid = (targets >= 0).unsqueeze(-1) & torch.isfinite(pass_logits)
+        one_hot = F.one_hot(targets.clamp(min=0), T + 1).float()
+        bce = F.binary_cross_entropy_with_logits(pass_logits.masked_fill(~valid, 0), one_hot,
+                                                 reduction="none")
+        gate_bce = (bce * valid).sum() / valid.any(-1).sum().clamp(min=1)
+        loss = answer_loss + self.config.gate_loss_weight * (gate_ce + gate_bce)
+        return answer_logits, loss
+
+    @torch.no_grad()
+    def predict(self, batch: Batch) -> Prediction:
+        facts, q = self.encode(batch)
+        memory, passes, logits = self.memory.run_until_halt(facts, batch.fact_mask, q)
+        tokens = self.answer_module.generate(self.embed, memory, q)
+        pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
+        return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1))

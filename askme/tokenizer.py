@@ -1,0 +1,96 @@
+"""Sentencepiece tokenizer with the reserved ids the DMN needs.
+
+Why sentencepiece: it is trained on our own text in a second, needs no hand-written word
+splitting, and with byte fallback any Unicode string encodes (an unseen word becomes
+sub-word or byte pieces, never an error).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import sentencepiece as spm
+
+from askme.errors import AskmeError
+
+PAD_ID = 0  # padding in batches; never attended to
+UNK_ID = 1  # unused in practice: byte fallback covers every character
+ANSWER_START_ID = 2  # first input of the answer decoder
+ANSWER_END_ID = 3  # the decoder emits it after the last answer token
+FACT_END_ID = 4  # put after every sentence; the input GRU's state there is the fact c_t
+FACT_END_PIECE = "<fact_end>"
+
+
+class Tokenizer:
+    """A thin wrapper over a sentencepiece model; serialises to the model's own bytes."""
+
+    def __init__(self, model_proto: bytes):
+        self._sp = spm.SentencePieceProcessor()
+        try:
+            self._sp.LoadFromSerializedProto(model_proto)
+        except Exception as error:  # sentencepiece raises plain RuntimeError/OSError
+            raise AskmeError(f"not a sentencepiece tokenizer ({error})") from None
+        if (self._sp.pad_id(), self._sp.bos_id(), self._sp.eos_id(),
+                self._sp.piece_to_id(FACT_END_PIECE)) != (PAD_ID, ANSWER_START_ID, ANSWER_END_ID,
+                                                         FACT_END_ID):
+            raise AskmeError("tokenizer lacks askme's reserved ids (pad, answer start/end, fact end)")
+        self.model_proto = model_proto
+
+    @classmethod
+    def train(cls, texts, vocab_size: int = 1000) -> "Tokenizer":
+        """Train a BPE model on an iterable of strings (deduplicated for speed)."""
+        unique = sorted({t for t in texts if t.strip()})
+        if not unique:
+            raise AskmeError("no text to train the tokenizer on")
+        proto = io.BytesIO()
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(unique),
+            model_writer=proto,
+            model_type="bpe",
+            vocab_size=vocab_size,
+            hard_vocab_limit=False,  # a small corpus gives fewer pieces; that is fine
+            byte_fallback=True,  # any character encodes, through its UTF-8 bytes
+            character_coverage=1.0,
+            pad_id=PAD_ID, unk_id=UNK_ID, bos_id=ANSWER_START_ID, eos_id=ANSWER_END_ID,
+            control_symbols=[FACT_END_PIECE],  # control: never produced from user text
+            num_threads=1,  # one thread keeps training reproducible
+            minloglevel=2,
+        )
+        return cls(proto.getvalue())
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Tokenizer":
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise AskmeError(f"{path}: cannot read tokenizer ({error.strerror})") from None
+        try:
+            return cls(data)
+        except AskmeError as error:
+            raise AskmeError(f"{path}: {error}") from None
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_bytes(self.model_proto)
+
+    @property
+    def vocab_size(self) -> int:
+        return self._sp.get_piece_size()
+
+    def encode(self, text: str) -> list[int]:
+        return self._sp.encode(text)
+
+    def pieces(self, text: str) -> list[str]:
+        return self._sp.encode(text, out_type=str)
+
+    def decode(self, ids) -> str:
+        return self._sp.decode([int(i) for i in ids if int(i) > FACT_END_ID or int(i) == UNK_ID])
+
+    def encode_answer(self, answer: str) -> list[int]:
+        """Answer tokens; each item of a comma list ("apple,football") is encoded as a word
+        on its own, so an answer uses the same pieces as the facts that mention it."""
+        return self.encode(" , ".join(item.strip() for item in answer.split(",")))
+
+    def decode_answer(self, ids) -> str:
+        return re.sub(r"\s*,\s*", ",", self.decode(ids)).strip()

@@ -1,0 +1,161 @@
+"""Joint training over bAbI tasks with answer and gate supervision (paper, sec. 3.1)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from askme.babi import Example, load_tasks
+from askme.checkpoint import Checkpoint, save_checkpoint
+from askme.data import collate, encode_example, length_batches
+from askme.evaluation import answer_encoded
+from askme.model import DMN, DMNConfig
+from askme.tokenizer import Tokenizer
+
+
+@dataclass
+class TrainOptions:
+    data: Path  # a bAbI folder (en/ or en-10k/); only *_train.txt files are read
+    tasks: list[int]  # bAbI task numbers trained jointly
+    out: Path | None = None  # checkpoint folder; None keeps the model in memory only
+    epochs: int = 100  # most passes over the training split
+    batch_size: int = 32
+    lr: float = 2e-3  # Adam learning rate
+    lr_decay: float = 0.5  # multiply the rate by this after `decay_patience` epochs
+    # without a lower validation loss
+    decay_patience: int = 6
+    patience: int = 15  # stop after this many epochs with neither validation loss nor accuracy at a new best
+    val_fraction: float = 0.1  # share of each task's stories held out to pick the checkpoint
+    seed: int = 1
+    time_limit: float | None = None  # minutes; stop after the epoch that passes it
+    clip: float = 5.0  # gradient norm clipping
+    vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)
+    model: DMNConfig = field(default_factory=DMNConfig)
+
+
+@dataclass
+class EpochReport:
+    epoch: int
+    loss: float  # mean training loss of the epoch
+    val_accuracy: float
+    best_accuracy: float
+    seconds: float  # since training began
+    lr: float
+
+
+def split_by_story(examples: list[Example], fraction: float, rng: random.Random):
+    """Hold out whole stories, so no validation question shares facts with training."""
+    stories = sorted({ex.story_id for ex in examples})
+    rng.shuffle(stories)
+    held = set(stories[:round(len(stories) * fraction)])
+    return ([ex for ex in examples if ex.story_id not in held],
+            [ex for ex in examples if ex.story_id in held])
+
+
+def accuracy(checkpoint: Checkpoint, examples: list[Example], encoded) -> float:
+    if not examples:
+        return 0.0
+    answers = answer_encoded(checkpoint, encoded)
+    return sum(a.text == ex.answer for ex, a in zip(examples, answers)) / len(examples)
+
+
+def mean_loss(model: DMN, items, batch_size: int) -> float:
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for indices in length_batches(items, batch_size):
+            _, loss = model(collate([items[i] for i in indices]))
+            total += loss.item() * len(indices)
+    return total / max(len(items), 1)
+
+
+def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = None
+          ) -> Checkpoint:
+    """Train one model on all of `options.tasks`; the best validation epoch is kept."""
+    started = time.monotonic()
+    rng = random.Random(options.seed)
+    torch.manual_seed(options.seed)
+
+    by_task = load_tasks(options.data, options.tasks, "train")
+    train_set, val_set = [], []
+    for task in options.tasks:
+        fit, held = split_by_story(by_task[task], options.val_fraction, rng)
+        train_set += fit
+        val_set += held
+
+    texts = [s for ex in train_set for s in (*ex.story, ex.question, ex.answer)]
+    tokenizer = Tokenizer.train(texts, vocab_size=options.vocab_size)
+    config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
+    model = DMN(config)
+    checkpoint = Checkpoint(model, tokenizer)
+
+    train_items = [encode_example(tokenizer, ex) for ex in train_set]
+    val_items = [encode_example(tokenizer, ex) for ex in val_set]
+    held_out = len(val_set)
+    if not val_set:  # nothing held out (--val-fraction 0): select on the training questions
+        val_set, val_items = train_set, train_items
+    optimizer = torch.optim.Adam(model.parameters(), lr=options.lr)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, mode="min", factor=options.lr_decay, patience=options.decay_patience)
+
+    best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0
+    stale, lowest_loss, best_seen = 0, float("inf"), -1.0
+    for epoch in range(1, options.epochs + 1):
+        model.train()
+        total, count = 0.0, 0
+        for indices in length_batches(train_items, options.batch_size, rng):
+            _, loss = model(collate([train_items[i] for i in indices]))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), options.clip)
+            optimizer.step()
+            total += loss.item() * len(indices)
+            count += len(indices)
+        val_accuracy = accuracy(checkpoint, val_set, val_items)
+        val_loss = mean_loss(model, val_items, options.batch_size)
+        # The rate follows the validation loss, which keeps falling through the early
+        # epochs where accuracy is flat; accuracy alone would decay the rate too soon.
+        scheduler.step(val_loss)
+        if (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
+            best_accuracy, best_loss, best_epoch = val_accuracy, val_loss, epoch
+            best_state = copy.deepcopy(model.state_dict())
+        if val_loss < lowest_loss or val_accuracy > best_seen:
+            stale = 0
+        else:
+            stale += 1
+        lowest_loss, best_seen = min(lowest_loss, val_loss), max(best_seen, val_accuracy)
+        elapsed = time.monotonic() - started
+        if report:
+            report(EpochReport(epoch, total / max(count, 1), val_accuracy, best_accuracy, elapsed,
+                               optimizer.param_groups[0]["lr"]))
+        if stale >= options.patience:
+            break
+        if options.time_limit is not None and elapsed > options.time_limit * 60:
+            break
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    checkpoint.info = {
+        "tasks": options.tasks,
+        "data": str(options.data),
+        "seed": options.seed,
+        "epochs_run": epoch,
+        "best_epoch": best_epoch,
+        "val_accuracy": best_accuracy,
+        "train_examples": len(train_set),
+        "val_examples": held_out,
+        "train_seconds": round(time.monotonic() - started, 1),
+        "options": {k: v for k, v in vars(options).items()
+                    if k not in ("data", "tasks", "out", "model")},
+    }
+    if options.out is not None:
+        save_checkpoint(options.out, model, tokenizer, checkpoint.info)
+    return checkpoint

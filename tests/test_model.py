@@ -1,0 +1,108 @@
+import torch
+
+from askme.data import collate, encode_facts
+from askme.data import Encoded
+from askme.model import DMN, DMNConfig
+from askme.tokenizer import ANSWER_END_ID, Tokenizer
+
+TEXTS = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Where is Anna?", "garden",
+         "kitchen", "Anna took the ball there."]
+
+
+def make(seed=0, **config):
+    torch.manual_seed(seed)
+    tokenizer = Tokenizer.train(TEXTS)
+    model = DMN(DMNConfig(vocab_size=tokenizer.vocab_size, embed_dim=16, hidden_dim=16,
+                          gate_hidden_dim=16, max_passes=4, **config))
+    return model.eval(), tokenizer
+
+
+def item(tokenizer, facts, question, answer="garden", supports=(0,)):
+    story, positions = encode_facts(tokenizer, facts)
+    return Encoded(story, positions, tokenizer.encode(question),
+                   tokenizer.encode_answer(answer) + [ANSWER_END_ID], list(supports))
+
+
+def test_facts_are_states_at_fact_end_tokens():
+    model, tokenizer = make()
+    one = item(tokenizer, ["Anna walked to the garden.", "Tom ran to the kitchen."], "Where is Anna?")
+    batch = collate([one])
+    states, _ = model.input_module.gru(model.embed(batch.story))
+    facts, q = model.encode(batch)
+    assert facts.shape == (1, 2, 16)
+    assert torch.equal(facts[0, 1], states[0, len(one.story) - 1])  # the last token is FACT_END
+    assert torch.equal(facts[0, 0], states[0, one.fact_positions[0]])
+    assert q.shape == (1, 16)
+
+
+def test_padding_changes_no_output():
+    model, tokenizer = make()
+    short = item(tokenizer, ["Anna walked to the garden."], "Where is Anna?")
+    long = item(tokenizer, ["Tom ran to the kitchen."] * 6 + ["Anna took the ball there."],
+                "Where is the ball in the garden?", "kitchen,garden", (6, 0))
+    alone = model.predict(collate([short]))
+    padded = model.predict(collate([short, long]))
+    ran = alone.gates.size(1)
+    assert torch.equal(alone.passes, padded.passes[:1])
+    assert torch.allclose(alone.gates[0, :, 0], padded.gates[0, :ran, 0], atol=1e-6)
+    assert torch.allclose(alone.gates[0, :, -1], padded.gates[0, :ran, -1], atol=1e-6)
+    assert torch.all(padded.gates[0, :, 1:-1] == 0)  # padded facts never get attention
+    width = alone.answer_tokens.size(1)
+    assert torch.equal(alone.answer_tokens[0], padded.answer_tokens[0, :width])
+
+    logits_alone, _ = model(collate([short]))
+    logits_padded, _ = model(collate([short, long]))
+    steps = logits_alone.size(1)
+    assert torch.allclose(logits_alone[0], logits_padded[0, :steps], atol=1e-5)
+
+
+def _force_end(model, from_pass: int, value: float):
+    """End-of-passes logit: -100 before pass `from_pass` (1-based), `value` from it on."""
+    original = model.memory.gate_logits
+    calls = {"n": 0}
+
+    def forced(*args, **kwargs):
+        calls["n"] += 1
+        logits = original(*args, **kwargs)
+        logits[:, -1] = value if calls["n"] >= from_pass else -100.0
+        return logits
+
+    model.memory.gate_logits = forced
+
+
+def test_end_of_passes_forced_high_stops_at_the_first_pass():
+    model, tokenizer = make()
+    batch = collate([item(tokenizer, ["Anna walked to the garden.", "Tom ran to the kitchen."],
+                          "Where is Anna?")] * 2)
+    _force_end(model, 1, 100.0)
+    prediction = model.predict(batch)
+    assert prediction.gates.size(1) == 1  # one pass ran, and it chose end-of-passes
+    assert prediction.passes.tolist() == [0, 0]  # so no episode entered the memory
+    assert prediction.choices[:, 0].tolist() == [2, 2]
+
+
+def test_end_of_passes_at_the_second_pass_uses_one_episode():
+    model, tokenizer = make()
+    batch = collate([item(tokenizer, ["Anna walked to the garden."], "Where is Anna?")])
+    _force_end(model, 2, 100.0)
+    prediction = model.predict(batch)
+    assert prediction.passes.tolist() == [1]
+    assert prediction.gates.size(1) == 2
+
+
+def test_max_passes_is_the_backstop():
+    model, tokenizer = make()
+    batch = collate([item(tokenizer, ["Anna walked to the garden."], "Where is Anna?")])
+    _force_end(model, 1, -100.0)
+    prediction = model.predict(batch)
+    assert prediction.passes.tolist() == [model.config.max_passes]
+    assert prediction.gates.size(1) == model.config.max_passes
+
+
+def test_gates_are_sigmoids_not_a_softmax():
+    model, tokenizer = make()
+    facts = ["Anna walked to the garden."] * 5
+    prediction = model.predict(collate([item(tokenizer, facts, "Where is Anna?")]))
+    gates = prediction.gates[0, 0, :5]
+    assert torch.all((gates > 0) & (gates < 1))
+    assert not torch.isclose(prediction.gates[0, 0].sum(), torch.tensor(1.0))

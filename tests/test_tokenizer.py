@@ -1,0 +1,52 @@
+import pytest
+
+from askme.errors import AskmeError
+from askme.tokenizer import (ANSWER_END_ID, ANSWER_START_ID, FACT_END_ID, PAD_ID, Tokenizer)
+
+TEXTS = ["Mary went to the kitchen.", "Where is Mary?", "kitchen", "apple,football", "n,w"]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return Tokenizer.train(TEXTS)
+
+
+@pytest.mark.parametrize("text", [
+    "Mary went to the kitchen.",
+    "Zyxwv quokka went to the observatory.",  # unseen words
+    "Where is 🦘 the kangaroo? 🙂",  # emoji
+    "naïve café 東京 Ελλάδα",
+])
+def test_round_trip(tokenizer, text):
+    ids = tokenizer.encode(text)
+    assert ids and all(i > FACT_END_ID for i in ids)  # reserved ids never come from text
+    assert tokenizer.decode(ids) == text
+
+
+def test_control_characters_and_reserved_names_encode(tokenizer):
+    for text in ["tab\there", "nul\x00byte", "bell\x07", "<fact_end>", "<s></s><pad>", "", " "]:
+        ids = tokenizer.encode(text)
+        assert FACT_END_ID not in ids and PAD_ID not in ids
+        assert isinstance(tokenizer.decode(ids), str)
+
+
+def test_reserved_ids_and_answers(tokenizer):
+    assert (PAD_ID, ANSWER_START_ID, ANSWER_END_ID, FACT_END_ID) == (0, 2, 3, 4)
+    for answer in ["kitchen", "apple,football", "n,w", "unseen,words"]:
+        assert tokenizer.decode_answer(tokenizer.encode_answer(answer)) == answer
+    # A list item is encoded as the same word piece it is in a fact.
+    assert tokenizer.encode_answer("kitchen,apple")[0] == tokenizer.encode("kitchen")[0]
+
+
+def test_save_load_and_reject_garbage(tokenizer, tmp_path):
+    path = tmp_path / "tokenizer.model"
+    tokenizer.save(path)
+    again = Tokenizer.load(path)
+    assert again.encode("Where is Mary?") == tokenizer.encode("Where is Mary?")
+    path.write_bytes(b"not a model")
+    with pytest.raises(AskmeError, match="tokenizer.model"):
+        Tokenizer.load(path)
+
+
+def test_training_is_deterministic():
+    assert Tokenizer.train(TEXTS).model_proto == Tokenizer.train(list(reversed(TEXTS))).model_proto

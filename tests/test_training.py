@@ -1,0 +1,116 @@
+import json
+import shutil
+
+import pytest
+import torch
+
+from askme.babi import load_tasks
+from askme.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint
+from askme.cli import main
+from askme.errors import AskmeError
+from askme.evaluation import answer_encoded, evaluate
+from askme.data import encode_example
+from askme.model import DMNConfig
+from askme.tokenizer import Tokenizer
+from askme.training import TrainOptions, train
+
+TINY = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0)
+
+
+def tiny_options(babi_dir, out=None, seed=3, epochs=300):
+    return TrainOptions(data=babi_dir, tasks=[1, 8, 19], out=out, epochs=epochs, batch_size=16,
+                        lr=1e-2, patience=1000, decay_patience=1000, val_fraction=0.0, seed=seed, model=TINY)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """A tiny model trained on the fixture stories (a few seconds), saved to a folder."""
+    from pathlib import Path
+
+    folder = tmp_path_factory.mktemp("model")
+    babi_dir = Path(__file__).parent / "fixtures" / "babi"
+    checkpoint = train(tiny_options(babi_dir, out=folder))
+    return folder, checkpoint
+
+
+def test_tiny_model_learns_the_fixture_stories(tiny_model, babi_dir):
+    _, checkpoint = tiny_model
+    train_set = load_tasks(babi_dir, [1, 8, 19], "train")
+    report = evaluate(checkpoint, train_set)
+    assert {t: r["accuracy"] for t, r in report["tasks"].items()} == {"1": 1.0, "8": 1.0, "19": 1.0}
+    assert report["passed"] == 3
+    # Gate supervision: passes follow the supporting facts, then halt.
+    assert report["tasks"]["1"]["mean_passes"] == 1.0
+    assert report["tasks"]["19"]["mean_passes"] == 2.0
+
+
+def test_same_seed_same_model(babi_dir):
+    first = train(tiny_options(babi_dir, epochs=3))
+    again = train(tiny_options(babi_dir, epochs=3))
+    other = train(tiny_options(babi_dir, epochs=3, seed=4))
+    state, state_again, state_other = (c.model.state_dict() for c in (first, again, other))
+    assert all(torch.equal(state[k], state_again[k]) for k in state)
+    assert not all(torch.equal(state[k], state_other[k]) for k in state)
+
+
+def test_checkpoint_round_trip_gives_identical_answers(tiny_model, babi_dir):
+    folder, checkpoint = tiny_model
+    loaded = load_checkpoint(folder)
+    examples = [ex for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs]
+    items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
+    before = answer_encoded(checkpoint, items)
+    after = answer_encoded(loaded, items)
+    assert [(a.text, a.passes, a.gates) for a in before] == [(a.text, a.passes, a.gates) for a in after]
+    assert loaded.info["tasks"] == [1, 8, 19]
+    assert loaded.model.config == checkpoint.model.config
+
+
+def test_weights_load_without_unpickling_objects(tiny_model, tmp_path):
+    folder, _ = tiny_model
+    copy = tmp_path / "model"
+    shutil.copytree(folder, copy)
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("unpickled!",))
+
+    torch.save({"payload": Evil()}, copy / WEIGHTS_FILE)
+    with pytest.raises(AskmeError, match=f"{WEIGHTS_FILE}: cannot load the weights"):
+        load_checkpoint(copy)
+
+
+def test_damaged_or_mismatched_model_files_are_named(tiny_model, tmp_path):
+    folder, checkpoint = tiny_model
+    copy = tmp_path / "model"
+    shutil.copytree(folder, copy)
+    data = (copy / WEIGHTS_FILE).read_bytes()
+    (copy / WEIGHTS_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(AskmeError, match=f"{copy / WEIGHTS_FILE}: cannot load the weights"):
+        load_checkpoint(copy)
+
+    other = Tokenizer.train(["something else entirely"], vocab_size=300)
+    save_checkpoint(copy, checkpoint.model, checkpoint.tokenizer)
+    other.save(copy / "tokenizer.model")
+    with pytest.raises(AskmeError, match="belongs to another model"):
+        load_checkpoint(copy)
+
+    with pytest.raises(AskmeError, match="no model folder"):
+        load_checkpoint(tmp_path / "nowhere")
+    (copy / "config.json").unlink()
+    with pytest.raises(AskmeError, match="config.json: missing"):
+        load_checkpoint(copy)
+
+
+def test_eval_json_shape(tiny_model, babi_dir, capsys):
+    folder, _ = tiny_model
+    code = main(["eval", "--data", str(babi_dir), "--tasks", "1,8,19", "--model", str(folder),
+                 "--json", "--threads", "1"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"tasks", "mean_error", "passed"}
+    assert set(report["tasks"]) == {"1", "8", "19"}
+    for row in report["tasks"].values():
+        assert set(row) == {"n", "accuracy", "gate_accuracy", "mean_passes"}
+        assert 0 <= row["accuracy"] <= 1 and 0 <= row["gate_accuracy"] <= 1
+    assert report["tasks"]["1"]["n"] == 4 and report["tasks"]["8"]["n"] == 3
+    assert isinstance(report["passed"], int) and 0 <= report["mean_error"] <= 1
