@@ -107,16 +107,17 @@ class EpisodicMemory(nn.Module):
         self.bilinear = nn.Parameter(torch.empty(H, H))  # W^(b) of the c^T W q, c^T W m features
         nn.init.xavier_uniform_(self.bilinear)
         # Two-layer gate MLP over z(c, m, q): G = sigmoid(W2 tanh(W1 z + b1) + b2). Beside the
-        # paper's features, z has each fact's recency (log of facts after it): bAbI asks for
-        # the *latest* fact about someone, and a fact's gate cannot see the facts after it.
-        self.gate_mlp = nn.Sequential(nn.Linear(7 * H + 3, config.gate_hidden_dim), nn.Tanh(),
+        # paper's features, z has two time features (see `time_features`), since a fact's
+        # gate cannot see the facts after it, yet bAbI asks for "the latest fact about X"
+        # and "where X was before Y".
+        self.gate_mlp = nn.Sequential(nn.Linear(7 * H + 4, config.gate_hidden_dim), nn.Tanh(),
                                       nn.Linear(config.gate_hidden_dim, 1))
         self.end_of_passes = nn.Parameter(torch.randn(H) * 0.1)
         self.episode_gru = nn.GRUCell(H, H)
         self.memory_gru = nn.GRUCell(H, H)
         self.max_passes = config.max_passes
 
-    def gate_logits(self, candidates, memory, question, candidate_mask, recency):
+    def gate_logits(self, candidates, memory, question, candidate_mask, time):
         """Scores of every fact and of end-of-passes: (B, T+1, H) -> (B, T+1)."""
         c = candidates
         m = memory.unsqueeze(1).expand_as(c)
@@ -124,18 +125,38 @@ class EpisodicMemory(nn.Module):
         cW = c @ self.bilinear  # (B, T+1, H)
         z = torch.cat([c, m, q, c * q, c * m, (c - q).abs(), (c - m).abs(),
                        (cW * q).sum(-1, keepdim=True), (cW * m).sum(-1, keepdim=True),
-                       recency.unsqueeze(-1)], dim=-1)
+                       time], dim=-1)
         logits = self.gate_mlp(z).squeeze(-1)  # (B, T+1)
         return logits.masked_fill(~candidate_mask, float("-inf"))  # padding is never chosen
 
     def candidates(self, facts, fact_mask):
-        """Facts then the end-of-passes vector (B, T+1, H), their mask, and their recency."""
+        """Facts then the end-of-passes vector (B, T+1, H), and their mask (B, T+1)."""
         B, T, H = facts.shape
         candidates = torch.cat([facts, self.end_of_passes.expand(B, 1, H)], dim=1)
-        candidate_mask = torch.cat([fact_mask, fact_mask.new_ones(B, 1)], dim=1)
-        after = fact_mask.sum(1, keepdim=True) - 1 - torch.arange(T, device=facts.device)
-        recency = torch.log1p(after.clamp(min=0).float())  # (B, T); 0 for the newest fact
-        return candidates, candidate_mask, F.pad(recency, (0, 1))
+        return candidates, torch.cat([fact_mask, fact_mask.new_ones(B, 1)], dim=1)
+
+    @staticmethod
+    def time_features(fact_mask, focus):
+        """(B, T+1, 2): each fact's signed log distance to the question (its recency) and to
+        `focus` (B,), the expected position the previous pass attended to (the question at
+        the first pass). End-of-passes gets zeros."""
+        position = torch.arange(fact_mask.size(1), device=fact_mask.device).float()  # (T,)
+        question_at = fact_mask.sum(1, keepdim=True).float()  # (B, 1)
+
+        def signed_log(d):
+            return torch.sign(d) * torch.log1p(d.abs())
+
+        features = torch.stack([signed_log(position - question_at),
+                                signed_log(position - focus.unsqueeze(1))], dim=-1)
+        features = features * fact_mask.unsqueeze(-1)
+        return F.pad(features, (0, 0, 0, 1))
+
+    @staticmethod
+    def focus(logits, fact_mask):
+        """Expected fact position under a softmax of the pass's fact gates (B,)."""
+        weights = torch.softmax(logits[:, :-1].masked_fill(~fact_mask, -1e9), dim=-1)
+        position = torch.arange(fact_mask.size(1), device=fact_mask.device).float()
+        return (weights * position).sum(-1).detach()
 
     def episode(self, facts_ih, gates):
         """Gated GRU over the facts: h_t = g_t GRU(c_t, h_{t-1}) + (1 - g_t) h_{t-1}; e = h_T.
@@ -160,11 +181,14 @@ class EpisodicMemory(nn.Module):
     def forward(self, facts, fact_mask, question, passes: int):
         """Run `passes` passes; returns memories (P+1, B, H) and gate logits (P, B, T+1)."""
         B, T, H = facts.shape
-        candidates, candidate_mask, recency = self.candidates(facts, fact_mask)
+        candidates, candidate_mask = self.candidates(facts, fact_mask)
+        focus = fact_mask.sum(1).float()  # the question comes after the last fact
         facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
         memory, memories, all_logits = question, [question], []
         for _ in range(passes):
-            logits = self.gate_logits(candidates, memory, question, candidate_mask, recency)
+            time = self.time_features(fact_mask, focus)
+            logits = self.gate_logits(candidates, memory, question, candidate_mask, time)
+            focus = self.focus(logits, fact_mask)
             gates = torch.sigmoid(logits[:, :T])  # (B, T); -inf logits give exactly 0
             memory = self.memory_gru(self.episode(facts_ih, gates), memory)
             memories.append(memory)
@@ -178,14 +202,17 @@ class EpisodicMemory(nn.Module):
         Returns the final memory (B, H), episodes used (B,), gate logits (P, B, T+1).
         """
         B, T, H = facts.shape
-        candidates, candidate_mask, recency = self.candidates(facts, fact_mask)
+        candidates, candidate_mask = self.candidates(facts, fact_mask)
+        focus = fact_mask.sum(1).float()  # the question comes after the last fact
         facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
         memory = question
         passes = torch.zeros(B, dtype=torch.long, device=facts.device)
         running = torch.ones(B, dtype=torch.bool, device=facts.device)
         all_logits = []
         while True:
-            logits = self.gate_logits(candidates, memory, question, candidate_mask, recency)
+            time = self.time_features(fact_mask, focus)
+            logits = self.gate_logits(candidates, memory, question, candidate_mask, time)
+            focus = self.focus(logits, fact_mask)
             all_logits.append(logits)
             running = running & (logits.argmax(-1) != T)
             if not running.any():

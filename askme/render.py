@@ -56,12 +56,21 @@ def eval_table(report: dict) -> Table:
 
 @contextmanager
 def training_progress(epochs: int):
-    """A progress bar on stderr; yields the callback that `askme.training.train` reports to."""
+    """A progress bar on stderr (one plain line per epoch when stderr is not a terminal, so
+    logs show progress); yields the callback that `askme.training.train` reports to."""
+    console = stderr()
+    if not console.is_terminal:
+        def log(r) -> None:
+            console.print(f"epoch {r.epoch}/{epochs}  loss {r.loss:.3f}  val {r.val_accuracy:.1%}  "
+                          f"best {r.best_accuracy:.1%}  lr {r.lr:.1e}  {r.seconds:.0f} s",
+                          soft_wrap=True, highlight=False)
+        yield log
+        return
     progress = Progress(
         TextColumn("[bold]epoch {task.completed:.0f}/{task.total:.0f}"), BarColumn(),
         TextColumn("loss {task.fields[loss]}  val {task.fields[val]}  best {task.fields[best]}  "
                    "lr {task.fields[lr]}"),
-        TimeElapsedColumn(), console=stderr(), transient=False)
+        TimeElapsedColumn(), console=console, transient=False)
     task = progress.add_task("train", total=epochs, loss="-", val="-", best="-", lr="-")
 
     def report(epoch_report) -> None:

@@ -60,7 +60,9 @@ def test_train_then_eval_table_on_a_pipe(babi_dir, tmp_path):
                   "--epochs", "2", "--hidden", "8", "--embed", "8", "--threads", "1")
     assert trained.returncode == 0, trained.stderr
     assert trained.stdout == ""  # progress and the summary go to stderr
-    assert f"saved {out}: validation accuracy" in trained.stderr
+    log = trained.stderr.splitlines()
+    assert [line.split("  ")[0] for line in log[:2]] == ["epoch 1/2", "epoch 2/2"]  # per epoch
+    assert log[2].startswith(f"saved {out}: validation accuracy ")
     assert sorted(p.name for p in out.iterdir()) == ["config.json", "tokenizer.model", "weights.pt"]
 
     table = run("eval", "--data", str(babi_dir), "--tasks", "1,19", "--model", str(out),
