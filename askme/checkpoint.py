@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 
 from askme.errors import AskmeError
-from askme.model import DMN, DMNConfig
+from askme.config import DMNConfig
+from askme.model import DMN
 from askme.tokenizer import Tokenizer
 
 CONFIG_FILE = "config.json"

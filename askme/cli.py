@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from askme import __version__
+from askme.config import DMNConfig, TrainOptions
 from askme.errors import AskmeError
 
 
@@ -62,21 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", type=Path, help="bAbI folder (default: ../shared/babi/en)")
     train.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
     train.add_argument("--out", type=Path, required=True, help="folder to write the model to")
-    train.add_argument("--epochs", type=_positive_int, default=100, help="most epochs (100)")
-    train.add_argument("--seed", type=int, default=1, help="random seed (1)")
-    train.add_argument("--batch-size", type=_positive_int, default=32, help="(32)")
-    train.add_argument("--lr", type=_positive_float, default=2e-3, help="Adam learning rate")
-    train.add_argument("--patience", type=_positive_int, default=15,
-                       help="stop after this many epochs without better validation (15)")
-    train.add_argument("--val-fraction", type=_fraction, default=0.1,
-                       help="share of training stories held out for validation (0.1)")
+    options, model = TrainOptions(data=Path(), tasks=[]), DMNConfig()
+    train.add_argument("--epochs", type=_positive_int, default=options.epochs,
+                       help=f"most epochs ({options.epochs})")
+    train.add_argument("--seed", type=int, default=options.seed, help=f"random seed ({options.seed})")
+    train.add_argument("--batch-size", type=_positive_int, default=options.batch_size,
+                       help=f"questions per step ({options.batch_size})")
+    train.add_argument("--lr", type=_positive_float, default=options.lr,
+                       help=f"Adam learning rate ({options.lr})")
+    train.add_argument("--patience", type=_positive_int, default=options.patience,
+                       help=f"stop after this many epochs without better validation ({options.patience})")
+    train.add_argument("--val-fraction", type=_fraction, default=options.val_fraction,
+                       help=f"share of training stories held out for validation ({options.val_fraction})")
     train.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
                        help="stop after the epoch that passes this many minutes")
-    train.add_argument("--hidden", type=_positive_int, default=80, help="GRU state size (80)")
-    train.add_argument("--embed", type=_positive_int, default=80, help="embedding size (80)")
-    train.add_argument("--dropout", type=_fraction, default=0.1, help="(0.1)")
-    train.add_argument("--max-passes", type=_positive_int, default=10,
-                       help="most memory passes before halting is forced (10)")
+    train.add_argument("--hidden", type=_positive_int, default=model.hidden_dim,
+                       help=f"GRU state size ({model.hidden_dim})")
+    train.add_argument("--embed", type=_positive_int, default=model.embed_dim,
+                       help=f"embedding size ({model.embed_dim})")
+    train.add_argument("--dropout", type=_fraction, default=model.dropout, help=f"({model.dropout})")
+    train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
+                       help=f"most memory passes before halting is forced ({model.max_passes})")
     train.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
     train.set_defaults(handler=cmd_train)
 
@@ -101,9 +108,8 @@ def _set_threads(threads: int | None) -> None:
 def cmd_train(args) -> int:
     from askme import render
     from askme.babi import parse_tasks
-    from askme.model import DMNConfig
     from askme.paths import default_babi_dir
-    from askme.training import TrainOptions, train
+    from askme.training import train
 
     tasks = parse_tasks(args.tasks)
     data = args.data or default_babi_dir()

@@ -6,33 +6,14 @@ P memory passes, V vocabulary.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from askme.config import DMNConfig
 from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
-
-
-@dataclass
-class DMNConfig:
-    vocab_size: int = 1000  # sentencepiece pieces, reserved ids included
-    embed_dim: int = 80  # word embedding size, shared by the input, question and answer modules
-    hidden_dim: int = 80  # state size of every GRU (paper: 80 for bAbI)
-    gate_hidden_dim: int = 80  # hidden units of the two-layer gate MLP
-    max_passes: int = 10  # backstop: most episodes before the memory stops (bAbI needs up to 8)
-    max_answer_tokens: int = 12  # backstop for the answer decoder (bAbI's longest list is ~7 pieces)
-    dropout: float = 0.1  # on word embeddings and facts, training only
-    gate_loss_weight: float = 1.0  # weight of the gate supervision next to the answer loss
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "DMNConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass

@@ -6,8 +6,7 @@ import copy
 import dataclasses
 import random
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -16,28 +15,9 @@ from askme.babi import Example, load_tasks
 from askme.checkpoint import Checkpoint, save_checkpoint
 from askme.data import collate, encode_example, length_batches
 from askme.evaluation import answer_encoded
-from askme.model import DMN, DMNConfig
+from askme.config import TrainOptions
+from askme.model import DMN
 from askme.tokenizer import Tokenizer
-
-
-@dataclass
-class TrainOptions:
-    data: Path  # a bAbI folder (en/ or en-10k/); only *_train.txt files are read
-    tasks: list[int]  # bAbI task numbers trained jointly
-    out: Path | None = None  # checkpoint folder; None keeps the model in memory only
-    epochs: int = 100  # most passes over the training split
-    batch_size: int = 32
-    lr: float = 2e-3  # Adam learning rate
-    lr_decay: float = 0.5  # multiply the rate by this after `decay_patience` epochs
-    # without a lower validation loss
-    decay_patience: int = 6
-    patience: int = 15  # stop after this many epochs with neither validation loss nor accuracy at a new best
-    val_fraction: float = 0.1  # share of each task's stories held out to pick the checkpoint
-    seed: int = 1
-    time_limit: float | None = None  # minutes; stop after the epoch that passes it
-    clip: float = 5.0  # gradient norm clipping
-    vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)
-    model: DMNConfig = field(default_factory=DMNConfig)
 
 
 @dataclass

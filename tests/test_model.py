@@ -2,7 +2,8 @@ import torch
 
 from askme.data import collate, encode_facts
 from askme.data import Encoded
-from askme.model import DMN, DMNConfig
+from askme.config import DMNConfig
+from askme.model import DMN
 from askme.tokenizer import ANSWER_END_ID, Tokenizer
 
 TEXTS = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Where is Anna?", "garden",

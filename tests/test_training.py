@@ -10,7 +10,7 @@ from askme.cli import main
 from askme.errors import AskmeError
 from askme.evaluation import answer_encoded, evaluate
 from askme.data import encode_example
-from askme.model import DMNConfig
+from askme.config import DMNConfig
 from askme.tokenizer import Tokenizer
 from askme.training import TrainOptions, train
 
