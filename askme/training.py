@@ -13,9 +13,9 @@ import torch
 
 from askme.babi import Example, load_tasks
 from askme.checkpoint import Checkpoint, save_checkpoint
+from askme.config import TrainOptions
 from askme.data import collate, encode_example, length_batches
 from askme.evaluation import answer_encoded
-from askme.config import TrainOptions
 from askme.model import DMN
 from askme.tokenizer import Tokenizer
 
