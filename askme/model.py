@@ -159,17 +159,27 @@ class EpisodicMemory(nn.Module):
             h = g * h_next + (1 - g) * h
         return h  # (B, H)
 
+    def prepare(self, facts, fact_mask):
+        """What every pass reuses: candidates and their mask, the facts' GRU input
+        projection (B, T, 3H), and the first focus (the question, after the last fact)."""
+        candidates, candidate_mask = self.candidates(facts, fact_mask)
+        facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
+        return candidates, candidate_mask, facts_ih, fact_mask.sum(1).float()
+
+    def score(self, candidates, candidate_mask, fact_mask, memory, question, focus):
+        """One pass's gate logits (B, T+1) and the focus the next pass measures from."""
+        time = self.time_features(fact_mask, focus)
+        logits = self.gate_logits(candidates, memory, question, candidate_mask, time)
+        return logits, self.focus(logits, fact_mask)
+
     def forward(self, facts, fact_mask, question, passes: int):
         """Run `passes` passes; returns memories (P+1, B, H) and gate logits (P, B, T+1)."""
-        B, T, H = facts.shape
-        candidates, candidate_mask = self.candidates(facts, fact_mask)
-        focus = fact_mask.sum(1).float()  # the question comes after the last fact
-        facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
+        T = facts.size(1)
+        candidates, candidate_mask, facts_ih, focus = self.prepare(facts, fact_mask)
         memory, memories, all_logits = question, [question], []
         for _ in range(passes):
-            time = self.time_features(fact_mask, focus)
-            logits = self.gate_logits(candidates, memory, question, candidate_mask, time)
-            focus = self.focus(logits, fact_mask)
+            logits, focus = self.score(candidates, candidate_mask, fact_mask, memory, question,
+                                       focus)
             gates = torch.sigmoid(logits[:, :T])  # (B, T); -inf logits give exactly 0
             memory = self.memory_gru(self.episode(facts_ih, gates), memory)
             memories.append(memory)
@@ -182,18 +192,15 @@ class EpisodicMemory(nn.Module):
 
         Returns the final memory (B, H), episodes used (B,), gate logits (P, B, T+1).
         """
-        B, T, H = facts.shape
-        candidates, candidate_mask = self.candidates(facts, fact_mask)
-        focus = fact_mask.sum(1).float()  # the question comes after the last fact
-        facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
+        B, T, _ = facts.shape
+        candidates, candidate_mask, facts_ih, focus = self.prepare(facts, fact_mask)
         memory = question
         passes = torch.zeros(B, dtype=torch.long, device=facts.device)
         running = torch.ones(B, dtype=torch.bool, device=facts.device)
         all_logits = []
         while True:
-            time = self.time_features(fact_mask, focus)
-            logits = self.gate_logits(candidates, memory, question, candidate_mask, time)
-            focus = self.focus(logits, fact_mask)
+            logits, focus = self.score(candidates, candidate_mask, fact_mask, memory, question,
+                                       focus)
             all_logits.append(logits)
             running = running & (logits.argmax(-1) != T)
             if not running.any():
