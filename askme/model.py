@@ -110,12 +110,6 @@ class EpisodicMemory(nn.Module):
         logits = self.gate_mlp(z).squeeze(-1)  # (B, T+1)
         return logits.masked_fill(~candidate_mask, float("-inf"))  # padding is never chosen
 
-    def candidates(self, facts, fact_mask):
-        """Facts then the end-of-passes vector (B, T+1, H), and their mask (B, T+1)."""
-        B, T, H = facts.shape
-        candidates = torch.cat([facts, self.end_of_passes.expand(B, 1, H)], dim=1)
-        return candidates, torch.cat([fact_mask, fact_mask.new_ones(B, 1)], dim=1)
-
     @staticmethod
     def time_features(fact_mask, focus):
         """(B, T+1, 2): each fact's signed log distance to the question (its recency) and to
@@ -160,9 +154,12 @@ class EpisodicMemory(nn.Module):
         return h  # (B, H)
 
     def prepare(self, facts, fact_mask):
-        """What every pass reuses: candidates and their mask, the facts' GRU input
-        projection (B, T, 3H), and the first focus (the question, after the last fact)."""
-        candidates, candidate_mask = self.candidates(facts, fact_mask)
+        """What every pass reuses: the candidates (facts then the end-of-passes vector,
+        (B, T+1, H)) and their mask, the facts' GRU input projection (B, T, 3H), and the
+        first focus (the question, after the last fact)."""
+        B, T, H = facts.shape
+        candidates = torch.cat([facts, self.end_of_passes.expand(B, 1, H)], dim=1)
+        candidate_mask = torch.cat([fact_mask, fact_mask.new_ones(B, 1)], dim=1)
         facts_ih = F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih)
         return candidates, candidate_mask, facts_ih, fact_mask.sum(1).float()
 

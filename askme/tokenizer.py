@@ -81,9 +81,6 @@ class Tokenizer:
     def encode(self, text: str) -> list[int]:
         return self._sp.encode(text)
 
-    def pieces(self, text: str) -> list[str]:
-        return self._sp.encode(text, out_type=str)
-
     def decode(self, ids) -> str:
         return self._sp.decode([int(i) for i in ids if int(i) > FACT_END_ID or int(i) == UNK_ID])
 
