@@ -87,6 +87,46 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
     evaluate.set_defaults(handler=cmd_eval)
+
+    def user_options(sub) -> None:
+        sub.add_argument("--memory", default="default", metavar="NAME",
+                         help="which working memory (default: default)")
+        sub.add_argument("--model", type=Path, metavar="DIR",
+                         help="model folder (default: the shipped model)")
+
+    chat = commands.add_parser("chat", help="type facts and ask questions",
+                               description="A chat with the working memory: a line ending in "
+                               "'?' is a question, a line starting with '/' a command (/help), "
+                               "any other line a fact.")
+    user_options(chat)
+    chat.add_argument("--no-history", action="store_true", help="do not keep a line history")
+    chat.add_argument("--no-suggest", action="store_true",
+                      help="no grey suggestions from the history")
+    chat.add_argument("--no-episodes", action="store_true",
+                      help="answers without the episode table (/episodes on shows it)")
+    chat.set_defaults(handler=cmd_chat)
+
+    load = commands.add_parser("load", help="load a story file into the memory",
+                               description="Replace the working memory with the facts of a "
+                               "story file: plain text (sentences) or bAbI format (numbered "
+                               "lines; its questions are answered and scored). All or nothing.")
+    load.add_argument("file", metavar="FILE", help="story file, or - for standard input")
+    load.add_argument("--append", action="store_true", help="add to the memory, do not replace")
+    user_options(load)
+    load.set_defaults(handler=cmd_load)
+
+    ask = commands.add_parser("ask", help="answer questions from the memory",
+                              description="Answer a question against the working memory, or "
+                              "with --stdin read lines: facts extend the memory for this run, "
+                              "questions are answered in order, one line each on stdout.")
+    ask.add_argument("question", nargs="?", metavar="QUESTION", help="the question")
+    ask.add_argument("--stdin", action="store_true", help="read facts and questions from stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--quiet", action="store_true", help="the answer only, no episode table")
+    ask.add_argument("--save", action="store_true",
+                     help="with --stdin: keep the new facts in the memory")
+    user_options(ask)
+    ask.set_defaults(handler=cmd_ask)
     return parser
 
 
@@ -139,6 +179,86 @@ def cmd_eval(args) -> int:
         print(json.dumps(report))
     else:
         render.stdout().print(render.eval_table(report))
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from askme import render
+    from askme.paths import history_file
+    from askme.repl.loop import run_interactive, run_plain
+    from askme.repl.state import ChatState
+    from askme.store import open_store, validate_name
+
+    state = ChatState(open_store(), validate_name(args.memory), args.model,
+                      episodes=not args.no_episodes)
+    console = render.stdout()
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        run_interactive(state, console, None if args.no_history else history_file(),
+                        suggest=not args.no_suggest)
+    else:
+        run_plain(state, console, sys.stdin)
+    return 0
+
+
+def cmd_load(args) -> int:
+    from askme import api, render
+    from askme.store import open_store, validate_name
+
+    memory = validate_name(args.memory)
+    story = api.read_story(args.file, stdin=sys.stdin.buffer)
+    results = api.story_answers(api.load_model(args.model), story) if story.questions else []
+    store = open_store()
+    if args.append:
+        store.add(memory, story.facts)
+        replaced = 0
+    else:
+        replaced = store.replace(memory, story.facts)
+    console = render.stdout()
+    for item in render.load_report(story, results, memory, replaced, args.append):
+        console.print(item)
+    return 0
+
+
+def cmd_ask(args) -> int:
+    import json
+
+    from askme import api, render
+    from askme.errors import UsageError
+    from askme.store import open_store, validate_name
+
+    if args.stdin == (args.question is not None):
+        raise UsageError("give a QUESTION or --stdin (one of the two)")
+    if args.save and not args.stdin:
+        raise UsageError("--save goes with --stdin")
+    memory = validate_name(args.memory)
+    store = open_store()
+    stored = store.facts(memory)
+    if args.stdin:
+        lines = api.read_lines("<stdin>", sys.stdin.buffer)
+        warn = render.stderr()
+        story = api.plain_story("<stdin>", lines, stored, on_command=lambda number, text: warn.print(
+            f"askme: line {number}: skipped {text[:40]!r}: commands work in 'askme chat'",
+            highlight=False, soft_wrap=True))
+    else:
+        story = api.Story("plain", stored, [api.StoryQuestion(args.question, len(stored))])
+    checkpoint = api.load_model(args.model) if story.questions else None
+    for question in story.questions:
+        if question.fact_count == 0:
+            where = f"line {question.line}: " if args.stdin else ""
+            raise AskmeError(f"{where}no facts in memory {memory!r} to answer "
+                             f"{question.text[:60]!r} from; add facts first")
+    results = api.story_answers(checkpoint, story) if story.questions else []
+    console = render.stdout()
+    for explanation in results:
+        if args.json:
+            print(json.dumps(explanation.to_json(), ensure_ascii=False))
+        else:
+            print(explanation.answer)
+            if not args.stdin and not args.quiet and console.is_terminal:
+                console.print(render.episode_table(explanation))
+    sys.stdout.flush()
+    if args.save and len(story.facts) > len(stored):
+        store.add(memory, story.facts[len(stored):])
     return 0
 
 

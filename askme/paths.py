@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from askme.errors import AskmeError
@@ -21,3 +22,22 @@ def default_babi_dir() -> Path:
             return candidate
     raise AskmeError("no bAbI folder found at ../shared/babi/en: pass --data DIR", exit_code=2)
 
+
+
+def user_data_dir() -> Path:
+    """Where memories live: $ASKME_HOME, else $XDG_DATA_HOME/askme (~/.local/share/askme)."""
+    home = os.environ.get("ASKME_HOME")
+    if home:
+        return Path(home).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base).expanduser() / "askme"
+
+
+def history_file() -> Path:
+    """The chat's line history: $ASKME_HOME/history when ASKME_HOME is set (so one variable
+    moves everything askme writes), else $XDG_STATE_HOME/askme/history."""
+    home = os.environ.get("ASKME_HOME")
+    if home:
+        return Path(home).expanduser() / "history"
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base).expanduser() / "askme" / "history"

@@ -6,11 +6,13 @@ NO_COLOR is set, so a pipe receives plain text.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from askme.babi import TASK_NAMES
 from askme.evaluation import PASS_ERROR
@@ -81,3 +83,166 @@ def training_progress(epochs: int):
     with progress:
         yield report
         progress.update(task, total=progress.tasks[0].completed)
+
+
+BAR_WIDTH = 8  # characters of the gate bar in the episode table
+SHOWN_GATE = 0.1  # on a long memory, a fact is shown when some pass gives it at least this
+
+
+def gate_cell(gate: float, chosen: bool) -> Text:
+    """The gate as a bar the eye can scan; the fact a pass chose is bold and marked."""
+    full = round(gate * BAR_WIDTH)
+    bar = "█" * full + "·" * (BAR_WIDTH - full)
+    style = "bold green" if chosen else ("dim" if gate < SHOWN_GATE else "")
+    return Text(f"{bar} {gate:.2f}" + (" ◀" if chosen else "  "), style=style)
+
+
+def episode_table(explanation, max_rows: int = 20) -> Table:
+    """Rows: the facts (number and text) then end-of-passes; one column per memory pass."""
+    facts, episodes = explanation.facts, explanation.episodes
+    choices = [max(range(len(gates)), key=gates.__getitem__) for gates in episodes]
+    rows = list(range(len(facts)))
+    hidden = 0
+    if len(facts) > max_rows:  # keep the facts any pass looked at, then the latest ones
+        keep = {i for i in rows if any(e[i] >= SHOWN_GATE for e in episodes)} | set(choices)
+        for i in reversed(rows):
+            if len(keep) >= max_rows:
+                break
+            keep.add(i)
+        rows = sorted(i for i in keep if i < len(facts))
+        hidden = len(facts) - len(rows)
+    if explanation.halted:
+        caption = (f"halted after {explanation.passes} episode"
+                   f"{'s' * (explanation.passes != 1)}: pass {len(episodes)} chose end-of-passes")
+    else:
+        caption = f"stopped at the limit of {explanation.passes} passes without halting"
+    if hidden:
+        caption += f"; {hidden} fact{'s' * (hidden != 1)} with gates under {SHOWN_GATE} hidden"
+    table = Table(caption=caption, caption_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("fact", overflow="fold")
+    for number in range(1, len(episodes) + 1):
+        table.add_column(f"pass {number}", no_wrap=True)
+    for i in rows:
+        table.add_row(str(i + 1), facts[i],
+                      *(gate_cell(e[i], c == i) for e, c in zip(episodes, choices)))
+    table.add_section()
+    end = len(facts)
+    table.add_row("", Text("end of passes", style="italic"),
+                  *(gate_cell(e[end], c == end) for e, c in zip(episodes, choices)))
+    return table
+
+
+def answer_line(explanation) -> Text:
+    return Text(explanation.answer or "(no answer)", style="bold")
+
+
+def facts_table(facts: list[str], title: str | None = None, limit: int | None = None) -> Text:
+    """Numbered facts, one per line; with `limit`, the first and last ones and a count of
+    those between."""
+    numbered = list(enumerate(facts, 1))
+    if limit is not None and len(facts) > limit:
+        head, tail = numbered[:limit // 2], numbered[-(limit - limit // 2):]
+        numbered = [*head, (None, f"{len(facts) - len(head) - len(tail)} more"), *tail]
+    width = len(str(len(facts)))
+    out = Text()
+    if title:
+        out.append(title + "\n", style="bold")
+    for number, fact in numbered:
+        out.append(f"{'…' if number is None else number:>{width}}  ", style="dim")
+        out.append(fact + "\n", style="dim" if number is None else "")
+    out.rstrip()
+    return out
+
+
+def load_report(story, results, memory: str, replaced: int, appended: bool) -> list:
+    """What `askme load` and /load print: the facts, each question's answer (marked right or
+    wrong where the file gives the answer), then a summary and score line."""
+    out: list = []
+    if story.facts:
+        out.append(facts_table(story.facts, limit=20))
+    right = 0
+    for question, explanation in zip(story.questions, results):
+        line = Text(f"{question.text}  ")
+        if explanation is None:
+            line.append("(no facts before this question)", style="dim")
+        else:
+            line.append(explanation.answer or "(no answer)", style="bold")
+            if question.gold is not None:
+                ok = explanation.answer == question.gold
+                right += ok
+                line.append("  ✓" if ok else f"  ✗ expected {question.gold}",
+                            style="green" if ok else "red")
+        out.append(line)
+    n = len(story.facts)
+    summary = f"loaded {n} fact{'s' * (n != 1)} into memory {memory!r}"
+    if appended:
+        summary += " (appended)"
+    elif replaced:
+        summary += f" (replacing {replaced})"
+    out.append(Text(summary, style="cyan"))
+    gold = [q for q in story.questions if q.gold is not None]
+    if gold:
+        out.append(Text(f"score: {right}/{len(gold)} right ({right / len(gold):.1%})",
+                        style="bold"))
+    return out
+
+
+def export(path, renderables) -> None:
+    """The renderables as an SVG or HTML file, through Rich's own export."""
+    from askme.errors import AskmeError
+
+    console = Console(record=True, width=100, file=open(os.devnull, "w"), force_terminal=True)
+    for item in renderables:
+        console.print(item)
+    try:
+        if str(path).lower().endswith(".svg"):
+            console.save_svg(str(path), title="askme")
+        else:
+            console.save_html(str(path))
+    except OSError as error:
+        raise AskmeError(f"{path}: cannot write ({error.strerror})") from None
+    finally:
+        console.file.close()
+
+
+def model_table(checkpoint, name: str) -> Table:
+    config, info = checkpoint.model.config, checkpoint.info
+    table = Table(title=f"Model: {name}", title_justify="left", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    tasks = info.get("tasks")
+    rows = [
+        ("trained on", f"bAbI tasks {_task_ranges(tasks)}" if tasks else "unknown"),
+        ("validation accuracy", f"{info['val_accuracy']:.1%}" if "val_accuracy" in info else "-"),
+        ("sizes", f"hidden {config.hidden_dim}, embeddings {config.embed_dim}, "
+                  f"vocabulary {config.vocab_size}"),
+        ("memory passes", f"halts by itself, at most {config.max_passes}"),
+        ("parameters", f"{sum(p.numel() for p in checkpoint.model.parameters()):,}"),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+def _task_ranges(tasks: list[int]) -> str:
+    spans, start = [], None
+    for i, task in enumerate(tasks):
+        if start is None:
+            start = task
+        if i + 1 == len(tasks) or tasks[i + 1] != task + 1:
+            spans.append(f"{start}" if start == task else f"{start}-{task}")
+            start = None
+    return ",".join(spans)
+
+
+def memories_table(memories, current: str) -> Table:
+    table = Table(title="Memories", title_justify="left")
+    table.add_column("name")
+    table.add_column("facts", justify="right")
+    for info in memories:
+        marker = " (current)" if info.name == current else ""
+        table.add_row(info.name + marker, str(info.facts))
+    if not any(info.name == current for info in memories):
+        table.add_row(f"{current} (current)", "0")
+    return table

@@ -85,6 +85,21 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=options.lr_decay, patience=options.decay_patience)
 
+    def run_info(epochs_run: int, best_epoch: int, best_accuracy: float) -> dict:
+        return {
+            "tasks": options.tasks,
+            "data": str(options.data),
+            "seed": options.seed,
+            "epochs_run": epochs_run,
+            "best_epoch": best_epoch,
+            "val_accuracy": best_accuracy,
+            "train_examples": len(train_set),
+            "val_examples": held_out,
+            "train_seconds": round(time.monotonic() - started, 1),
+            "options": {k: v for k, v in vars(options).items()
+                        if k not in ("data", "tasks", "out", "model")},
+        }
+
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0
     stale, lowest_loss, best_seen = 0, float("inf"), -1.0
     for epoch in range(1, options.epochs + 1):
@@ -106,6 +121,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         if (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
             best_accuracy, best_loss, best_epoch = val_accuracy, val_loss, epoch
             best_state = copy.deepcopy(model.state_dict())
+            if options.out is not None:  # a run cut short still leaves its best model
+                save_checkpoint(options.out, model, tokenizer,
+                                run_info(epoch, best_epoch, best_accuracy))
         if val_loss < lowest_loss or val_accuracy > best_seen:
             stale = 0
         else:
@@ -123,19 +141,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
-    checkpoint.info = {
-        "tasks": options.tasks,
-        "data": str(options.data),
-        "seed": options.seed,
-        "epochs_run": epoch,
-        "best_epoch": best_epoch,
-        "val_accuracy": best_accuracy,
-        "train_examples": len(train_set),
-        "val_examples": held_out,
-        "train_seconds": round(time.monotonic() - started, 1),
-        "options": {k: v for k, v in vars(options).items()
-                    if k not in ("data", "tasks", "out", "model")},
-    }
+    checkpoint.info = run_info(epoch, best_epoch, best_accuracy)
     if options.out is not None:
         save_checkpoint(options.out, model, tokenizer, checkpoint.info)
     return checkpoint

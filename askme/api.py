@@ -1,0 +1,218 @@
+"""What the commands and the chat do, as plain functions: read lines and stories, answer
+questions against a list of facts, and explain each answer episode by episode."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from askme.errors import AskmeError
+
+# A sentence ends at . ! or ? followed by space; "Mr. Smith" splits wrongly, which costs a
+# fact boundary, never a crash.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_BABI_LINE = re.compile(r"^\d+ ")
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # "fact", "question", "command" or "blank"
+    text: str  # stripped; a command keeps its leading "/"
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
+
+
+def classify(text: str) -> list[Line]:
+    """One typed or piped line as facts, questions or one command.
+
+    A line starting with '/' is a command; otherwise it is split into sentences, and a
+    sentence ending in '?' is a question, any other a fact.
+    """
+    text = text.strip()
+    if not text:
+        return [Line("blank", "")]
+    if text.startswith("/"):
+        return [Line("command", text)]
+    return [Line("question" if s.endswith("?") else "fact", s) for s in split_sentences(text)]
+
+
+@dataclass
+class Explanation:
+    """An answer and the evidence: the gates of every memory pass."""
+
+    question: str
+    answer: str
+    facts: list[str]
+    episodes: list[list[float]]  # per pass run: gate per fact, then the end-of-passes gate
+    passes: int  # episodes the answer used (the halting pass is not counted)
+    halted: bool  # True when a pass chose end-of-passes, False at the max-passes backstop
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "answer": self.answer, "passes": self.passes,
+                "facts": self.facts, "episodes": [[round(g, 4) for g in e] for e in self.episodes]}
+
+
+def load_model(folder: str | Path | None = None):
+    """The model in `folder`, default the shipped one (errors are AskmeError)."""
+    from askme.checkpoint import load_checkpoint
+    from askme.paths import shipped_model_dir
+
+    return load_checkpoint(folder or shipped_model_dir())
+
+
+def answer_questions(checkpoint, facts: list[str], questions: list[str]) -> list[Explanation]:
+    """Answer every question against the same facts, in one batch."""
+    if not facts:
+        raise AskmeError("no facts in memory yet: tell me some first (type sentences, or load "
+                         "a story with 'askme load FILE')")
+    return _explain(checkpoint, [(facts, q) for q in questions])
+
+
+def answer(checkpoint, facts: list[str], question: str) -> Explanation:
+    return answer_questions(checkpoint, facts, [question])[0]
+
+
+def _explain(checkpoint, cases: list[tuple[list[str], str]]) -> list[Explanation]:
+    """Answer (facts, question) pairs in length-sorted batches; every facts list non-empty."""
+    from askme.data import encode_example
+    from askme.babi import Example
+    from askme.evaluation import answer_encoded
+
+    items = [encode_example(checkpoint.tokenizer, Example(tuple(f), q, "", ()))
+             for f, q in cases]
+    return [Explanation(q, a.text, list(f), a.gates, a.passes, halted=a.choices[-1] == len(f))
+            for (f, q), a in zip(cases, answer_encoded(checkpoint, items))]
+
+
+@dataclass
+class StoryQuestion:
+    text: str
+    fact_count: int  # the question is asked of the facts before it: facts[:fact_count]
+    gold: str | None = None  # the expected answer, in bAbI files
+    line: int = 0
+
+
+@dataclass
+class Story:
+    kind: str  # "plain" or "babi"
+    facts: list[str] = field(default_factory=list)
+    questions: list[StoryQuestion] = field(default_factory=list)
+    # bAbI only: the facts each question is asked of, when the file holds several stories
+    question_facts: list[list[str]] = field(default_factory=list)
+
+
+def _decoded_lines(name: str, raw: bytes) -> list[str]:
+    lines = []
+    for number, chunk in enumerate(raw.split(b"\n"), 1):
+        if b"\x00" in chunk:
+            raise AskmeError(f"{name}:{number}: a NUL byte: this looks like a binary file, "
+                             f"not a story")
+        try:
+            lines.append(chunk.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as error:
+            raise AskmeError(f"{name}:{number}: not UTF-8 text (byte {error.start + 1} of the "
+                             f"line); save the file as UTF-8") from None
+    return lines
+
+
+def read_story(source: str | Path, stdin=None) -> Story:
+    """A story file: bAbI format (numbered lines) or plain text (one sentence per line, or
+    prose). The whole file is checked before anything is returned (all or nothing).
+    `source` '-' reads `stdin` (a binary stream)."""
+    if str(source) == "-":
+        name, raw = "<stdin>", stdin.read()
+    else:
+        name = str(source)
+        try:
+            raw = Path(source).read_bytes()
+        except IsADirectoryError:
+            raise AskmeError(f"{name}: is a folder, not a story file") from None
+        except OSError as error:
+            raise AskmeError(f"{name}: cannot read ({error.strerror})") from None
+    lines = _decoded_lines(name, raw)
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if _BABI_LINE.match(first):
+        return _babi_story(name, lines)
+    return plain_story(name, lines)
+
+
+def plain_story(name: str, lines: list[str], facts: list[str] | None = None,
+                on_command=None) -> Story:
+    """Facts and questions from plain lines, after `facts` already known. A command line is
+    passed to `on_command(line_number, text)`, or is an error when there is none."""
+    story = Story("plain", list(facts or []))
+    for number, text in enumerate(lines, 1):
+        for line in classify(text):
+            if line.kind == "command":
+                if on_command is None:
+                    raise AskmeError(f"{name}:{number}: a command in a story file: "
+                                     f"{line.text[:40]!r}")
+                on_command(number, line.text)
+            elif line.kind == "fact":
+                story.facts.append(line.text)
+            elif line.kind == "question":
+                story.questions.append(StoryQuestion(line.text, len(story.facts), line=number))
+    return story
+
+
+def read_lines(name: str, stream) -> list[str]:
+    """All lines of a binary stream, checked like a story file (UTF-8, no NUL bytes)."""
+    return _decoded_lines(name, stream.read())
+
+
+def _babi_story(name: str, lines: list[str]) -> Story:
+    from askme.babi import parse_babi
+
+    examples = parse_babi(lines, name=name)
+    story = Story("babi")
+    # The memory keeps the facts of the file's last story (bAbI restarts numbering at 1).
+    current: list[str] = []
+    for number, text in enumerate(lines, 1):
+        parts = text.strip().split(" ", 1)
+        if len(parts) < 2:
+            continue
+        if parts[0] == "1":
+            current = []
+        if "\t" not in parts[1]:
+            current.append(parts[1].strip())
+    story.facts = current
+    for example in examples:
+        line = int(example.source.rsplit(":", 1)[1]) if ":" in example.source else 0
+        story.questions.append(StoryQuestion(example.question, len(example.story),
+                                             example.answer, line))
+        story.question_facts.append(list(example.story))
+    return story
+
+
+def story_answers(checkpoint, story: Story) -> list[Explanation | None]:
+    """Each question of a story answered in place, from the facts before it (None when
+    there are none)."""
+    cases = []
+    for i, question in enumerate(story.questions):
+        facts = story.question_facts[i] if story.question_facts else \
+            story.facts[:question.fact_count]
+        cases.append((facts, question.text))
+    answered = iter(_explain(checkpoint, [c for c in cases if c[0]]))
+    return [next(answered) if facts else None for facts, _ in cases]
+
+
+def write_facts(path: Path, facts: list[str]) -> None:
+    """One fact per line, written to a temporary file and renamed: never half a file."""
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
+                                   prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.writelines(f"{fact}\n" for fact in facts)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise AskmeError(f"{path}: cannot write ({error.strerror})") from None

@@ -1,0 +1,33 @@
+"""What one chat session knows: its memory, its model and the last explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from askme.api import Explanation, load_model
+from askme.store import MemoryStore
+
+
+@dataclass
+class ChatState:
+    store: MemoryStore
+    memory: str = "default"  # name of the working memory in the store
+    model_dir: Path | None = None  # None: the shipped model
+    episodes: bool = True  # show the episode table after each answer
+    last: Explanation | None = None  # for /why and /export
+    last_rendered: list = field(default_factory=list)  # what the last answer printed
+    done: bool = False  # set by /quit
+    _checkpoint: object = None
+
+    def checkpoint(self):
+        """The model, loaded on first use (so the prompt appears before torch is imported)."""
+        if self._checkpoint is None:
+            self._checkpoint = load_model(self.model_dir)
+        return self._checkpoint
+
+    def facts(self) -> list[str]:
+        return self.store.facts(self.memory)
+
+    def model_name(self) -> str:
+        return str(self.model_dir) if self.model_dir else "shipped"

@@ -1,0 +1,228 @@
+"""Working memories kept across runs in SQLite (stdlib `sqlite3`).
+
+Every change (add, load, forget, clear) is one transaction and one *revision*; facts are
+never updated in place, only marked removed by a revision, so `/undo` can take back the
+latest change exactly, and a process killed half-way leaves the memory as it was before or
+after the change, never in between (SQLite's atomic commit).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from askme.errors import AskmeError
+
+SCHEMA_VERSION = 1
+DATABASE_FILE = "memories.sqlite3"
+BUSY_TIMEOUT_MS = 30_000  # wait this long for another askme process to finish its write
+
+# MIGRATIONS[v] takes a database at schema version v to v + 1.
+MIGRATIONS: dict[int, str] = {
+    0: """
+        CREATE TABLE memories (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created REAL NOT NULL
+        );
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            memory_id INTEGER NOT NULL REFERENCES memories(id),
+            action TEXT NOT NULL,          -- what /undo says it takes back, e.g. "add 2 facts"
+            at REAL NOT NULL
+        );
+        CREATE TABLE facts (
+            id INTEGER PRIMARY KEY,        -- insertion order = story order
+            memory_id INTEGER NOT NULL REFERENCES memories(id),
+            text TEXT NOT NULL,
+            added_rev INTEGER NOT NULL REFERENCES revisions(id),
+            removed_rev INTEGER REFERENCES revisions(id)   -- NULL while the fact is live
+        );
+        CREATE INDEX facts_live ON facts(memory_id, removed_rev, id);
+    """,
+}
+
+
+class StoreError(AskmeError):
+    """A memory database that cannot be opened, read or written."""
+
+
+@dataclass(frozen=True)
+class MemoryInfo:
+    name: str
+    facts: int
+
+
+def validate_name(name: str) -> str:
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "-_." for c in name):
+        raise AskmeError(f"bad memory name {name!r}: use up to 64 letters, digits, '-', '_' "
+                         f"or '.'", exit_code=2)
+    return name
+
+
+class MemoryStore:
+    """All named memories in one SQLite file. Facts are numbered 1..n in story order."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"{self.path}: cannot open the memory database "
+                               f"({getattr(error, 'strerror', None) or error})") from None
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._migrate()
+            self._db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise StoreError(f"{self.path}: not a readable askme memory database ({error}); "
+                               f"it was left untouched: move it away to start afresh") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer askme (schema {version}, this one "
+                               f"reads up to {SCHEMA_VERSION}); upgrade askme to use it")
+        if version == SCHEMA_VERSION:
+            return
+        # WAL lets readers go on while one writer commits; it is a property of the file.
+        self._db.execute("PRAGMA journal_mode = WAL")
+        with self._write():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]  # another process?
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _write(self):
+        """One atomic change: BEGIN IMMEDIATE takes the write lock up front, so two writers
+        queue on the busy timeout instead of failing half-way."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self.path}: cannot write the memory ({error})") from None
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot write the memory ({error})") from None
+
+    def _memory_id(self, name: str, create: bool) -> int | None:
+        row = self._db.execute("SELECT id FROM memories WHERE name = ?", (name,)).fetchone()
+        if row is not None or not create:
+            return row and row[0]
+        return self._db.execute("INSERT INTO memories (name, created) VALUES (?, ?)",
+                                (validate_name(name), time.time())).lastrowid
+
+    def _revision(self, memory_id: int, action: str) -> int:
+        return self._db.execute("INSERT INTO revisions (memory_id, action, at) VALUES (?, ?, ?)",
+                                (memory_id, action, time.time())).lastrowid
+
+    def _live_ids(self, memory_id: int) -> list[int]:
+        return [r[0] for r in self._db.execute(
+            "SELECT id FROM facts WHERE memory_id = ? AND removed_rev IS NULL ORDER BY id",
+            (memory_id,))]
+
+    def facts(self, name: str) -> list[str]:
+        memory_id = self._memory_id(name, create=False)
+        if memory_id is None:
+            return []
+        return [r[0] for r in self._db.execute(
+            "SELECT text FROM facts WHERE memory_id = ? AND removed_rev IS NULL ORDER BY id",
+            (memory_id,))]
+
+    def memories(self) -> list[MemoryInfo]:
+        return [MemoryInfo(name, count) for name, count in self._db.execute(
+            "SELECT m.name, COUNT(f.id) FROM memories m LEFT JOIN facts f "
+            "ON f.memory_id = m.id AND f.removed_rev IS NULL GROUP BY m.id ORDER BY m.name")]
+
+    def _insert(self, memory_id: int, revision: int, texts) -> None:
+        self._db.executemany(
+            "INSERT INTO facts (memory_id, text, added_rev) VALUES (?, ?, ?)",
+            ((memory_id, text, revision) for text in texts))
+
+    def add(self, name: str, texts: list[str]) -> int:
+        """Append facts; returns the new fact count."""
+        with self._write():
+            memory_id = self._memory_id(name, create=True)
+            self._insert(memory_id, self._revision(memory_id, f"add {count(len(texts))}"), texts)
+            return len(self._live_ids(memory_id))
+
+    def replace(self, name: str, texts: list[str], action: str = "load") -> int:
+        """Replace every fact with `texts` in one change; returns how many were replaced."""
+        with self._write():
+            memory_id = self._memory_id(name, create=True)
+            revision = self._revision(memory_id, f"{action} {count(len(texts))}")
+            replaced = self._remove_all(memory_id, revision)
+            self._insert(memory_id, revision, texts)
+            return replaced
+
+    def _remove_all(self, memory_id: int, revision: int) -> int:
+        return self._db.execute(
+            "UPDATE facts SET removed_rev = ? WHERE memory_id = ? AND removed_rev IS NULL",
+            (revision, memory_id)).rowcount
+
+    def forget(self, name: str, number: int) -> str:
+        """Remove fact `number` (1-based); returns its text."""
+        with self._write():
+            memory_id = self._memory_id(name, create=False)
+            live = self._live_ids(memory_id) if memory_id is not None else []
+            if not 1 <= number <= len(live):
+                raise AskmeError(f"no fact {number}: the memory has {count(len(live))}"
+                                 if live else f"no fact {number}: the memory is empty")
+            text = self._db.execute("SELECT text FROM facts WHERE id = ?",
+                                    (live[number - 1],)).fetchone()[0]
+            revision = self._revision(memory_id, f"forget fact {number}")
+            self._db.execute("UPDATE facts SET removed_rev = ? WHERE id = ?",
+                             (revision, live[number - 1]))
+            return text
+
+    def clear(self, name: str) -> int:
+        """Remove every fact (undoable); returns how many."""
+        with self._write():
+            memory_id = self._memory_id(name, create=False)
+            if memory_id is None:
+                return 0
+            return self._remove_all(memory_id, self._revision(memory_id, "clear"))
+
+    def undo(self, name: str) -> str:
+        """Take back the latest change to the memory; returns what it was."""
+        with self._write():
+            memory_id = self._memory_id(name, create=False)
+            row = memory_id and self._db.execute(
+                "SELECT id, action FROM revisions WHERE memory_id = ? ORDER BY id DESC LIMIT 1",
+                (memory_id,)).fetchone()
+            if not row:
+                raise AskmeError("nothing to undo")
+            revision, action = row
+            self._db.execute("DELETE FROM facts WHERE added_rev = ?", (revision,))
+            self._db.execute("UPDATE facts SET removed_rev = NULL WHERE removed_rev = ?",
+                             (revision,))
+            self._db.execute("DELETE FROM revisions WHERE id = ?", (revision,))
+            return action
+
+
+def count(n: int, noun: str = "fact") -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def open_store(folder: str | Path | None = None) -> MemoryStore:
+    from askme.paths import user_data_dir
+
+    return MemoryStore(Path(folder or user_data_dir()) / DATABASE_FILE)

@@ -1,0 +1,163 @@
+"""`askme chat`, `load` and `ask` as a user runs them: real processes, whole transcripts,
+exit codes, persistence between processes, and plain text on pipes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture
+def askme(tmp_path):
+    env = {**os.environ, "ASKME_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+
+    def run(*args, stdin: str | bytes = ""):
+        result = subprocess.run([sys.executable, "-m", "askme", *args], env=env, timeout=120,
+                                input=stdin.encode() if isinstance(stdin, str) else stdin,
+                                capture_output=True)
+        result.out, result.err = result.stdout.decode(), result.stderr.decode()
+        assert "\x1b" not in result.out + result.err  # nothing on a pipe carries escape codes
+        assert "Traceback" not in result.err
+        return result
+    return run
+
+
+def test_chat_replays_a_session_file_exactly(askme):
+    result = askme("chat", "--no-episodes", stdin=(EXAMPLES / "session.txt").read_text())
+    assert (result.returncode, result.err) == (0, "")
+    assert result.out == """\
+noted as fact 1
+kitchen
+noted as fact 2
+garden
+Memory 'default'
+1  Mary went to the kitchen.
+2  John moved to the garden.
+forgot fact 1: Mary went to the kitchen.
+undid: forget fact 1 (now 2 facts)
+episode tables off
+noted as fact 3
+hallway
+"""
+
+
+def test_chat_shows_the_episode_table_by_default(askme):
+    result = askme("chat", stdin="Mary went to the kitchen.\nWhere is Mary?\n")
+    lines = result.out.splitlines()
+    assert lines[:2] == ["noted as fact 1", "kitchen"]
+    assert any(line.startswith("│ 1 │ Mary went to the kitchen.") and "◀" in line for line in lines)
+    assert lines[-1].rstrip() == "halted after 1 episode: pass 2 chose end-of-passes"
+
+
+def test_load_then_ask_in_another_process(askme):
+    result = askme("load", str(EXAMPLES / "house.txt"))
+    assert (result.returncode, result.err) == (0, "")
+    assert result.out == """\
+1  Mary went to the kitchen.
+2  John travelled to the garden.
+3  Mary picked up the apple.
+4  Mary walked to the bedroom.
+5  John went back to the hallway.
+loaded 5 facts into memory 'default'
+"""
+    result = askme("ask", "--stdin", stdin="Where is Mary?\n")
+    assert (result.returncode, result.out, result.err) == (0, "bedroom\n", "")
+
+
+def test_ask_stdin_answers_in_order_and_saves_only_when_asked(askme):
+    askme("load", str(EXAMPLES / "house.txt"))
+    questions = (EXAMPLES / "questions.txt").read_text()
+    result = askme("ask", "--stdin", stdin=questions)
+    assert (result.returncode, result.out, result.err) == (0, "bedroom\nhallway\noffice\n", "")
+    assert askme("ask", "--quiet", "Where is Mary?").out == "bedroom\n"  # memory unchanged
+    assert askme("ask", "--stdin", "--save", stdin=questions).returncode == 0
+    assert askme("ask", "Where is Mary?").out == "office\n"  # a pipe gets the answer alone
+    facts = askme("chat", stdin="/facts\n").out.splitlines()
+    assert facts[-2:] == ["6  Mary dropped the apple.", "7  Mary went to the office."]
+
+
+def test_ask_json_gives_one_object_per_question(askme):
+    result = askme("ask", "--stdin", "--json",
+                   stdin="Sandra went to the garden.\nWhere is Sandra?\nBill went home.\n"
+                         "Where is Sandra?\n")
+    objects = [json.loads(line) for line in result.out.splitlines()]
+    assert [o["answer"] for o in objects] == ["garden", "garden"]
+    assert set(objects[0]) == {"question", "answer", "passes", "facts", "episodes"}
+    assert objects[1]["facts"] == ["Sandra went to the garden.", "Bill went home."]
+    assert objects[1]["passes"] == 1 and len(objects[1]["episodes"]) == 2
+    assert all(len(gates) == 3 for gates in objects[1]["episodes"])  # 2 facts + end-of-passes
+    assert objects[1]["episodes"][0][0] > 0.5 and objects[1]["episodes"][1][2] > 0.5
+
+
+def test_babi_file_is_answered_and_scored_and_keeps_the_last_story(askme, tmp_path):
+    result = askme("load", str(EXAMPLES / "garden.babi.txt"))
+    assert result.returncode == 0
+    lines = result.out.splitlines()
+    assert "Where is Daniel?  office  ✓" in lines
+    assert "What is the hallway north of?  bathroom  ✓" in lines
+    assert lines[-2:] == ["loaded 2 facts into memory 'default'", "score: 5/5 right (100.0%)"]
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("1 Mary went to the garden.\n2 Where is Mary?\tkitchen\t1\n")
+    assert "Where is Mary?  garden  ✗ expected kitchen" in askme("load", str(wrong)).out
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"Mary went home.\n\x7fELF\x00\x01\x02", "askme: error: {}:2: a NUL byte: this looks like a "
+     "binary file, not a story\n"),
+    (b"Mary went home.\nJohn went to the caf\xe9.\n", "askme: error: {}:2: not UTF-8 text (byte "
+     "21 of the line); save the file as UTF-8\n"),
+    (b"1 Mary went home.\n2 Where is Mary?\thome\n", "askme: error: {}:2: a question line needs "
+     "'question<TAB>answer<TAB>supporting ids': '2 Where is Mary?\\thome'\n"),
+])
+def test_bad_story_files_leave_the_memory_unchanged(askme, tmp_path, content, message):
+    askme("load", str(EXAMPLES / "house.txt"))
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    for args in (["load", str(bad)], ["load", "--append", str(bad)]):
+        result = askme(*args)
+        assert (result.returncode, result.out, result.err) == (1, "", message.format(bad))
+    assert askme("ask", "--quiet", "Where is Mary?").out == "bedroom\n"
+    assert len(askme("chat", stdin="/facts\n").out.splitlines()) == 6
+
+
+def test_load_from_stdin_and_append(askme):
+    assert askme("load", "-", stdin="Bill went to the park.\n").returncode == 0
+    result = askme("load", "--append", "-", stdin="Fred went to the office.\n")
+    assert result.out.splitlines()[-1] == "loaded 1 fact into memory 'default' (appended)"
+    assert askme("chat", stdin="/facts\n").out.splitlines()[1:] == [
+        "1  Bill went to the park.", "2  Fred went to the office."]
+    other = askme("ask", "--memory", "work", "Where is Bill?")
+    assert (other.returncode, other.out) == (1, "")
+    assert other.err == ("askme: error: no facts in memory 'work' to answer 'Where is Bill?' "
+                         "from; add facts first\n")
+
+
+@pytest.mark.parametrize("args, code, err", [
+    (["ask"], 2, "askme: error: give a QUESTION or --stdin (one of the two)\n"),
+    (["ask", "--save", "Where?"], 2, "askme: error: --save goes with --stdin\n"),
+    (["load"], 2, "askme load: error: the following arguments are required: FILE "
+                  "(see 'askme load --help')\n"),
+    (["load", "nowhere.txt"], 1, "askme: error: nowhere.txt: cannot read (No such file or "
+                                 "directory)\n"),
+    (["ask", "--memory", "a b", "Q?"], 2, "askme: error: bad memory name 'a b': use up to 64 "
+                                          "letters, digits, '-', '_' or '.'\n"),
+    (["chat", "--model", "/nonexistent"], 0, ""),  # the chat starts; a question reports it
+])
+def test_exit_codes_and_one_line_errors(askme, args, code, err):
+    result = askme(*args)
+    assert (result.returncode, result.err) == (code, err)
+
+
+def test_missing_model_is_one_line_in_chat_and_ask(askme):
+    result = askme("chat", "--model", "/nonexistent", stdin="Mary went home.\nWhere is Mary?\n")
+    assert result.out == ("noted as fact 1\nerror: /nonexistent: no model folder here (train one "
+                          "with 'askme train')\n")
+    result = askme("ask", "--model", "/nonexistent", "Where is Mary?")
+    assert (result.returncode, result.err) == (
+        1, "askme: error: /nonexistent: no model folder here (train one with 'askme train')\n")

@@ -1,0 +1,186 @@
+"""The chat without a terminal: handle_line, the commands, completion, toolbar, and the
+prompt-toolkit loop fed through a pipe."""
+
+import io
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.document import Document
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from askme.repl import ChatState, handle_line
+from askme.repl.completer import ChatCompleter
+from askme.repl.loop import run_interactive, run_plain
+from askme.repl.toolbar import toolbar_text
+from askme.store import MemoryStore
+
+
+@pytest.fixture
+def state(tmp_path):
+    store = MemoryStore(tmp_path / "memories.sqlite3")
+    yield ChatState(store)
+    store.close()
+
+
+def text_of(renderables, width=120) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    for item in renderables:
+        console.print(item)
+    return console.file.getvalue()
+
+
+def say(state, line) -> str:
+    return text_of(handle_line(state, line))
+
+
+def test_a_fact_then_a_question_gives_the_answer_and_the_episode_table(state):
+    assert say(state, "Mary went to the kitchen.") == "noted as fact 1\n"
+    out = say(state, "Where is Mary?").splitlines()
+    assert out[0] == "kitchen"
+    assert [c.strip() for c in out[2].split("┃")[1:-1]] == ["#", "fact", "pass 1", "pass 2"]
+    fact_row = next(line for line in out if "Mary went to the kitchen." in line)
+    assert fact_row.startswith("│ 1 │") and "◀" in fact_row.split("│")[3]  # pass 1 chose it
+    end_row = next(line for line in out if "end of passes" in line)
+    assert "◀" in end_row.split("│")[4] and "1.00" in end_row.split("│")[4]
+    assert out[-1].rstrip() == "halted after 1 episode: pass 2 chose end-of-passes"
+
+
+def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):
+    out = say(state, "Daniel went to the office. Where is Daniel?").splitlines()
+    assert out[:2] == ["noted as fact 1", "office"]
+    assert say(state, "Sandra moved to the garden.\n") == "noted as fact 2\n"
+    assert state.facts() == ["Daniel went to the office.", "Sandra moved to the garden."]
+
+
+def test_question_without_facts_and_unknown_command_get_one_line(state):
+    assert say(state, "Where is Mary?") == ("There are no facts in memory yet: type some "
+                                            "sentences first, or /load FILE.\n")
+    assert say(state, "/frobnicate") == "error: unknown command '/frobnicate'; /help lists the commands\n"
+    assert say(state, "/forget x") == "error: usage: /forget N, where N is a fact number from /facts\n"
+    assert say(state, "/forget 3") == "error: no fact 3: the memory is empty\n"
+    assert say(state, "/undo") == "error: nothing to undo\n"
+    assert say(state, "/why") == "Nothing to explain yet: ask a question first.\n"
+    assert say(state, "/episodes maybe") == "error: usage: /episodes on|off\n"
+    assert say(state, "") == ""
+
+
+def test_facts_forget_undo_clear(state):
+    handle_line(state, "Mary went to the kitchen. John went to the garden. Sandra went home.")
+    assert say(state, "/facts").splitlines()[1:] == [
+        "1  Mary went to the kitchen.", "2  John went to the garden.", "3  Sandra went home."]
+    assert say(state, "/forget 2") == "forgot fact 2: John went to the garden.\n"
+    assert state.facts() == ["Mary went to the kitchen.", "Sandra went home."]
+    assert say(state, "/undo") == "undid: forget fact 2 (now 3 facts)\n"
+    assert state.facts()[1] == "John went to the garden."  # back in its place
+    assert say(state, "/clear") == "cleared 3 facts\n"
+    assert say(state, "/facts") == "Memory 'default' is empty.\n"
+    assert say(state, "/undo") == "undid: clear (now 3 facts)\n"
+    assert say(state, "/undo") == "undid: add 3 facts (now 0 facts)\n"
+
+
+def test_help_lists_every_command_from_the_registry(state):
+    from askme.repl import COMMANDS
+
+    out = say(state, "/help")
+    for name, command in COMMANDS.items():
+        assert f"{name} {command.usage}".strip() in out
+        assert command.help in out
+    assert len(COMMANDS) >= 13
+
+
+def test_episodes_off_why_export_save_load(state, tmp_path):
+    handle_line(state, "John went to the hallway.")
+    assert say(state, "/episodes off") == "episode tables off\n"
+    assert say(state, "Where is John?") == "hallway\n"
+    why = say(state, "/why").splitlines()
+    assert why[:2] == ["Q: Where is John?", "hallway"] and "end of passes" in "".join(why)
+    assert say(state, f"/export {tmp_path}/a.svg") == f"exported the last answer to {tmp_path}/a.svg\n"
+    assert "<svg" in (tmp_path / "a.svg").read_text() and "hallway" in (tmp_path / "a.svg").read_text()
+    say(state, f"/export {tmp_path}/a.html")
+    assert "John went to the hallway." in (tmp_path / "a.html").read_text()
+    assert say(state, f"/export {tmp_path}/a.png") == "error: usage: /export FILE.svg or /export FILE.html\n"
+    assert say(state, f"/save {tmp_path}/facts.txt") == f"saved 1 fact to {tmp_path}/facts.txt\n"
+    assert (tmp_path / "facts.txt").read_text() == "John went to the hallway.\n"
+    story = tmp_path / "story.txt"
+    story.write_text("Sandra went to the garden.\nWhere is Sandra?\nMary went to the office.\n")
+    out = say(state, f"/load {story}").splitlines()
+    assert "Where is Sandra?  garden" in out
+    assert out[-1] == "loaded 2 facts into memory 'default' (replacing 1)"
+    assert state.facts() == ["Sandra went to the garden.", "Mary went to the office."]
+    assert say(state, f"/load {tmp_path}/nope.txt") == \
+        f"error: {tmp_path}/nope.txt: cannot read (No such file or directory)\n"
+    assert say(state, "/undo") == "undid: load 2 facts (now 1 fact)\n"
+
+
+def test_memories_switch_and_model_info(state):
+    handle_line(state, "Mary went to the kitchen.")
+    assert say(state, "/memory work") == "memory 'work': 0 facts\n"
+    handle_line(state, "Bill went to the park.")
+    out = say(state, "/memory")
+    assert "default" in out and "work (current)" in out
+    assert state.store.facts("default") == ["Mary went to the kitchen."]
+    assert say(state, "/memory bad/name").startswith("error: bad memory name 'bad/name'")
+    model = say(state, "/model")
+    assert "Model: shipped" in model and "bAbI tasks" in model and "parameters" in model
+
+
+def test_long_memory_shows_the_facts_that_matter(state):
+    names, places = ["John", "Sandra", "Daniel", "Bill"], ["hallway", "garden", "office"]
+    fillers = [f"{names[i % 4]} went to the {places[i % 3]}." for i in range(24)]
+    state.store.add(state.memory, fillers[:20] + ["Mary went to the kitchen."] + fillers[20:])
+    out = say(state, "Where is Mary?")
+    assert out.startswith("kitchen\n")
+    assert "Mary went to the kitchen." in out
+    assert "hidden" in out.splitlines()[-1]
+    assert len([line for line in out.splitlines() if line.startswith("│")]) <= 21
+
+
+def test_completion_of_commands_paths_and_memory_words(state, tmp_path):
+    completer = ChatCompleter(state)
+    handle_line(state, "Mary went to the kitchen.")
+
+    def complete(text):
+        return [c.text for c in completer.get_completions(Document(text), None)]
+
+    assert complete("/fa") == ["/facts"]
+    assert complete("/e") == ["/episodes", "/export"]
+    assert complete("/episodes o") == ["on", "off"]
+    (tmp_path / "story.txt").write_text("x")
+    assert complete(f"/load {tmp_path}/st") == ["ory.txt"]
+    assert complete("Where is Ma") == ["Mary"]
+    assert complete("Where is the kit") == ["kitchen"]
+
+
+def test_toolbar_shows_memory_fact_count_and_model(state):
+    handle_line(state, "Mary went to the kitchen.")
+    text = "".join(part for _, part in toolbar_text(state))
+    assert "memory: default" in text and "1 fact " in text and "model: shipped" in text
+
+
+def test_plain_loop_replays_a_session_and_stops_at_quit(state):
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    run_plain(state, console, ["Mary went to the kitchen.\n", "/episodes off\n",
+                               "Where is Mary?\n", "/quit\n", "John went home.\n"])
+    assert console.file.getvalue() == "noted as fact 1\nepisode tables off\nkitchen\n"
+    assert state.facts() == ["Mary went to the kitchen."]  # nothing after /quit
+
+
+def test_prompt_toolkit_loop_with_pipe_input(state, tmp_path):
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    history = tmp_path / "state" / "history"
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("typed by mistake\x03")  # Ctrl-C clears the line, the chat goes on
+        pipe.send_text("Mary went to the kitchen.\r")
+        pipe.send_text("\x1b[200~John went to the garden.\nSandra went home.\x1b[201~\r")  # a paste
+        pipe.send_text("/episodes off\r")
+        pipe.send_text("Where is John?\r")
+        pipe.send_text("\x04")  # Ctrl-D leaves
+        run_interactive(state, console, history, input=pipe, output=DummyOutput())
+    out = console.file.getvalue().splitlines()
+    assert out[1:] == ["noted as fact 1", "noted as fact 2", "noted as fact 3",
+                       "episode tables off", "garden"]
+    assert state.facts() == ["Mary went to the kitchen.", "John went to the garden.",
+                             "Sandra went home."]
+    assert "Where is John?" in history.read_text()
