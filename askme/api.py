@@ -68,7 +68,8 @@ def answer_questions(checkpoint, facts: list[str], questions: list[str]) -> list
     if not facts:
         raise AskmeError("no facts in memory yet: tell me some first (type sentences, or load "
                          "a story with 'askme load FILE')")
-    return _explain(checkpoint, [(facts, q) for q in questions])
+    vectors = encode_more(checkpoint, facts)
+    return answer_prefixes(checkpoint, list(facts), vectors, [(q, len(facts)) for q in questions])
 
 
 def answer(checkpoint, facts: list[str], question: str) -> Explanation:
@@ -85,6 +86,114 @@ def _explain(checkpoint, cases: list[tuple[list[str], str]]) -> list[Explanation
              for f, q in cases]
     return [Explanation(q, a.text, list(f), a.gates, a.passes, halted=a.choices[-1] == len(f))
             for (f, q), a in zip(cases, answer_encoded(checkpoint, items))]
+
+
+# Questions answered together against one memory: bounded so that the gate features of a
+# batch (questions x facts x features) stay around a hundred MB on a long memory.
+ANSWER_CELLS = 200_000
+
+
+def encode_more(checkpoint, texts: list[str], after=None):
+    """Encodings (n, H) of facts `texts` told after a fact encoded as `after` (H,), or at
+    the start of a story: the input GRU simply goes on from that state (paper, sec. 2.1:
+    one GRU over the whole story), so earlier facts are never read again."""
+    import torch
+
+    from askme.data import encode_facts
+
+    H = checkpoint.model.config.hidden_dim
+    if not texts:
+        return torch.empty(0, H)
+    story, positions = encode_facts(checkpoint.tokenizer, texts)
+    h0 = None if after is None else after.view(1, 1, H)
+    with torch.no_grad():
+        facts, _ = checkpoint.model.encode_story(torch.tensor([story]), torch.tensor([positions]),
+                                                 h0)
+    return facts[0]
+
+
+def _blob(vector) -> bytes:
+    return bytes(vector.clone().untyped_storage())
+
+
+def _vectors(blobs: list[bytes], hidden: int):
+    import torch
+
+    if not blobs:
+        return torch.empty(0, hidden)
+    return torch.frombuffer(bytearray(b"".join(blobs)), dtype=torch.float32).view(-1, hidden)
+
+
+def memory_facts(checkpoint, store, name: str):
+    """The memory's facts and their encodings (T, H), from the store's cache where it has
+    them; facts not yet encoded by this model are encoded now and cached."""
+    import torch
+
+    rows = store.fact_rows(name, checkpoint.fingerprint)
+    H = checkpoint.model.config.hidden_dim
+    cached = 0
+    while cached < len(rows) and rows[cached][2] is not None and len(rows[cached][2]) == 4 * H:
+        cached += 1
+    vectors = _vectors([r[2] for r in rows[:cached]], H)
+    if cached < len(rows):
+        new = encode_more(checkpoint, [r[1] for r in rows[cached:]],
+                          vectors[-1] if cached else None)
+        if checkpoint.fingerprint:
+            store.save_encodings(name, checkpoint.fingerprint,
+                                 [(r[0], _blob(v)) for r, v in zip(rows[cached:], new)],
+                                 after=rows[cached - 1][0] if cached else None)
+        vectors = torch.cat([vectors, new])
+    return [r[1] for r in rows], vectors
+
+
+def add_facts(store, name: str, texts: list[str], checkpoint=None) -> int:
+    """Append facts to a stored memory; with a loaded model, also encode them from the last
+    fact's cached state, so a long memory grows at the same cost as a short one."""
+    total = store.add(name, texts)
+    if checkpoint is not None and checkpoint.fingerprint and texts:
+        rows = store.tail_rows(name, checkpoint.fingerprint, len(texts) + 1)
+        H = checkpoint.model.config.hidden_dim
+        before = rows[:len(rows) - len(texts)]
+        if before and before[0][2] is None:
+            return total  # the memory is not encoded yet: the next question does it all
+        after = _vectors([before[0][2]], H)[0] if before else None
+        new = encode_more(checkpoint, [r[1] for r in rows[len(before):]], after)
+        store.save_encodings(name, checkpoint.fingerprint,
+                             [(r[0], _blob(v)) for r, v in zip(rows[len(before):], new)],
+                             after=before[0][0] if before else None)
+    return total
+
+
+def answer_prefixes(checkpoint, texts: list[str], vectors, questions: list[tuple[str, int]]
+                    ) -> list[Explanation]:
+    """Answer questions (text, k) against the first k facts of one encoded memory, in
+    batches: the facts are encoded once however many questions there are."""
+    import torch
+
+    from askme.data import pad_rows
+    from askme.evaluation import decode_prediction
+    from askme.tokenizer import PAD_ID
+
+    model, tokenizer = checkpoint.model, checkpoint.tokenizer
+    model.eval()
+    out: list[Explanation] = []
+    longest = max((k for _, k in questions), default=0)
+    step = max(1, ANSWER_CELLS // max(longest, 1))
+    with torch.inference_mode():
+        for start in range(0, len(questions), step):
+            chunk = questions[start:start + step]
+            T = max(k for _, k in chunk)
+            tokens = [tokenizer.encode(q) for q, _ in chunk]
+            q = model.encode_question(pad_rows(tokens, PAD_ID),
+                                      torch.tensor([max(1, len(t)) for t in tokens]))
+            facts = vectors[:T].unsqueeze(0).expand(len(chunk), T, -1)
+            mask = torch.arange(T).unsqueeze(0) < torch.tensor([[k] for _, k in chunk])
+            prediction = model.answer_facts(facts, mask, q)
+            answers = decode_prediction(tokenizer, prediction, [k for _, k in chunk])
+            out.extend(Explanation(question, a.text, texts[:k], a.gates, a.passes,
+                                   halted=a.choices[-1] == k)
+                       for (question, k), a in zip(chunk, answers))
+    return out
 
 
 @dataclass
@@ -190,13 +299,14 @@ def _babi_story(name: str, lines: list[str]) -> Story:
 def story_answers(checkpoint, story: Story) -> list[Explanation | None]:
     """Each question of a story answered in place, from the facts before it (None when
     there are none)."""
-    cases = []
-    for i, question in enumerate(story.questions):
-        facts = story.question_facts[i] if story.question_facts else \
-            story.facts[:question.fact_count]
-        cases.append((facts, question.text))
-    answered = iter(_explain(checkpoint, [c for c in cases if c[0]]))
-    return [next(answered) if facts else None for facts, _ in cases]
+    if story.question_facts:  # bAbI: each question has its own story
+        cases = [(facts, q.text) for facts, q in zip(story.question_facts, story.questions)]
+        answered = iter(_explain(checkpoint, [c for c in cases if c[0]]))
+        return [next(answered) if facts else None for facts, _ in cases]
+    asked = [(q.text, q.fact_count) for q in story.questions if q.fact_count]
+    vectors = encode_more(checkpoint, story.facts[:max((k for _, k in asked), default=0)])
+    answered = iter(answer_prefixes(checkpoint, story.facts, vectors, asked))
+    return [next(answered) if q.fact_count else None for q in story.questions]
 
 
 def write_facts(path: Path, facts: list[str]) -> None:

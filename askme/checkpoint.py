@@ -3,6 +3,7 @@ with ``weights_only=True`` so no arbitrary object is ever unpickled) and tokeniz
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -27,6 +28,7 @@ class Checkpoint:
     model: DMN
     tokenizer: Tokenizer
     info: dict = field(default_factory=dict)  # how it was trained: tasks, seed, time, scores
+    fingerprint: str = ""  # sha256 of the weights and tokenizer files; "" for an unsaved model
 
 
 def _write_atomic(path: Path, write) -> None:
@@ -82,4 +84,12 @@ def load_checkpoint(folder: str | Path) -> Checkpoint:
         raise AskmeError(f"{folder / WEIGHTS_FILE}: cannot load the weights ({first[:200]}); "
                          f"the file is damaged or from another model: retrain or restore it") from None
     model.eval()
-    return Checkpoint(model, tokenizer, meta.get("info", {}))
+    return Checkpoint(model, tokenizer, meta.get("info", {}), fingerprint(folder))
+
+
+def fingerprint(folder: Path) -> str:
+    """Names these exact weights: cached fact encodings are only reused by the same model."""
+    digest = hashlib.sha256()
+    for name in (WEIGHTS_FILE, TOKENIZER_FILE):
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()

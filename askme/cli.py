@@ -241,13 +241,26 @@ def cmd_ask(args) -> int:
             highlight=False, soft_wrap=True))
     else:
         story = api.Story("plain", stored, [api.StoryQuestion(args.question, len(stored))])
-    checkpoint = api.load_model(args.model) if story.questions else None
     for question in story.questions:
         if question.fact_count == 0:
             where = f"line {question.line}: " if args.stdin else ""
             raise AskmeError(f"{where}no facts in memory {memory!r} to answer "
                              f"{question.text[:60]!r} from; add facts first")
-    results = api.story_answers(checkpoint, story) if story.questions else []
+    new_facts = story.facts[len(stored):]
+    checkpoint = api.load_model(args.model) if story.questions else None
+    if story.questions:
+        import torch
+
+        # The stored facts come from the memory's encoding cache; the new ones continue it.
+        texts, vectors = api.memory_facts(checkpoint, store, memory)
+        if texts != stored:  # another process changed the memory meanwhile: encode afresh
+            texts, vectors = stored, api.encode_more(checkpoint, stored)
+        vectors = torch.cat([vectors, api.encode_more(checkpoint, new_facts,
+                                                      vectors[-1] if len(vectors) else None)])
+        results = api.answer_prefixes(checkpoint, story.facts, vectors,
+                                      [(q.text, q.fact_count) for q in story.questions])
+    else:
+        results = []
     console = render.stdout()
     for explanation in results:
         if args.json:
@@ -257,8 +270,8 @@ def cmd_ask(args) -> int:
             if not args.stdin and not args.quiet and console.is_terminal:
                 console.print(render.episode_table(explanation))
     sys.stdout.flush()
-    if args.save and len(story.facts) > len(stored):
-        store.add(memory, story.facts[len(stored):])
+    if args.save and new_facts:
+        api.add_facts(store, memory, new_facts, checkpoint)
     return 0
 
 

@@ -37,23 +37,23 @@ def encode_example(tokenizer: Tokenizer, example: Example) -> Encoded:
                    list(example.supports))
 
 
-def _pad(rows, value, min_width=1) -> torch.Tensor:
+def pad_rows(rows, value, min_width=1) -> torch.Tensor:
     width = max([min_width] + [len(r) for r in rows])
     return torch.tensor([list(r) + [value] * (width - len(r)) for r in rows], dtype=torch.long)
 
 
 def collate(items: list[Encoded]) -> Batch:
     """Right-pad every field; a question of zero tokens is read as one PAD token."""
-    positions = _pad([e.fact_positions for e in items], 0)
-    fact_mask = _pad([[1] * len(e.fact_positions) for e in items], 0).bool()
+    positions = pad_rows([e.fact_positions for e in items], 0)
+    fact_mask = pad_rows([[1] * len(e.fact_positions) for e in items], 0).bool()
     return Batch(
-        story=_pad([e.story for e in items], PAD_ID),
+        story=pad_rows([e.story for e in items], PAD_ID),
         fact_positions=positions,
         fact_mask=fact_mask,
-        question=_pad([e.question for e in items], PAD_ID),
+        question=pad_rows([e.question for e in items], PAD_ID),
         question_lengths=torch.tensor([max(1, len(e.question)) for e in items]),
-        answer=_pad([e.answer for e in items], PAD_ID),
-        supports=_pad([e.supports for e in items], -1),
+        answer=pad_rows([e.answer for e in items], PAD_ID),
+        supports=pad_rows([e.supports for e in items], -1),
     )
 
 

@@ -22,27 +22,35 @@ class Answer:
     choices: list[int]  # per pass run: argmax position (len(facts) means end-of-passes)
 
 
+def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Answer]:
+    """One Answer per row of a Prediction; `fact_counts` drops each row's fact padding."""
+    answers = []
+    for row, n_facts in enumerate(fact_counts):
+        tokens = prediction.answer_tokens[row].tolist()
+        if ANSWER_END_ID in tokens:
+            tokens = tokens[:tokens.index(ANSWER_END_ID)]
+        passes = int(prediction.passes[row])
+        ran = min(passes + 1, prediction.gates.size(1))
+        keep = list(range(n_facts)) + [prediction.gates.size(2) - 1]
+        choices = [min(int(c), n_facts) for c in prediction.choices[row, :ran]]
+        answers.append(Answer(tokenizer.decode_answer(tokens), passes,
+                              prediction.gates[row, :ran][:, keep].tolist(), choices))
+    return answers
+
+
 def answer_encoded(checkpoint: Checkpoint, items: list[Encoded], batch_size: int = 256
                    ) -> list[Answer]:
     """Answer every item; batches group stories of similar length."""
-    model, tokenizer = checkpoint.model, checkpoint.tokenizer
+    model = checkpoint.model
     model.eval()
     answers: list[Answer | None] = [None] * len(items)
     with torch.inference_mode():
         for indices in length_batches(items, batch_size):
             prediction = model.predict(collate([items[i] for i in indices]))
-            for row, index in enumerate(indices):
-                n_facts = len(items[index].fact_positions)
-                tokens = prediction.answer_tokens[row].tolist()
-                if ANSWER_END_ID in tokens:
-                    tokens = tokens[:tokens.index(ANSWER_END_ID)]
-                passes = int(prediction.passes[row])
-                ran = min(passes + 1, prediction.gates.size(1))
-                gates = prediction.gates[row, :ran]
-                keep = list(range(n_facts)) + [prediction.gates.size(2) - 1]  # drop padding
-                choices = [min(int(c), n_facts) for c in prediction.choices[row, :ran]]
-                answers[index] = Answer(tokenizer.decode_answer(tokens), passes,
-                                        gates[:, keep].tolist(), choices)
+            counts = [len(items[i].fact_positions) for i in indices]
+            for index, answer in zip(indices, decode_prediction(checkpoint.tokenizer,
+                                                                prediction, counts)):
+                answers[index] = answer
     return answers  # type: ignore[return-value]
 
 

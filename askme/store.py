@@ -42,6 +42,15 @@ MIGRATIONS: dict[int, str] = {
             removed_rev INTEGER REFERENCES revisions(id)   -- NULL while the fact is live
         );
         CREATE INDEX facts_live ON facts(memory_id, removed_rev, id);
+        -- The input GRU's state at each fact's end token, per model: a fact's encoding
+        -- depends on every fact before it, so a change in the middle of a memory deletes
+        -- the encodings after it. A row that exists is therefore always current.
+        CREATE TABLE encodings (
+            fact_id INTEGER NOT NULL REFERENCES facts(id),
+            model TEXT NOT NULL,           -- fingerprint of the model's weights
+            vector BLOB NOT NULL,          -- float32 (hidden size,)
+            PRIMARY KEY (fact_id, model)
+        ) WITHOUT ROWID;
     """,
 }
 
@@ -139,6 +148,11 @@ class MemoryStore:
             "SELECT id FROM facts WHERE memory_id = ? AND removed_rev IS NULL ORDER BY id",
             (memory_id,))]
 
+    def _stale_from(self, memory_id: int, fact_id: int) -> None:
+        """Facts from `fact_id` on (live or not) now follow other facts: drop their encodings."""
+        self._db.execute("DELETE FROM encodings WHERE fact_id IN (SELECT id FROM facts WHERE "
+                         "memory_id = ? AND id >= ?)", (memory_id, fact_id))
+
     def facts(self, name: str) -> list[str]:
         memory_id = self._memory_id(name, create=False)
         if memory_id is None:
@@ -146,6 +160,56 @@ class MemoryStore:
         return [r[0] for r in self._db.execute(
             "SELECT text FROM facts WHERE memory_id = ? AND removed_rev IS NULL ORDER BY id",
             (memory_id,))]
+
+    def fact_rows(self, name: str, model: str) -> list[tuple[int, str, bytes | None]]:
+        """Live facts in order as (id, text, encoding by `model` or None)."""
+        memory_id = self._memory_id(name, create=False)
+        if memory_id is None:
+            return []
+        return self._db.execute(
+            "SELECT f.id, f.text, e.vector FROM facts f LEFT JOIN encodings e "
+            "ON e.fact_id = f.id AND e.model = ? "
+            "WHERE f.memory_id = ? AND f.removed_rev IS NULL ORDER BY f.id",
+            (model, memory_id)).fetchall()
+
+    def tail_rows(self, name: str, model: str, count: int) -> list[tuple[int, str, bytes | None]]:
+        """The last `count` live facts, like `fact_rows` (cheap on a long memory)."""
+        memory_id = self._memory_id(name, create=False)
+        if memory_id is None:
+            return []
+        return self._db.execute(
+            "SELECT * FROM (SELECT f.id, f.text, e.vector FROM facts f LEFT JOIN encodings e "
+            "ON e.fact_id = f.id AND e.model = ? "
+            "WHERE f.memory_id = ? AND f.removed_rev IS NULL ORDER BY f.id DESC LIMIT ?) "
+            "ORDER BY id", (model, memory_id, count)).fetchall()
+
+    def save_encodings(self, name: str, model: str, rows: list[tuple[int, bytes]],
+                       after: int | None) -> bool:
+        """Store encodings of consecutive live facts that were encoded following fact `after`
+        (None: from the start). Nothing is stored, and False returned, when the memory
+        changed meanwhile (another process) or cannot be written: the cache is only a cache."""
+        if not rows:
+            return True
+        try:
+            with self._write():
+                memory_id = self._memory_id(name, create=False)
+                before = self._db.execute(
+                    "SELECT id FROM facts WHERE memory_id = ? AND removed_rev IS NULL AND id < ? "
+                    "ORDER BY id DESC LIMIT 1", (memory_id, rows[0][0])).fetchone()
+                if (before and before[0]) != after or (after is not None and not self._db.execute(
+                        "SELECT 1 FROM encodings WHERE fact_id = ? AND model = ?",
+                        (after, model)).fetchone()):
+                    return False
+                ids = [r[0] for r in self._db.execute(
+                    "SELECT id FROM facts WHERE memory_id = ? AND removed_rev IS NULL AND id >= ? "
+                    "ORDER BY id LIMIT ?", (memory_id, rows[0][0], len(rows)))]
+                if ids != [r[0] for r in rows]:
+                    return False
+                self._db.executemany("INSERT OR REPLACE INTO encodings (fact_id, model, vector) "
+                                     "VALUES (?, ?, ?)", ((i, model, v) for i, v in rows))
+            return True
+        except StoreError:
+            return False
 
     def memories(self) -> list[MemoryInfo]:
         return [MemoryInfo(name, count) for name, count in self._db.execute(
@@ -191,6 +255,7 @@ class MemoryStore:
             revision = self._revision(memory_id, f"forget fact {number}")
             self._db.execute("UPDATE facts SET removed_rev = ? WHERE id = ?",
                              (revision, live[number - 1]))
+            self._stale_from(memory_id, live[number - 1])
             return text
 
     def clear(self, name: str) -> int:
@@ -211,6 +276,12 @@ class MemoryStore:
             if not row:
                 raise AskmeError("nothing to undo")
             revision, action = row
+            restored = self._db.execute("SELECT MIN(id) FROM facts WHERE removed_rev = ?",
+                                        (revision,)).fetchone()[0]
+            if restored is not None:
+                self._stale_from(memory_id, restored)
+            self._db.execute("DELETE FROM encodings WHERE fact_id IN "
+                             "(SELECT id FROM facts WHERE added_rev = ?)", (revision,))
             self._db.execute("DELETE FROM facts WHERE added_rev = ?", (revision,))
             self._db.execute("UPDATE facts SET removed_rev = NULL WHERE removed_rev = ?",
                              (revision,))

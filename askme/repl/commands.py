@@ -64,7 +64,7 @@ def handle_line(state: ChatState, text: str) -> list:
 
 
 def _add_facts(state: ChatState, facts: list[str]) -> Text:
-    total = state.store.add(state.memory, facts)
+    total = api.add_facts(state.store, state.memory, facts, state.loaded_checkpoint())
     first = total - len(facts) + 1
     numbers = f"{first}" if len(facts) == 1 else f"{first}-{total}"
     return note(f"noted as fact {numbers}" if len(facts) == 1 else f"noted as facts {numbers}")
@@ -75,7 +75,9 @@ def _answer(state: ChatState, question: str) -> list:
     if not facts:
         return [note("There are no facts in memory yet: type some sentences first, or "
                      "/load FILE.")]
-    state.last = api.answer(state.checkpoint(), facts, question)
+    checkpoint = state.checkpoint()
+    texts, vectors = api.memory_facts(checkpoint, state.store, state.memory)
+    state.last = api.answer_prefixes(checkpoint, texts, vectors, [(question, len(texts))])[0]
     state.last_rendered = [render.answer_line(state.last), render.episode_table(state.last)]
     return state.last_rendered if state.episodes else state.last_rendered[:1]
 

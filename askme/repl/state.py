@@ -26,6 +26,10 @@ class ChatState:
             self._checkpoint = load_model(self.model_dir)
         return self._checkpoint
 
+    def loaded_checkpoint(self):
+        """The model if it is loaded already, else None (adding facts never loads it)."""
+        return self._checkpoint
+
     def facts(self) -> list[str]:
         return self.store.facts(self.memory)
 

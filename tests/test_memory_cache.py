@@ -1,0 +1,119 @@
+"""The working memory's encoding cache: adding a fact runs the input GRU over that fact only,
+and whatever happened to the memory, the cached facts equal a full re-encode."""
+
+import dataclasses
+
+import pytest
+import torch
+
+from askme import api
+from askme.store import MemoryStore
+
+FACTS = [f"{name} went to the {place}." for name, place in zip(
+    ["Mary", "John", "Sandra", "Daniel"] * 8, ["kitchen", "garden", "office", "hallway", "bedroom"] * 7)]
+
+
+@pytest.fixture(scope="module")
+def checkpoint():
+    return api.load_model()
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = MemoryStore(tmp_path / "memories.sqlite3")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def encoded_count(monkeypatch):
+    """How many facts the input GRU has encoded since the fixture started."""
+    seen = [0]
+    original = api.encode_more
+
+    def counting(checkpoint, texts, after=None):
+        seen[0] += len(texts)
+        return original(checkpoint, texts, after)
+
+    monkeypatch.setattr(api, "encode_more", counting)
+    return seen
+
+
+def assert_matches_full_encode(checkpoint, store):
+    texts, vectors = api.memory_facts(checkpoint, store, "default")
+    assert texts == store.facts("default")
+    full = api.encode_more(checkpoint, texts)
+    assert vectors.shape == full.shape
+    assert torch.allclose(vectors, full, atol=1e-5)
+
+
+def test_facts_added_one_by_one_are_encoded_once_and_equal_a_full_encode(checkpoint, store,
+                                                                         encoded_count):
+    for fact in FACTS[:20]:
+        api.add_facts(store, "default", [fact], checkpoint)
+    api.add_facts(store, "default", FACTS[20:], checkpoint)
+    assert encoded_count[0] == len(FACTS)  # each fact went through the GRU exactly once
+    assert all(row[2] is not None for row in store.fact_rows("default", checkpoint.fingerprint))
+    texts, vectors = api.memory_facts(checkpoint, store, "default")
+    assert encoded_count[0] == len(FACTS)  # answering reads the cache, encodes nothing
+    full = api.encode_more(checkpoint, texts)
+    assert torch.allclose(vectors, full, atol=1e-5)
+
+
+def test_cache_stays_right_through_forget_undo_clear_and_load(checkpoint, store):
+    api.add_facts(store, "default", FACTS, checkpoint)
+    store.forget("default", 10)
+    assert_matches_full_encode(checkpoint, store)
+    store.undo("default")  # fact 10 is back in the middle: what follows it is re-encoded
+    assert_matches_full_encode(checkpoint, store)
+    store.clear("default")
+    store.undo("default")
+    assert_matches_full_encode(checkpoint, store)
+    store.replace("default", FACTS[:5])
+    assert_matches_full_encode(checkpoint, store)
+    store.undo("default")
+    api.add_facts(store, "default", ["Bill went to the park."], checkpoint)
+    assert_matches_full_encode(checkpoint, store)
+
+
+def test_facts_added_without_a_model_are_encoded_at_the_next_question(checkpoint, store,
+                                                                      encoded_count):
+    api.add_facts(store, "default", FACTS[:8], checkpoint)
+    api.add_facts(store, "default", FACTS[8:12])  # the chat adds facts before loading a model
+    api.add_facts(store, "default", FACTS[12:14], checkpoint)  # cannot continue: left for later
+    assert encoded_count[0] == 8
+    assert_matches_full_encode(checkpoint, store)
+    assert encoded_count[0] == 8 + 6 + 14  # the 6 missing ones, then the full reference
+
+
+def test_another_model_does_not_reuse_the_cache(checkpoint, store, encoded_count):
+    api.add_facts(store, "default", FACTS[:6], checkpoint)
+    other = dataclasses.replace(checkpoint, fingerprint="another-model")
+    api.memory_facts(other, store, "default")
+    assert encoded_count[0] == 12
+
+
+def test_answers_from_the_cache_equal_answers_from_scratch(checkpoint, store):
+    api.add_facts(store, "default", FACTS[:6] + ["Mary went to the kitchen."], checkpoint)
+    texts, vectors = api.memory_facts(checkpoint, store, "default")
+    cached = api.answer_prefixes(checkpoint, texts, vectors, [("Where is Mary?", 7),
+                                                              ("Where is Mary?", 5)])
+    fresh = [api.answer(checkpoint, texts, "Where is Mary?"),
+             api.answer(checkpoint, texts[:5], "Where is Mary?")]
+    assert [e.answer for e in cached] == [e.answer for e in fresh] == ["kitchen", "bedroom"]
+    for a, b in zip(cached, fresh):
+        assert a.facts == b.facts and a.passes == b.passes
+        assert torch.allclose(torch.tensor(a.episodes), torch.tensor(b.episodes), atol=1e-5)
+
+
+def test_skipping_closed_gates_barely_moves_the_episode(checkpoint):
+    memory = checkpoint.model.memory
+    torch.manual_seed(0)
+    facts_ih = torch.randn(3, 200, 3 * memory.episode_gru.hidden_size)
+    gates = torch.rand(3, 200) * 1e-5
+    gates[:, [17, 120, 199]] = torch.tensor([0.9, 0.99, 0.5])
+    with torch.no_grad():
+        full = memory.episode(facts_ih, gates)
+        skipped = memory.episode(facts_ih, gates, skip_below=1e-4)
+    assert torch.allclose(full, skipped, atol=1e-3)
+    assert not torch.equal(full, memory.episode(facts_ih, torch.zeros(3, 200)))
