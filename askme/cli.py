@@ -127,6 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --stdin: keep the new facts in the memory")
     user_options(ask)
     ask.set_defaults(handler=cmd_ask)
+
+    bench = commands.add_parser("bench", help="measure speed and write BENCHMARKS.md",
+                                description="Training throughput, answer and add-fact latency, "
+                                "eval speed, start-up time and memory, as medians of runs.")
+    bench.add_argument("--data", type=Path, help="bAbI 1k folder (default: ../shared/babi/en)")
+    bench.add_argument("--data-10k", type=Path, help="bAbI 10k folder (default: en-10k beside "
+                       "--data)")
+    bench.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
+    bench.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"),
+                       help="Markdown file to write (default: BENCHMARKS.md)")
+    bench.add_argument("--repeats", type=_positive_int, default=3, help="runs per number (3)")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke test")
+    bench.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
+    bench.set_defaults(handler=cmd_bench)
     return parser
 
 
@@ -272,6 +286,30 @@ def cmd_ask(args) -> int:
     sys.stdout.flush()
     if args.save and new_facts:
         api.add_facts(store, memory, new_facts, checkpoint)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from askme import api
+    from askme.paths import default_babi_dir
+
+    _set_threads(args.threads)
+    from askme import bench
+
+    data = args.data or default_babi_dir()
+    data_10k = args.data_10k or data.parent / "en-10k"
+    checkpoint = api.load_model(args.model)
+    results = bench.run_benchmarks(checkpoint, data, data_10k, args.repeats,
+                                   batches=10 if args.quick else 60, quick=args.quick)
+    command = "askme " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("askme") else "askme bench"
+    from askme.checkpoint import _write_atomic
+
+    text = bench.markdown(results, command)
+    try:
+        _write_atomic(args.out.resolve(), lambda path: Path(path).write_text(text))
+    except OSError as error:
+        raise AskmeError(f"{args.out}: cannot write ({error.strerror})") from None
+    print(text, end="")
     return 0
 
 

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from askme.config import DMNConfig
+from askme.gru import gru_scan
 from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 # At inference a fact whose gate is at most this is skipped by the episode GRU: it would move
@@ -148,6 +149,9 @@ class EpisodicMemory(nn.Module):
         """
         cell = self.episode_gru
         h = facts_ih.new_zeros(facts_ih.size(0), cell.hidden_size)
+        if torch.is_grad_enabled():  # training: one autograd node for the whole episode
+            return gru_scan(facts_ih.transpose(0, 1), h, cell.weight_hh, cell.bias_hh,
+                            gates.transpose(0, 1))[-1]
         steps = range(facts_ih.size(1))
         if skip_below > 0:
             steps = (gates > skip_below).any(0).nonzero().flatten().tolist()

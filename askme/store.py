@@ -226,7 +226,8 @@ class MemoryStore:
         with self._write():
             memory_id = self._memory_id(name, create=True)
             self._insert(memory_id, self._revision(memory_id, f"add {count(len(texts))}"), texts)
-            return len(self._live_ids(memory_id))
+            return self._db.execute("SELECT COUNT(*) FROM facts WHERE memory_id = ? AND "
+                                    "removed_rev IS NULL", (memory_id,)).fetchone()[0]
 
     def replace(self, name: str, texts: list[str], action: str = "load") -> int:
         """Replace every fact with `texts` in one change; returns how many were replaced."""

@@ -21,6 +21,7 @@ ANSWER_START_ID = 2  # first input of the answer decoder
 ANSWER_END_ID = 3  # the decoder emits it after the last answer token
 FACT_END_ID = 4  # put after every sentence; the input GRU's state there is the fact c_t
 FACT_END_PIECE = "<fact_end>"
+MEMO_SIZE = 100_000  # distinct texts whose pieces are remembered (then the memo starts over)
 
 
 class Tokenizer:
@@ -28,6 +29,7 @@ class Tokenizer:
 
     def __init__(self, model_proto: bytes):
         self._sp = spm.SentencePieceProcessor()
+        self._memo: dict[str, list[int]] = {}
         try:
             self._sp.LoadFromSerializedProto(model_proto)
         except Exception as error:  # sentencepiece raises plain RuntimeError/OSError
@@ -79,7 +81,15 @@ class Tokenizer:
         return self._sp.get_piece_size()
 
     def encode(self, text: str) -> list[int]:
-        return self._sp.encode(text)
+        # bAbI stories repeat their facts under every question of the story, and chats
+        # repeat names and questions: a small memo makes encoding them nearly free.
+        ids = self._memo.get(text)
+        if ids is None:
+            ids = self._sp.encode(text)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[text] = ids
+        return list(ids)
 
     def decode(self, ids) -> str:
         return self._sp.decode([int(i) for i in ids if int(i) > FACT_END_ID or int(i) == UNK_ID])

@@ -56,6 +56,20 @@ def mean_loss(model: DMN, items, batch_size: int) -> float:
     return total / max(len(items), 1)
 
 
+def training_step(model: DMN, optimizer, batch, clip: float) -> float:
+    """One optimizer step on one batch; returns the batch's loss."""
+    _, loss = model(batch)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    optimizer.step()
+    return loss.item()
+
+
+def make_optimizer(model: DMN, lr: float):
+    return torch.optim.Adam(model.parameters(), lr=lr)
+
+
 def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = None
           ) -> Checkpoint:
     """Train one model on all of `options.tasks`; the best validation epoch is kept."""
@@ -81,7 +95,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     held_out = len(val_set)
     if not val_set:  # nothing held out (--val-fraction 0): select on the training questions
         val_set, val_items = train_set, train_items
-    optimizer = torch.optim.Adam(model.parameters(), lr=options.lr)
+    optimizer = make_optimizer(model, options.lr)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=options.lr_decay, patience=options.decay_patience)
 
@@ -106,12 +120,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         model.train()
         total, count = 0.0, 0
         for indices in length_batches(train_items, options.batch_size, rng):
-            _, loss = model(collate([train_items[i] for i in indices]))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), options.clip)
-            optimizer.step()
-            total += loss.item() * len(indices)
+            loss = training_step(model, optimizer, collate([train_items[i] for i in indices]),
+                                 options.clip)
+            total += loss * len(indices)
             count += len(indices)
         val_accuracy = accuracy(checkpoint, val_set, val_items)
         val_loss = mean_loss(model, val_items, options.batch_size)

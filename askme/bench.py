@@ -1,0 +1,191 @@
+"""`askme bench`: the speed numbers of BENCHMARKS.md, each the median of several runs.
+
+Everything is measured through the same functions the commands use: `training_step` for
+training, `memory_facts` + `answer_prefixes` for answering against a stored memory,
+`add_facts` for adding a fact, `evaluate` for `askme eval`, and real processes for start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from askme import api
+from askme.babi import load_tasks
+from askme.data import collate, encode_example, length_batches
+from askme.evaluation import evaluate
+from askme.model import DMN
+from askme.store import MemoryStore
+from askme.training import make_optimizer, training_step
+
+MEMORY_SIZES = (10, 100, 1000, 10000)
+
+
+@dataclass
+class Results:
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, median, detail)
+
+    def add(self, what: str, value: str, detail: str = "") -> None:
+        self.rows.append((what, value, detail))
+        print(f"{what}: {value}  {detail}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int) -> float:
+    """Examples per second over `batches` training steps of a fresh model of the shipped
+    size (after 3 warm-up steps)."""
+    torch.manual_seed(seed)
+    model = DMN(checkpoint.model.config)
+    model.train()
+    optimizer = make_optimizer(model, 2e-3)
+    items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
+    order = length_batches(items, batch_size, random.Random(seed))[:batches + 3]
+    for indices in order[:3]:
+        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
+    start, seen = time.perf_counter(), 0
+    for indices in order[3:]:
+        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
+        seen += len(indices)
+    return seen / (time.perf_counter() - start)
+
+
+def story_facts(data_1k: Path, count: int) -> list[str]:
+    """`count` facts from bAbI task 1 test stories, one story after another."""
+    facts: list[str] = []
+    seen_stories: set[int] = set()
+    for example in load_tasks(data_1k, [1], "test")[1]:
+        if example.story_id not in seen_stories:
+            seen_stories.add(example.story_id)
+            facts.extend(example.story)
+    while len(facts) < count:
+        facts = facts + facts
+    return facts[:count]
+
+
+def timed(run: Callable[[], object], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def memory_latencies(checkpoint, data_1k: Path, results: Results, repeats: int) -> None:
+    facts = story_facts(data_1k, max(MEMORY_SIZES) + repeats)
+    with tempfile.TemporaryDirectory() as folder:
+        store = MemoryStore(Path(folder) / "bench.sqlite3")
+        for size in MEMORY_SIZES:
+            name = f"m{size}"
+            api.add_facts(store, name, facts[:size], checkpoint)
+
+            def answer() -> None:
+                texts, vectors = api.memory_facts(checkpoint, store, name)
+                api.answer_prefixes(checkpoint, texts, vectors, [("Where is Mary?", len(texts))])
+
+            answer()  # warm-up
+            times = timed(answer, repeats)
+            results.add(f"answer latency, {size:,} facts",
+                        f"p50 {1000 * statistics.median(times):.1f} ms",
+                        f"p95 {1000 * percentile(times, 95):.1f} ms over {repeats} questions")
+            extra = iter(facts[size:])
+            adds = timed(lambda: api.add_facts(store, name, [next(extra)], checkpoint), repeats)
+            results.add(f"add-fact latency, {size:,} facts",
+                        f"p50 {1000 * statistics.median(adds):.2f} ms",
+                        f"p95 {1000 * percentile(adds, 95):.2f} ms over {repeats} facts")
+        store.close()
+
+
+def process_stats(args: list[str], env: dict, stdin: bytes = b"") -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB) of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    process.stdin.write(stdin)
+    process.stdin.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited with {process.returncode}")
+    return time.perf_counter() - start, usage.ru_maxrss
+
+
+def startup(results: Results, repeats: int) -> None:
+    askme = [sys.executable, "-m", "askme"]
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "ASKME_HOME": home}
+        helps = [process_stats(askme + ["--help"], env)[0] for _ in range(repeats)]
+        results.add("`askme --help` wall", f"{statistics.median(helps):.2f} s")
+        process_stats(askme + ["load", "-"], env, b"Mary went to the kitchen.\n")
+        asks = [process_stats(askme + ["ask", "Where is Mary?"], env) for _ in range(repeats)]
+        results.add("one-question `askme ask` wall", f"{statistics.median(a[0] for a in asks):.2f} s",
+                    "start-up, model load and answer")
+        results.add("peak RSS of `askme ask`", f"{max(a[1] for a in asks) / 1024:.0f} MiB")
+        imports = [process_stats([sys.executable, "-c", "import torch"], env)[0]
+                   for _ in range(repeats)]
+        results.add("`python -c 'import torch'` wall (for scale)", f"{statistics.median(imports):.2f} s")
+
+
+def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
+                   batches: int = 60, quick: bool = False) -> Results:
+    results = Results()
+    batch_size = checkpoint.info.get("options", {}).get("batch_size", 32)
+    sets = [("bAbI 10k task 1", lambda: load_tasks(data_10k, [1], "train")[1]),
+            ("bAbI 10k task 2", lambda: load_tasks(data_10k, [2], "train")[2]),
+            ("bAbI 1k, 20 tasks jointly",
+             lambda: [e for es in load_tasks(data_1k, list(range(1, 21)), "train").values()
+                      for e in es])]
+    for name, examples in sets:
+        examples = examples()
+        rates = [training_throughput(checkpoint, examples, batch_size, batches, seed)
+                 for seed in range(repeats)]
+        results.add(f"training, {name}", f"{statistics.median(rates):,.0f} examples/s",
+                    f"batch {batch_size}, {batches} steps a run, runs: "
+                    + ", ".join(f"{r:,.0f}" for r in rates))
+    memory_latencies(checkpoint, data_1k, results, 10 if quick else 50)
+    test = load_tasks(data_1k, list(range(1, 21)), "test")
+    evaluate(checkpoint, {1: test[1][:200]})  # warm-up
+    for name, subset in (("`askme eval`, 20-task 1k test", test), ("`askme eval`, task 1", {1: test[1]})):
+        n = sum(len(v) for v in subset.values())
+        times = timed(lambda: evaluate(checkpoint, subset), repeats)
+        median = statistics.median(times)
+        results.add(name, f"{n / median:,.0f} questions/s", f"{n:,} questions in {median:.2f} s")
+    startup(results, repeats if quick else 5)
+    return results
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__} with "
+            f"{torch.get_num_threads()} threads, Python {platform.python_version()}")
+
+
+def markdown(results: Results, command: str) -> str:
+    lines = ["# Benchmarks", "",
+             f"Machine: {machine()}.", "",
+             f"Command: `{command}` (medians of several runs; see `askme/bench.py`).", "",
+             "| what | median | detail |", "|---|---:|---|"]
+    lines += [f"| {what} | {value} | {detail} |" for what, value, detail in results.rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,95 @@
+"""The episodic memory's gated GRU as one autograd node with a hand-written backward pass.
+
+Written step by step in Python, the gated GRU records a dozen small autograd nodes per fact
+and pass. `gru_scan` runs the same recurrence but stores only what its backward pass needs
+and computes the weight gradients of all steps with one matrix product each: on bAbI 10k
+task 2 (18 facts a story) a training step is about 10 % faster. (For the word-level input
+GRU, torch's own C++ GRU is faster still, so that one stays `nn.GRU`.)
+
+Equations (PyTorch's GRU, gate order r, z, n), with gi = W_ih x + b_ih precomputed:
+    r = σ(gi_r + W_hr h + b_hr),  z = σ(gi_z + W_hz h + b_hz)
+    n = tanh(gi_n + r ∘ (W_hn h + b_hn))
+    h' = h + a ∘ (n − h),  a = g (1 − z)
+where g is 1 for a plain GRU, and the attention gate g_t (B,) for the episodic memory's
+gated GRU (Kumar et al. 2016, eq. 4: h_t = g_t GRU(c_t, h_{t−1}) + (1 − g_t) h_{t−1}).
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class _GRUScan(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, gi, h0, w_hh, b_hh, gates):
+        # gi (T, B, 3H), h0 (B, H), w_hh (3H, H), b_hh (3H,), gates (T, B) or (0,)
+        T, B, H3 = gi.shape
+        H = H3 // 3
+        gated = gates.numel() > 0
+        states = gi.new_empty(T + 1, B, H)  # states[0] = h0
+        rz_all = gi.new_empty(T, B, 2 * H)
+        n_all = gi.new_empty(T, B, H)
+        ghn_all = gi.new_empty(T, B, H)
+        states[0] = h0
+        h = h0
+        w_t = w_hh.t()
+        for t in range(T):
+            gh = torch.addmm(b_hh, h, w_t)  # (B, 3H)
+            rz = torch.sigmoid(gi[t, :, :2 * H] + gh[:, :2 * H])
+            r, z = rz[:, :H], rz[:, H:]
+            ghn = gh[:, 2 * H:]
+            n = torch.tanh(torch.addcmul(gi[t, :, 2 * H:], r, ghn))
+            a = 1 - z
+            if gated:
+                a = a * gates[t].unsqueeze(1)
+            h = torch.addcmul(h, a, n - h)
+            states[t + 1] = h
+            rz_all[t], n_all[t], ghn_all[t] = rz, n, ghn
+        ctx.save_for_backward(w_hh, gates, states, rz_all, n_all, ghn_all)
+        return states[1:]
+
+    @staticmethod
+    def backward(ctx, grad_states):
+        w_hh, gates, states, rz_all, n_all, ghn_all = ctx.saved_tensors
+        T, B, H = n_all.shape
+        gated = gates.numel() > 0
+        d_pre = grad_states.new_empty(T, B, 3 * H)  # gradient of [gi_r, gi_z, gi_n] per step
+        d_gh = grad_states.new_empty(T, B, 3 * H)  # gradient of W_hh h + b_hh per step
+        d_gates = grad_states.new_empty(T, B) if gated else None
+        dh = torch.zeros_like(states[0])
+        for t in range(T - 1, -1, -1):
+            dh = dh + grad_states[t]
+            h_prev, n, ghn = states[t], n_all[t], ghn_all[t]
+            r, z = rz_all[t, :, :H], rz_all[t, :, H:]
+            a = 1 - z
+            if gated:
+                g = gates[t].unsqueeze(1)
+                a = a * g
+            diff = n - h_prev
+            da = dh * diff
+            dn_pre = dh * a * (1 - n * n)
+            if gated:
+                d_gates[t] = (da * (1 - z)).sum(1)
+                dz = -da * g
+            else:
+                dz = -da
+            dr_pre = dn_pre * ghn * r * (1 - r)
+            dz_pre = dz * z * (1 - z)
+            d_pre[t, :, :H] = dr_pre
+            d_pre[t, :, H:2 * H] = dz_pre
+            d_pre[t, :, 2 * H:] = dn_pre
+            d_gh[t, :, :2 * H] = d_pre[t, :, :2 * H]
+            d_gh[t, :, 2 * H:] = dn_pre * r
+            dh = dh * (1 - a) + d_gh[t] @ w_hh
+        flat_gh = d_gh.reshape(T * B, 3 * H)
+        d_w_hh = flat_gh.t() @ states[:-1].reshape(T * B, H)
+        d_b_hh = flat_gh.sum(0)
+        return d_pre, dh, d_w_hh, d_b_hh, d_gates
+
+
+def gru_scan(gi, h0, w_hh, b_hh, gates=None):
+    """All states (T, B, H) of a GRU run over precomputed input projections gi (T, B, 3H)
+    from h0 (B, H); with `gates` (T, B), the gated GRU of the episodic memory."""
+    empty = gi.new_empty(0)
+    return _GRUScan.apply(gi.contiguous(), h0.contiguous(), w_hh, b_hh,
+                          empty if gates is None else gates.contiguous())
