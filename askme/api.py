@@ -253,7 +253,7 @@ def plain_story(name: str, lines: list[str], facts: list[str] | None = None,
     """Facts and questions from plain lines, after `facts` already known. A command line is
     passed to `on_command(line_number, text)`, or is an error when there is none."""
     story = Story("plain", list(facts or []))
-    for number, text in enumerate(lines, 1):
+    for number, text in _paragraph_lines(lines):
         for line in classify(text):
             if line.kind == "command":
                 if on_command is None:
@@ -265,6 +265,31 @@ def plain_story(name: str, lines: list[str], facts: list[str] | None = None,
             elif line.kind == "question":
                 story.questions.append(StoryQuestion(line.text, len(story.facts), line=number))
     return story
+
+
+def _paragraph_lines(lines: list[str]):
+    """(first line number, text) with prose lines joined: a line that does not end a
+    sentence (. ! ? or a closing quote after one) continues on the next line, until a blank
+    line. Commands always stand alone."""
+    pending, start = [], 0
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if text.startswith("/") and not pending:
+            yield number, text
+            continue
+        if not text:
+            if pending:
+                yield start, " ".join(pending)
+                pending = []
+            continue
+        if not pending:
+            start = number
+        pending.append(text)
+        if re.search(r"[.!?][\"'”’)]*$", text):
+            yield start, " ".join(pending)
+            pending = []
+    if pending:
+        yield start, " ".join(pending)
 
 
 def read_lines(name: str, stream) -> list[str]:

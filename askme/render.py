@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -97,7 +97,7 @@ def gate_cell(gate: float, chosen: bool) -> Text:
     return Text(f"{bar} {gate:.2f}" + (" ◀" if chosen else "  "), style=style)
 
 
-def episode_table(explanation, max_rows: int = 20) -> Table:
+def episode_table(explanation, max_rows: int = 20) -> Group:
     """Rows: the facts (number and text) then end-of-passes; one column per memory pass."""
     facts, episodes = explanation.facts, explanation.episodes
     choices = [max(range(len(gates)), key=gates.__getitem__) for gates in episodes]
@@ -118,7 +118,7 @@ def episode_table(explanation, max_rows: int = 20) -> Table:
         caption = f"stopped at the limit of {explanation.passes} passes without halting"
     if hidden:
         caption += f"; {hidden} fact{'s' * (hidden != 1)} with gates under {SHOWN_GATE} hidden"
-    table = Table(caption=caption, caption_justify="left")
+    table = Table()
     table.add_column("#", justify="right")
     table.add_column("fact", overflow="fold")
     for number in range(1, len(episodes) + 1):
@@ -130,7 +130,7 @@ def episode_table(explanation, max_rows: int = 20) -> Table:
     end = len(facts)
     table.add_row("", Text("end of passes", style="italic"),
                   *(gate_cell(e[end], c == end) for e, c in zip(episodes, choices)))
-    return table
+    return Group(table, Text(caption, style="dim"))  # a caption outside: no padding spaces
 
 
 def answer_line(explanation) -> Text:

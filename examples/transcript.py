@@ -1,0 +1,63 @@
+"""Runs the commands of examples/README.md and writes their real output into it.
+
+    python examples/transcript.py          # rewrite examples/README.md
+    python examples/transcript.py --check  # exit 1 if any output differs (tests do this)
+
+Every ```console block holds `$ command` lines, each followed by its output. The commands
+run in order from the project root, in one fresh ASKME_HOME, with colour off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "examples" / "README.md"
+BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def commands_of(block: str) -> list[str]:
+    return [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+
+
+def run_all(text: str) -> str:
+    """`text` with every console block's outputs replaced by what the commands print now."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "ASKME_HOME": home, "NO_COLOR": "1", "COLUMNS": "100"}
+        bin_dir = Path(sys.executable).parent
+        env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+
+        def run_block(match: re.Match) -> str:
+            out = []
+            for command in commands_of(match.group(1)):
+                result = subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        timeout=300)
+                out.append(f"$ {command}\n{result.stdout}")
+            return "```console\n" + "".join(out) + "```"
+
+        return BLOCK.sub(run_block, text)
+
+
+def main() -> int:
+    text = README.read_text()
+    fresh = run_all(text)
+    if "--check" in sys.argv:
+        if fresh != text:
+            import difflib
+
+            sys.stdout.writelines(difflib.unified_diff(text.splitlines(True), fresh.splitlines(True),
+                                                       "examples/README.md", "now"))
+            return 1
+        return 0
+    README.write_text(fresh)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
