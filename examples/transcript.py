@@ -1,6 +1,7 @@
-"""Runs the commands of examples/README.md and writes their real output into it.
+"""Runs the commands shown in README.md and examples/README.md and writes their real output
+into them.
 
-    python examples/transcript.py          # rewrite examples/README.md
+    python examples/transcript.py          # rewrite both files
     python examples/transcript.py --check  # exit 1 if any output differs (tests do this)
 
 Every ```console block holds `$ command` lines, each followed by its output. The commands
@@ -17,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "examples" / "README.md"
+FILES = [ROOT / "README.md", ROOT / "examples" / "README.md"]
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 
 
@@ -45,18 +46,20 @@ def run_all(text: str) -> str:
 
 
 def main() -> int:
-    text = README.read_text()
-    fresh = run_all(text)
-    if "--check" in sys.argv:
-        if fresh != text:
+    status = 0
+    for path in FILES:
+        text = path.read_text()
+        fresh = run_all(text)
+        if "--check" not in sys.argv:
+            path.write_text(fresh)
+        elif fresh != text:
             import difflib
 
-            sys.stdout.writelines(difflib.unified_diff(text.splitlines(True), fresh.splitlines(True),
-                                                       "examples/README.md", "now"))
-            return 1
-        return 0
-    README.write_text(fresh)
-    return 0
+            name = str(path.relative_to(ROOT))
+            sys.stdout.writelines(difflib.unified_diff(text.splitlines(True),
+                                                       fresh.splitlines(True), name, "now"))
+            status = 1
+    return status
 
 
 if __name__ == "__main__":
