@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dropout", type=_fraction, default=model.dropout, help=f"({model.dropout})")
     train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
                        help=f"most memory passes before halting is forced ({model.max_passes})")
+    train.add_argument("--augment", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
+                       default=options.augment, metavar="SHARE",
+                       help=f"share of questions whose people, places and things are renamed "
+                       f"at random each epoch ({options.augment})")
     train.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
     train.set_defaults(handler=cmd_train)
 
@@ -162,7 +166,7 @@ def cmd_train(args) -> int:
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
-        time_limit=args.time_limit,
+        time_limit=args.time_limit, augment=args.augment,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, max_passes=args.max_passes))
     with render.training_progress(args.epochs) as report:

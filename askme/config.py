@@ -45,4 +45,5 @@ class TrainOptions:
     time_limit: float | None = None  # minutes; stop after the epoch that passes it
     clip: float = 5.0  # gradient norm clipping
     vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)
+    augment: float = 0.0  # share of training questions whose entities are renamed (askme.augment)
     model: DMNConfig = field(default_factory=DMNConfig)

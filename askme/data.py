@@ -19,6 +19,7 @@ class Encoded:
     question: list[int]
     answer: list[int]  # answer tokens then ANSWER_END; empty when the answer is unknown
     supports: list[int]
+    task: int = 0  # bAbI task number (0: unknown), for task-aware augmentation
 
 
 def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
@@ -34,7 +35,7 @@ def encode_example(tokenizer: Tokenizer, example: Example) -> Encoded:
     story, positions = encode_facts(tokenizer, example.story)
     answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
     return Encoded(story, positions, tokenizer.encode(example.question), answer,
-                   list(example.supports))
+                   list(example.supports), example.task)
 
 
 def pad_rows(rows, value, min_width=1) -> torch.Tensor:

@@ -11,6 +11,7 @@ from typing import Callable
 
 import torch
 
+from askme.augment import EntityShuffler
 from askme.babi import Example, load_tasks
 from askme.checkpoint import Checkpoint, save_checkpoint
 from askme.config import TrainOptions
@@ -96,6 +97,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     if not val_set:  # nothing held out (--val-fraction 0): select on the training questions
         val_set, val_items = train_set, train_items
     optimizer = make_optimizer(model, options.lr)
+    shuffler = EntityShuffler(tokenizer) if options.augment > 0 else None
+    generator = torch.Generator().manual_seed(options.seed)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=options.lr_decay, patience=options.decay_patience)
 
@@ -120,8 +123,11 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         model.train()
         total, count = 0.0, 0
         for indices in length_batches(train_items, options.batch_size, rng):
-            loss = training_step(model, optimizer, collate([train_items[i] for i in indices]),
-                                 options.clip)
+            batch = collate([train_items[i] for i in indices])
+            if shuffler is not None:
+                batch = shuffler.apply(batch, [train_items[i].task for i in indices], generator,
+                                       options.augment)
+            loss = training_step(model, optimizer, batch, options.clip)
             total += loss * len(indices)
             count += len(indices)
         val_accuracy = accuracy(checkpoint, val_set, val_items)

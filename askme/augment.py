@@ -1,0 +1,78 @@
+"""Entity shuffling: a training-time augmentation that renames bAbI's people, places,
+objects, animals, colours and shapes, consistently within each question, by another of
+the same kind.
+
+bAbI 1k gives 900 training questions a task, few enough that a model can learn "kitchen
+north of office -> s" by heart instead of reading which place the question starts from.
+Renaming every story at random (each epoch anew) keeps the reasoning and removes the
+shortcut. It works on token ids, after tokenizing: every entity word is one sentencepiece
+piece, so a renaming is a lookup table.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from askme.model import Batch
+
+# Words that can stand for one another. Excluded on purpose: the directions (the compass is
+# what task 19 asks about), the sizes of task 18 (box, chest, ...) and the animals of task
+# 15 (their plurals, "sheep", are ambiguous).
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "actor": ("Mary", "Sandra", "John", "Daniel", "Fred", "Bill", "Jeff", "Julie", "Lily",
+              "Julius", "Greg", "Brian", "Bernhard", "Emily", "Gertrude", "Jason", "Antoine",
+              "Winona", "Jessica", "Yann", "Sumit"),
+    "place": ("kitchen", "bedroom", "office", "garden", "hallway", "bathroom", "school",
+              "park", "cinema"),
+    "object": ("apple", "football", "milk"),
+    "animal": ("swan", "lion", "frog", "rhino"),
+    "colour": ("yellow", "white", "green", "gray", "red", "pink", "blue"),
+    "shape": ("square", "rectangle", "sphere", "triangle"),
+}
+# Task 20 ties places and objects to motives (hungry -> kitchen, apple): only its actors
+# may be renamed.
+TASK_CATEGORIES = {20: ("actor",)}
+
+
+class EntityShuffler:
+    def __init__(self, tokenizer):
+        self.vocab_size = tokenizer.vocab_size
+        # Per category, groups of words whose same forms (lower case, capitalised) are single
+        # pieces; a renaming permutes a group, so each form maps to a piece of the same form.
+        self.groups: dict[str, list[torch.Tensor]] = {}
+        for category, words in CATEGORIES.items():
+            by_forms: dict[tuple[bool, ...], list[list[int]]] = {}
+            for word in words:
+                forms = (word.lower(), word[0].upper() + word[1:])
+                ids = [tokenizer.encode(form) for form in forms]
+                single = tuple(len(i) == 1 and i[0] > 4 for i in ids)
+                if any(single):
+                    by_forms.setdefault(single, []).append(
+                        [i[0] if ok else -1 for i, ok in zip(ids, single)])
+            self.groups[category] = [torch.tensor(rows) for rows in by_forms.values()
+                                     if len(rows) > 1]
+
+    def tables(self, tasks: list[int], generator: torch.Generator, share: float = 1.0
+               ) -> torch.Tensor:
+        """One id -> id lookup table per question (B, V): a fresh random renaming for a
+        `share` of the questions, the identity for the rest."""
+        tables = torch.arange(self.vocab_size).repeat(len(tasks), 1)
+        chosen = torch.rand(len(tasks), generator=generator) < share
+        for row, task in enumerate(tasks):
+            if not chosen[row]:
+                continue
+            for category in TASK_CATEGORIES.get(task, CATEGORIES):
+                for group in self.groups[category]:  # (words, forms) piece ids, -1 = none
+                    order = torch.randperm(len(group), generator=generator)
+                    for form in range(group.size(1)):
+                        source, target = group[:, form], group[order, form]
+                        tables[row, source[source >= 0]] = target[source >= 0]
+        return tables
+
+    def apply(self, batch: Batch, tasks: list[int], generator: torch.Generator,
+              share: float = 1.0) -> Batch:
+        tables = self.tables(tasks, generator, share)
+        rename = lambda ids: tables.gather(1, ids)  # noqa: E731  (B, *) ids -> renamed ids
+        return Batch(rename(batch.story), batch.fact_positions, batch.fact_mask,
+                     rename(batch.question), batch.question_lengths,
+                     None if batch.answer is None else rename(batch.answer), batch.supports)
