@@ -78,14 +78,12 @@ def answer(checkpoint, facts: list[str], question: str) -> Explanation:
 
 def _explain(checkpoint, cases: list[tuple[list[str], str]]) -> list[Explanation]:
     """Answer (facts, question) pairs in length-sorted batches; every facts list non-empty."""
-    from askme.data import encode_example
     from askme.babi import Example
-    from askme.evaluation import answer_encoded
+    from askme.evaluation import answer_examples
 
-    items = [encode_example(checkpoint.tokenizer, Example(tuple(f), q, "", ()))
-             for f, q in cases]
+    examples = [Example(tuple(f), q, "", ()) for f, q in cases]
     return [Explanation(q, a.text, list(f), a.gates, a.passes, halted=a.choices[-1] == len(f))
-            for (f, q), a in zip(cases, answer_encoded(checkpoint, items))]
+            for (f, q), a in zip(cases, answer_examples(checkpoint, examples))]
 
 
 # Questions answered together against one memory: bounded so that the gate features of a

@@ -8,8 +8,8 @@ import torch
 
 from askme.babi import Example
 from askme.checkpoint import Checkpoint
-from askme.data import Encoded, collate, encode_example, length_batches
-from askme.tokenizer import ANSWER_END_ID
+from askme.data import collate, encode_example, length_batches, pad_rows
+from askme.tokenizer import ANSWER_END_ID, PAD_ID
 
 PASS_ERROR = 0.05  # a bAbI task is "passed" with under 5 % error (Weston et al. 2015)
 
@@ -24,33 +24,66 @@ class Answer:
 
 def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Answer]:
     """One Answer per row of a Prediction; `fact_counts` drops each row's fact padding."""
+    tokens_rows = prediction.answer_tokens.tolist()
+    passes_rows = prediction.passes.tolist()
+    gates_rows = prediction.gates.tolist()  # (B, P, T+1) as lists: one conversion, not B
+    choices_rows = prediction.choices.tolist()
     answers = []
-    for row, n_facts in enumerate(fact_counts):
-        tokens = prediction.answer_tokens[row].tolist()
+    for tokens, passes, gates, choices, n_facts in zip(tokens_rows, passes_rows, gates_rows,
+                                                       choices_rows, fact_counts):
         if ANSWER_END_ID in tokens:
             tokens = tokens[:tokens.index(ANSWER_END_ID)]
-        passes = int(prediction.passes[row])
-        ran = min(passes + 1, prediction.gates.size(1))
-        keep = list(range(n_facts)) + [prediction.gates.size(2) - 1]
-        choices = [min(int(c), n_facts) for c in prediction.choices[row, :ran]]
+        ran = min(passes + 1, len(gates))
         answers.append(Answer(tokenizer.decode_answer(tokens), passes,
-                              prediction.gates[row, :ran][:, keep].tolist(), choices))
+                              [g[:n_facts] + g[-1:] for g in gates[:ran]],
+                              [min(c, n_facts) for c in choices[:ran]]))
     return answers
 
 
-def answer_encoded(checkpoint: Checkpoint, items: list[Encoded], batch_size: int = 256
-                   ) -> list[Answer]:
-    """Answer every item; batches group stories of similar length."""
-    model = checkpoint.model
+def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size: int = 256
+                    ) -> list[Answer]:
+    """Answer bAbI examples; the questions of one story share one encoding of it.
+
+    A bAbI story is asked several questions as it goes on, each about the facts so far, so
+    the input GRU reads each story once (its longest telling) and every question takes the
+    facts up to its own position.
+    """
+    model, tokenizer = checkpoint.model, checkpoint.tokenizer
     model.eval()
-    answers: list[Answer | None] = [None] * len(items)
+    stories: dict[tuple, int] = {}  # (file, story) -> index of its longest example
+    for i, ex in enumerate(examples):
+        key = (ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)
+        longest = stories.setdefault(key, i)
+        if len(ex.story) > len(examples[longest].story):
+            stories[key] = i
+    owner = [stories[(ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)] for ex in examples]
+    if any(examples[o].story[:len(ex.story)] != ex.story for ex, o in zip(examples, owner)):
+        owner = list(range(len(examples)))  # not bAbI-shaped: encode every story itself
+    readers = sorted(set(owner))
+    encoded = [encode_example(tokenizer, examples[i]) for i in readers]
+    facts_of: dict[int, torch.Tensor] = {}
     with torch.inference_mode():
-        for indices in length_batches(items, batch_size):
-            prediction = model.predict(collate([items[i] for i in indices]))
-            counts = [len(items[i].fact_positions) for i in indices]
-            for index, answer in zip(indices, decode_prediction(checkpoint.tokenizer,
-                                                                prediction, counts)):
-                answers[index] = answer
+        for indices in length_batches(encoded, batch_size):
+            batch = collate([encoded[i] for i in indices])
+            facts, _ = model.encode_story(batch.story, batch.fact_positions)
+            for row, i in enumerate(indices):
+                facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
+        answers: list[Answer | None] = [None] * len(examples)
+        order = sorted(range(len(examples)), key=lambda i: len(examples[i].story))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            counts = [len(examples[i].story) for i in chunk]
+            T, H = max(counts), model.config.hidden_dim
+            facts = torch.zeros(len(chunk), T, H)
+            for row, i in enumerate(chunk):
+                facts[row, :counts[row]] = facts_of[owner[i]][:counts[row]]
+            mask = torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)
+            questions = [tokenizer.encode(examples[i].question) for i in chunk]
+            q = model.encode_question(pad_rows(questions, PAD_ID),
+                                      torch.tensor([max(1, len(t)) for t in questions]))
+            prediction = model.answer_facts(facts, mask, q)
+            for i, answer in zip(chunk, decode_prediction(tokenizer, prediction, counts)):
+                answers[i] = answer
     return answers  # type: ignore[return-value]
 
 
@@ -64,8 +97,7 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
              ) -> dict:
     """The report printed by `askme eval`: per task n, accuracy, gate accuracy, mean passes."""
     flat = [(task, ex) for task, exs in examples.items() for ex in exs]
-    encoded = [encode_example(checkpoint.tokenizer, ex) for _, ex in flat]
-    answers = answer_encoded(checkpoint, encoded, batch_size)
+    answers = answer_examples(checkpoint, [ex for _, ex in flat], batch_size)
     tasks: dict[str, dict] = {}
     for task in examples:
         rows = [(ex, a) for (t, ex), a in zip(flat, answers) if t == task]

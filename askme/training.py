@@ -16,7 +16,7 @@ from askme.babi import Example, load_tasks
 from askme.checkpoint import Checkpoint, save_checkpoint
 from askme.config import TrainOptions
 from askme.data import collate, encode_example, length_batches
-from askme.evaluation import answer_encoded
+from askme.evaluation import answer_examples
 from askme.model import DMN
 from askme.tokenizer import Tokenizer
 
@@ -40,10 +40,10 @@ def split_by_story(examples: list[Example], fraction: float, rng: random.Random)
             [ex for ex in examples if ex.story_id in held])
 
 
-def accuracy(checkpoint: Checkpoint, examples: list[Example], encoded) -> float:
+def accuracy(checkpoint: Checkpoint, examples: list[Example]) -> float:
     if not examples:
         return 0.0
-    answers = answer_encoded(checkpoint, encoded)
+    answers = answer_examples(checkpoint, examples)
     return sum(a.text == ex.answer for ex, a in zip(examples, answers)) / len(examples)
 
 
@@ -130,7 +130,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             loss = training_step(model, optimizer, batch, options.clip)
             total += loss * len(indices)
             count += len(indices)
-        val_accuracy = accuracy(checkpoint, val_set, val_items)
+        val_accuracy = accuracy(checkpoint, val_set)
         val_loss = mean_loss(model, val_items, options.batch_size)
         # The rate follows the validation loss, which keeps falling through the early
         # epochs where accuracy is flat; accuracy alone would decay the rate too soon.

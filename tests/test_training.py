@@ -8,8 +8,7 @@ from askme.babi import load_tasks
 from askme.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from askme.cli import main
 from askme.errors import AskmeError
-from askme.evaluation import answer_encoded, evaluate
-from askme.data import encode_example
+from askme.evaluation import answer_examples, evaluate
 from askme.config import DMNConfig
 from askme.tokenizer import Tokenizer
 from askme.training import TrainOptions, train
@@ -57,9 +56,8 @@ def test_checkpoint_round_trip_gives_identical_answers(tiny_model, babi_dir):
     folder, checkpoint = tiny_model
     loaded = load_checkpoint(folder)
     examples = [ex for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs]
-    items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
-    before = answer_encoded(checkpoint, items)
-    after = answer_encoded(loaded, items)
+    before = answer_examples(checkpoint, examples)
+    after = answer_examples(loaded, examples)
     assert [(a.text, a.passes, a.gates) for a in before] == [(a.text, a.passes, a.gates) for a in after]
     assert loaded.info["tasks"] == [1, 8, 19]
     assert loaded.model.config == checkpoint.model.config
