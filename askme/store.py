@@ -8,6 +8,7 @@ after the change, never in between (SQLite's atomic commit).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from askme.errors import AskmeError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DATABASE_FILE = "memories.sqlite3"
 BUSY_TIMEOUT_MS = 30_000  # wait this long for another askme process to finish its write
 
@@ -42,6 +43,8 @@ MIGRATIONS: dict[int, str] = {
             removed_rev INTEGER REFERENCES revisions(id)   -- NULL while the fact is live
         );
         CREATE INDEX facts_live ON facts(memory_id, removed_rev, id);
+    """,
+    1: """
         -- The input GRU's state at each fact's end token, per model: a fact's encoding
         -- depends on every fact before it, so a change in the middle of a memory deletes
         -- the encodings after it. A row that exists is therefore always current.
@@ -288,6 +291,22 @@ class MemoryStore:
                              (revision,))
             self._db.execute("DELETE FROM revisions WHERE id = ?", (revision,))
             return action
+
+
+def _guarded(method):
+    """SQLite errors from a public method become one clear StoreError naming the file."""
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: the memory database failed ({error})") from None
+    return call
+
+
+for _name in ("facts", "fact_rows", "tail_rows", "memories", "add", "replace", "forget",
+              "clear", "undo"):
+    setattr(MemoryStore, _name, _guarded(getattr(MemoryStore, _name)))
 
 
 def count(n: int, noun: str = "fact") -> str:
