@@ -29,6 +29,7 @@ class EpochReport:
     best_accuracy: float
     seconds: float  # since training began
     lr: float
+    val_by_task: dict[int, float] = dataclasses.field(default_factory=dict)
 
 
 def split_by_story(examples: list[Example], fraction: float, rng: random.Random):
@@ -40,11 +41,16 @@ def split_by_story(examples: list[Example], fraction: float, rng: random.Random)
             [ex for ex in examples if ex.story_id in held])
 
 
-def accuracy(checkpoint: Checkpoint, examples: list[Example]) -> float:
+def accuracy(checkpoint: Checkpoint, examples: list[Example]) -> tuple[float, dict[int, float]]:
+    """Accuracy over `examples`, and per task."""
     if not examples:
-        return 0.0
+        return 0.0, {}
     answers = answer_examples(checkpoint, examples)
-    return sum(a.text == ex.answer for ex, a in zip(examples, answers)) / len(examples)
+    right: dict[int, list[bool]] = {}
+    for ex, a in zip(examples, answers):
+        right.setdefault(ex.task, []).append(a.text == ex.answer)
+    overall = sum(sum(r) for r in right.values()) / len(examples)
+    return overall, {task: sum(r) / len(r) for task, r in sorted(right.items())}
 
 
 def mean_loss(model: DMN, items, batch_size: int) -> float:
@@ -130,7 +136,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             loss = training_step(model, optimizer, batch, options.clip)
             total += loss * len(indices)
             count += len(indices)
-        val_accuracy = accuracy(checkpoint, val_set)
+        val_accuracy, val_by_task = accuracy(checkpoint, val_set)
         val_loss = mean_loss(model, val_items, options.batch_size)
         # The rate follows the validation loss, which keeps falling through the early
         # epochs where accuracy is flat; accuracy alone would decay the rate too soon.
@@ -149,7 +155,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         elapsed = time.monotonic() - started
         if report:
             report(EpochReport(epoch, total / max(count, 1), val_accuracy, best_accuracy, elapsed,
-                               optimizer.param_groups[0]["lr"]))
+                               optimizer.param_groups[0]["lr"], val_by_task))
         if stale >= options.patience:
             break
         if options.time_limit is not None and elapsed > options.time_limit * 60:
