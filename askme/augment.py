@@ -33,10 +33,25 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 # may be renamed.
 TASK_CATEGORIES = {20: ("actor",)}
 
+# The spatial tasks read the same in a mirror: task 19's compass under any rotation or
+# reflection (north -> east -> south -> west, with the answers' n/e/s/w alike), task 17's
+# picture flipped left-right or upside-down. Each list is in cyclic order, so a symmetry
+# maps position i to (±i + shift) mod 4; `flips` only allows the two mirror pairs.
+SYMMETRIES = {
+    19: {"cycle": (("north", "east", "south", "west"), ("n", "e", "s", "w")), "flips": False},
+    17: {"cycle": (("above", "right", "below", "left"),), "flips": True},
+}
+
 
 class EntityShuffler:
     def __init__(self, tokenizer):
         self.vocab_size = tokenizer.vocab_size
+        self.symmetries = {}  # task -> (forms, 4) piece ids of its cyclic words
+        for task, spec in SYMMETRIES.items():
+            ids = [[tokenizer.encode(word) for word in words] for words in spec["cycle"]]
+            if all(len(i) == 1 for row in ids for i in row):
+                self.symmetries[task] = (torch.tensor([[i[0] for i in row] for row in ids]),
+                                         spec["flips"])
         # Per category, groups of words whose same forms (lower case, capitalised) are single
         # pieces; a renaming permutes a group, so each form maps to a piece of the same form.
         self.groups: dict[str, list[torch.Tensor]] = {}
@@ -67,6 +82,17 @@ class EntityShuffler:
                     for form in range(group.size(1)):
                         source, target = group[:, form], group[order, form]
                         tables[row, source[source >= 0]] = target[source >= 0]
+            if task in self.symmetries:
+                cycle, flips = self.symmetries[task]
+                position = torch.arange(4)
+                if flips:  # the two mirrors: swap positions (0, 2) and/or (1, 3)
+                    swap = torch.randint(2, (2,), generator=generator)
+                    position = torch.tensor([2 * swap[0], 1 + 2 * swap[1], 2 - 2 * swap[0],
+                                             3 - 2 * swap[1]])
+                else:  # any of the 8 rotations and reflections of the compass
+                    sign = 1 - 2 * int(torch.randint(2, (1,), generator=generator))
+                    position = (sign * position + torch.randint(4, (1,), generator=generator)) % 4
+                tables[row, cycle.flatten()] = cycle[:, position].flatten()
         return tables
 
     def apply(self, batch: Batch, tasks: list[int], generator: torch.Generator,
