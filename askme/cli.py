@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
     evaluate.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--markdown", action="store_true",
+                          help="print a Markdown table beside the paper's DMN and MemNN")
     evaluate.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
     evaluate.set_defaults(handler=cmd_eval)
 
@@ -195,6 +197,10 @@ def cmd_eval(args) -> int:
     report = evaluate(checkpoint, examples)
     if args.json:
         print(json.dumps(report))
+    elif args.markdown:
+        from askme.evaluation import markdown_table
+
+        print(markdown_table(report), end="")
     else:
         render.stdout().print(render.eval_table(report))
     return 0

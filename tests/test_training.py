@@ -112,3 +112,19 @@ def test_eval_json_shape(tiny_model, babi_dir, capsys):
         assert 0 <= row["accuracy"] <= 1 and 0 <= row["gate_accuracy"] <= 1
     assert report["tasks"]["1"]["n"] == 4 and report["tasks"]["8"]["n"] == 3
     assert isinstance(report["passed"], int) and 0 <= report["mean_error"] <= 1
+
+
+def test_eval_markdown_sits_beside_the_paper(tiny_model, babi_dir, capsys):
+    folder, _ = tiny_model
+    args = ["eval", "--data", str(babi_dir), "--tasks", "1,8,19", "--model", str(folder),
+            "--threads", "1"]
+    assert main(args + ["--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert main(args + ["--markdown"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("| task | accuracy | supporting facts | mean passes | DMN (paper) | "
+                        "MemNN (paper) |")
+    row = report["tasks"]["19"]
+    assert lines[4] == (f"| 19 path-finding | {100 * row['accuracy']:.1f} | "
+                        f"{100 * row['gate_accuracy']:.1f} | {row['mean_passes']:.2f} | 34.5 | 36 |")
+    assert lines[-1].endswith("| 2/3 | 1/3 |") and "**mean error**" in lines[-2]

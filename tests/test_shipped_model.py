@@ -1,0 +1,78 @@
+"""The shipped model answers short stories written for this test (not taken from bAbI), one
+group per bAbI task type. Every answer must be right."""
+
+import pytest
+
+from askme import api
+
+# (task type, facts, question, answer). The words are bAbI's (the model knows no others),
+# the stories are new.
+STORIES = [
+    ("1 single supporting fact", ["Sandra went to the garden.", "John moved to the office.",
+                                  "Sandra travelled to the kitchen."], "Where is Sandra?", "kitchen"),
+    ("1 single supporting fact", ["Bill journeyed to the park.", "Fred went to the school."],
+     "Where is Bill?", "park"),
+    ("2 two supporting facts", ["Daniel picked up the apple.", "Mary went to the bedroom.",
+                                "Daniel went to the hallway.", "Mary travelled to the office."],
+     "Where is the apple?", "hallway"),
+    ("2 two supporting facts", ["John grabbed the milk there.", "John moved to the garden.",
+                                "Sandra went to the kitchen."], "Where is the milk?", "garden"),
+    ("3 three supporting facts", ["Mary went to the bedroom.", "Mary took the football there.",
+                                  "Mary went to the kitchen.", "Mary dropped the football.",
+                                  "Mary went to the garden."],
+     "Where was the football before the kitchen?", "bedroom"),
+    ("4 two argument relations", ["The office is west of the garden.",
+                                  "The kitchen is north of the garden."],
+     "What is the garden east of?", "office"),
+    ("4 two argument relations", ["The bedroom is south of the hallway.",
+                                  "The bathroom is east of the hallway."],
+     "What is south of the hallway?", "bedroom"),
+    ("5 three argument relations", ["Fred went to the park.", "Jeff picked up the apple there.",
+                                     "Jeff gave the apple to Fred."],
+     "Who gave the apple to Fred?", "Jeff"),
+    ("5 three argument relations", ["Bill took the milk there.", "Bill handed the milk to Mary."],
+     "What did Bill give to Mary?", "milk"),
+    ("6 yes/no questions", ["Sandra went to the office.", "Daniel moved to the bathroom."],
+     "Is Sandra in the office?", "yes"),
+    ("6 yes/no questions", ["John journeyed to the garden.", "John went to the hallway."],
+     "Is John in the garden?", "no"),
+    ("7 counting", ["Mary got the apple there.", "Mary picked up the milk there."],
+     "How many objects is Mary carrying?", "two"),
+    ("8 lists", ["Daniel took the football there.", "Daniel grabbed the apple there."],
+     "What is Daniel carrying?", "football,apple"),
+    ("9 simple negation", ["Sandra is not in the kitchen.", "John is in the office."],
+     "Is Sandra in the kitchen?", "no"),
+    ("10 indefinite knowledge", ["Mary is either in the school or the park."],
+     "Is Mary in the park?", "maybe"),
+    ("11 basic coreference", ["Daniel went to the kitchen.", "Afterwards he moved to the garden."],
+     "Where is Daniel?", "garden"),
+    ("12 conjunction", ["Mary and John went to the bathroom.", "Sandra and Daniel moved to the office."],
+     "Where is John?", "bathroom"),
+    ("13 compound coreference", ["Sandra and Mary went to the hallway.",
+                                 "Then they journeyed to the bedroom."], "Where is Mary?", "bedroom"),
+    ("14 time reasoning", ["Yesterday Fred went to the park.", "This morning Fred went to the school."],
+     "Where was Fred before the school?", "park"),
+    ("15 basic deduction", ["Cats are afraid of wolves.", "Emily is a cat."],
+     "What is Emily afraid of?", "wolf"),
+    ("16 basic induction", ["Lily is a swan.", "Lily is white.", "Greg is a swan."],
+     "What color is Greg?", "white"),
+    ("18 size reasoning", ["The box is bigger than the chocolate.",
+                           "The suitcase is bigger than the box."],
+     "Does the chocolate fit in the suitcase?", "yes"),
+    ("20 agent's motivations", ["Yann is hungry."], "Where will yann go?", "kitchen"),
+]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return api.load_model()
+
+
+@pytest.mark.parametrize("kind, facts, question, expected", STORIES,
+                         ids=[f"{s[0]}: {s[2]}" for s in STORIES])
+def test_shipped_model_answers(shipped, kind, facts, question, expected):
+    assert api.answer(shipped, facts, question).answer == expected
+
+
+def test_the_stories_cover_at_least_ten_task_types():
+    assert len({kind for kind, *_ in STORIES}) >= 10
