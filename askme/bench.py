@@ -111,18 +111,24 @@ def memory_latencies(checkpoint, data_1k: Path, results: Results, repeats: int) 
         store.close()
 
 
+_LAUNCHER = ("import resource, subprocess, sys\n"
+             "code = subprocess.run(sys.argv[1:]).returncode\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+             "sys.exit(code)\n")
+
+
 def process_stats(args: list[str], env: dict, stdin: bytes = b"") -> tuple[float, int]:
-    """Wall seconds and peak resident memory (KiB) of one process."""
+    """Wall seconds and peak resident memory (KiB) of one process.
+
+    A small launcher process starts it, so the peak does not include pages inherited from
+    this (large) benchmark process at fork time."""
     start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    process.stdin.write(stdin)
-    process.stdin.close()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} exited with {process.returncode}")
-    return time.perf_counter() - start, usage.ru_maxrss
+    result = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *args], env=env, input=stdin,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited with {result.returncode}")
+    return seconds, int(result.stderr.decode().strip().splitlines()[-1])
 
 
 def startup(results: Results, repeats: int) -> None:
