@@ -151,7 +151,7 @@ def add_facts(store, name: str, texts: list[str], checkpoint=None) -> int:
     fact's cached state, so a long memory grows at the same cost as a short one."""
     total = store.add(name, texts)
     if checkpoint is not None and checkpoint.fingerprint and texts:
-        rows = store.tail_rows(name, checkpoint.fingerprint, len(texts) + 1)
+        rows = store.fact_rows(name, checkpoint.fingerprint, last=len(texts) + 1)
         H = checkpoint.model.config.hidden_dim
         before = rows[:len(rows) - len(texts)]
         if before and before[0][2] is None:

@@ -164,27 +164,19 @@ class MemoryStore:
             "SELECT text FROM facts WHERE memory_id = ? AND removed_rev IS NULL ORDER BY id",
             (memory_id,))]
 
-    def fact_rows(self, name: str, model: str) -> list[tuple[int, str, bytes | None]]:
-        """Live facts in order as (id, text, encoding by `model` or None)."""
+    def fact_rows(self, name: str, model: str, last: int | None = None
+                  ) -> list[tuple[int, str, bytes | None]]:
+        """Live facts in order as (id, text, encoding by `model` or None); with `last`, only
+        the last that many (cheap on a long memory)."""
         memory_id = self._memory_id(name, create=False)
         if memory_id is None:
             return []
-        return self._db.execute(
+        rows = self._db.execute(
             "SELECT f.id, f.text, e.vector FROM facts f LEFT JOIN encodings e "
             "ON e.fact_id = f.id AND e.model = ? "
-            "WHERE f.memory_id = ? AND f.removed_rev IS NULL ORDER BY f.id",
-            (model, memory_id)).fetchall()
-
-    def tail_rows(self, name: str, model: str, count: int) -> list[tuple[int, str, bytes | None]]:
-        """The last `count` live facts, like `fact_rows` (cheap on a long memory)."""
-        memory_id = self._memory_id(name, create=False)
-        if memory_id is None:
-            return []
-        return self._db.execute(
-            "SELECT * FROM (SELECT f.id, f.text, e.vector FROM facts f LEFT JOIN encodings e "
-            "ON e.fact_id = f.id AND e.model = ? "
-            "WHERE f.memory_id = ? AND f.removed_rev IS NULL ORDER BY f.id DESC LIMIT ?) "
-            "ORDER BY id", (model, memory_id, count)).fetchall()
+            "WHERE f.memory_id = ? AND f.removed_rev IS NULL ORDER BY f.id DESC LIMIT ?",
+            (model, memory_id, -1 if last is None else last)).fetchall()
+        return rows[::-1]
 
     def save_encodings(self, name: str, model: str, rows: list[tuple[int, bytes]],
                        after: int | None) -> bool:
@@ -304,7 +296,7 @@ def _guarded(method):
     return call
 
 
-for _name in ("facts", "fact_rows", "tail_rows", "memories", "add", "replace", "forget",
+for _name in ("facts", "fact_rows", "memories", "add", "replace", "forget",
               "clear", "undo"):
     setattr(MemoryStore, _name, _guarded(getattr(MemoryStore, _name)))
 
