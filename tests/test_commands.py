@@ -161,3 +161,41 @@ def test_missing_model_is_one_line_in_chat_and_ask(askme):
     result = askme("ask", "--model", "/nonexistent", "Where is Mary?")
     assert (result.returncode, result.err) == (
         1, "askme: error: /nonexistent: no model folder here (train one with 'askme train')\n")
+
+
+def run_on_terminal(args, env):
+    """Run askme with a pseudo-terminal as stdin/stdout/stderr; returns all it wrote."""
+    import pty
+
+    leader, follower = pty.openpty()
+    subprocess.run([sys.executable, "-m", "askme", *args], stdin=follower, stdout=follower,
+                   stderr=follower, env=env, timeout=120)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: everything was read
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    return out.decode()
+
+
+def test_terminal_gets_the_table_in_colour_and_no_color_turns_it_off(askme, tmp_path):
+    import re
+
+    askme("load", "-", stdin="Mary went to the kitchen.\n")
+    env = {**os.environ, "ASKME_HOME": str(tmp_path / "home"), "TERM": "xterm-256color",
+           "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    colour = re.compile(r"\x1b\[[0-9;]*3[0-9]")  # a foreground colour
+    coloured = run_on_terminal(["ask", "Where is Mary?"], env)
+    assert coloured.startswith("kitchen") and "end of passes" in coloured
+    assert colour.search(coloured)
+    plain = run_on_terminal(["ask", "Where is Mary?"], {**env, "NO_COLOR": "1"})
+    assert "end of passes" in plain and not colour.search(plain)
+    quiet = run_on_terminal(["ask", "--quiet", "Where is Mary?"], env)
+    assert quiet.strip() == "kitchen"
