@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from askme.config import MAX_LINE_CHARS, MAX_STORY_BYTES
 from askme.errors import AskmeError
 
 # A sentence ends at . ! or ? followed by space; "Mr. Smith" splits wrongly, which costs a
@@ -33,6 +34,9 @@ def classify(text: str) -> list[Line]:
     sentence ending in '?' is a question, any other a fact.
     """
     text = text.strip()
+    if len(text) > MAX_LINE_CHARS:
+        raise AskmeError(f"a line of {len(text):,} characters: the limit is {MAX_LINE_CHARS:,} "
+                         f"(askme.config.MAX_LINE_CHARS)")
     if not text:
         return [Line("blank", "")]
     if text.startswith("/"):
@@ -232,11 +236,12 @@ def read_story(source: str | Path, stdin=None) -> Story:
     prose). The whole file is checked before anything is returned (all or nothing).
     `source` '-' reads `stdin` (a binary stream)."""
     if str(source) == "-":
-        name, raw = "<stdin>", stdin.read()
+        name, raw = "<stdin>", read_limited("<stdin>", stdin)
     else:
         name = str(source)
         try:
-            raw = Path(source).read_bytes()
+            with open(source, "rb") as handle:
+                raw = read_limited(name, handle)
         except IsADirectoryError:
             raise AskmeError(f"{name}: is a folder, not a story file") from None
         except OSError as error:
@@ -292,9 +297,25 @@ def _paragraph_lines(lines: list[str]):
         yield start, " ".join(pending)
 
 
+def read_limited(name: str, stream) -> bytes:
+    """A binary stream's bytes, refused once past MAX_STORY_BYTES (never read whole): a
+    file by its size before reading, a pipe after the limit."""
+    import os
+
+    try:
+        too_big = os.fstat(stream.fileno()).st_size > MAX_STORY_BYTES
+    except (OSError, AttributeError, ValueError):  # not a real file: count while reading
+        too_big = False
+    raw = b"" if too_big else stream.read(MAX_STORY_BYTES + 1)
+    if too_big or len(raw) > MAX_STORY_BYTES:
+        raise AskmeError(f"{name}: larger than {MAX_STORY_BYTES // 2**20} MB, the limit for a "
+                         f"story (askme.config.MAX_STORY_BYTES); split it into smaller files")
+    return raw
+
+
 def read_lines(name: str, stream) -> list[str]:
     """All lines of a binary stream, checked like a story file (UTF-8, no NUL bytes)."""
-    return _decoded_lines(name, stream.read())
+    return _decoded_lines(name, read_limited(name, stream))
 
 
 def _babi_story(name: str, lines: list[str]) -> Story:

@@ -47,3 +47,12 @@ class TrainOptions:
     vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)
     augment: float = 0.0  # share of training questions whose entities are renamed (askme.augment)
     model: DMNConfig = field(default_factory=DMNConfig)
+
+
+PASS_ERROR = 0.05  # a bAbI task is "passed" with under 5 % error (Weston et al. 2015)
+
+# Limits on what the user gives askme, in one place. Each is checked where input enters
+# (askme.api and askme.store) and reported in one line that names the limit.
+MAX_LINE_CHARS = 2_000  # a fact or question longer than this is refused (bAbI's longest: ~60)
+MAX_MEMORY_FACTS = 100_000  # facts in one memory; answering stays well under a second below it
+MAX_STORY_BYTES = 50 * 1024 * 1024  # a story file (or stdin) larger than this is refused unread

@@ -8,10 +8,10 @@ import torch
 
 from askme.babi import Example
 from askme.checkpoint import Checkpoint
+from askme.config import PASS_ERROR
 from askme.data import collate, encode_example, length_batches, pad_rows
 from askme.tokenizer import ANSWER_END_ID, PAD_ID
 
-PASS_ERROR = 0.05  # a bAbI task is "passed" with under 5 % error (Weston et al. 2015)
 
 # Test accuracy (%) on bAbI 1k with supporting-fact supervision, from Kumar et al. 2016,
 # Table 1: the DMN, and the strongly supervised MemNN of Weston et al. 2015.

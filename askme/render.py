@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from askme.babi import TASK_NAMES
-from askme.evaluation import PASS_ERROR
+from askme.config import PASS_ERROR
 
 
 PIPE_WIDTH = 100  # Rich assumes 80 columns off a terminal, which squeezes the eval table

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from askme.config import MAX_MEMORY_FACTS
 from askme.errors import AskmeError
 
 SCHEMA_VERSION = 2
@@ -212,6 +213,12 @@ class MemoryStore:
             "ON f.memory_id = m.id AND f.removed_rev IS NULL GROUP BY m.id ORDER BY m.name")]
 
     def _insert(self, memory_id: int, revision: int, texts) -> None:
+        live = self._db.execute("SELECT COUNT(*) FROM facts WHERE memory_id = ? AND "
+                                "removed_rev IS NULL", (memory_id,)).fetchone()[0]
+        if live + len(texts) > MAX_MEMORY_FACTS:
+            raise AskmeError(f"a memory holds at most {MAX_MEMORY_FACTS:,} facts "
+                             f"(askme.config.MAX_MEMORY_FACTS); this one has {live:,} and "
+                             f"{len(texts):,} more were given: nothing was stored")
         self._db.executemany(
             "INSERT INTO facts (memory_id, text, added_rev) VALUES (?, ?, ?)",
             ((memory_id, text, revision) for text in texts))
