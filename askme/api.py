@@ -259,7 +259,11 @@ def plain_story(name: str, lines: list[str], facts: list[str] | None = None,
     passed to `on_command(line_number, text)`, or is an error when there is none."""
     story = Story("plain", list(facts or []))
     for number, text in _paragraph_lines(lines):
-        for line in classify(text):
+        try:
+            classified = classify(text)
+        except AskmeError as error:
+            raise AskmeError(f"{name}:{number}: {error}") from None
+        for line in classified:
             if line.kind == "command":
                 if on_command is None:
                     raise AskmeError(f"{name}:{number}: a command in a story file: "
