@@ -65,7 +65,8 @@ def load_model(folder: str | Path | None = None):
     from askme.checkpoint import load_checkpoint
     from askme.paths import shipped_model_dir
 
-    return load_checkpoint(folder or shipped_model_dir())
+    # The shipped model must match the checksums recorded beside it.
+    return load_checkpoint(folder or shipped_model_dir(), checksums_required=folder is None)
 
 
 def answer_questions(checkpoint, facts: list[str], questions: list[str]) -> list[Explanation]:

@@ -20,6 +20,7 @@ from askme.tokenizer import Tokenizer
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
 TOKENIZER_FILE = "tokenizer.model"
+CHECKSUM_FILE = "SHA256SUMS"  # sha256sum format: "<hex>  <file name>" per line
 FORMAT = "askme-dmn-1"
 
 
@@ -52,11 +53,37 @@ def save_checkpoint(folder: str | Path, model: DMN, tokenizer: Tokenizer, info: 
         text = json.dumps({"format": FORMAT, "model": model.config.to_dict(), "info": info or {}},
                           indent=2)
         _write_atomic(folder / CONFIG_FILE, lambda p: Path(p).write_text(text + "\n"))
+        sums = "".join(f"{_sha256(folder / name)}  {name}\n"
+                       for name in (CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE))
+        _write_atomic(folder / CHECKSUM_FILE, lambda p: Path(p).write_text(sums))
     except OSError as error:
         raise AskmeError(f"{folder}: cannot write the model ({error.strerror})") from None
 
 
-def load_checkpoint(folder: str | Path) -> Checkpoint:
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verify_checksums(folder: Path, required: bool = False) -> None:
+    """Check the files against the folder's SHA256SUMS (written by `askme train`): a changed
+    or damaged file is named before anything is loaded from it."""
+    sums = folder / CHECKSUM_FILE
+    if not sums.is_file():
+        if required:
+            raise AskmeError(f"{sums}: missing, so the model cannot be checked; restore the "
+                             f"folder (git checkout models/)")
+        return
+    for line in sums.read_text().splitlines():
+        expected, _, name = line.partition("  ")
+        path = folder / name
+        if name and path.is_file() and _sha256(path) != expected:
+            raise AskmeError(f"{path}: does not match its recorded checksum in {CHECKSUM_FILE}: "
+                             f"the file was changed or damaged; restore it or retrain")
+
+
+def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Checkpoint:
+    """Load a model folder. Its SHA256SUMS, when present (or when required), is checked
+    first."""
     folder = Path(folder)
     if not folder.is_dir():
         raise AskmeError(f"{folder}: no model folder here (train one with 'askme train')")
@@ -64,6 +91,7 @@ def load_checkpoint(folder: str | Path) -> Checkpoint:
         if not (folder / name).is_file():
             raise AskmeError(f"{folder / name}: missing; the model folder is incomplete "
                              f"(retrain with 'askme train' or restore the folder)")
+    verify_checksums(folder, required=checksums_required)
     try:
         meta = json.loads((folder / CONFIG_FILE).read_text())
         config = DMNConfig.from_dict(meta["model"])

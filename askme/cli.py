@@ -193,7 +193,8 @@ def cmd_eval(args) -> int:
     data = args.data or default_babi_dir()
     examples = load_tasks(data, tasks, "test")
     _set_threads(args.threads)
-    checkpoint = load_checkpoint(args.model or shipped_model_dir())
+    checkpoint = load_checkpoint(args.model or shipped_model_dir(),
+                                 checksums_required=args.model is None)
     report = evaluate(checkpoint, examples)
     if args.json:
         print(json.dumps(report))

@@ -76,3 +76,19 @@ def test_shipped_model_answers(shipped, kind, facts, question, expected):
 
 def test_the_stories_cover_at_least_ten_task_types():
     assert len({kind for kind, *_ in STORIES}) >= 10
+
+
+def test_the_shipped_model_is_checked_against_its_recorded_checksums(tmp_path):
+    import shutil
+
+    from askme.checkpoint import load_checkpoint
+    from askme.errors import AskmeError
+    from askme.paths import shipped_model_dir
+
+    copy = tmp_path / "models"
+    shutil.copytree(shipped_model_dir(), copy)
+    load_checkpoint(copy, checksums_required=True)
+    with open(copy / "tokenizer.model", "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(AskmeError, match="tokenizer.model: does not match its recorded checksum"):
+        load_checkpoint(copy, checksums_required=True)

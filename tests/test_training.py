@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from askme.babi import load_tasks
-from askme.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint
+from askme.checkpoint import CHECKSUM_FILE, WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from askme.cli import main
 from askme.errors import AskmeError
 from askme.evaluation import answer_examples, evaluate
@@ -67,6 +67,7 @@ def test_weights_load_without_unpickling_objects(tiny_model, tmp_path):
     folder, _ = tiny_model
     copy = tmp_path / "model"
     shutil.copytree(folder, copy)
+    (copy / CHECKSUM_FILE).unlink()  # past the checksum, the loader itself must refuse
 
     class Evil:
         def __reduce__(self):
@@ -83,12 +84,19 @@ def test_damaged_or_mismatched_model_files_are_named(tiny_model, tmp_path):
     shutil.copytree(folder, copy)
     data = (copy / WEIGHTS_FILE).read_bytes()
     (copy / WEIGHTS_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(AskmeError, match=f"{copy / WEIGHTS_FILE}: does not match its recorded "
+                                         f"checksum in SHA256SUMS"):
+        load_checkpoint(copy)
+    (copy / CHECKSUM_FILE).unlink()
     with pytest.raises(AskmeError, match=f"{copy / WEIGHTS_FILE}: cannot load the weights"):
         load_checkpoint(copy)
+    with pytest.raises(AskmeError, match=f"{copy / CHECKSUM_FILE}: missing"):
+        load_checkpoint(copy, checksums_required=True)
 
     other = Tokenizer.train(["something else entirely"], vocab_size=300)
     save_checkpoint(copy, checkpoint.model, checkpoint.tokenizer)
     other.save(copy / "tokenizer.model")
+    (copy / CHECKSUM_FILE).unlink()
     with pytest.raises(AskmeError, match="belongs to another model"):
         load_checkpoint(copy)
 
