@@ -214,7 +214,15 @@ def cmd_chat(args) -> int:
     from askme.repl.state import ChatState
     from askme.store import open_store, validate_name
 
-    state = ChatState(open_store(), validate_name(args.memory), args.model,
+    from askme.store import MemoryStore, StoreError
+
+    try:
+        store = open_store()
+    except StoreError as error:  # the chat still works, for this session only
+        render.stderr().print(f"askme: warning: {error}; this chat will not be saved",
+                              highlight=False, soft_wrap=True)
+        store = MemoryStore(":memory:")
+    state = ChatState(store, validate_name(args.memory), args.model,
                       episodes=not args.no_episodes)
     console = render.stdout()
     if sys.stdin.isatty() and sys.stdout.isatty():

@@ -199,3 +199,21 @@ def test_terminal_gets_the_table_in_colour_and_no_color_turns_it_off(askme, tmp_
     assert "end of passes" in plain and not colour.search(plain)
     quiet = run_on_terminal(["ask", "--quiet", "Where is Mary?"], env)
     assert quiet.strip() == "kitchen"
+
+
+def test_an_unusable_askme_home_is_one_line_and_the_chat_still_runs(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    env = {**os.environ, "ASKME_HOME": str(tmp_path / "file" / "home")}
+
+    def run(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "askme", *args], env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    where = tmp_path / "file" / "home" / "memories.sqlite3"
+    chat = run("chat", "--no-episodes", stdin="Mary went to the kitchen.\nWhere is Mary?\n")
+    assert (chat.returncode, chat.stdout) == (0, "noted as fact 1\nkitchen\n")
+    assert chat.stderr == (f"askme: warning: {where}: cannot open the memory database (Not a "
+                           f"directory); this chat will not be saved\n")
+    load = run("load", str(EXAMPLES / "house.txt"))
+    assert (load.returncode, load.stdout) == (1, "")
+    assert load.stderr == f"askme: error: {where}: cannot open the memory database (Not a directory)\n"
