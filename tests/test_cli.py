@@ -63,7 +63,8 @@ def test_train_then_eval_table_on_a_pipe(babi_dir, tmp_path):
     log = trained.stderr.splitlines()
     assert [line.split("  ")[0] for line in log[:2]] == ["epoch 1/2", "epoch 2/2"]  # per epoch
     assert log[2].startswith(f"saved {out}: validation accuracy ")
-    assert sorted(p.name for p in out.iterdir()) == ["config.json", "tokenizer.model", "weights.pt"]
+    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "config.json", "tokenizer.model",
+                                                     "weights.pt"]
 
     table = run("eval", "--data", str(babi_dir), "--tasks", "1,19", "--model", str(out),
                 "--threads", "1")
