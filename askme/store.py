@@ -88,14 +88,36 @@ class MemoryStore:
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"{self.path}: cannot open the memory database "
                                f"({getattr(error, 'strerror', None) or error})") from None
+        self.read_only = False
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._migrate()
             self._db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.OperationalError as error:
+            self._db.close()
+            if not self.path.is_file():
+                raise StoreError(f"{self.path}: cannot open the memory database ({error})") from None
+            self._open_read_only(error)
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise StoreError(f"{self.path}: not a readable askme memory database ({error}); "
                                f"it was left untouched: move it away to start afresh") from None
+
+    def _open_read_only(self, why) -> None:
+        """A memory we may read but not write (a read-only file or folder): answer from it;
+        any change then fails with a clear message."""
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: cannot open the memory database ({why}; read-only: "
+                             f"{error})") from None
+        if version != SCHEMA_VERSION:
+            self._db.close()
+            raise StoreError(f"{self.path}: cannot open the memory database ({why}) and it "
+                             f"needs an upgrade (schema {version}) that a read-only file forbids")
+        self.read_only = True
 
     def close(self) -> None:
         self._db.close()
@@ -121,6 +143,9 @@ class MemoryStore:
     def _write(self):
         """One atomic change: BEGIN IMMEDIATE takes the write lock up front, so two writers
         queue on the busy timeout instead of failing half-way."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: the memory is read-only here (the file or its "
+                             f"folder cannot be written); nothing was changed")
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:

@@ -217,3 +217,22 @@ def test_an_unusable_askme_home_is_one_line_and_the_chat_still_runs(tmp_path):
     load = run("load", str(EXAMPLES / "house.txt"))
     assert (load.returncode, load.stdout) == (1, "")
     assert load.stderr == f"askme: error: {where}: cannot open the memory database (Not a directory)\n"
+
+
+def test_a_read_only_memory_answers_and_refuses_changes_in_one_line(askme, tmp_path):
+    askme("load", "-", stdin="Mary went to the kitchen.\n")
+    home = tmp_path / "home"
+    locked = subprocess.run(["chattr", "+i", str(home / "memories.sqlite3"), str(home)],
+                            capture_output=True)
+    if locked.returncode != 0:
+        pytest.skip("chattr +i is not available here (needs root and a supporting file system)")
+    try:
+        assert askme("ask", "--quiet", "Where is Mary?").out == "kitchen\n"
+        load = askme("load", "--append", "-", stdin="John went home.\n")
+        assert (load.returncode, load.err) == (1, f"askme: error: {home / 'memories.sqlite3'}: "
+                                               "the memory is read-only here (the file or its "
+                                               "folder cannot be written); nothing was changed\n")
+        chat = askme("chat", "--no-episodes", stdin="John went home.\nWhere is Mary?\n")
+        assert chat.returncode == 0 and chat.out.endswith("nothing was changed\nkitchen\n")
+    finally:
+        subprocess.run(["chattr", "-i", str(home / "memories.sqlite3"), str(home)])
