@@ -371,6 +371,9 @@ def write_facts(path: Path, facts: list[str]) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.writelines(f"{fact}\n" for fact in facts)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved story is an ordinary file
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

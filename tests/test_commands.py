@@ -74,12 +74,13 @@ def test_ask_stdin_answers_in_order_and_saves_only_when_asked(askme):
     askme("load", str(EXAMPLES / "house.txt"))
     questions = (EXAMPLES / "questions.txt").read_text()
     result = askme("ask", "--stdin", stdin=questions)
-    assert (result.returncode, result.out, result.err) == (0, "bedroom\nhallway\noffice\n", "")
-    assert askme("ask", "--quiet", "Where is Mary?").out == "bedroom\n"  # memory unchanged
+    assert (result.returncode, result.out, result.err) == (
+        0, "bedroom\nhallway\nbedroom\noffice\n", "")
+    assert len(askme("chat", stdin="/facts\n").out.splitlines()) == 6  # memory unchanged
     assert askme("ask", "--stdin", "--save", stdin=questions).returncode == 0
-    assert askme("ask", "Where is Mary?").out == "office\n"  # a pipe gets the answer alone
+    assert askme("ask", "Where is Sandra?").out == "office\n"  # a pipe gets the answer alone
     facts = askme("chat", stdin="/facts\n").out.splitlines()
-    assert facts[-2:] == ["6  Mary dropped the apple.", "7  Mary went to the office."]
+    assert facts[-2:] == ["6  Mary dropped the apple.", "7  Sandra went to the office."]
 
 
 def test_ask_json_gives_one_object_per_question(askme):
