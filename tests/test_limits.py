@@ -53,3 +53,11 @@ def test_the_plain_commands_never_import_torch():
              "commands, completer, keys, loop, toolbar\nprint('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_a_one_megabyte_line_in_a_story_is_refused_by_line(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("Mary went home.\n" + "x" * 2**20 + "\n")
+    with pytest.raises(AskmeError, match=rf"{story}:2: a line of 1,048,576 characters: the "
+                                         r"limit is 2,000"):
+        read_story(story)

@@ -42,6 +42,7 @@ def test_load_killed_at_random_moments_leaves_the_memory_before_or_after(tmp_pat
         outcomes["before" if facts == before else "after"] += 1
         if facts == after:  # put the memory back for the next attempt
             open_store(home).replace("default", before)
+    print(f"kills: {kills} of 12 loads; memory afterwards: {outcomes}")  # shown with -s
     assert kills >= 6 and outcomes["before"] >= 1  # the kills did land mid-load
 
 
