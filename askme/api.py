@@ -362,21 +362,10 @@ def story_answers(checkpoint, story: Story) -> list[Explanation | None]:
 
 def write_facts(path: Path, facts: list[str]) -> None:
     """One fact per line, written to a temporary file and renamed: never half a file."""
-    import os
-    import tempfile
+    from askme.files import write_atomic
 
+    text = "".join(f"{fact}\n" for fact in facts)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
-                                   prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.writelines(f"{fact}\n" for fact in facts)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved story is an ordinary file
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path.resolve(), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     except OSError as error:
         raise AskmeError(f"{path}: cannot write ({error.strerror})") from None

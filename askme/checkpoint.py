@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from askme.errors import AskmeError
+from askme.files import write_atomic
 from askme.config import DMNConfig
 from askme.model import DMN
 from askme.tokenizer import Tokenizer
@@ -32,33 +31,18 @@ class Checkpoint:
     fingerprint: str = ""  # sha256 of the weights and tokenizer files; "" for an unsaved model
 
 
-def _write_atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600: give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_checkpoint(folder: str | Path, model: DMN, tokenizer: Tokenizer, info: dict | None = None):
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(folder / WEIGHTS_FILE, lambda p: torch.save(model.state_dict(), p))
-        _write_atomic(folder / TOKENIZER_FILE, tokenizer.save)
+        write_atomic(folder / WEIGHTS_FILE, lambda p: torch.save(model.state_dict(), p))
+        write_atomic(folder / TOKENIZER_FILE, tokenizer.save)
         text = json.dumps({"format": FORMAT, "model": model.config.to_dict(), "info": info or {}},
                           indent=2)
-        _write_atomic(folder / CONFIG_FILE, lambda p: Path(p).write_text(text + "\n"))
+        write_atomic(folder / CONFIG_FILE, lambda p: Path(p).write_text(text + "\n"))
         sums = "".join(f"{_sha256(folder / name)}  {name}\n"
                        for name in (CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE))
-        _write_atomic(folder / CHECKSUM_FILE, lambda p: Path(p).write_text(sums))
+        write_atomic(folder / CHECKSUM_FILE, lambda p: Path(p).write_text(sums))
     except OSError as error:
         raise AskmeError(f"{folder}: cannot write the model ({error.strerror})") from None
 

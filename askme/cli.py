@@ -321,11 +321,11 @@ def cmd_bench(args) -> int:
     results = bench.run_benchmarks(checkpoint, data, data_10k, args.repeats,
                                    batches=10 if args.quick else 60, quick=args.quick)
     command = "askme " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("askme") else "askme bench"
-    from askme.checkpoint import _write_atomic
+    from askme.files import write_atomic
 
     text = bench.markdown(results, command)
     try:
-        _write_atomic(args.out.resolve(), lambda path: Path(path).write_text(text))
+        write_atomic(args.out.resolve(), lambda path: Path(path).write_text(text))
     except OSError as error:
         raise AskmeError(f"{args.out}: cannot write ({error.strerror})") from None
     print(text, end="")
