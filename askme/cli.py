@@ -79,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
                        default=options.augment, metavar="SHARE",
                        help=f"share of questions whose people, places and things are renamed "
                        f"at random each epoch ({options.augment})")
-    train.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
+    train.add_argument("--threads", type=_positive_int,
+                       help="torch threads a process (default: the cores, shared among the "
+                            "processes torchrun starts on this machine)")
+    train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                       help="where to train: auto takes a GPU when there is one (auto)")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("eval", help="score a model on bAbI test files",
@@ -153,11 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _set_threads(threads: int | None) -> None:
     import torch
 
-    torch.set_num_threads(threads or os.cpu_count() or 1)
+    if threads is None:  # torchrun's processes on one machine share its cores
+        local_processes = os.environ.get("LOCAL_WORLD_SIZE", "1")
+        threads = (os.cpu_count() or 1) // max(1, int(local_processes) if local_processes.isdigit() else 1)
+    torch.set_num_threads(max(1, threads))
 
 
 def cmd_train(args) -> int:
-    from askme import render
+    from askme import distributed, render
     from askme.babi import parse_tasks
     from askme.paths import default_babi_dir
     from askme.training import train
@@ -171,8 +178,15 @@ def cmd_train(args) -> int:
         time_limit=args.time_limit, augment=args.augment,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, max_passes=args.max_passes))
-    with render.training_progress(args.epochs) as report:
-        checkpoint = train(options, report)
+    context = distributed.start(args.device)
+    try:
+        if not context.is_main:  # progress and the summary are shown once, by rank 0
+            train(options, None, context)
+            return 0
+        with render.training_progress(args.epochs) as report:
+            checkpoint = train(options, report, context)
+    finally:
+        distributed.stop(context)
     info = checkpoint.info
     render.stderr().print(
         f"saved {args.out}: validation accuracy {info['val_accuracy']:.1%} at epoch "

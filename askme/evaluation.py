@@ -59,6 +59,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     """
     model, tokenizer = checkpoint.model, checkpoint.tokenizer
     model.eval()
+    device = next(model.parameters()).device
     stories: dict[tuple, int] = {}  # (file, story) -> index of its longest example
     for i, ex in enumerate(examples):
         key = (ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)
@@ -73,7 +74,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     facts_of: dict[int, torch.Tensor] = {}
     with torch.inference_mode():
         for indices in length_batches(encoded, batch_size):
-            batch = collate([encoded[i] for i in indices])
+            batch = collate([encoded[i] for i in indices]).to(device)
             facts, _ = model.encode_story(batch.story, batch.fact_positions)
             for row, i in enumerate(indices):
                 facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
@@ -83,13 +84,13 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             chunk = order[start:start + batch_size]
             counts = [len(examples[i].story) for i in chunk]
             T, H = max(counts), model.config.hidden_dim
-            facts = torch.zeros(len(chunk), T, H)
+            facts = torch.zeros(len(chunk), T, H, device=device)
             for row, i in enumerate(chunk):
                 facts[row, :counts[row]] = facts_of[owner[i]][:counts[row]]
-            mask = torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)
+            mask = (torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)).to(device)
             questions = [tokenizer.encode(examples[i].question) for i in chunk]
-            q = model.encode_question(pad_rows(questions, PAD_ID),
-                                      torch.tensor([max(1, len(t)) for t in questions]))
+            q = model.encode_question(pad_rows(questions, PAD_ID).to(device),
+                                      torch.tensor([max(1, len(t)) for t in questions]).to(device))
             prediction = model.answer_facts(facts, mask, q)
             for i, answer in zip(chunk, decode_prediction(tokenizer, prediction, counts)):
                 answers[i] = answer

@@ -323,13 +323,28 @@ class DMN(nn.Module):
         facts, _ = self.encode_story(batch.story, batch.fact_positions)
         return facts, self.encode_question(batch.question, batch.question_lengths)
 
-    def forward(self, batch: Batch):
+    @staticmethod
+    def loss_counts(batch: Batch) -> torch.Tensor:
+        """What each loss term is averaged over (3,): answer tokens, supervised passes (gate
+        cross-entropy) and the same passes again (gate BCE, one row of T+1 gates each).
+
+        They depend on the batch alone, so processes training one global batch together
+        (askme.distributed) can add theirs up before the forward pass and each divide by
+        the global count: the gradients then average to the whole batch's gradient."""
+        assert batch.answer is not None and batch.supports is not None
+        passes = ((batch.supports >= 0).sum(1) + 1).sum()  # supporting passes, then the halt
+        return torch.stack([(batch.answer != PAD_ID).sum(), passes, passes]).double()
+
+    def forward(self, batch: Batch, normalizers: torch.Tensor | None = None):
         """Training step: returns (answer logits (B, A, V), loss).
 
         Loss = answer cross-entropy + gate cross-entropy (sec. 3.1: "we use supervision of
         the gates"): pass i targets the i-th supporting fact and the pass after the last
         one targets end-of-passes. The answer is decoded from the memory after the last
         supporting pass, so halting is taught, not left to chance.
+
+        Each term is a sum divided by `normalizers` (3,), by default this batch's own
+        `loss_counts`: then the terms are plain means.
         """
         assert batch.answer is not None and batch.supports is not None
         facts, q = self.encode(batch)
@@ -343,8 +358,8 @@ class DMN(nn.Module):
                                batch.answer[:, :-1]], dim=1)
         answer_in = answer_in.masked_fill(answer_in == ANSWER_END_ID, PAD_ID)
         answer_logits = self.answer_module(self.embed, final, q, answer_in)
-        answer_loss = F.cross_entropy(answer_logits.flatten(0, 1), batch.answer.flatten(),
-                                      ignore_index=PAD_ID)
+        answer_sum = F.cross_entropy(answer_logits.flatten(0, 1), batch.answer.flatten(),
+                                     ignore_index=PAD_ID, reduction="sum")
 
         # Gate targets (B, P): supporting fact i at pass i, then T (end-of-passes), then ignored.
         steps = torch.arange(passes, device=facts.device).unsqueeze(0)  # (1, P)
@@ -353,15 +368,21 @@ class DMN(nn.Module):
                               torch.full_like(padded[:, :passes], T))
         targets = targets.masked_fill(steps > n_supports.unsqueeze(1), -100)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
-        gate_ce = F.cross_entropy(pass_logits.flatten(0, 1), targets.flatten(), ignore_index=-100)
+        gate_ce_sum = F.cross_entropy(pass_logits.flatten(0, 1), targets.flatten(),
+                                      ignore_index=-100, reduction="sum")
         # Sigmoid gates (not a softmax) also learn to be ~1 on the target and ~0 elsewhere,
         # so a distractor fact leaks little into the episode.
         valid = (targets >= 0).unsqueeze(-1) & torch.isfinite(pass_logits)
         one_hot = F.one_hot(targets.clamp(min=0), T + 1).float()
         bce = F.binary_cross_entropy_with_logits(pass_logits.masked_fill(~valid, 0), one_hot,
                                                  reduction="none")
-        gate_bce = (bce * valid).sum() / valid.any(-1).sum().clamp(min=1)
-        loss = answer_loss + self.config.gate_loss_weight * (gate_ce + gate_bce)
+        gate_bce_sum = (bce * valid).sum()
+
+        if normalizers is None:
+            normalizers = self.loss_counts(batch)
+        n_answer, n_ce, n_bce = normalizers.to(answer_sum.device).float().clamp(min=1).unbind()
+        loss = answer_sum / n_answer + self.config.gate_loss_weight * (
+            gate_ce_sum / n_ce + gate_bce_sum / n_bce)
         return answer_logits, loss
 
     @torch.no_grad()

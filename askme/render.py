@@ -65,7 +65,7 @@ def training_progress(epochs: int):
         def log(r) -> None:
             weak = " ".join(f"{t}:{100 * a:.0f}" for t, a in r.val_by_task.items() if a < 0.95)
             console.print(f"epoch {r.epoch}/{epochs}  loss {r.loss:.3f}  val {r.val_accuracy:.1%}  "
-                          f"best {r.best_accuracy:.1%}  lr {r.lr:.1e}  {r.seconds:.0f} s"
+                          f"best {r.best_accuracy:.1%}  lr {r.lr:.1e}  {r.rate:.0f} q/s  {r.seconds:.0f} s"
                           + (f"  below 95%: {weak}" if weak else ""),
                           soft_wrap=True, highlight=False)
         yield log

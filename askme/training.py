@@ -15,7 +15,9 @@ from askme.augment import EntityShuffler
 from askme.babi import Example, load_tasks
 from askme.checkpoint import Checkpoint, save_checkpoint
 from askme.config import TrainOptions
+from askme.errors import UsageError
 from askme.data import collate, encode_example, length_batches
+from askme.distributed import Context, global_normalizers, share, share_bytes, shard, total
 from askme.evaluation import answer_examples
 from askme.model import DMN
 from askme.tokenizer import Tokenizer
@@ -30,6 +32,7 @@ class EpochReport:
     seconds: float  # since training began
     lr: float
     val_by_task: dict[int, float] = dataclasses.field(default_factory=dict)
+    rate: float = 0.0  # training questions a second in this epoch (all processes together)
 
 
 def split_by_story(examples: list[Example], fraction: float, rng: random.Random):
@@ -55,17 +58,24 @@ def accuracy(checkpoint: Checkpoint, examples: list[Example]) -> tuple[float, di
 
 def mean_loss(model: DMN, items, batch_size: int) -> float:
     model.eval()
-    total = 0.0
+    device = next(model.parameters()).device
+    summed = 0.0
     with torch.no_grad():
         for indices in length_batches(items, batch_size):
-            _, loss = model(collate([items[i] for i in indices]))
-            total += loss.item() * len(indices)
-    return total / max(len(items), 1)
+            _, loss = model(collate([items[i] for i in indices]).to(device))
+            summed += loss.item() * len(indices)
+    return summed / max(len(items), 1)
 
 
-def training_step(model: DMN, optimizer, batch, clip: float) -> float:
-    """One optimizer step on one batch; returns the batch's loss."""
-    _, loss = model(batch)
+def training_step(model, optimizer, batch, clip: float, context: Context | None = None) -> float:
+    """One optimizer step on one batch; returns the batch's loss.
+
+    `model` is a DMN or, across processes, its DistributedDataParallel wrapper; then the
+    loss is normalised by the global batch (askme.distributed.global_normalizers)."""
+    normalizers = None
+    if context is not None and context.distributed:
+        normalizers = global_normalizers(DMN.loss_counts(batch), context)
+    _, loss = model(batch, normalizers)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
@@ -77,9 +87,18 @@ def make_optimizer(model: DMN, lr: float):
     return torch.optim.Adam(model.parameters(), lr=lr)
 
 
-def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = None
-          ) -> Checkpoint:
-    """Train one model on all of `options.tasks`; the best validation epoch is kept."""
+def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = None,
+          context: Context | None = None) -> Checkpoint:
+    """Train one model on all of `options.tasks`; the best validation epoch is kept.
+
+    With a distributed `context` (askme.distributed.start under torchrun) every process
+    runs this: each steps on its shard of every global batch, while rank 0 alone trains the
+    tokenizer, validates, saves and reports, and shares what the others must act on."""
+    context = context or Context()
+    if options.batch_size % context.world_size:
+        raise UsageError(f"--batch-size {options.batch_size} does not split evenly over "
+                         f"{context.world_size} processes")
+    local_batch = options.batch_size // context.world_size
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
@@ -92,10 +111,18 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_set += held
 
     texts = [s for ex in train_set for s in (*ex.story, ex.question, ex.answer)]
-    tokenizer = Tokenizer.train(texts, vocab_size=options.vocab_size)
+    proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
+             if context.is_main else None)
+    tokenizer = Tokenizer(share_bytes(proto, context))
     config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
-    model = DMN(config)
+    model = DMN(config).to(context.device)
     checkpoint = Checkpoint(model, tokenizer)
+    stepped = model
+    if context.distributed:  # also broadcasts rank 0's initial weights to every rank
+        from torch.nn.parallel import DistributedDataParallel
+
+        stepped = DistributedDataParallel(
+            model, device_ids=[context.device] if context.device.type == "cuda" else None)
 
     train_items = [encode_example(tokenizer, ex) for ex in train_set]
     val_items = [encode_example(tokenizer, ex) for ex in val_set]
@@ -104,7 +131,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_set, val_items = train_set, train_items
     optimizer = make_optimizer(model, options.lr)
     shuffler = EntityShuffler(tokenizer) if options.augment > 0 else None
-    generator = torch.Generator().manual_seed(options.seed)
+    generator = torch.Generator().manual_seed(options.seed + context.rank)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=options.lr_decay, patience=options.decay_patience)
 
@@ -127,24 +154,36 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     stale, lowest_loss, best_seen = 0, float("inf"), -1.0
     for epoch in range(1, options.epochs + 1):
         model.train()
-        total, count = 0.0, 0
-        for indices in length_batches(train_items, options.batch_size, rng):
-            batch = collate([train_items[i] for i in indices])
+        summed, count, epoch_start = 0.0, 0, time.monotonic()
+        mine = (shard(len(train_items), epoch, options.seed, context) if context.distributed
+                else range(len(train_items)))
+        items = [train_items[i] for i in mine]
+        for indices in length_batches(items, local_batch, rng):
+            batch = collate([items[i] for i in indices])
             if shuffler is not None:
-                batch = shuffler.apply(batch, [train_items[i].task for i in indices], generator,
+                batch = shuffler.apply(batch, [items[i].task for i in indices], generator,
                                        options.augment)
-            loss = training_step(model, optimizer, batch, options.clip)
-            total += loss * len(indices)
+            loss = training_step(stepped, optimizer, batch.to(context.device), options.clip,
+                                 context)
+            summed += loss * len(indices)
             count += len(indices)
-        val_accuracy, val_by_task = accuracy(checkpoint, val_set)
-        val_loss = mean_loss(model, val_items, options.batch_size)
+        summed, count = total([summed, count], context)
+        rate = count / max(time.monotonic() - epoch_start, 1e-9)
+        val_accuracy, val_by_task, val_loss = 0.0, {}, 0.0
+        if context.is_main:
+            val_accuracy, val_by_task = accuracy(checkpoint, val_set)
+            val_loss = mean_loss(model, val_items, options.batch_size)
+        out_of_time = (options.time_limit is not None
+                       and time.monotonic() - started > options.time_limit * 60)
+        val_accuracy, val_loss, out_of_time = share([val_accuracy, val_loss, out_of_time],
+                                                    context)
         # The rate follows the validation loss, which keeps falling through the early
         # epochs where accuracy is flat; accuracy alone would decay the rate too soon.
         scheduler.step(val_loss)
         if (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
             best_accuracy, best_loss, best_epoch = val_accuracy, val_loss, epoch
             best_state = copy.deepcopy(model.state_dict())
-            if options.out is not None:  # a run cut short still leaves its best model
+            if options.out is not None and context.is_main:  # a run cut short keeps its best
                 save_checkpoint(options.out, model, tokenizer,
                                 run_info(epoch, best_epoch, best_accuracy))
         if val_loss < lowest_loss or val_accuracy > best_seen:
@@ -153,18 +192,18 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             stale += 1
         lowest_loss, best_seen = min(lowest_loss, val_loss), max(best_seen, val_accuracy)
         elapsed = time.monotonic() - started
-        if report:
-            report(EpochReport(epoch, total / max(count, 1), val_accuracy, best_accuracy, elapsed,
-                               optimizer.param_groups[0]["lr"], val_by_task))
+        if report and context.is_main:
+            report(EpochReport(epoch, summed / max(count, 1), val_accuracy, best_accuracy, elapsed,
+                               optimizer.param_groups[0]["lr"], val_by_task, rate))
         if stale >= options.patience:
             break
-        if options.time_limit is not None and elapsed > options.time_limit * 60:
+        if out_of_time:
             break
 
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
     checkpoint.info = run_info(epoch, best_epoch, best_accuracy)
-    if options.out is not None:
+    if options.out is not None and context.is_main:
         save_checkpoint(options.out, model, tokenizer, checkpoint.info)
     return checkpoint
