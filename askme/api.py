@@ -4,11 +4,14 @@ questions against a list of facts, and explain each answer episode by episode.""
 from __future__ import annotations
 
 import array
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from askme.config import MAX_LINE_CHARS, MAX_STORY_BYTES
+from askme.entities import EntityMap
 from askme.errors import AskmeError
 
 # A sentence ends at . ! or ? followed by space; "Mr. Smith" splits wrongly, which costs a
@@ -69,13 +72,44 @@ def load_model(folder: str | Path | None = None):
     return load_checkpoint(folder or shipped_model_dir(), checksums_required=folder is None)
 
 
+@dataclass
+class EncodedFacts:
+    """Facts as the model holds them: the user's texts, their encodings (T, H), and the
+    entity slots (askme.entities) as they stand after the last fact (None: the model has
+    no lexicon, so every word is read as it is)."""
+
+    texts: list[str]
+    vectors: Any
+    entities: EntityMap | None = None
+
+
+def _new_entities(checkpoint) -> EntityMap | None:
+    lexicon = getattr(checkpoint, "lexicon", None)
+    return EntityMap(lexicon) if lexicon is not None else None
+
+
+def encode_facts(checkpoint, texts: list[str], after: EncodedFacts | None = None) -> EncodedFacts:
+    """`texts` told after the facts of `after` (or at the start of a story), encoded."""
+    import torch
+
+    entities = after.entities.copy() if after and after.entities else _new_entities(checkpoint)
+    if after is not None and after.entities is None and after.texts:
+        entities = None  # facts encoded without slots go on without them
+    model_texts = entities.rewrite_all(texts) if entities is not None else texts
+    last = after.vectors[-1] if after is not None and len(after.vectors) else None
+    vectors = encode_more(checkpoint, model_texts, last)
+    if after is None:
+        return EncodedFacts(list(texts), vectors, entities)
+    return EncodedFacts(after.texts + list(texts), torch.cat([after.vectors, vectors]), entities)
+
+
 def answer_questions(checkpoint, facts: list[str], questions: list[str]) -> list[Explanation]:
     """Answer every question against the same facts, in one batch."""
     if not facts:
         raise AskmeError("no facts in memory yet: tell me some first (type sentences, or load "
                          "a story with 'askme load FILE')")
-    vectors = encode_more(checkpoint, facts)
-    return answer_prefixes(checkpoint, list(facts), vectors, [(q, len(facts)) for q in questions])
+    encoded = encode_facts(checkpoint, list(facts))
+    return answer_prefixes(checkpoint, encoded, [(q, len(facts)) for q in questions])
 
 
 def answer(checkpoint, facts: list[str], question: str) -> Explanation:
@@ -98,17 +132,17 @@ ANSWER_CELLS = 200_000
 
 
 def encode_more(checkpoint, texts: list[str], after=None):
-    """Encodings (n, H) of facts `texts` told after a fact encoded as `after` (H,), or at
-    the start of a story: the input GRU simply goes on from that state (paper, sec. 2.1:
-    one GRU over the whole story), so earlier facts are never read again."""
+    """Encodings (n, H) of facts `texts` (in the model's words) told after a fact encoded as
+    `after` (H,), or at the start of a story: the input GRU simply goes on from that state
+    (paper, sec. 2.1: one GRU over the whole story), so earlier facts are never read again."""
     import torch
 
-    from askme.data import encode_facts
+    from askme.data import encode_facts as token_ids
 
     H = checkpoint.model.config.hidden_dim
     if not texts:
         return torch.empty(0, H)
-    story, positions = encode_facts(checkpoint.tokenizer, texts)
+    story, positions = token_ids(checkpoint.tokenizer, texts)
     h0 = None if after is None else after.view(1, 1, H)
     with torch.no_grad():
         facts, _ = checkpoint.model.encode_story(torch.tensor([story]), torch.tensor([positions]),
@@ -129,31 +163,53 @@ def _vectors(blobs: list[bytes], hidden: int):
     return torch.frombuffer(bytearray(b"".join(blobs)), dtype=torch.float32).view(-1, hidden)
 
 
-def memory_facts(checkpoint, store, name: str):
-    """The memory's facts and their encodings (T, H), from the store's cache where it has
-    them; facts not yet encoded by this model are encoded now and cached."""
+def _stored_entities(checkpoint, store, name: str, last_fact: int) -> EntityMap | None:
+    """The memory's entity slots after fact `last_fact`, if the store kept them."""
+    kept = store.entity_map(name, checkpoint.fingerprint)
+    if kept is None or kept[0] != last_fact:
+        return None
+    return EntityMap.from_state(checkpoint.lexicon, json.loads(kept[1]))
+
+
+def memory_facts(checkpoint, store, name: str) -> EncodedFacts:
+    """The memory's facts and their encodings, from the store's cache where it has them;
+    facts not yet encoded by this model are encoded now and cached."""
     import torch
 
     rows = store.fact_rows(name, checkpoint.fingerprint)
+    texts = [r[1] for r in rows]
     H = checkpoint.model.config.hidden_dim
     cached = 0
     while cached < len(rows) and rows[cached][2] is not None and len(rows[cached][2]) == 4 * H:
         cached += 1
     vectors = _vectors([r[2] for r in rows[:cached]], H)
+    entities = None
+    if checkpoint.lexicon is not None:
+        entities = _stored_entities(checkpoint, store, name, rows[-1][0]) if (
+            rows and cached == len(rows)) else None
+        if entities is None:  # rebuilt fact by fact: the cached prefix reads the same
+            entities = EntityMap(checkpoint.lexicon)
+            model_texts = entities.rewrite_all(texts)
+            if cached == len(rows) and rows and checkpoint.fingerprint:
+                store.save_entity_map(name, checkpoint.fingerprint, rows[-1][0],
+                                      json.dumps(entities.state()))
+    else:
+        model_texts = texts
     if cached < len(rows):
-        new = encode_more(checkpoint, [r[1] for r in rows[cached:]],
-                          vectors[-1] if cached else None)
+        new = encode_more(checkpoint, model_texts[cached:], vectors[-1] if cached else None)
         if checkpoint.fingerprint:
             store.save_encodings(name, checkpoint.fingerprint,
                                  [(r[0], _blob(v)) for r, v in zip(rows[cached:], new)],
-                                 after=rows[cached - 1][0] if cached else None)
+                                 after=rows[cached - 1][0] if cached else None,
+                                 entity_state=entities and json.dumps(entities.state()))
         vectors = torch.cat([vectors, new])
-    return [r[1] for r in rows], vectors
+    return EncodedFacts(texts, vectors, entities)
 
 
 def add_facts(store, name: str, texts: list[str], checkpoint=None) -> int:
     """Append facts to a stored memory; with a loaded model, also encode them from the last
-    fact's cached state, so a long memory grows at the same cost as a short one."""
+    fact's cached state (and entity slots), so a long memory grows at the same cost as a
+    short one."""
     total = store.add(name, texts)
     if checkpoint is not None and checkpoint.fingerprint and texts:
         rows = store.fact_rows(name, checkpoint.fingerprint, last=len(texts) + 1)
@@ -161,18 +217,28 @@ def add_facts(store, name: str, texts: list[str], checkpoint=None) -> int:
         before = rows[:len(rows) - len(texts)]
         if before and before[0][2] is None:
             return total  # the memory is not encoded yet: the next question does it all
+        entities = None
+        if checkpoint.lexicon is not None:
+            entities = (_stored_entities(checkpoint, store, name, before[0][0]) if before
+                        else EntityMap(checkpoint.lexicon))
+            if entities is None:
+                return total  # the slots were not kept: the next question rebuilds them
+        new_texts = [r[1] for r in rows[len(before):]]
         after = _vectors([before[0][2]], H)[0] if before else None
-        new = encode_more(checkpoint, [r[1] for r in rows[len(before):]], after)
+        new = encode_more(checkpoint, entities.rewrite_all(new_texts) if entities else new_texts,
+                          after)
         store.save_encodings(name, checkpoint.fingerprint,
                              [(r[0], _blob(v)) for r, v in zip(rows[len(before):], new)],
-                             after=before[0][0] if before else None)
+                             after=before[0][0] if before else None,
+                             entity_state=entities and json.dumps(entities.state()))
     return total
 
 
-def answer_prefixes(checkpoint, texts: list[str], vectors, questions: list[tuple[str, int]]
+def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
                     ) -> list[Explanation]:
     """Answer questions (text, k) against the first k facts of one encoded memory, in
-    batches: the facts are encoded once however many questions there are."""
+    batches: the facts are encoded once however many questions there are. With entity
+    slots, each question is read with the memory's slots and its answer written back."""
     import torch
 
     from askme.data import pad_rows
@@ -180,6 +246,7 @@ def answer_prefixes(checkpoint, texts: list[str], vectors, questions: list[tuple
     from askme.tokenizer import PAD_ID
 
     model, tokenizer = checkpoint.model, checkpoint.tokenizer
+    texts, vectors = facts.texts, facts.vectors
     model.eval()
     out: list[Explanation] = []
     longest = max((k for _, k in questions), default=0)
@@ -188,16 +255,17 @@ def answer_prefixes(checkpoint, texts: list[str], vectors, questions: list[tuple
         for start in range(0, len(questions), step):
             chunk = questions[start:start + step]
             T = max(k for _, k in chunk)
-            tokens = [tokenizer.encode(q) for q, _ in chunk]
+            slots = [facts.entities.copy() if facts.entities else None for _ in chunk]
+            tokens = [tokenizer.encode(s.rewrite(q) if s else q) for (q, _), s in zip(chunk, slots)]
             q = model.encode_question(pad_rows(tokens, PAD_ID),
                                       torch.tensor([max(1, len(t)) for t in tokens]))
-            facts = vectors[:T].unsqueeze(0).expand(len(chunk), T, -1)
+            facts_in = vectors[:T].unsqueeze(0).expand(len(chunk), T, -1)
             mask = torch.arange(T).unsqueeze(0) < torch.tensor([[k] for _, k in chunk])
-            prediction = model.answer_facts(facts, mask, q)
+            prediction = model.answer_facts(facts_in, mask, q)
             answers = decode_prediction(tokenizer, prediction, [k for _, k in chunk])
-            out.extend(Explanation(question, a.text, texts[:k], a.gates, a.passes,
-                                   halted=a.choices[-1] == k)
-                       for (question, k), a in zip(chunk, answers))
+            out.extend(Explanation(question, s.restore(a.text) if s else a.text, texts[:k],
+                                   a.gates, a.passes, halted=a.choices[-1] == k)
+                       for (question, k), a, s in zip(chunk, answers, slots))
     return out
 
 
@@ -355,8 +423,8 @@ def story_answers(checkpoint, story: Story) -> list[Explanation | None]:
         answered = iter(_explain(checkpoint, [c for c in cases if c[0]]))
         return [next(answered) if facts else None for facts, _ in cases]
     asked = [(q.text, q.fact_count) for q in story.questions if q.fact_count]
-    vectors = encode_more(checkpoint, story.facts[:max((k for _, k in asked), default=0)])
-    answered = iter(answer_prefixes(checkpoint, story.facts, vectors, asked))
+    encoded = encode_facts(checkpoint, story.facts[:max((k for _, k in asked), default=0)])
+    answered = iter(answer_prefixes(checkpoint, encoded, asked))
     return [next(answered) if q.fact_count else None for q in story.questions]
 
 

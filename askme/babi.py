@@ -136,3 +136,60 @@ def task_file(folder: str | Path, task: int, split: str) -> Path:
 def load_tasks(folder: str | Path, tasks: list[int], split: str) -> dict[int, list[Example]]:
     """Examples of each task's `split` ('train' or 'test') file, by task number."""
     return {task: read_babi_file(task_file(folder, task, split), task=task) for task in tasks}
+
+
+# `askme rename`: bAbI's people, places and objects swapped for words bAbI never uses, to
+# measure how a model does on entities it never saw (askme.entities).
+RENAMES: dict[str, str] = {
+    # people
+    "Mary": "Alice", "Sandra": "Bob", "John": "Carol", "Daniel": "Dave", "Fred": "Erin",
+    "Bill": "Frank", "Jeff": "Grace", "Julie": "Heidi", "Lily": "Ivan", "Julius": "Judy",
+    "Greg": "Mallory", "Brian": "Niaj", "Bernhard": "Olivia", "Emily": "Peggy",
+    "Gertrude": "Quentin", "Jason": "Rupert", "Antoine": "Sybil", "Winona": "Trent",
+    "Jessica": "Ursula", "Yann": "Victor", "Sumit": "Walter",
+    # places
+    "kitchen": "library", "bedroom": "attic", "office": "studio", "garden": "orchard",
+    "hallway": "corridor", "bathroom": "cellar", "school": "museum", "park": "harbour",
+    "cinema": "theatre",
+    # objects
+    "apple": "umbrella", "football": "laptop", "milk": "guitar",
+}
+
+
+def _renamed(text: str) -> str:
+    lower = {k.lower(): v for k, v in RENAMES.items()}
+
+    def swap(match):
+        word = match.group()
+        new = lower.get(word.lower())
+        if new is None:
+            return word
+        return new[:1].upper() + new[1:] if word[:1].isupper() else new.lower()
+    return re.sub(r"[A-Za-z]+", swap, text)
+
+
+def write_renamed(source: str | Path, target: str | Path, tasks: list[int]) -> list[Path]:
+    """Copies of the tasks' test files with every RENAMES word swapped (facts, questions and
+    answers; supporting-fact numbers stay). A source that already uses one of the new words
+    is refused, so the copy is sure to hold only words bAbI never had."""
+    target = Path(target)
+    new_words = {v.lower() for v in RENAMES.values()}
+    files = [task_file(source, task, "test") for task in tasks]
+    renamed = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise AskmeError(f"{path}: cannot read ({error})") from None
+        clash = new_words & {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+        if clash:
+            raise AskmeError(f"{path}: already uses {', '.join(sorted(clash))}, a word the "
+                             f"renamed copy brings in")
+        renamed.append((path.name, "".join(_renamed(line) for line in text.splitlines(True))))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, text in renamed:
+            (target / name).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise AskmeError(f"{target}: cannot write the renamed copy ({error.strerror})") from None
+    return [target / name for name, _ in renamed]

@@ -95,8 +95,8 @@ def memory_latencies(checkpoint, data_1k: Path, results: Results, repeats: int) 
             api.add_facts(store, name, facts[:size], checkpoint)
 
             def answer() -> None:
-                texts, vectors = api.memory_facts(checkpoint, store, name)
-                api.answer_prefixes(checkpoint, texts, vectors, [("Where is Mary?", len(texts))])
+                encoded = api.memory_facts(checkpoint, store, name)
+                api.answer_prefixes(checkpoint, encoded, [("Where is Mary?", len(encoded.texts))])
 
             answer()  # warm-up
             times = timed(answer, repeats)

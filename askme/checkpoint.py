@@ -1,5 +1,6 @@
-"""Checkpoints as plain data: config.json, weights.pt (a state dict of tensors only, read
-with ``weights_only=True`` so no arbitrary object is ever unpickled) and tokenizer.model."""
+"""Checkpoints as plain data: config.json (with the lexicon of askme.entities), weights.pt (a
+state dict of tensors only, read with ``weights_only=True`` so no arbitrary object is ever
+unpickled) and tokenizer.model."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import torch
 from askme.errors import AskmeError
 from askme.files import write_atomic
 from askme.config import DMNConfig
+from askme.entities import Lexicon
 from askme.model import DMN
 from askme.tokenizer import Tokenizer
 
@@ -29,22 +31,30 @@ class Checkpoint:
     tokenizer: Tokenizer
     info: dict = field(default_factory=dict)  # how it was trained: tasks, seed, time, scores
     fingerprint: str = ""  # sha256 of the weights and tokenizer files; "" for an unsaved model
+    lexicon: Lexicon | None = None  # the training text's words, for entity slots; None: no slots
 
 
-def save_checkpoint(folder: str | Path, model: DMN, tokenizer: Tokenizer, info: dict | None = None):
+def save_checkpoint(folder: str | Path, model: DMN, tokenizer: Tokenizer, info: dict | None = None,
+                    lexicon: Lexicon | None = None):
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / WEIGHTS_FILE, lambda p: torch.save(model.state_dict(), p))
         write_atomic(folder / TOKENIZER_FILE, tokenizer.save)
-        text = json.dumps({"format": FORMAT, "model": model.config.to_dict(), "info": info or {}},
-                          indent=2)
+        meta = {"format": FORMAT, "model": model.config.to_dict(), "info": info or {}}
+        if lexicon is not None:
+            meta["lexicon"] = lexicon.to_dict()
+        text = json.dumps(meta, indent=2)
         write_atomic(folder / CONFIG_FILE, lambda p: Path(p).write_text(text + "\n"))
-        sums = "".join(f"{_sha256(folder / name)}  {name}\n"
-                       for name in (CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE))
-        write_atomic(folder / CHECKSUM_FILE, lambda p: Path(p).write_text(sums))
+        write_checksums(folder)
     except OSError as error:
         raise AskmeError(f"{folder}: cannot write the model ({error.strerror})") from None
+
+
+def write_checksums(folder: Path) -> None:
+    sums = "".join(f"{_sha256(folder / name)}  {name}\n"
+                   for name in (CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE))
+    write_atomic(folder / CHECKSUM_FILE, lambda p: Path(p).write_text(sums))
 
 
 def _sha256(path: Path) -> str:
@@ -82,7 +92,8 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Che
     try:
         meta = json.loads((folder / CONFIG_FILE).read_text())
         config = DMNConfig.from_dict(meta["model"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        lexicon = Lexicon.from_dict(meta["lexicon"]) if "lexicon" in meta else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise AskmeError(f"{folder / CONFIG_FILE}: not an askme model config ({error})") from None
     if meta.get("format") != FORMAT:
         raise AskmeError(f"{folder / CONFIG_FILE}: unknown model format {meta.get('format')!r}")
@@ -99,12 +110,15 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Che
         raise AskmeError(f"{folder / WEIGHTS_FILE}: cannot load the weights ({first[:200]}); "
                          f"the file is damaged or from another model: retrain or restore it") from None
     model.eval()
-    return Checkpoint(model, tokenizer, meta.get("info", {}), fingerprint(folder))
+    return Checkpoint(model, tokenizer, meta.get("info", {}), fingerprint(folder, lexicon), lexicon)
 
 
-def fingerprint(folder: Path) -> str:
-    """Names these exact weights: cached fact encodings are only reused by the same model."""
+def fingerprint(folder: Path, lexicon: Lexicon | None = None) -> str:
+    """Names these exact weights (and entity slots): cached fact encodings are only reused by
+    the same model reading the same words."""
     digest = hashlib.sha256()
     for name in (WEIGHTS_FILE, TOKENIZER_FILE):
         digest.update((folder / name).read_bytes())
+    if lexicon is not None:
+        digest.update(json.dumps(lexicon.to_dict(), sort_keys=True).encode())
     return digest.hexdigest()

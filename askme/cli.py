@@ -98,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
     evaluate.set_defaults(handler=cmd_eval)
 
+    rename = commands.add_parser(
+        "rename", help="copy bAbI test files with their people, places and objects renamed",
+        description="Write copies of a bAbI folder's *_test.txt files in which every person, "
+        "place and object is swapped for a word bAbI never uses (Mary -> Alice, kitchen -> "
+        "library, apple -> umbrella, ...), for 'askme eval --data OUT'.")
+    rename.add_argument("--data", type=Path, help="bAbI folder (default: ../shared/babi/en)")
+    rename.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
+    rename.add_argument("--out", type=Path, required=True, help="folder to write the copies to")
+    rename.set_defaults(handler=cmd_rename)
+
     def user_options(sub) -> None:
         sub.add_argument("--memory", default="default", metavar="NAME",
                          help="which working memory (default: default)")
@@ -182,15 +192,28 @@ def cmd_train(args) -> int:
     try:
         if not context.is_main:  # progress and the summary are shown once, by rank 0
             train(options, None, context)
-            return 0
-        with render.training_progress(args.epochs) as report:
-            checkpoint = train(options, report, context)
-    finally:
-        distributed.stop(context)
+        else:
+            with render.training_progress(args.epochs) as report:
+                checkpoint = train(options, report, context)
+    except BaseException:
+        distributed.stop(context, failed=True)
+        raise
+    distributed.stop(context)
+    if not context.is_main:
+        return 0
     info = checkpoint.info
     render.stderr().print(
         f"saved {args.out}: validation accuracy {info['val_accuracy']:.1%} at epoch "
         f"{info['best_epoch']} of {info['epochs_run']}, {info['train_seconds']:.0f} s", soft_wrap=True)
+    return 0
+
+
+def cmd_rename(args) -> int:
+    from askme.babi import parse_tasks, write_renamed
+    from askme.paths import default_babi_dir
+
+    written = write_renamed(args.data or default_babi_dir(), args.out, parse_tasks(args.tasks))
+    print(f"wrote {len(written)} renamed test files to {args.out}")
     return 0
 
 
@@ -296,15 +319,12 @@ def cmd_ask(args) -> int:
     new_facts = story.facts[len(stored):]
     checkpoint = api.load_model(args.model) if story.questions else None
     if story.questions:
-        import torch
-
         # The stored facts come from the memory's encoding cache; the new ones continue it.
-        texts, vectors = api.memory_facts(checkpoint, store, memory)
-        if texts != stored:  # another process changed the memory meanwhile: encode afresh
-            texts, vectors = stored, api.encode_more(checkpoint, stored)
-        vectors = torch.cat([vectors, api.encode_more(checkpoint, new_facts,
-                                                      vectors[-1] if len(vectors) else None)])
-        results = api.answer_prefixes(checkpoint, story.facts, vectors,
+        encoded = api.memory_facts(checkpoint, store, memory)
+        if encoded.texts != stored:  # another process changed the memory meanwhile: afresh
+            encoded = api.encode_facts(checkpoint, stored)
+        encoded = api.encode_facts(checkpoint, new_facts, after=encoded)
+        results = api.answer_prefixes(checkpoint, encoded,
                                       [(q.text, q.fact_count) for q in story.questions])
     else:
         results = []

@@ -77,8 +77,12 @@ def start(device: str = "auto") -> Context:
     return Context(rank=dist.get_rank(), world_size=dist.get_world_size(), device=chosen)
 
 
-def stop(context: Context) -> None:
+def stop(context: Context, failed: bool = False) -> None:
+    """Leave the process group: together after a run (a rank that tore its connections down
+    while rank 0 was still saving could abort the job), at once after an error."""
     if context.distributed and dist.is_initialized():
+        if not failed:
+            dist.barrier()
         dist.destroy_process_group()
 
 

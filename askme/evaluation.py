@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -10,6 +10,7 @@ from askme.babi import Example
 from askme.checkpoint import Checkpoint
 from askme.config import PASS_ERROR
 from askme.data import collate, encode_example, length_batches, pad_rows
+from askme.entities import EntityMap
 from askme.tokenizer import ANSWER_END_ID, PAD_ID
 
 
@@ -70,7 +71,11 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     if any(examples[o].story[:len(ex.story)] != ex.story for ex, o in zip(examples, owner)):
         owner = list(range(len(examples)))  # not bAbI-shaped: encode every story itself
     readers = sorted(set(owner))
-    encoded = [encode_example(tokenizer, examples[i]) for i in readers]
+    # Entity slots (askme.entities): each story read in the model's words, fact by fact.
+    slots = {i: EntityMap(checkpoint.lexicon) for i in readers} if checkpoint.lexicon else {}
+    encoded = [encode_example(tokenizer, replace(examples[i], story=tuple(
+        slots[i].rewrite_all(list(examples[i].story)))) if slots else examples[i])
+        for i in readers]
     facts_of: dict[int, torch.Tensor] = {}
     with torch.inference_mode():
         for indices in length_batches(encoded, batch_size):
@@ -88,12 +93,14 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             for row, i in enumerate(chunk):
                 facts[row, :counts[row]] = facts_of[owner[i]][:counts[row]]
             mask = (torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)).to(device)
-            questions = [tokenizer.encode(examples[i].question) for i in chunk]
+            asked = [slots[owner[i]].copy() if slots else None for i in chunk]
+            questions = [tokenizer.encode(s.rewrite(examples[i].question) if s else
+                                          examples[i].question) for i, s in zip(chunk, asked)]
             q = model.encode_question(pad_rows(questions, PAD_ID).to(device),
                                       torch.tensor([max(1, len(t)) for t in questions]).to(device))
             prediction = model.answer_facts(facts, mask, q)
-            for i, answer in zip(chunk, decode_prediction(tokenizer, prediction, counts)):
-                answers[i] = answer
+            for i, s, answer in zip(chunk, asked, decode_prediction(tokenizer, prediction, counts)):
+                answers[i] = replace(answer, text=s.restore(answer.text)) if s else answer
     return answers  # type: ignore[return-value]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from askme.config import MAX_MEMORY_FACTS
 from askme.errors import AskmeError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DATABASE_FILE = "memories.sqlite3"
 BUSY_TIMEOUT_MS = 30_000  # wait this long for another askme process to finish its write
 
@@ -54,6 +54,17 @@ MIGRATIONS: dict[int, str] = {
             model TEXT NOT NULL,           -- fingerprint of the model's weights
             vector BLOB NOT NULL,          -- float32 (hidden size,)
             PRIMARY KEY (fact_id, model)
+        ) WITHOUT ROWID;
+    """,
+    2: """
+        -- How the model's entity slots (askme.entities) stand after fact `fact_id`, the last
+        -- encoded one, so a new fact continues the mapping as it continues the encodings.
+        CREATE TABLE entity_maps (
+            memory_id INTEGER NOT NULL REFERENCES memories(id),
+            model TEXT NOT NULL,
+            fact_id INTEGER NOT NULL,
+            state TEXT NOT NULL,           -- JSON, EntityMap.state()
+            PRIMARY KEY (memory_id, model)
         ) WITHOUT ROWID;
     """,
 }
@@ -181,6 +192,7 @@ class MemoryStore:
         """Facts from `fact_id` on (live or not) now follow other facts: drop their encodings."""
         self._db.execute("DELETE FROM encodings WHERE fact_id IN (SELECT id FROM facts WHERE "
                          "memory_id = ? AND id >= ?)", (memory_id, fact_id))
+        self._db.execute("DELETE FROM entity_maps WHERE memory_id = ?", (memory_id,))
 
     def facts(self, name: str) -> list[str]:
         memory_id = self._memory_id(name, create=False)
@@ -204,8 +216,32 @@ class MemoryStore:
             (model, memory_id, -1 if last is None else last)).fetchall()
         return rows[::-1]
 
+    def entity_map(self, name: str, model: str) -> tuple[int, str] | None:
+        """(last fact id, JSON state) of the memory's entity slots under `model`, if kept."""
+        memory_id = self._memory_id(name, create=False)
+        if memory_id is None:
+            return None
+        return self._db.execute("SELECT fact_id, state FROM entity_maps WHERE memory_id = ? AND "
+                                "model = ?", (memory_id, model)).fetchone()
+
+    def save_entity_map(self, name: str, model: str, fact_id: int, state: str) -> bool:
+        """Keep the entity slots as they stand after fact `fact_id`, if it is still the last
+        live fact (False, and nothing kept, otherwise: the cache is only a cache)."""
+        try:
+            with self._write():
+                memory_id = self._memory_id(name, create=False)
+                last = self._db.execute("SELECT MAX(id) FROM facts WHERE memory_id = ? AND "
+                                        "removed_rev IS NULL", (memory_id,)).fetchone()
+                if memory_id is None or not last or last[0] != fact_id:
+                    return False
+                self._db.execute("INSERT OR REPLACE INTO entity_maps VALUES (?, ?, ?, ?)",
+                                 (memory_id, model, fact_id, state))
+            return True
+        except StoreError:
+            return False
+
     def save_encodings(self, name: str, model: str, rows: list[tuple[int, bytes]],
-                       after: int | None) -> bool:
+                       after: int | None, entity_state: str | None = None) -> bool:
         """Store encodings of consecutive live facts that were encoded following fact `after`
         (None: from the start). Nothing is stored, and False returned, when the memory
         changed meanwhile (another process) or cannot be written: the cache is only a cache."""
@@ -228,6 +264,9 @@ class MemoryStore:
                     return False
                 self._db.executemany("INSERT OR REPLACE INTO encodings (fact_id, model, vector) "
                                      "VALUES (?, ?, ?)", ((i, model, v) for i, v in rows))
+                if entity_state is not None:  # the slots as they stand after the last row
+                    self._db.execute("INSERT OR REPLACE INTO entity_maps VALUES (?, ?, ?, ?)",
+                                     (memory_id, model, rows[-1][0], entity_state))
             return True
         except StoreError:
             return False

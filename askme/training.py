@@ -17,6 +17,7 @@ from askme.checkpoint import Checkpoint, save_checkpoint
 from askme.config import TrainOptions
 from askme.errors import UsageError
 from askme.data import collate, encode_example, length_batches
+from askme.entities import Lexicon
 from askme.distributed import Context, global_normalizers, share, share_bytes, shard, total
 from askme.evaluation import answer_examples
 from askme.model import DMN
@@ -114,9 +115,10 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
              if context.is_main else None)
     tokenizer = Tokenizer(share_bytes(proto, context))
+    lexicon = Lexicon.build(texts)
     config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
     model = DMN(config).to(context.device)
-    checkpoint = Checkpoint(model, tokenizer)
+    checkpoint = Checkpoint(model, tokenizer, lexicon=lexicon)
     stepped = model
     if context.distributed:  # also broadcasts rank 0's initial weights to every rank
         from torch.nn.parallel import DistributedDataParallel
@@ -185,7 +187,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             best_state = copy.deepcopy(model.state_dict())
             if options.out is not None and context.is_main:  # a run cut short keeps its best
                 save_checkpoint(options.out, model, tokenizer,
-                                run_info(epoch, best_epoch, best_accuracy))
+                                run_info(epoch, best_epoch, best_accuracy), lexicon)
         if val_loss < lowest_loss or val_accuracy > best_seen:
             stale = 0
         else:
@@ -205,5 +207,5 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     model.eval()
     checkpoint.info = run_info(epoch, best_epoch, best_accuracy)
     if options.out is not None and context.is_main:
-        save_checkpoint(options.out, model, tokenizer, checkpoint.info)
+        save_checkpoint(options.out, model, tokenizer, checkpoint.info, lexicon)
     return checkpoint

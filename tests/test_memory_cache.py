@@ -11,6 +11,10 @@ from askme.store import MemoryStore
 
 FACTS = [f"{name} went to the {place}." for name, place in zip(
     ["Mary", "John", "Sandra", "Daniel"] * 8, ["kitchen", "garden", "office", "hallway", "bedroom"] * 7)]
+# People and places the model never saw, among ones it knows: "Alice" takes Mary's slot,
+# so the real Mary, arriving later, is moved to another one (askme.entities).
+NEW_FACTS = [f"{name} went to the {place}." for name, place in zip(
+    ["Alice", "John", "Mary", "Zoe"] * 8, ["library", "garden", "kitchen", "attic", "bedroom"] * 7)]
 
 
 @pytest.fixture(scope="module")
@@ -40,28 +44,32 @@ def encoded_count(monkeypatch):
 
 
 def assert_matches_full_encode(checkpoint, store):
-    texts, vectors = api.memory_facts(checkpoint, store, "default")
-    assert texts == store.facts("default")
-    full = api.encode_more(checkpoint, texts)
-    assert vectors.shape == full.shape
-    assert torch.allclose(vectors, full, atol=1e-5)
+    cached = api.memory_facts(checkpoint, store, "default")
+    assert cached.texts == store.facts("default")
+    full = api.encode_facts(checkpoint, cached.texts)
+    assert cached.vectors.shape == full.vectors.shape
+    assert torch.allclose(cached.vectors, full.vectors, atol=1e-5)
+    assert cached.entities == full.entities
 
 
+@pytest.mark.parametrize("facts", [FACTS, NEW_FACTS], ids=["babi-words", "new-words"])
 def test_facts_added_one_by_one_are_encoded_once_and_equal_a_full_encode(checkpoint, store,
-                                                                         encoded_count):
-    for fact in FACTS[:20]:
+                                                                         encoded_count, facts):
+    for fact in facts[:20]:
         api.add_facts(store, "default", [fact], checkpoint)
-    api.add_facts(store, "default", FACTS[20:], checkpoint)
-    assert encoded_count[0] == len(FACTS)  # each fact went through the GRU exactly once
+    api.add_facts(store, "default", facts[20:], checkpoint)
+    assert encoded_count[0] == len(facts)  # each fact went through the GRU exactly once
     assert all(row[2] is not None for row in store.fact_rows("default", checkpoint.fingerprint))
-    texts, vectors = api.memory_facts(checkpoint, store, "default")
-    assert encoded_count[0] == len(FACTS)  # answering reads the cache, encodes nothing
-    full = api.encode_more(checkpoint, texts)
-    assert torch.allclose(vectors, full, atol=1e-5)
+    cached = api.memory_facts(checkpoint, store, "default")
+    assert encoded_count[0] == len(facts)  # answering reads the cache, encodes nothing
+    full = api.encode_facts(checkpoint, cached.texts)
+    assert torch.allclose(cached.vectors, full.vectors, atol=1e-5)
+    assert cached.entities == full.entities
 
 
-def test_cache_stays_right_through_forget_undo_clear_and_load(checkpoint, store):
-    api.add_facts(store, "default", FACTS, checkpoint)
+@pytest.mark.parametrize("facts", [FACTS, NEW_FACTS], ids=["babi-words", "new-words"])
+def test_cache_stays_right_through_forget_undo_clear_and_load(checkpoint, store, facts):
+    api.add_facts(store, "default", facts, checkpoint)
     store.forget("default", 10)
     assert_matches_full_encode(checkpoint, store)
     store.undo("default")  # fact 10 is back in the middle: what follows it is re-encoded
@@ -69,10 +77,13 @@ def test_cache_stays_right_through_forget_undo_clear_and_load(checkpoint, store)
     store.clear("default")
     store.undo("default")
     assert_matches_full_encode(checkpoint, store)
-    store.replace("default", FACTS[:5])
+    store.replace("default", facts[:5])
     assert_matches_full_encode(checkpoint, store)
     store.undo("default")
     api.add_facts(store, "default", ["Bill went to the park."], checkpoint)
+    assert_matches_full_encode(checkpoint, store)
+    store.forget("default", len(facts) + 1)  # the last fact: the slots after it are rebuilt
+    api.add_facts(store, "default", ["Zoe went to the cellar."], checkpoint)
     assert_matches_full_encode(checkpoint, store)
 
 
@@ -95,9 +106,9 @@ def test_another_model_does_not_reuse_the_cache(checkpoint, store, encoded_count
 
 def test_answers_from_the_cache_equal_answers_from_scratch(checkpoint, store):
     api.add_facts(store, "default", FACTS[:6] + ["Mary went to the kitchen."], checkpoint)
-    texts, vectors = api.memory_facts(checkpoint, store, "default")
-    cached = api.answer_prefixes(checkpoint, texts, vectors, [("Where is Mary?", 7),
-                                                              ("Where is Mary?", 5)])
+    encoded = api.memory_facts(checkpoint, store, "default")
+    texts = encoded.texts
+    cached = api.answer_prefixes(checkpoint, encoded, [("Where is Mary?", 7), ("Where is Mary?", 5)])
     fresh = [api.answer(checkpoint, texts, "Where is Mary?"),
              api.answer(checkpoint, texts[:5], "Where is Mary?")]
     assert [e.answer for e in cached] == [e.answer for e in fresh] == ["kitchen", "bedroom"]

@@ -41,6 +41,7 @@ def test_an_older_schema_is_migrated_and_keeps_its_facts(tmp_path):
     assert store.facts("default") == ["Mary went home."]
     assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.fact_rows("default", "model") == [(1, "Mary went home.", None)]
+    assert store.entity_map("default", "model") is None  # v3: entity slots, none kept yet
 
 
 def test_newer_schema_and_corrupt_files_are_reported_and_left_untouched(tmp_path):
@@ -49,7 +50,7 @@ def test_newer_schema_and_corrupt_files_are_reported_and_left_untouched(tmp_path
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()
     before = newer.read_bytes()
-    with pytest.raises(AskmeError, match=r"made by a newer askme \(schema 3, this one reads up to 2\)"):
+    with pytest.raises(AskmeError, match=r"made by a newer askme \(schema 4, this one reads up to 3\)"):
         MemoryStore(newer)
     assert newer.read_bytes() == before
     corrupt = tmp_path / "corrupt.sqlite3"

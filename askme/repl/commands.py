@@ -76,8 +76,8 @@ def _answer(state: ChatState, question: str) -> list:
         return [note("There are no facts in memory yet: type some sentences first, or "
                      "/load FILE.")]
     checkpoint = state.checkpoint()
-    texts, vectors = api.memory_facts(checkpoint, state.store, state.memory)
-    state.last = api.answer_prefixes(checkpoint, texts, vectors, [(question, len(texts))])[0]
+    encoded = api.memory_facts(checkpoint, state.store, state.memory)
+    state.last = api.answer_prefixes(checkpoint, encoded, [(question, len(encoded.texts))])[0]
     state.last_rendered = [render.answer_line(state.last), render.episode_table(state.last)]
     return state.last_rendered if state.episodes else state.last_rendered[:1]
 

@@ -1,0 +1,100 @@
+"""Entity slots: unknown people, places and things read as known ones, and written back."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from askme.babi import RENAMES, load_tasks, write_renamed
+from askme.entities import EntityMap, Lexicon
+from askme.errors import AskmeError
+
+TRAINING_TEXT = [
+    "Mary went to the kitchen.", "John went to the garden.", "Sandra moved to the office.",
+    "Daniel travelled to the hallway.", "Where is Mary?", "Where is John?", "kitchen",
+    "Sandra picked up the apple there.", "John took the football there.",
+    "Mary got the milk there.", "What is John carrying?", "Where is the apple?", "apple,football",
+    "Mary gave the milk to John.", "Who gave the milk to John?",
+]
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Lexicon.build(TRAINING_TEXT)
+
+
+def test_unknown_words_take_the_kind_their_neighbours_say(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Alice went to the library.") == "Mary went to the kitchen."
+    assert entities.rewrite("Bob picked up the umbrella there.") == "Sandra picked up the apple there."
+    assert entities.rewrite("Alice gave the umbrella to Carol.") == "Mary gave the apple to John."
+    # An unknown word that sits where no person, place or object does stays as it is.
+    assert entities.rewrite("Alice quickly went to the library.") == "Mary quickly went to the kitchen."
+    assert entities.restore("kitchen") == "library"
+    assert entities.restore("John") == "Carol"
+    assert entities.restore("apple,football") == "umbrella,football"
+
+
+def test_a_known_word_whose_slot_is_taken_moves_to_a_free_one(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Alice went to the kitchen.") == "Mary went to the kitchen."
+    assert entities.rewrite("Mary went to the garden.") == "Sandra went to the garden."
+    assert entities.rewrite("Where is Mary?") == "Where is Sandra?"
+    assert entities.restore("Sandra") == "Mary" and entities.restore("Mary") == "Alice"
+
+
+def test_questions_read_with_a_copy_and_the_mapping_is_plain_data(lexicon):
+    entities = EntityMap(lexicon)
+    entities.rewrite("Alice went to the library.")
+    asked = entities.copy()
+    assert asked.rewrite("Where is Zoe?") == "Where is Sandra?"  # a slot for this question only
+    assert "zoe" not in entities.forward
+    again = EntityMap.from_state(lexicon, entities.state())
+    assert again == entities
+    assert Lexicon.from_dict(lexicon.to_dict()) == lexicon
+
+
+def test_each_fact_is_rewritten_from_the_facts_before_it_only(lexicon):
+    facts = ["Alice went to the library.", "Mary went to the attic.", "Bob took the laptop there.",
+             "John moved to the kitchen.", "Alice gave the laptop to Bob."]
+    whole = EntityMap(lexicon).rewrite_all(facts)
+    for k in range(len(facts) + 1):
+        assert EntityMap(lexicon).rewrite_all(facts[:k]) == whole[:k]
+
+
+def test_the_shipped_model_answers_about_a_world_it_never_saw(tmp_path):
+    session = ("Alice went to the library.\nWhere is Alice?\nBob picked up the umbrella.\n"
+               "Bob took the laptop there.\nWhat is Bob carrying?\nBob went to the garage.\n"
+               "Where is the laptop?\nMary went to the kitchen.\nWhere is Mary?\nWhere is Alice?\n")
+    result = subprocess.run([sys.executable, "-m", "askme", "chat", "--no-episodes"],
+                            input=session, capture_output=True, text=True,
+                            env={**os.environ, "ASKME_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    answers = [line for line in result.stdout.splitlines() if not line.startswith("noted")]
+    assert answers == ["library", "umbrella,laptop", "garage", "kitchen", "library"]
+
+
+def test_renamed_copy_swaps_every_entity_and_keeps_the_rest(babi_dir, tmp_path):
+    written = write_renamed(babi_dir, tmp_path / "renamed", [1, 8])
+    assert [p.name for p in written] == ["qa1_single-supporting-fact_test.txt",
+                                         "qa8_lists-sets_test.txt"]
+    before = load_tasks(babi_dir, [1], "test")[1]
+    after = load_tasks(tmp_path / "renamed", [1], "test")[1]
+    assert [(e.supports, len(e.story)) for e in before] == [(e.supports, len(e.story)) for e in after]
+    old_words = {w.lower() for w in RENAMES}
+    for example in after:
+        words = {w.strip(".?,").lower() for t in (*example.story, example.question) for w in t.split()}
+        assert not words & old_words
+    assert (before[0].story[0], after[0].story[0]) == ("Tom ran to the office.",
+                                                       "Tom ran to the studio.")
+
+
+def test_a_source_that_already_uses_a_new_word_is_refused(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "qa1_single-supporting-fact_test.txt").write_text(
+        "1 Alice went to the kitchen.\n2 Where is Alice?\tkitchen\t1\n")
+    with pytest.raises(AskmeError, match="already uses alice, a word the renamed copy brings in"):
+        write_renamed(source, tmp_path / "out", [1])
+    assert not (tmp_path / "out").exists()
