@@ -141,6 +141,10 @@ class EntityMap:
     forward: dict[str, str] = field(default_factory=dict)  # surface (lower) -> slot (lower)
     surface: dict[str, str] = field(default_factory=dict)  # slot (lower) -> surface as first written
 
+    @property
+    def _names(self) -> dict[str, str]:
+        return {w.lower(): w for w in self.lexicon.slots.get("actor", ())}
+
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface))
 
@@ -174,7 +178,11 @@ class EntityMap:
                     continue
                 self.forward[word], self.surface[slot] = slot, original
             if slot != word:
-                out += [text[last:match.start()], _same_case(slot, original)]
+                # Names keep the case the model learned them in ("What is gertrude afraid
+                # of?" was bAbI's, "What is mary afraid of?" never was); other words follow
+                # the user's case.
+                form = self._names.get(slot) or _same_case(slot, original)
+                out += [text[last:match.start()], form]
                 last = match.end()
         return "".join(out) + text[last:]
 
