@@ -352,7 +352,7 @@ class DMN(nn.Module):
         n_supports = (batch.supports >= 0).sum(1)  # (B,)
         passes = int(n_supports.max()) + 1
         memories, logits = self.memory(facts, batch.fact_mask, q, passes)
-        final = memories[n_supports, torch.arange(B)]  # (B, H): m_k for k supporting facts
+        final = memories[n_supports, torch.arange(B, device=facts.device)]  # (B, H): m_k, k supports
 
         answer_in = torch.cat([batch.answer.new_full((B, 1), ANSWER_START_ID),
                                batch.answer[:, :-1]], dim=1)
