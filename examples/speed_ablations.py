@@ -1,0 +1,163 @@
+"""What each speed change bought: every measurement with the change and without it.
+
+    python examples/speed_ablations.py [--data ../shared/babi] [--threads 1]
+
+Each row switches one change off (through the same functions the commands use, with the
+change undone by a patch) and reports medians of 3 runs on the shipped model. The numbers in
+README.md ("Speed: what each change bought") come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+import torch
+
+from askme import api
+from askme import evaluation
+from askme import model as dmn
+from askme.babi import load_tasks
+from askme.bench import story_facts
+from askme.data import collate, encode_example, length_batches
+from askme.store import MemoryStore
+from askme.training import make_optimizer, training_step
+
+
+def median_time(run, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+@contextmanager
+def no_story_sharing():
+    """Every bAbI question encodes its own story (no shared longest telling)."""
+    original = evaluation.answer_examples
+
+    def separately(checkpoint, examples, batch_size=256):
+        renumbered = [type(ex)(ex.story, ex.question, ex.answer, ex.supports, ex.task,
+                               f"{ex.source}#{i}", i) for i, ex in enumerate(examples)]
+        return original(checkpoint, renumbered, batch_size)
+
+    with mock.patch.object(evaluation, "answer_examples", separately):
+        yield
+
+
+@contextmanager
+def no_inference_shortcuts():
+    with mock.patch.object(dmn, "INFERENCE_SKIP_GATE", -1.0), \
+            mock.patch.object(dmn, "INFERENCE_MAX_STEPS", 10 ** 9):
+        yield
+
+
+@contextmanager
+def autograd_episode():
+    """The episode GRU as a Python loop of GRUCell steps under autograd (no gru_scan)."""
+    def episode(self, facts_ih, gates):
+        cell = self.episode_gru
+        h = facts_ih.new_zeros(facts_ih.size(0), cell.hidden_size)
+        for t in range(facts_ih.size(1)):
+            gh = torch.nn.functional.linear(h, cell.weight_hh, cell.bias_hh)
+            i_r, i_z, i_n = facts_ih[:, t].chunk(3, dim=-1)
+            h_r, h_z, h_n = gh.chunk(3, dim=-1)
+            reset, update = torch.sigmoid(i_r + h_r), torch.sigmoid(i_z + h_z)
+            new = torch.tanh(i_n + reset * h_n)
+            g = gates[:, t].unsqueeze(-1)
+            h = g * ((1 - update) * new + update * h) + (1 - g) * h
+        return h
+
+    with mock.patch.object(dmn.EpisodicMemory, "episode", episode):
+        yield
+
+
+def training_rate(checkpoint, examples, bucketed: bool, steps: int = 40) -> float:
+    torch.manual_seed(0)
+    model = dmn.DMN(checkpoint.model.config)
+    model.train()
+    optimizer = make_optimizer(model, 2e-3)
+    items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
+    rng = random.Random(0)
+    if bucketed:
+        order = length_batches(items, 32, rng)
+    else:
+        shuffled = list(range(len(items)))
+        rng.shuffle(shuffled)
+        order = [shuffled[i:i + 32] for i in range(0, len(shuffled), 32)]
+    for indices in order[:3]:
+        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
+    start, seen = time.perf_counter(), 0
+    for indices in order[3:3 + steps]:
+        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
+        seen += len(indices)
+    return seen / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/babi"))
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    checkpoint = api.load_model()
+    rows = []
+
+    test = load_tasks(args.data / "en", list(range(1, 21)), "test")
+    n = sum(len(v) for v in test.values())
+    rate = lambda: n / median_time(lambda: evaluation.evaluate(checkpoint, test))  # noqa: E731
+    with_all = rate()
+    with no_story_sharing():
+        rows.append(("eval reads each story once for all its questions", with_all, rate(),
+                     "questions/s, 20-task test"))
+    with no_inference_shortcuts():
+        rows.append(("inference skips closed gates, bounds the episode", with_all, rate(),
+                     "questions/s, 20-task test"))
+
+    facts = story_facts(args.data / "en", 10_001)
+    with tempfile.TemporaryDirectory() as folder:
+        store = MemoryStore(Path(folder) / "m.sqlite3")
+        api.add_facts(store, "m", facts[:10_000], checkpoint)
+        extra = iter(facts[10_000:] * 10)
+        added = median_time(lambda: api.add_facts(store, "m", [next(extra)], checkpoint))
+        texts = store.facts("m")
+        full = median_time(lambda: api.encode_facts(checkpoint, texts))
+        rows.append(("adding a fact continues the cached input GRU state", 1 / added, 1 / full,
+                     "facts added/s at 10,000 facts"))
+
+        def ask():
+            encoded = api.memory_facts(checkpoint, store, "m")
+            api.answer_prefixes(checkpoint, encoded, [("Where is Mary?", len(encoded.texts))])
+        fast = median_time(ask)
+        with no_inference_shortcuts():
+            slow = median_time(ask)
+        rows.append(("inference shortcuts, one question at 10,000 facts", 1 / fast, 1 / slow,
+                     "questions/s"))
+        store.close()
+
+    task2 = load_tasks(args.data / "en-10k", [2], "train")[2]
+    task1 = load_tasks(args.data / "en-10k", [1], "train")[1]
+    fused = training_rate(checkpoint, task2, True)
+    with autograd_episode():
+        rows.append(("episode GRU with a hand-written backward (gru_scan)", fused,
+                     training_rate(checkpoint, task2, True), "examples/s, 10k task 2, batch 32"))
+    rows.append(("length-bucketed batches", training_rate(checkpoint, task1, True),
+                 training_rate(checkpoint, task1, False), "examples/s, 10k task 1, batch 32"))
+
+    print(f"| change (torch threads: {args.threads}) | with | without | gain | unit |")
+    print("|---|---:|---:|---:|---|")
+    for what, on, off, unit in rows:
+        print(f"| {what} | {on:,.{0 if off >= 100 else 1}f} | {off:,.{0 if off >= 100 else 1}f} | "
+              f"{on / off:.2f}x | {unit} |")
+
+
+if __name__ == "__main__":
+    main()
