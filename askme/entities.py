@@ -61,6 +61,12 @@ class Lexicon:
     slots: dict[str, list[str]]  # kind -> its words in the training text, in SLOT_WORDS order
     contexts: dict[str, dict[str, int]]  # feature -> slot word (or "other") -> occurrences
     _totals_memo: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    kind_of: dict[str, str] = field(init=False, repr=False, compare=False)  # slot word -> kind
+    names: dict[str, str] = field(init=False, repr=False, compare=False)  # lower -> as learned
+
+    def __post_init__(self):
+        self.kind_of = {w.lower(): k for k, ws in self.slots.items() for w in ws}
+        self.names = {w.lower(): w for w in self.slots.get("actor", ())}
 
     @classmethod
     def build(cls, texts) -> "Lexicon":
@@ -98,10 +104,9 @@ class Lexicon:
         return self._totals_memo
 
     def _kind_counts(self, counts: dict[str, int]) -> dict[str, int]:
-        kind_of = {w.lower(): k for k, ws in self.slots.items() for w in ws}
         out: Counter = Counter()
         for word, n in counts.items():
-            out[kind_of.get(word, OTHER)] += n
+            out[self.kind_of.get(word, OTHER)] += n
         return out
 
     def kind(self, words: list[str], i: int, capital: bool = False) -> str | None:
@@ -141,10 +146,6 @@ class EntityMap:
     forward: dict[str, str] = field(default_factory=dict)  # surface (lower) -> slot (lower)
     surface: dict[str, str] = field(default_factory=dict)  # slot (lower) -> surface as first written
 
-    @property
-    def _names(self) -> dict[str, str]:
-        return {w.lower(): w for w in self.lexicon.slots.get("actor", ())}
-
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface))
 
@@ -160,7 +161,7 @@ class EntityMap:
     def rewrite(self, text: str) -> str:
         """`text` in the model's words; new words get their slots (kept for later texts)."""
         words = _words(text)
-        known_kind = {w.lower(): k for k, ws in self.lexicon.slots.items() for w in ws}
+        known_kind = self.lexicon.kind_of
         out, last, i = [], 0, 0
         for match in WORD.finditer(text):
             original, word = match.group(), words[i]
@@ -181,7 +182,7 @@ class EntityMap:
                 # Names keep the case the model learned them in ("What is gertrude afraid
                 # of?" was bAbI's, "What is mary afraid of?" never was); other words follow
                 # the user's case.
-                form = self._names.get(slot) or _same_case(slot, original)
+                form = self.lexicon.names.get(slot) or _same_case(slot, original)
                 out += [text[last:match.start()], form]
                 last = match.end()
         return "".join(out) + text[last:]
