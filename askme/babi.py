@@ -125,7 +125,7 @@ def task_file(folder: str | Path, task: int, split: str) -> Path:
     """The `qa{task}_*_{split}.txt` file of a bAbI folder."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise AskmeError(f"{folder}: no such data folder (expected bAbI files qa1_..._train.txt)")
+        raise AskmeError(f"{folder}: no such data folder (expected bAbI files such as qa1_..._{split}.txt)")
     found = sorted(folder.glob(f"qa{task}_*_{split}.txt"))
     if not found:
         hint = " (bAbI en-10k has no task 3 train file: use en/)" if task == 3 else ""

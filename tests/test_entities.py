@@ -98,3 +98,16 @@ def test_a_source_that_already_uses_a_new_word_is_refused(tmp_path):
     with pytest.raises(AskmeError, match="already uses alice, a word the renamed copy brings in"):
         write_renamed(source, tmp_path / "out", [1])
     assert not (tmp_path / "out").exists()
+
+
+def test_askme_rename_writes_the_copies_or_says_why_not_in_one_line(babi_dir, tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "askme", "rename", "--data", str(babi_dir),
+                         "--tasks", "1,19", "--out", str(tmp_path / "out")],
+                        capture_output=True, text=True)
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, f"wrote 2 renamed test files to {tmp_path / 'out'}\n", "")
+    missing = subprocess.run([sys.executable, "-m", "askme", "rename", "--data",
+                              str(tmp_path / "nowhere"), "--out", str(tmp_path / "x")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert missing.stderr == (f"askme: error: {tmp_path / 'nowhere'}: no such data folder "
+                              "(expected bAbI files such as qa1_..._test.txt)\n")
