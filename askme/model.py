@@ -82,6 +82,17 @@ class QuestionModule(nn.Module):
         return states.gather(1, last).squeeze(1)  # (B, H)
 
 
+def gru_step(cell: nn.GRUCell, gi, h):
+    """One step of `cell` from its input projection gi (B, 3H), in PyTorch's gate order."""
+    gh = F.linear(h, cell.weight_hh, cell.bias_hh)  # (B, 3H)
+    i_r, i_z, i_n = gi.chunk(3, dim=-1)
+    h_r, h_z, h_n = gh.chunk(3, dim=-1)
+    reset = torch.sigmoid(i_r + h_r)
+    update = torch.sigmoid(i_z + h_z)
+    new = torch.tanh(i_n + reset * h_n)
+    return (1 - update) * new + update * h
+
+
 @dataclass
 class Prepared:
     """What every memory pass over one batch of questions reuses."""
@@ -191,15 +202,8 @@ class EpisodicMemory(nn.Module):
             steps &= gates >= kth
         steps = steps.any(0).nonzero().flatten().tolist()
         for t in steps:
-            gh = F.linear(h, cell.weight_hh, cell.bias_hh)  # (B, 3H)
-            i_r, i_z, i_n = facts_ih[:, t].chunk(3, dim=-1)
-            h_r, h_z, h_n = gh.chunk(3, dim=-1)
-            reset = torch.sigmoid(i_r + h_r)
-            update = torch.sigmoid(i_z + h_z)
-            new = torch.tanh(i_n + reset * h_n)
-            h_next = (1 - update) * new + update * h
             g = gates[:, t].unsqueeze(-1)
-            h = g * h_next + (1 - g) * h
+            h = g * gru_step(cell, facts_ih[:, t], h) + (1 - g) * h
         return h  # (B, H)
 
     def prepare(self, facts, fact_mask, question) -> "Prepared":

@@ -67,13 +67,8 @@ def autograd_episode():
         cell = self.episode_gru
         h = facts_ih.new_zeros(facts_ih.size(0), cell.hidden_size)
         for t in range(facts_ih.size(1)):
-            gh = torch.nn.functional.linear(h, cell.weight_hh, cell.bias_hh)
-            i_r, i_z, i_n = facts_ih[:, t].chunk(3, dim=-1)
-            h_r, h_z, h_n = gh.chunk(3, dim=-1)
-            reset, update = torch.sigmoid(i_r + h_r), torch.sigmoid(i_z + h_z)
-            new = torch.tanh(i_n + reset * h_n)
             g = gates[:, t].unsqueeze(-1)
-            h = g * ((1 - update) * new + update * h) + (1 - g) * h
+            h = g * dmn.gru_step(cell, facts_ih[:, t], h) + (1 - g) * h
         return h
 
     with mock.patch.object(dmn.EpisodicMemory, "episode", episode):
