@@ -13,22 +13,9 @@ from __future__ import annotations
 
 import torch
 
+from askme.babi import ENTITY_WORDS
 from askme.model import Batch
 
-# Words that can stand for one another. Excluded on purpose: the directions (the compass is
-# what task 19 asks about), the sizes of task 18 (box, chest, ...) and the animals of task
-# 15 (their plurals, "sheep", are ambiguous).
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "actor": ("Mary", "Sandra", "John", "Daniel", "Fred", "Bill", "Jeff", "Julie", "Lily",
-              "Julius", "Greg", "Brian", "Bernhard", "Emily", "Gertrude", "Jason", "Antoine",
-              "Winona", "Jessica", "Yann", "Sumit"),
-    "place": ("kitchen", "bedroom", "office", "garden", "hallway", "bathroom", "school",
-              "park", "cinema"),
-    "object": ("apple", "football", "milk"),
-    "animal": ("swan", "lion", "frog", "rhino"),
-    "colour": ("yellow", "white", "green", "gray", "red", "pink", "blue"),
-    "shape": ("square", "rectangle", "sphere", "triangle"),
-}
 # Task 20 ties places and objects to motives (hungry -> kitchen, apple): only its actors
 # may be renamed.
 TASK_CATEGORIES = {20: ("actor",)}
@@ -55,7 +42,7 @@ class EntityShuffler:
         # Per category, groups of words whose same forms (lower case, capitalised) are single
         # pieces; a renaming permutes a group, so each form maps to a piece of the same form.
         self.groups: dict[str, list[torch.Tensor]] = {}
-        for category, words in CATEGORIES.items():
+        for category, words in ENTITY_WORDS.items():
             by_forms: dict[tuple[bool, ...], list[list[int]]] = {}
             for word in words:
                 forms = (word.lower(), word[0].upper() + word[1:])
@@ -76,7 +63,7 @@ class EntityShuffler:
         for row, task in enumerate(tasks):
             if not chosen[row]:
                 continue
-            for category in TASK_CATEGORIES.get(task, CATEGORIES):
+            for category in TASK_CATEGORIES.get(task, ENTITY_WORDS):
                 for group in self.groups[category]:  # (words, forms) piece ids, -1 = none
                     order = torch.randperm(len(group), generator=generator)
                     for form in range(group.size(1)):

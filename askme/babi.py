@@ -138,6 +138,23 @@ def load_tasks(folder: str | Path, tasks: list[int], split: str) -> dict[int, li
     return {task: read_babi_file(task_file(folder, task, split), task=task) for task in tasks}
 
 
+# bAbI's people, places, objects, animals, colours and shapes: words that can stand for one
+# another (askme.augment renames among them, askme.entities hands out slots from them).
+# Excluded on purpose: the directions (the compass is what task 19 asks about), the sizes
+# of task 18 (box, chest, ...) and the animals of task 15 (their plurals, "sheep", are
+# ambiguous).
+ENTITY_WORDS: dict[str, tuple[str, ...]] = {
+    "actor": ("Mary", "Sandra", "John", "Daniel", "Fred", "Bill", "Jeff", "Julie", "Lily",
+              "Julius", "Greg", "Brian", "Bernhard", "Emily", "Gertrude", "Jason", "Antoine",
+              "Winona", "Jessica", "Yann", "Sumit"),
+    "place": ("kitchen", "bedroom", "office", "garden", "hallway", "bathroom", "school",
+              "park", "cinema"),
+    "object": ("apple", "football", "milk"),
+    "animal": ("swan", "lion", "frog", "rhino"),
+    "colour": ("yellow", "white", "green", "gray", "red", "pink", "blue"),
+    "shape": ("square", "rectangle", "sphere", "triangle"),
+}
+
 # `askme rename`: bAbI's people, places and objects swapped for words bAbI never uses, to
 # measure how a model does on entities it never saw (askme.entities).
 RENAMES: dict[str, str] = {

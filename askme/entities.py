@@ -25,16 +25,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-# The kinds of word that become slots (the people, places and things), and the
-# words of each that a model may know, in the order slots are handed out.
-SLOT_WORDS: dict[str, tuple[str, ...]] = {
-    "actor": ("Mary", "Sandra", "John", "Daniel", "Fred", "Bill", "Jeff", "Julie", "Lily",
-              "Julius", "Greg", "Brian", "Bernhard", "Emily", "Gertrude", "Jason", "Antoine",
-              "Winona", "Jessica", "Yann", "Sumit"),
-    "place": ("kitchen", "bedroom", "office", "garden", "hallway", "bathroom", "school",
-              "park", "cinema"),
-    "object": ("apple", "football", "milk"),
-}
+from askme.babi import ENTITY_WORDS
+
+# The kinds of word that become slots (people, places and things), with bAbI's words of each
+# in the order slots are handed out.
+SLOT_WORDS: dict[str, tuple[str, ...]] = {kind: ENTITY_WORDS[kind]
+                                          for kind in ("actor", "place", "object")}
 OTHER = "other"
 WORD = re.compile(r"[A-Za-z]+")
 
