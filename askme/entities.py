@@ -35,10 +35,6 @@ OTHER = "other"
 WORD = re.compile(r"[A-Za-z]+")
 
 
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in WORD.findall(text)]
-
-
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
     """What surrounds word i of a sentence: the word before, the two before, the word after,
     and whether it is capitalised though not the first word (names are)."""
@@ -156,17 +152,17 @@ class EntityMap:
 
     def rewrite(self, text: str) -> str:
         """`text` in the model's words; new words get their slots (kept for later texts)."""
-        words = _words(text)
+        matches = list(WORD.finditer(text))  # one scan gives the words and where they are
+        words = [m.group().lower() for m in matches]
         known_kind = self.lexicon.kind_of
-        out, last, i = [], 0, 0
-        for match in WORD.finditer(text):
-            original, word = match.group(), words[i]
-            i += 1
+        out, last = [], 0
+        for i, (match, word) in enumerate(zip(matches, words)):
+            original = match.group()
             slot = self.forward.get(word)
             if slot is None:
                 kind = known_kind.get(word)
                 if kind is None and word not in self.lexicon.words:
-                    kind = self.lexicon.kind(words, i - 1, original[:1].isupper())
+                    kind = self.lexicon.kind(words, i, original[:1].isupper())
                 if kind is None:
                     continue  # a known word that is no entity, or an unknown one that reads as none
                 slot = word if kind == known_kind.get(word) and word not in self.surface \

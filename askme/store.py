@@ -224,6 +224,10 @@ class MemoryStore:
         return self._db.execute("SELECT fact_id, state FROM entity_maps WHERE memory_id = ? AND "
                                 "model = ?", (memory_id, model)).fetchone()
 
+    def _keep_entity_map(self, memory_id: int, model: str, fact_id: int, state: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO entity_maps VALUES (?, ?, ?, ?)",
+                         (memory_id, model, fact_id, state))
+
     def save_entity_map(self, name: str, model: str, fact_id: int, state: str) -> bool:
         """Keep the entity slots as they stand after fact `fact_id`, if it is still the last
         live fact (False, and nothing kept, otherwise: the cache is only a cache)."""
@@ -234,8 +238,7 @@ class MemoryStore:
                                         "removed_rev IS NULL", (memory_id,)).fetchone()
                 if memory_id is None or not last or last[0] != fact_id:
                     return False
-                self._db.execute("INSERT OR REPLACE INTO entity_maps VALUES (?, ?, ?, ?)",
-                                 (memory_id, model, fact_id, state))
+                self._keep_entity_map(memory_id, model, fact_id, state)
             return True
         except StoreError:
             return False
@@ -265,8 +268,7 @@ class MemoryStore:
                 self._db.executemany("INSERT OR REPLACE INTO encodings (fact_id, model, vector) "
                                      "VALUES (?, ?, ?)", ((i, model, v) for i, v in rows))
                 if entity_state is not None:  # the slots as they stand after the last row
-                    self._db.execute("INSERT OR REPLACE INTO entity_maps VALUES (?, ?, ?, ?)",
-                                     (memory_id, model, rows[-1][0], entity_state))
+                    self._keep_entity_map(memory_id, model, rows[-1][0], entity_state)
             return True
         except StoreError:
             return False
