@@ -168,8 +168,8 @@ def _set_threads(threads: int | None) -> None:
     import torch
 
     if threads is None:  # torchrun's processes on one machine share its cores
-        local_processes = os.environ.get("LOCAL_WORLD_SIZE", "1")
-        threads = (os.cpu_count() or 1) // max(1, int(local_processes) if local_processes.isdigit() else 1)
+        local = os.environ.get("LOCAL_WORLD_SIZE", "1")
+        threads = (os.cpu_count() or 1) // (int(local) if local.isdigit() and local != "0" else 1)
     torch.set_num_threads(max(1, threads))
 
 

@@ -98,22 +98,23 @@ def global_normalizers(counts: torch.Tensor, context: Context) -> torch.Tensor:
     return total / context.world_size
 
 
-def share(values: list[float], context: Context) -> list[float]:
-    """Rank 0's numbers, on every rank (validation results that every rank acts on)."""
+def _across(values: list[float], context: Context, collective) -> list[float]:
+    """`values` after a collective over all ranks (unchanged on one process)."""
     if not context.distributed:
         return values
     tensor = torch.tensor(values, dtype=torch.float64, device=context.device)
-    dist.broadcast(tensor, src=0)
+    collective(tensor)
     return tensor.tolist()
+
+
+def share(values: list[float], context: Context) -> list[float]:
+    """Rank 0's numbers, on every rank (validation results that every rank acts on)."""
+    return _across(values, context, lambda tensor: dist.broadcast(tensor, src=0))
 
 
 def total(values: list[float], context: Context) -> list[float]:
     """The sum over ranks of each number (e.g. the epoch's loss and question count)."""
-    if not context.distributed:
-        return values
-    tensor = torch.tensor(values, dtype=torch.float64, device=context.device)
-    dist.all_reduce(tensor)
-    return tensor.tolist()
+    return _across(values, context, dist.all_reduce)
 
 
 def share_bytes(data: bytes | None, context: Context) -> bytes:
