@@ -169,7 +169,7 @@ def _set_threads(threads: int | None) -> None:
 
     if threads is None:  # torchrun's processes on one machine share its cores
         local = os.environ.get("LOCAL_WORLD_SIZE", "1")
-        threads = (os.cpu_count() or 1) // (int(local) if local.isdigit() and local != "0" else 1)
+        threads = (os.cpu_count() or 1) // (max(1, int(local)) if local.isdigit() else 1)
     torch.set_num_threads(max(1, threads))
 
 
