@@ -72,7 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"GRU state size ({model.hidden_dim})")
     train.add_argument("--embed", type=_positive_int, default=model.embed_dim,
                        help=f"embedding size ({model.embed_dim})")
-    train.add_argument("--dropout", type=_fraction, default=model.dropout, help=f"({model.dropout})")
+    train.add_argument("--dropout", type=_fraction, default=model.dropout,
+                       help=f"dropout on the facts, and on word embeddings unless "
+                            f"--word-dropout says otherwise ({model.dropout})")
+    train.add_argument("--word-dropout", type=_fraction, default=None,
+                       help="dropout on word embeddings (default: --dropout)")
+    train.add_argument("--memory-update", choices=("gru", "relu"), default=model.memory_update,
+                       help="how a pass updates the memory: the paper's GRU, or DMN+'s ReLU "
+                            f"layer ({model.memory_update})")
     train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
                        help=f"most memory passes before halting is forced ({model.max_passes})")
     train.add_argument("--augment", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
@@ -187,7 +194,8 @@ def cmd_train(args) -> int:
         lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
         time_limit=args.time_limit, augment=args.augment,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
-                        dropout=args.dropout, max_passes=args.max_passes))
+                        dropout=args.dropout, word_dropout=args.word_dropout,
+                        memory_update=args.memory_update, max_passes=args.max_passes))
     context = distributed.start(args.device)
     try:
         if not context.is_main:  # progress and the summary are shown once, by rank 0

@@ -17,7 +17,16 @@ class DMNConfig:
     gate_hidden_dim: int = 48  # hidden units of the two-layer gate MLP
     max_passes: int = 10  # backstop: most episodes before the memory stops (bAbI needs up to 8)
     max_answer_tokens: int = 12  # backstop for the answer decoder (bAbI's longest list is ~7 pieces)
-    dropout: float = 0.3  # on word embeddings and facts, training only
+    dropout: float = 0.3  # on the facts (and on word embeddings, see word_dropout), training only
+    # Dropout on word embeddings; None means `dropout` (every model before this field). Zero
+    # lets the model carry a word from the fact a pass chose into the answer: copying the
+    # direction word of the supervised fact (bAbI task 19 facts, rotations on) reaches
+    # 83 % validation accuracy in 60 epochs with 0, chance (25 %) with 0.2.
+    word_dropout: float | None = None
+    # How a pass updates the memory: "gru" is the paper's m_i = GRU(e_i, m_{i-1}); "relu" is
+    # DMN+'s ReLU layer (Xiong et al. 2016) over [m; e; e∘m; |e-m|], which compares the
+    # episode with what the memory holds in one step.
+    memory_update: str = "gru"
     gate_loss_weight: float = 1.0  # weight of the gate supervision next to the answer loss
 
     @classmethod

@@ -82,6 +82,20 @@ class QuestionModule(nn.Module):
         return states.gather(1, last).squeeze(1)  # (B, H)
 
 
+class ComparingUpdate(nn.Module):
+    """DMN+'s memory update (Xiong et al. 2016, sec. 3.3: m_i = ReLU(W[m_{i-1}; e_i; q] + b)),
+    with the episode compared to the memory as the gate compares facts to it:
+    m_i = ReLU(W[m_{i-1}; e_i; e_i∘m_{i-1}; |e_i - m_{i-1}|] + b). Called like a GRUCell."""
+
+    def __init__(self, H: int):
+        super().__init__()
+        self.linear = nn.Linear(4 * H, H)
+
+    def forward(self, episode, memory):
+        features = [memory, episode, episode * memory, (episode - memory).abs()]
+        return torch.relu(self.linear(torch.cat(features, dim=-1)))  # (B, H)
+
+
 def gru_step(cell: nn.GRUCell, gi, h):
     """One step of `cell` from its input projection gi (B, 3H), in PyTorch's gate order."""
     gh = F.linear(h, cell.weight_hh, cell.bias_hh)  # (B, 3H)
@@ -128,7 +142,8 @@ class EpisodicMemory(nn.Module):
                                       nn.Linear(config.gate_hidden_dim, 1))
         self.end_of_passes = nn.Parameter(torch.randn(H) * 0.1)
         self.episode_gru = nn.GRUCell(H, H)
-        self.memory_gru = nn.GRUCell(H, H)
+        self.memory_gru = (nn.GRUCell(H, H) if config.memory_update == "gru"
+                           else ComparingUpdate(H))
         self.max_passes = config.max_passes
 
     def _first_layer(self):
@@ -312,16 +327,18 @@ class DMN(nn.Module):
         self.memory = EpisodicMemory(config)
         self.answer_module = AnswerModule(config)
         self.dropout = nn.Dropout(config.dropout)
+        self.word_dropout = nn.Dropout(config.dropout if config.word_dropout is None
+                                       else config.word_dropout)
 
     def encode_story(self, story, fact_positions, h0=None):
         """Facts (B, T, H) and the input GRU's last state (1, B, H). Passing that state back
         as `h0` with the next tokens continues the story: how a memory grows one fact at a
         time without re-reading the facts before it."""
-        facts, last = self.input_module(self.dropout(self.embed(story)), fact_positions, h0)
+        facts, last = self.input_module(self.word_dropout(self.embed(story)), fact_positions, h0)
         return self.dropout(facts), last
 
     def encode_question(self, question, lengths):
-        return self.question_module(self.dropout(self.embed(question)), lengths)  # (B, H)
+        return self.question_module(self.word_dropout(self.embed(question)), lengths)  # (B, H)
 
     def encode(self, batch: Batch):
         facts, _ = self.encode_story(batch.story, batch.fact_positions)

@@ -107,3 +107,30 @@ def test_gates_are_sigmoids_not_a_softmax():
     gates = prediction.gates[0, 0, :5]
     assert torch.all((gates > 0) & (gates < 1))
     assert not torch.isclose(prediction.gates[0, 0].sum(), torch.tensor(1.0))
+
+
+def test_word_dropout_is_its_own_setting():
+    """word_dropout 0 leaves the words whole in training while the facts still drop out;
+    without it (older configs) the words drop out at `dropout`."""
+    one = None
+    for word_dropout, words_whole in ((0.0, True), (None, False)):
+        model, tokenizer = make(dropout=0.5, word_dropout=word_dropout)
+        one = item(tokenizer, ["Anna walked to the garden."], "Where is Anna?")
+        batch = collate([one])
+        model.train()
+        questions = [model.encode_question(batch.question, batch.question_lengths) for _ in range(2)]
+        assert torch.equal(*questions) is words_whole
+        facts = [model.encode(batch)[0] for _ in range(2)]
+        assert not torch.equal(*facts)  # fact dropout is on either way
+
+
+def test_relu_memory_update_compares_episode_and_memory():
+    model, tokenizer = make(memory_update="relu")
+    episode, memory = torch.randn(3, 16), torch.randn(3, 16)
+    updated = model.memory.memory_gru(episode, memory)
+    assert updated.shape == (3, 16) and torch.all(updated >= 0)
+    W, b = model.memory.memory_gru.linear.weight, model.memory.memory_gru.linear.bias
+    z = torch.cat([memory, episode, episode * memory, (episode - memory).abs()], dim=-1)
+    assert torch.allclose(updated, torch.relu(z @ W.T + b))
+    prediction = model.predict(collate([item(tokenizer, ["Anna walked to the garden."], "Where is Anna?")]))
+    assert prediction.answer_tokens.size(0) == 1

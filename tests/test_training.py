@@ -63,6 +63,20 @@ def test_checkpoint_round_trip_gives_identical_answers(tiny_model, babi_dir):
     assert loaded.model.config == checkpoint.model.config
 
 
+def test_relu_memory_model_round_trips_through_the_cli(babi_dir, tmp_path, capsys):
+    out = tmp_path / "relu"
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1,19", "--out", str(out),
+                 "--hidden", "16", "--embed", "16", "--epochs", "2", "--memory-update", "relu",
+                 "--word-dropout", "0", "--threads", "1"]) == 0
+    loaded = load_checkpoint(out)
+    assert (loaded.model.config.memory_update, loaded.model.config.word_dropout) == ("relu", 0.0)
+    assert type(loaded.model.memory.memory_gru).__name__ == "ComparingUpdate"
+    examples = [ex for exs in load_tasks(babi_dir, [1, 19], "test").values() for ex in exs]
+    again = load_checkpoint(out)
+    assert ([a.text for a in answer_examples(loaded, examples)]
+            == [a.text for a in answer_examples(again, examples)])
+
+
 def test_weights_load_without_unpickling_objects(tiny_model, tmp_path):
     folder, _ = tiny_model
     copy = tmp_path / "model"
