@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from askme import __version__
-from askme.config import DMNConfig, TrainOptions
+from askme.config import MEMORY_UPDATES, DMNConfig, TrainOptions
 from askme.errors import AskmeError
 
 
@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                             f"--word-dropout says otherwise ({model.dropout})")
     train.add_argument("--word-dropout", type=_fraction, default=None,
                        help="dropout on word embeddings (default: --dropout)")
-    train.add_argument("--memory-update", choices=("gru", "relu"), default=model.memory_update,
+    train.add_argument("--memory-update", choices=MEMORY_UPDATES, default=model.memory_update,
                        help="how a pass updates the memory: the paper's GRU, or DMN+'s ReLU "
                             f"layer ({model.memory_update})")
     train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,

@@ -114,6 +114,15 @@ def test_damaged_or_mismatched_model_files_are_named(tiny_model, tmp_path):
     with pytest.raises(AskmeError, match="belongs to another model"):
         load_checkpoint(copy)
 
+    save_checkpoint(copy, checkpoint.model, checkpoint.tokenizer)
+    meta = json.loads((copy / "config.json").read_text())
+    meta["model"]["memory_update"] = "lstm"
+    (copy / "config.json").write_text(json.dumps(meta))
+    (copy / CHECKSUM_FILE).unlink()
+    with pytest.raises(AskmeError, match="config.json: not an askme model config "
+                                         r"\(memory_update is 'lstm', not one of gru, relu\)"):
+        load_checkpoint(copy)
+
     with pytest.raises(AskmeError, match="no model folder"):
         load_checkpoint(tmp_path / "nowhere")
     (copy / "config.json").unlink()
