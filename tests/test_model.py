@@ -112,7 +112,6 @@ def test_gates_are_sigmoids_not_a_softmax():
 def test_word_dropout_is_its_own_setting():
     """word_dropout 0 leaves the words whole in training while the facts still drop out;
     without it (older configs) the words drop out at `dropout`."""
-    one = None
     for word_dropout, words_whole in ((0.0, True), (None, False)):
         model, tokenizer = make(dropout=0.5, word_dropout=word_dropout)
         one = item(tokenizer, ["Anna walked to the garden."], "Where is Anna?")
