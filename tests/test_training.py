@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import shutil
 
@@ -63,18 +64,26 @@ def test_checkpoint_round_trip_gives_identical_answers(tiny_model, babi_dir):
     assert loaded.model.config == checkpoint.model.config
 
 
-def test_relu_memory_model_round_trips_through_the_cli(babi_dir, tmp_path, capsys):
+def test_relu_memory_model_round_trips_through_a_checkpoint(babi_dir, tmp_path):
     out = tmp_path / "relu"
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1,19", "--out", str(out),
-                 "--hidden", "16", "--embed", "16", "--epochs", "2", "--memory-update", "relu",
-                 "--word-dropout", "0", "--threads", "1"]) == 0
+    relu = dataclasses.replace(TINY, memory_update="relu", word_dropout=0.0, dropout=0.2)
+    options = dataclasses.replace(tiny_options(babi_dir, out=out, epochs=3), model=relu)
+    trained = train(options)
     loaded = load_checkpoint(out)
     assert (loaded.model.config.memory_update, loaded.model.config.word_dropout) == ("relu", 0.0)
     assert type(loaded.model.memory.memory_gru).__name__ == "ComparingUpdate"
-    examples = [ex for exs in load_tasks(babi_dir, [1, 19], "test").values() for ex in exs]
-    again = load_checkpoint(out)
-    assert ([a.text for a in answer_examples(loaded, examples)]
-            == [a.text for a in answer_examples(again, examples)])
+    examples = [ex for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs]
+    before, after = answer_examples(trained, examples), answer_examples(loaded, examples)
+    assert [(a.text, a.passes, a.gates) for a in before] == [(a.text, a.passes, a.gates) for a in after]
+
+
+def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
+    out = tmp_path / "flags"
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(out),
+                 "--hidden", "16", "--embed", "16", "--epochs", "1", "--memory-update", "relu",
+                 "--word-dropout", "0", "--threads", "1"]) == 0
+    model = json.loads((out / "config.json").read_text())["model"]
+    assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
 
 
 def test_weights_load_without_unpickling_objects(tiny_model, tmp_path):
