@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                        default=options.augment, metavar="SHARE",
                        help=f"share of questions whose people, places and things are renamed "
                        f"at random each epoch ({options.augment})")
+    train.add_argument("--init", type=Path, metavar="MODEL",
+                       help="go on training this model (its size, dropout, tokenizer and "
+                            "lexicon; the size and dropout flags are then ignored)")
     train.add_argument("--threads", type=_positive_int,
                        help="torch threads a process (default: the cores, shared among the "
                             "processes torchrun starts on this machine)")
@@ -192,7 +195,7 @@ def cmd_train(args) -> int:
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
-        time_limit=args.time_limit, augment=args.augment,
+        time_limit=args.time_limit, augment=args.augment, init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,
                         memory_update=args.memory_update, max_passes=args.max_passes))

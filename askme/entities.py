@@ -137,9 +137,21 @@ class EntityMap:
     lexicon: Lexicon
     forward: dict[str, str] = field(default_factory=dict)  # surface (lower) -> slot (lower)
     surface: dict[str, str] = field(default_factory=dict)  # slot (lower) -> surface as first written
+    named: dict[str, int] = field(default_factory=dict)  # slot (lower) -> first text naming it
+    read: int = 0  # texts rewritten so far
 
     def copy(self) -> "EntityMap":
-        return EntityMap(self.lexicon, dict(self.forward), dict(self.surface))
+        return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
+                         self.read)
+
+    def people_not_named(self, fact_count: int, question: str) -> list[str]:
+        """The people the model knows (spelt as it learned them) that neither the first
+        `fact_count` texts nor `question` (in the model's words) name: no right answer is one
+        of them."""
+        asked = {w.lower() for w in WORD.findall(question)}
+        return [name for name in self.lexicon.slots.get("actor", ())
+                if self.named.get(name.lower(), fact_count) >= fact_count
+                and name.lower() not in asked]
 
     def _slot_for(self, kind: str) -> str | None:
         free = [s.lower() for s in self.lexicon.slots.get(kind, ()) if s.lower() not in self.surface]
@@ -170,6 +182,7 @@ class EntityMap:
                 if slot is None:
                     continue
                 self.forward[word], self.surface[slot] = slot, original
+            self.named.setdefault(slot, self.read)
             if slot != word:
                 # Names keep the case the model learned them in ("What is gertrude afraid
                 # of?" was bAbI's, "What is mary afraid of?" never was); other words follow
@@ -177,6 +190,7 @@ class EntityMap:
                 form = self.lexicon.names.get(slot) or _same_case(slot, original)
                 out += [text[last:match.start()], form]
                 last = match.end()
+        self.read += 1
         return "".join(out) + text[last:]
 
     def rewrite_all(self, texts: list[str]) -> list[str]:
@@ -193,8 +207,13 @@ class EntityMap:
         return WORD.sub(back, answer)
 
     def state(self) -> dict:
-        return {"forward": self.forward, "surface": self.surface}
+        return {"forward": self.forward, "surface": self.surface, "named": self.named,
+                "read": self.read}
 
     @classmethod
     def from_state(cls, lexicon: Lexicon, state: dict) -> "EntityMap":
-        return cls(lexicon, dict(state["forward"]), dict(state["surface"]))
+        # A state kept before `named` existed counts every slot as named from the start, so
+        # nobody the memory names is ever kept from an answer.
+        return cls(lexicon, dict(state["forward"]), dict(state["surface"]),
+                   dict(state.get("named") or dict.fromkeys(state["surface"], 0)),
+                   state.get("read", 0))

@@ -84,6 +84,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             for row, i in enumerate(indices):
                 facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
         answers: list[Answer | None] = [None] * len(examples)
+        name_ids = person_tokens(checkpoint) if slots else {}
         order = sorted(range(len(examples)), key=lambda i: len(examples[i].story))
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
@@ -94,14 +95,41 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
                 facts[row, :counts[row]] = facts_of[owner[i]][:counts[row]]
             mask = (torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)).to(device)
             asked = [slots[owner[i]].copy() if slots else None for i in chunk]
-            questions = [tokenizer.encode(s.rewrite(examples[i].question) if s else
-                                          examples[i].question) for i, s in zip(chunk, asked)]
+            said = [s.rewrite(examples[i].question) if s else examples[i].question
+                    for i, s in zip(chunk, asked)]  # each question in the model's words
+            questions = [tokenizer.encode(text) for text in said]
             q = model.encode_question(pad_rows(questions, PAD_ID).to(device),
                                       torch.tensor([max(1, len(t)) for t in questions]).to(device))
-            prediction = model.answer_facts(facts, mask, q)
+            banned = banned_names(name_ids, model.config.vocab_size, [
+                slots[owner[i]].people_not_named(n, text) for i, n, text in
+                zip(chunk, counts, said)]) if slots else None
+            prediction = model.answer_facts(facts, mask, q,
+                                            None if banned is None else banned.to(device))
             for i, s, answer in zip(chunk, asked, decode_prediction(tokenizer, prediction, counts)):
                 answers[i] = replace(answer, text=s.restore(answer.text)) if s else answer
     return answers  # type: ignore[return-value]
+
+
+def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:
+    """The answer token of each person the model's lexicon knows, spelt as it learned them
+    (a name of several pieces shares them with other words and is left out)."""
+    ids = {name: checkpoint.tokenizer.encode(name)
+           for name in checkpoint.lexicon.slots.get("actor", ())}
+    return {name: pieces[0] for name, pieces in ids.items() if len(pieces) == 1}
+
+
+def banned_names(name_ids: dict[str, int], vocab_size: int, rows: list[list[str]]
+                 ) -> torch.Tensor | None:
+    """(B, V) True at the answer tokens of the people each row may not name (see
+    EntityMap.people_not_named): bAbI asks "who" only about people in the story, and so does
+    a user, but a model trained on a few names can answer with one the memory never names
+    (with entity slots: a name its task learned by heart). None when no row bans anyone."""
+    if not any(rows):
+        return None
+    banned = torch.zeros(len(rows), vocab_size, dtype=torch.bool)
+    for row, names in enumerate(rows):
+        banned[row, [name_ids[n] for n in names if n in name_ids]] = True
+    return banned
 
 
 def supporting_facts_right(answer: Answer, supports) -> bool:

@@ -302,14 +302,18 @@ class AnswerModule(nn.Module):
         return self.out(torch.stack(outputs, dim=1))
 
     @torch.no_grad()
-    def generate(self, embed, memory, question):
+    def generate(self, embed, memory, question, banned=None):
+        """Greedy answer tokens (B, A); `banned` (B, V) marks tokens a row may not say."""
         B = memory.size(0)
         token = torch.full((B,), ANSWER_START_ID, dtype=torch.long, device=memory.device)
         done = torch.zeros(B, dtype=torch.bool, device=memory.device)
         state, tokens = memory, []
         for _ in range(self.max_tokens):
             state = self.gru(torch.cat([embed(token), question], dim=-1), state)
-            token = self.out(state).argmax(-1).masked_fill(done, PAD_ID)
+            logits = self.out(state)  # (B, V)
+            if banned is not None:
+                logits = logits.masked_fill(banned, float("-inf"))
+            token = logits.argmax(-1).masked_fill(done, PAD_ID)
             tokens.append(token)
             done = done | (token == ANSWER_END_ID)
             if done.all():
@@ -412,9 +416,10 @@ class DMN(nn.Module):
         return self.answer_facts(facts, batch.fact_mask, q)
 
     @torch.no_grad()
-    def answer_facts(self, facts, fact_mask, q) -> Prediction:
-        """Answers from encoded facts (B, T, H), their mask (B, T) and questions (B, H)."""
+    def answer_facts(self, facts, fact_mask, q, banned=None) -> Prediction:
+        """Answers from encoded facts (B, T, H), their mask (B, T) and questions (B, H);
+        `banned` (B, V), if given, marks answer tokens a row may not say."""
         memory, passes, logits = self.memory.run_until_halt(facts, fact_mask, q)
-        tokens = self.answer_module.generate(self.embed, memory, q)
+        tokens = self.answer_module.generate(self.embed, memory, q, banned)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
         return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1))

@@ -13,7 +13,7 @@ import torch
 
 from askme.augment import EntityShuffler
 from askme.babi import Example, load_tasks
-from askme.checkpoint import Checkpoint, save_checkpoint
+from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from askme.config import TrainOptions
 from askme.errors import UsageError
 from askme.data import collate, encode_example, length_batches
@@ -112,12 +112,19 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_set += held
 
     texts = [s for ex in train_set for s in (*ex.story, ex.question, ex.answer)]
-    proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
-             if context.is_main else None)
-    tokenizer = Tokenizer(share_bytes(proto, context))
-    lexicon = Lexicon.build(texts)
-    config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
-    model = DMN(config).to(context.device)
+    if options.init is not None:
+        # Fine-tuning: the model, its tokenizer and its lexicon go on as they were (every
+        # process loads the same files, so the weights start equal everywhere).
+        start = load_checkpoint(options.init)
+        tokenizer, lexicon = start.tokenizer, start.lexicon or Lexicon.build(texts)
+        model = start.model.to(context.device)
+    else:
+        proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
+                 if context.is_main else None)
+        tokenizer = Tokenizer(share_bytes(proto, context))
+        lexicon = Lexicon.build(texts)
+        config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
+        model = DMN(config).to(context.device)
     checkpoint = Checkpoint(model, tokenizer, lexicon=lexicon)
     stepped = model
     if context.distributed:  # also broadcasts rank 0's initial weights to every rank
@@ -149,7 +156,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             "val_examples": held_out,
             "train_seconds": round(time.monotonic() - started, 1),
             "options": {k: v for k, v in vars(options).items()
-                        if k not in ("data", "tasks", "out", "model")},
+                        if k not in ("data", "tasks", "out", "model")} | (
+                {"init": str(options.init)} if options.init else {}),
         }
 
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0

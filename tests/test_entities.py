@@ -55,6 +55,20 @@ def test_questions_read_with_a_copy_and_the_mapping_is_plain_data(lexicon):
     assert Lexicon.from_dict(lexicon.to_dict()) == lexicon
 
 
+def test_people_no_fact_before_the_question_names_are_the_ones_an_answer_may_not_name(lexicon):
+    entities = EntityMap(lexicon)
+    entities.rewrite_all(["Alice went to the library.", "John took the laptop there.",
+                          "Alice gave the laptop to Bob."])
+    assert entities.named == {"mary": 0, "kitchen": 0, "john": 1, "apple": 1, "sandra": 2}
+    # Asked after the first fact, only Alice (read as Mary) is named; the question names John.
+    assert entities.people_not_named(1, "Who took the apple?") == ["Sandra", "John", "Daniel"]
+    assert entities.people_not_named(1, "Did John take the apple?") == ["Sandra", "Daniel"]
+    assert entities.people_not_named(3, "Who gave the apple?") == ["Daniel"]
+    # A state kept before `named` existed counts everyone it maps as named from the start.
+    old = {"forward": entities.forward, "surface": entities.surface}
+    assert EntityMap.from_state(lexicon, old).people_not_named(1, "Who?") == ["Daniel"]
+
+
 def test_each_fact_is_rewritten_from_the_facts_before_it_only(lexicon):
     facts = ["Alice went to the library.", "Mary went to the attic.", "Bob took the laptop there.",
              "John moved to the kitchen.", "Alice gave the laptop to Bob."]

@@ -133,3 +133,17 @@ def test_relu_memory_update_compares_episode_and_memory():
     assert torch.allclose(updated, torch.relu(z @ W.T + b))
     prediction = model.predict(collate([item(tokenizer, ["Anna walked to the garden."], "Where is Anna?")]))
     assert prediction.answer_tokens.size(0) == 1
+
+
+def test_a_banned_answer_token_is_never_said_and_the_rest_is_unchanged():
+    model, tokenizer = make()
+    batch = collate([item(tokenizer, ["Anna walked to the garden."], "Where is Anna?"),
+                     item(tokenizer, ["Tom ran to the kitchen."], "Where is Tom?")])
+    facts, mask = model.encode_story(batch.story, batch.fact_positions)[0], batch.fact_mask
+    q = model.encode_question(batch.question, batch.question_lengths)
+    free = model.answer_facts(facts, mask, q).answer_tokens
+    banned = torch.zeros(2, model.config.vocab_size, dtype=torch.bool)
+    banned[0, free[0, 0]] = True  # the first row's first choice; the second row is free
+    kept = model.answer_facts(facts, mask, q, banned).answer_tokens
+    assert kept[0, 0] != free[0, 0] and not banned[0, kept[0]].any()
+    assert torch.equal(kept[1], free[1])

@@ -86,6 +86,23 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
 
 
+def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
+        tiny_model, babi_dir, tmp_path):
+    folder, checkpoint = tiny_model
+    out = tmp_path / "tuned"
+    # The size flags name another model; --init's own size wins.
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(out),
+                 "--init", str(folder), "--hidden", "24", "--epochs", "1", "--lr", "0.1",
+                 "--threads", "1"]) == 0
+    assert (out / "tokenizer.model").read_bytes() == (folder / "tokenizer.model").read_bytes()
+    saved, started = (json.loads((f / "config.json").read_text()) for f in (out, folder))
+    assert saved["model"] == started["model"] and saved["lexicon"] == started["lexicon"]
+    assert saved["info"]["options"]["init"] == str(folder)
+    tuned = load_checkpoint(out)
+    before, after = checkpoint.model.state_dict(), tuned.model.state_dict()
+    assert not torch.equal(before["embed.weight"], after["embed.weight"])  # it did train
+
+
 def test_weights_load_without_unpickling_objects(tiny_model, tmp_path):
     folder, _ = tiny_model
     copy = tmp_path / "model"
