@@ -238,7 +238,31 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
                     ) -> list[Explanation]:
     """Answer questions (text, k) against the first k facts of one encoded memory, in
     batches: the facts are encoded once however many questions there are. With entity
-    slots, each question is read with the memory's slots and its answer written back."""
+    slots, each question is read with the memory's slots and its answer written back; a
+    question about a person ("Who ...?") reads the memory with the people the model learned
+    to answer with (EntityMap.for_person_answers), encoded anew when that reading differs."""
+    entities = facts.entities
+    if entities is None:
+        return _answer_reading(checkpoint, facts, questions)
+    person = [entities.lexicon.asks_for_person(q) for q, _ in questions]
+    if not any(person):
+        return _answer_reading(checkpoint, facts, questions)
+    reading = EntityMap.for_person_answers(entities.lexicon)
+    model_texts = reading.rewrite_all(facts.texts)
+    if reading.forward == entities.forward:  # the same words either way: the same encodings
+        return _answer_reading(checkpoint, facts, questions)
+    as_person = EncodedFacts(facts.texts, encode_more(checkpoint, model_texts), reading)
+    out: list[Explanation | None] = [None] * len(questions)
+    for flag, read in ((False, facts), (True, as_person)):
+        chosen = [i for i, p in enumerate(person) if p == flag]
+        for i, explanation in zip(chosen, _answer_reading(checkpoint, read,
+                                                          [questions[i] for i in chosen])):
+            out[i] = explanation
+    return out  # type: ignore[return-value]
+
+
+def _answer_reading(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
+                    ) -> list[Explanation]:
     import torch
 
     from askme.data import pad_rows

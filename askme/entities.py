@@ -52,6 +52,9 @@ class Lexicon:
     words: frozenset[str]  # every word of the training text, lower case
     slots: dict[str, list[str]]  # kind -> its words in the training text, in SLOT_WORDS order
     contexts: dict[str, dict[str, int]]  # feature -> slot word (or "other") -> occurrences
+    # Training questions' first word (lower case) -> the kind of their answers -> questions.
+    asked: dict[str, dict[str, int]] = field(default_factory=dict)
+    said: list[str] = field(default_factory=list)  # people answered with, commonest first
     _totals_memo: dict[str, int] | None = field(default=None, repr=False, compare=False)
     kind_of: dict[str, str] = field(init=False, repr=False, compare=False)  # slot word -> kind
     names: dict[str, str] = field(init=False, repr=False, compare=False)  # lower -> as learned
@@ -61,11 +64,13 @@ class Lexicon:
         self.names = {w.lower(): w for w in self.slots.get("actor", ())}
 
     @classmethod
-    def build(cls, texts) -> "Lexicon":
+    def build(cls, texts, questions=()) -> "Lexicon":
+        """From the training text (every sentence, question and answer) and its (question,
+        answer) pairs."""
         slot_words = {w.lower() for ws in SLOT_WORDS.values() for w in ws}
         words: set[str] = set()
         contexts: dict[str, Counter] = {}
-        for text in set(texts):
+        for text in sorted(set(texts)):  # sorted: the same text gives the same file
             written = WORD.findall(text)
             sentence = [w.lower() for w in written]
             words.update(sentence)
@@ -74,15 +79,42 @@ class Lexicon:
                     contexts.setdefault(feature, Counter())[word if word in slot_words
                                                             else OTHER] += 1
         slots = {kind: [w for w in ws if w.lower() in words] for kind, ws in SLOT_WORDS.items()}
-        return cls(frozenset(words), slots, {f: dict(c) for f, c in sorted(contexts.items())})
+        kind_of = {w.lower(): k for k, ws in slots.items() for w in ws}
+        asked: dict[str, Counter] = {}
+        said: Counter = Counter()
+        for question, answer in questions:
+            first = WORD.findall(question)[:1]
+            answer_words = WORD.findall(answer)
+            if not first or not answer_words:
+                continue
+            kinds = {kind_of.get(w.lower(), OTHER) for w in answer_words}
+            asked.setdefault(first[0].lower(), Counter())[
+                kinds.pop() if len(kinds) == 1 else OTHER] += 1
+            said.update(w for w in answer_words if kind_of.get(w.lower()) == "actor")
+        return cls(frozenset(words), slots,
+                   {f: dict(sorted(c.items())) for f, c in sorted(contexts.items())},
+                   {w: dict(sorted(c.items())) for w, c in sorted(asked.items())},
+                   [w for w, _ in sorted(said.items(), key=lambda x: (-x[1], x[0]))])
 
     def to_dict(self) -> dict:
-        return {"words": sorted(self.words), "slots": self.slots, "contexts": self.contexts}
+        return {"words": sorted(self.words), "slots": self.slots, "contexts": self.contexts,
+                "asked": self.asked, "said": self.said}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Lexicon":
+        # A lexicon saved before "asked" and "said" existed reads no question as one about a
+        # person: every question then reads the memory the one way.
         return cls(frozenset(data["words"]), {k: list(v) for k, v in data["slots"].items()},
-                   {f: dict(c) for f, c in data["contexts"].items()})
+                   {f: dict(c) for f, c in data["contexts"].items()},
+                   {w: dict(c) for w, c in data.get("asked", {}).items()},
+                   list(data.get("said", [])))
+
+    def asks_for_person(self, question: str) -> bool:
+        """Whether training questions that begin as `question` does were answered with a
+        person ("Who gave the milk to Fred?" in bAbI task 5)."""
+        first = WORD.findall(question)[:1]
+        kinds = self.asked.get(first[0].lower(), {}) if first else {}
+        return bool(kinds) and max(kinds, key=kinds.get) == "actor"
 
     def _totals(self) -> dict[str, int]:
         """Occurrences of each slot word and of "other" (every occurrence has exactly one
@@ -139,10 +171,21 @@ class EntityMap:
     surface: dict[str, str] = field(default_factory=dict)  # slot (lower) -> surface as first written
     named: dict[str, int] = field(default_factory=dict)  # slot (lower) -> first text naming it
     read: int = 0  # texts rewritten so far
+    people: tuple[str, ...] = ()  # person slots handed out before the rest, in this order
+
+    @classmethod
+    def for_person_answers(cls, lexicon: Lexicon) -> "EntityMap":
+        """A map that reads new people as the names the model learned to answer with.
+
+        A model learns the input side of a name in every task that uses it, but learns to
+        say it only where it is an answer: in bAbI, the people of task 5 ("Who gave the milk
+        to Fred?"). Read with the commonest slot names, a question about a person gets an
+        answer module that has not learned to say them; read with these, it has."""
+        return cls(lexicon, people=tuple(lexicon.said))
 
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
-                         self.read)
+                         self.read, self.people)
 
     def people_not_named(self, fact_count: int, question: str) -> list[str]:
         """The people the model knows (spelt as it learned them) that neither the first
@@ -154,7 +197,10 @@ class EntityMap:
                 and name.lower() not in asked]
 
     def _slot_for(self, kind: str) -> str | None:
-        free = [s.lower() for s in self.lexicon.slots.get(kind, ()) if s.lower() not in self.surface]
+        slots = self.lexicon.slots.get(kind, ())
+        if kind == "actor" and self.people:
+            slots = [*self.people, *(s for s in slots if s not in self.people)]
+        free = [s.lower() for s in slots if s.lower() not in self.surface]
         if not free:
             return None  # every slot of this kind is in use: the word stays as it is
         # The first free one in SLOT_WORDS order: bAbI's commonest names, places and things

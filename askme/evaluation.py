@@ -70,19 +70,34 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     owner = [stories[(ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)] for ex in examples]
     if any(examples[o].story[:len(ex.story)] != ex.story for ex, o in zip(examples, owner)):
         owner = list(range(len(examples)))  # not bAbI-shaped: encode every story itself
-    readers = sorted(set(owner))
-    # Entity slots (askme.entities): each story read in the model's words, fact by fact.
-    slots = {i: EntityMap(checkpoint.lexicon) for i in readers} if checkpoint.lexicon else {}
-    encoded = [encode_example(tokenizer, replace(examples[i], story=tuple(
-        slots[i].rewrite_all(list(examples[i].story)))) if slots else examples[i])
-        for i in readers]
-    facts_of: dict[int, torch.Tensor] = {}
+    # Entity slots (askme.entities): each story read in the model's words, fact by fact; a
+    # question about a person reads it with the people the model learned to answer with.
+    lexicon = checkpoint.lexicon
+    person = [lexicon is not None and lexicon.asks_for_person(ex.question) for ex in examples]
+    reading = [(o, p) for o, p in zip(owner, person)]  # (story, read for a person answer)
+    slots: dict[tuple, EntityMap] = {}
+    told: dict[tuple, tuple[str, ...]] = {}
+    for key in sorted(set(reading)):
+        story = examples[key[0]].story
+        if lexicon is None:
+            told[key] = story
+            continue
+        slots[key] = EntityMap.for_person_answers(lexicon) if key[1] else EntityMap(lexicon)
+        told[key] = tuple(slots[key].rewrite_all(list(story)))
+    # Readings that came out the same (a story of known names) are encoded once.
+    first_of: dict[tuple[str, ...], tuple] = {}
+    same = {key: first_of.setdefault(text, key) for key, text in told.items()}
+    readers = sorted(set(same.values()))
+    encoded = [encode_example(tokenizer, replace(examples[key[0]], story=told[key]))
+               for key in readers]
+    facts_of: dict[tuple, torch.Tensor] = {}
     with torch.inference_mode():
         for indices in length_batches(encoded, batch_size):
             batch = collate([encoded[i] for i in indices]).to(device)
             facts, _ = model.encode_story(batch.story, batch.fact_positions)
             for row, i in enumerate(indices):
                 facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
+        facts_of = {key: facts_of[same[key]] for key in same}
         answers: list[Answer | None] = [None] * len(examples)
         name_ids = person_tokens(checkpoint) if slots else {}
         order = sorted(range(len(examples)), key=lambda i: len(examples[i].story))
@@ -92,16 +107,16 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             T, H = max(counts), model.config.hidden_dim
             facts = torch.zeros(len(chunk), T, H, device=device)
             for row, i in enumerate(chunk):
-                facts[row, :counts[row]] = facts_of[owner[i]][:counts[row]]
+                facts[row, :counts[row]] = facts_of[reading[i]][:counts[row]]
             mask = (torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)).to(device)
-            asked = [slots[owner[i]].copy() if slots else None for i in chunk]
+            asked = [slots[reading[i]].copy() if slots else None for i in chunk]
             said = [s.rewrite(examples[i].question) if s else examples[i].question
                     for i, s in zip(chunk, asked)]  # each question in the model's words
             questions = [tokenizer.encode(text) for text in said]
             q = model.encode_question(pad_rows(questions, PAD_ID).to(device),
                                       torch.tensor([max(1, len(t)) for t in questions]).to(device))
             banned = banned_names(name_ids, model.config.vocab_size, [
-                slots[owner[i]].people_not_named(n, text) for i, n, text in
+                slots[reading[i]].people_not_named(n, text) for i, n, text in
                 zip(chunk, counts, said)]) if slots else None
             prediction = model.answer_facts(facts, mask, q,
                                             None if banned is None else banned.to(device))

@@ -112,17 +112,18 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_set += held
 
     texts = [s for ex in train_set for s in (*ex.story, ex.question, ex.answer)]
+    asked = [(ex.question, ex.answer) for ex in train_set]
     if options.init is not None:
         # Fine-tuning: the model, its tokenizer and its lexicon go on as they were (every
         # process loads the same files, so the weights start equal everywhere).
         start = load_checkpoint(options.init)
-        tokenizer, lexicon = start.tokenizer, start.lexicon or Lexicon.build(texts)
+        tokenizer, lexicon = start.tokenizer, start.lexicon or Lexicon.build(texts, asked)
         model = start.model.to(context.device)
     else:
         proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
                  if context.is_main else None)
         tokenizer = Tokenizer(share_bytes(proto, context))
-        lexicon = Lexicon.build(texts)
+        lexicon = Lexicon.build(texts, asked)
         config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
         model = DMN(config).to(context.device)
     checkpoint = Checkpoint(model, tokenizer, lexicon=lexicon)
