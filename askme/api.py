@@ -8,7 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from askme.config import MAX_LINE_CHARS, MAX_STORY_BYTES
 from askme.entities import EntityMap
@@ -81,6 +81,9 @@ class EncodedFacts:
     texts: list[str]
     vectors: Any
     entities: EntityMap | None = None
+    # The same facts read for a question about a person (EntityMap.for_person_answers), on
+    # demand: a stored memory keeps that reading's encodings too; None encodes it afresh.
+    person_reading: Callable[[], "EncodedFacts"] | None = None
 
 
 def _new_entities(checkpoint) -> EntityMap | None:
@@ -163,47 +166,58 @@ def _vectors(blobs: list[bytes], hidden: int):
     return torch.frombuffer(bytearray(b"".join(blobs)), dtype=torch.float32).view(-1, hidden)
 
 
-def _stored_entities(checkpoint, store, name: str, last_fact: int) -> EntityMap | None:
+# The store keeps a second reading of a memory, for questions about a person, under the
+# model's fingerprint with this suffix.
+PERSON_READING = "+person"
+
+
+def _stored_entities(checkpoint, store, key: str, name: str, last_fact: int
+                     ) -> EntityMap | None:
     """The memory's entity slots after fact `last_fact`, if the store kept them."""
-    kept = store.entity_map(name, checkpoint.fingerprint)
+    kept = store.entity_map(name, key)
     if kept is None or kept[0] != last_fact:
         return None
     return EntityMap.from_state(checkpoint.lexicon, json.loads(kept[1]))
 
 
-def memory_facts(checkpoint, store, name: str) -> EncodedFacts:
+def memory_facts(checkpoint, store, name: str, person: bool = False) -> EncodedFacts:
     """The memory's facts and their encodings, from the store's cache where it has them;
-    facts not yet encoded by this model are encoded now and cached."""
+    facts not yet encoded by this model are encoded now and cached. `person`: the reading
+    for a question about a person (see answer_prefixes), cached the same way."""
     import torch
 
-    rows = store.fact_rows(name, checkpoint.fingerprint)
+    key = checkpoint.fingerprint and checkpoint.fingerprint + (PERSON_READING if person else "")
+    rows = store.fact_rows(name, key)
     texts = [r[1] for r in rows]
     H = checkpoint.model.config.hidden_dim
     cached = 0
     while cached < len(rows) and rows[cached][2] is not None and len(rows[cached][2]) == 4 * H:
         cached += 1
     vectors = _vectors([r[2] for r in rows[:cached]], H)
-    entities = None
+    entities, model_texts = None, texts
     if checkpoint.lexicon is not None:
-        entities = _stored_entities(checkpoint, store, name, rows[-1][0]) if (
-            rows and cached == len(rows)) else None
-        if entities is None:  # rebuilt fact by fact: the cached prefix reads the same
-            entities = EntityMap(checkpoint.lexicon)
+        # The slots as kept after the last cached fact go on over the facts after it (the
+        # reading for a person falls behind by the facts added since it was last asked for).
+        entities = _stored_entities(checkpoint, store, key, name, rows[cached - 1][0]) if (
+            cached) else None
+        if entities is not None:
+            model_texts = texts[:cached] + entities.rewrite_all(texts[cached:])
+        else:  # rebuilt fact by fact: the cached prefix reads the same
+            entities = (EntityMap.for_person_answers(checkpoint.lexicon) if person
+                        else EntityMap(checkpoint.lexicon))
             model_texts = entities.rewrite_all(texts)
-            if cached == len(rows) and rows and checkpoint.fingerprint:
-                store.save_entity_map(name, checkpoint.fingerprint, rows[-1][0],
-                                      json.dumps(entities.state()))
-    else:
-        model_texts = texts
+            if cached == len(rows) and rows and key:
+                store.save_entity_map(name, key, rows[-1][0], json.dumps(entities.state()))
     if cached < len(rows):
         new = encode_more(checkpoint, model_texts[cached:], vectors[-1] if cached else None)
-        if checkpoint.fingerprint:
-            store.save_encodings(name, checkpoint.fingerprint,
+        if key:
+            store.save_encodings(name, key,
                                  [(r[0], _blob(v)) for r, v in zip(rows[cached:], new)],
                                  after=rows[cached - 1][0] if cached else None,
                                  entity_state=entities and json.dumps(entities.state()))
         vectors = torch.cat([vectors, new])
-    return EncodedFacts(texts, vectors, entities)
+    reading = None if person else (lambda: memory_facts(checkpoint, store, name, person=True))
+    return EncodedFacts(texts, vectors, entities, reading)
 
 
 def add_facts(store, name: str, texts: list[str], checkpoint=None) -> int:
@@ -219,7 +233,8 @@ def add_facts(store, name: str, texts: list[str], checkpoint=None) -> int:
             return total  # the memory is not encoded yet: the next question does it all
         entities = None
         if checkpoint.lexicon is not None:
-            entities = (_stored_entities(checkpoint, store, name, before[0][0]) if before
+            entities = (_stored_entities(checkpoint, store, checkpoint.fingerprint, name,
+                                         before[0][0]) if before
                         else EntityMap(checkpoint.lexicon))
             if entities is None:
                 return total  # the slots were not kept: the next question rebuilds them
@@ -247,11 +262,14 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
     person = [entities.lexicon.asks_for_person(q) for q, _ in questions]
     if not any(person):
         return _answer_reading(checkpoint, facts, questions)
-    reading = EntityMap.for_person_answers(entities.lexicon)
-    model_texts = reading.rewrite_all(facts.texts)
-    if reading.forward == entities.forward:  # the same words either way: the same encodings
+    if not entities.reads_new_people():  # then both readings are the same words
         return _answer_reading(checkpoint, facts, questions)
-    as_person = EncodedFacts(facts.texts, encode_more(checkpoint, model_texts), reading)
+    if facts.person_reading is not None:
+        as_person = facts.person_reading()
+    else:
+        reading = EntityMap.for_person_answers(entities.lexicon)
+        as_person = EncodedFacts(facts.texts,
+                                 encode_more(checkpoint, reading.rewrite_all(facts.texts)), reading)
     out: list[Explanation | None] = [None] * len(questions)
     for flag, read in ((False, facts), (True, as_person)):
         chosen = [i for i, p in enumerate(person) if p == flag]

@@ -183,6 +183,12 @@ class EntityMap:
         answer module that has not learned to say them; read with these, it has."""
         return cls(lexicon, people=tuple(lexicon.said))
 
+    def reads_new_people(self) -> bool:
+        """Whether some person is read as another name (a person the model never saw, or a
+        known one moved off a slot a new one took): only then do readings differ."""
+        return any(self.lexicon.kind_of.get(slot) == "actor" and written.lower() != slot
+                   for slot, written in self.surface.items())
+
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
                          self.read, self.people)
@@ -254,7 +260,7 @@ class EntityMap:
 
     def state(self) -> dict:
         return {"forward": self.forward, "surface": self.surface, "named": self.named,
-                "read": self.read}
+                "read": self.read, "people": list(self.people)}
 
     @classmethod
     def from_state(cls, lexicon: Lexicon, state: dict) -> "EntityMap":
@@ -262,4 +268,4 @@ class EntityMap:
         # nobody the memory names is ever kept from an answer.
         return cls(lexicon, dict(state["forward"]), dict(state["surface"]),
                    dict(state.get("named") or dict.fromkeys(state["surface"], 0)),
-                   state.get("read", 0))
+                   state.get("read", 0), tuple(state.get("people", ())))

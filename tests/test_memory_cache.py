@@ -117,6 +117,43 @@ def test_answers_from_the_cache_equal_answers_from_scratch(checkpoint, store):
         assert torch.allclose(torch.tensor(a.episodes), torch.tensor(b.episodes), atol=1e-5)
 
 
+GIVING = ["Priya moved to the studio.", "Priya grabbed the kettle there.",
+          "Tariq journeyed to the studio.", "Priya gave the kettle to Tariq.",
+          "Tariq handed the kettle to Ines."]
+
+
+def test_the_reading_for_questions_about_a_person_is_cached_and_grows_by_the_new_fact(
+        checkpoint, store, encoded_count):
+    api.add_facts(store, "default", GIVING[:4], checkpoint)
+    assert encoded_count[0] == 4
+
+    def ask(question):
+        encoded = api.memory_facts(checkpoint, store, "default")
+        return api.answer_prefixes(checkpoint, encoded, [(question, len(encoded.texts))])[0]
+
+    assert ask("Where is Priya?").answer == "studio" and encoded_count[0] == 4
+    assert ask("Who gave the kettle to Tariq?").answer == "Priya"
+    assert encoded_count[0] == 8  # the second reading, once
+    assert ask("Who gave the kettle to Tariq?").answer == "Priya" and encoded_count[0] == 8
+    api.add_facts(store, "default", GIVING[4:], checkpoint)
+    assert encoded_count[0] == 9
+    latest = ask("Who gave the kettle to Ines?")
+    assert latest.answer == "Tariq" and encoded_count[0] == 10  # only the new fact, again
+    fresh = api.answer(checkpoint, GIVING, "Who gave the kettle to Ines?")
+    assert fresh.answer == latest.answer
+    assert torch.allclose(torch.tensor(fresh.episodes), torch.tensor(latest.episodes), atol=1e-5)
+
+
+def test_a_memory_of_known_people_has_one_reading(checkpoint, store, encoded_count):
+    api.add_facts(store, "default", ["Fred went to the kitchen.", "Fred took the apple there.",
+                                     "Bill went to the kitchen.",
+                                     "Fred gave the apple to Bill."], checkpoint)
+    encoded = api.memory_facts(checkpoint, store, "default")
+    assert not encoded.entities.reads_new_people()
+    answers = api.answer_prefixes(checkpoint, encoded, [("Who gave the apple to Bill?", 4)])
+    assert answers[0].answer == "Fred" and encoded_count[0] == 4
+
+
 def test_skipping_closed_gates_barely_moves_the_episode(checkpoint, monkeypatch):
     import askme.model
 
