@@ -140,6 +140,32 @@ def test_the_shipped_model_says_who_gave_what_to_whom_among_people_it_never_saw(
     assert answers == ["Priya", "Tariq", "kettle", "Tariq", "Ines", "Tariq", "Zoe", "Omar"]
 
 
+GIVING_STORY = """\
+1 Priya moved to the studio.
+2 Priya grabbed the kettle there.
+3 Tariq journeyed to the studio.
+4 Priya gave the kettle to Tariq.
+5 Who gave the kettle to Tariq?\tPriya\t4
+6 What did Priya give to Tariq?\tkettle\t4
+7 Tariq went back to the attic.
+8 Ines travelled to the attic.
+9 Tariq handed the kettle to Ines.
+10 Who gave the kettle to Ines?\tTariq\t9
+11 Who received the kettle?\tInes\t9
+"""
+
+
+def test_eval_reads_a_story_of_new_people_for_each_kind_of_question():
+    from askme.api import load_model
+    from askme.babi import parse_babi
+    from askme.evaluation import answer_examples
+
+    examples = parse_babi(GIVING_STORY.splitlines(True), task=5)
+    answers = answer_examples(load_model(), examples)
+    assert [a.text for a in answers] == ["Priya", "kettle", "Tariq", "Ines"]
+    assert [a.choices[0] for a in answers] == [3, 3, 6, 6]  # the giving facts
+
+
 def test_renamed_copy_swaps_every_entity_and_keeps_the_rest(babi_dir, tmp_path):
     written = write_renamed(babi_dir, tmp_path / "renamed", [1, 8])
     assert [p.name for p in written] == ["qa1_single-supporting-fact_test.txt",
