@@ -152,6 +152,11 @@ GIVING_STORY = """\
 9 Tariq handed the kettle to Ines.
 10 Who gave the kettle to Ines?\tTariq\t9
 11 Who received the kettle?\tInes\t9
+12 Zoe travelled to the pantry.
+13 Omar went to the pantry.
+14 Zoe got the violin there.
+15 Zoe passed the violin to Omar.
+16 Who gave the violin to Omar?\tZoe\t15
 """
 
 
@@ -162,8 +167,8 @@ def test_eval_reads_a_story_of_new_people_for_each_kind_of_question():
 
     examples = parse_babi(GIVING_STORY.splitlines(True), task=5)
     answers = answer_examples(load_model(), examples)
-    assert [a.text for a in answers] == ["Priya", "kettle", "Tariq", "Ines"]
-    assert [a.choices[0] for a in answers] == [3, 3, 6, 6]  # the giving facts
+    assert [a.text for a in answers] == ["Priya", "kettle", "Tariq", "Ines", "Zoe"]
+    assert [a.choices[0] for a in answers] == [3, 3, 6, 6, 10]  # the giving facts
 
 
 def test_renamed_copy_swaps_every_entity_and_keeps_the_rest(babi_dir, tmp_path):
