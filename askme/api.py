@@ -194,22 +194,22 @@ def memory_facts(checkpoint, store, name: str, person: bool = False) -> EncodedF
     while cached < len(rows) and rows[cached][2] is not None and len(rows[cached][2]) == 4 * H:
         cached += 1
     vectors = _vectors([r[2] for r in rows[:cached]], H)
-    entities, model_texts = None, texts
+    entities, uncached = None, texts[cached:]  # the facts to encode, in the model's words
     if checkpoint.lexicon is not None:
         # The slots as kept after the last cached fact go on over the facts after it (the
         # reading for a person falls behind by the facts added since it was last asked for).
         entities = _stored_entities(checkpoint, store, key, name, rows[cached - 1][0]) if (
             cached) else None
         if entities is not None:
-            model_texts = texts[:cached] + entities.rewrite_all(texts[cached:])
+            uncached = entities.rewrite_all(uncached)
         else:  # rebuilt fact by fact: the cached prefix reads the same
             entities = (EntityMap.for_person_answers(checkpoint.lexicon) if person
                         else EntityMap(checkpoint.lexicon))
-            model_texts = entities.rewrite_all(texts)
+            uncached = entities.rewrite_all(texts)[cached:]
             if cached == len(rows) and rows and key:
                 store.save_entity_map(name, key, rows[-1][0], json.dumps(entities.state()))
     if cached < len(rows):
-        new = encode_more(checkpoint, model_texts[cached:], vectors[-1] if cached else None)
+        new = encode_more(checkpoint, uncached, vectors[-1] if cached else None)
         if key:
             store.save_encodings(name, key,
                                  [(r[0], _blob(v)) for r, v in zip(rows[cached:], new)],
@@ -257,12 +257,8 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
     question about a person ("Who ...?") reads the memory with the people the model learned
     to answer with (EntityMap.for_person_answers), encoded anew when that reading differs."""
     entities = facts.entities
-    if entities is None:
-        return _answer_reading(checkpoint, facts, questions)
-    person = [entities.lexicon.asks_for_person(q) for q, _ in questions]
-    if not any(person):
-        return _answer_reading(checkpoint, facts, questions)
-    if not entities.reads_new_people():  # then both readings are the same words
+    person = [entities.lexicon.asks_for_person(q) for q, _ in questions] if entities else []
+    if not any(person) or not entities.reads_new_people():  # else both read the same words
         return _answer_reading(checkpoint, facts, questions)
     if facts.person_reading is not None:
         as_person = facts.person_reading()

@@ -209,9 +209,10 @@ class EntityMap:
         free = [s.lower() for s in slots if s.lower() not in self.surface]
         if not free:
             return None  # every slot of this kind is in use: the word stays as it is
-        # The first free one in SLOT_WORDS order: bAbI's commonest names, places and things
-        # come first (tried and measured on the renamed test: picking the slot whose
-        # training contexts best match the word's did worse; see models/README.md).
+        # The first free one in SLOT_WORDS order (after `people`, for people): bAbI's
+        # commonest names, places and things come first (tried and measured on the renamed
+        # test: picking the slot whose training contexts best match the word's did worse;
+        # see models/README.md).
         return free[0]
 
     def rewrite(self, text: str) -> str:
