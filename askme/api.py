@@ -279,36 +279,25 @@ def _answer_reading(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
                     ) -> list[Explanation]:
     import torch
 
-    from askme.data import pad_rows
-    from askme.evaluation import banned_names, decode_prediction, person_tokens
-    from askme.tokenizer import PAD_ID
+    from askme.evaluation import answer_read
 
-    model, tokenizer = checkpoint.model, checkpoint.tokenizer
-    name_ids = person_tokens(checkpoint) if facts.entities else {}
     texts, vectors = facts.texts, facts.vectors
-    model.eval()
+    checkpoint.model.eval()
     out: list[Explanation] = []
     longest = max((k for _, k in questions), default=0)
     step = max(1, ANSWER_CELLS // max(longest, 1))
     with torch.inference_mode():
         for start in range(0, len(questions), step):
             chunk = questions[start:start + step]
-            T = max(k for _, k in chunk)
-            slots = [facts.entities.copy() if facts.entities else None for _ in chunk]
-            said = [s.rewrite(q) if s else q for (q, _), s in zip(chunk, slots)]
-            tokens = [tokenizer.encode(text) for text in said]
-            q = model.encode_question(pad_rows(tokens, PAD_ID),
-                                      torch.tensor([max(1, len(t)) for t in tokens]))
+            counts = [k for _, k in chunk]
+            T = max(counts)
             facts_in = vectors[:T].unsqueeze(0).expand(len(chunk), T, -1)
-            mask = torch.arange(T).unsqueeze(0) < torch.tensor([[k] for _, k in chunk])
-            banned = banned_names(name_ids, model.config.vocab_size, [
-                facts.entities.people_not_named(k, text) for (_, k), text in
-                zip(chunk, said)]) if facts.entities else None
-            prediction = model.answer_facts(facts_in, mask, q, banned)
-            answers = decode_prediction(tokenizer, prediction, [k for _, k in chunk])
-            out.extend(Explanation(question, s.restore(a.text) if s else a.text, texts[:k],
-                                   a.gates, a.passes, halted=a.choices[-1] == k)
-                       for (question, k), a, s in zip(chunk, answers, slots))
+            mask = torch.arange(T).unsqueeze(0) < torch.tensor([[k] for k in counts])
+            answers = answer_read(checkpoint, facts_in, mask, counts, [q for q, _ in chunk],
+                                  [facts.entities] * len(chunk))
+            out.extend(Explanation(question, a.text, texts[:k], a.gates, a.passes,
+                                   halted=a.choices[-1] == k)
+                       for (question, k), a in zip(chunk, answers))
     return out
 
 

@@ -99,7 +99,6 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
                 facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
         facts_of = {key: facts_of[same[key]] for key in same}
         answers: list[Answer | None] = [None] * len(examples)
-        name_ids = person_tokens(checkpoint) if slots else {}
         order = sorted(range(len(examples)), key=lambda i: len(examples[i].story))
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
@@ -109,20 +108,33 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             for row, i in enumerate(chunk):
                 facts[row, :counts[row]] = facts_of[reading[i]][:counts[row]]
             mask = (torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)).to(device)
-            asked = [slots[reading[i]].copy() if slots else None for i in chunk]
-            said = [s.rewrite(examples[i].question) if s else examples[i].question
-                    for i, s in zip(chunk, asked)]  # each question in the model's words
-            questions = [tokenizer.encode(text) for text in said]
-            q = model.encode_question(pad_rows(questions, PAD_ID).to(device),
-                                      torch.tensor([max(1, len(t)) for t in questions]).to(device))
-            banned = banned_names(name_ids, model.config.vocab_size, [
-                slots[reading[i]].people_not_named(n, text) for i, n, text in
-                zip(chunk, counts, said)]) if slots else None
-            prediction = model.answer_facts(facts, mask, q,
-                                            None if banned is None else banned.to(device))
-            for i, s, answer in zip(chunk, asked, decode_prediction(tokenizer, prediction, counts)):
-                answers[i] = replace(answer, text=s.restore(answer.text)) if s else answer
+            for i, answer in zip(chunk, answer_read(
+                    checkpoint, facts, mask, counts, [examples[i].question for i in chunk],
+                    [slots.get(reading[i]) for i in chunk])):
+                answers[i] = answer
     return answers  # type: ignore[return-value]
+
+
+def answer_read(checkpoint: Checkpoint, facts: torch.Tensor, mask: torch.Tensor,
+                counts: list[int], questions: list[str], maps: list[EntityMap | None]
+                ) -> list[Answer]:
+    """Answers, in the user's words, to `questions` over encoded facts (B, T, H) and their
+    mask (B, T), row r asked of its first counts[r] facts; each question is read with a copy
+    of its row's entity map (None: as written), and no answer names a known person the
+    question's facts and the question leave out."""
+    model, tokenizer = checkpoint.model, checkpoint.tokenizer
+    device = facts.device
+    asked = [m.copy() if m else None for m in maps]
+    said = [s.rewrite(q) if s else q for q, s in zip(questions, asked)]  # in the model's words
+    tokens = [tokenizer.encode(text) for text in said]
+    q = model.encode_question(pad_rows(tokens, PAD_ID).to(device),
+                              torch.tensor([max(1, len(t)) for t in tokens]).to(device))
+    banned = banned_names(person_tokens(checkpoint), model.config.vocab_size, [
+        s.people_not_named(n, text) if s else [] for s, n, text in zip(asked, counts, said)]
+        ) if checkpoint.lexicon else None
+    prediction = model.answer_facts(facts, mask, q, None if banned is None else banned.to(device))
+    return [replace(a, text=s.restore(a.text)) if s else a
+            for a, s in zip(decode_prediction(tokenizer, prediction, counts), asked)]
 
 
 def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:
