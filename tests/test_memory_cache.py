@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from askme import api
+from askme.entities import EntityMap
 from askme.store import MemoryStore
 
 FACTS = [f"{name} went to the {place}." for name, place in zip(
@@ -43,10 +44,17 @@ def encoded_count(monkeypatch):
     return seen
 
 
-def assert_matches_full_encode(checkpoint, store):
-    cached = api.memory_facts(checkpoint, store, "default")
+def assert_matches_full_encode(checkpoint, store, person=False):
+    """The cached reading (`person`: the one for questions about a person) equals reading
+    the facts afresh."""
+    cached = api.memory_facts(checkpoint, store, "default", person=person)
     assert cached.texts == store.facts("default")
-    full = api.encode_facts(checkpoint, cached.texts)
+    if person:
+        reading = EntityMap.for_person_answers(checkpoint.lexicon)
+        full = api.EncodedFacts(cached.texts, api.encode_more(
+            checkpoint, reading.rewrite_all(cached.texts)), reading)
+    else:
+        full = api.encode_facts(checkpoint, cached.texts)
     assert cached.vectors.shape == full.vectors.shape
     assert torch.allclose(cached.vectors, full.vectors, atol=1e-5)
     assert cached.entities == full.entities
@@ -72,8 +80,10 @@ def test_cache_stays_right_through_forget_undo_clear_and_load(checkpoint, store,
     api.add_facts(store, "default", facts, checkpoint)
     store.forget("default", 10)
     assert_matches_full_encode(checkpoint, store)
+    assert_matches_full_encode(checkpoint, store, person=True)
     store.undo("default")  # fact 10 is back in the middle: what follows it is re-encoded
     assert_matches_full_encode(checkpoint, store)
+    assert_matches_full_encode(checkpoint, store, person=True)
     store.clear("default")
     store.undo("default")
     assert_matches_full_encode(checkpoint, store)
