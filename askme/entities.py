@@ -32,6 +32,7 @@ from askme.babi import ENTITY_WORDS
 SLOT_WORDS: dict[str, tuple[str, ...]] = {kind: ENTITY_WORDS[kind]
                                           for kind in ("actor", "place", "object")}
 OTHER = "other"
+NEVER = 1 << 62  # EntityMap.first_named of a word no text named
 WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -193,14 +194,10 @@ class EntityMap:
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
                          self.read, self.people)
 
-    def people_not_named(self, fact_count: int, question: str) -> list[str]:
-        """The people the model knows (spelt as it learned them) that neither the first
-        `fact_count` texts nor `question` (in the model's words) name: no right answer is one
-        of them."""
-        asked = {w.lower() for w in WORD.findall(question)}
-        return [name for name in self.lexicon.slots.get("actor", ())
-                if self.named.get(name.lower(), fact_count) >= fact_count
-                and name.lower() not in asked]
+    def first_named(self, people: list[str]) -> list[int]:
+        """For each of `people` (words the model knows), the index of the first text that
+        named them, or NEVER."""
+        return [self.named.get(person.lower(), NEVER) for person in people]
 
     def _slot_for(self, kind: str) -> str | None:
         slots = self.lexicon.slots.get(kind, ())

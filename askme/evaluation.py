@@ -10,7 +10,7 @@ from askme.babi import Example
 from askme.checkpoint import Checkpoint
 from askme.config import PASS_ERROR
 from askme.data import collate, encode_example, length_batches, pad_rows
-from askme.entities import EntityMap
+from askme.entities import WORD, EntityMap
 from askme.tokenizer import ANSWER_END_ID, PAD_ID
 
 
@@ -77,16 +77,22 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     reading = [(o, p) for o, p in zip(owner, person)]  # (story, read for a person answer)
     slots: dict[tuple, EntityMap] = {}
     told: dict[tuple, tuple[str, ...]] = {}
+    same: dict[tuple, tuple] = {}  # reading -> the reading whose encoding it shares
     for key in sorted(set(reading)):
-        story = examples[key[0]].story
+        story, (o, for_person) = examples[key[0]].story, key
         if lexicon is None:
-            told[key] = story
+            told[key], same[key] = story, key
             continue
-        slots[key] = EntityMap.for_person_answers(lexicon) if key[1] else EntityMap(lexicon)
-        told[key] = tuple(slots[key].rewrite_all(list(story)))
-    # Readings that came out the same (a story of known names) are encoded once.
-    first_of: dict[tuple[str, ...], tuple] = {}
-    same = {key: first_of.setdefault(text, key) for key, text in told.items()}
+        if (o, False) not in slots:
+            slots[o, False] = EntityMap(lexicon)
+            told[o, False] = tuple(slots[o, False].rewrite_all(list(story)))
+        same[key] = key
+        if for_person:
+            if slots[o, False].reads_new_people():
+                slots[key] = EntityMap.for_person_answers(lexicon)
+                told[key] = tuple(slots[key].rewrite_all(list(story)))
+            else:  # a story of known people reads the same either way
+                slots[key], same[key] = slots[o, False], (o, False)
     readers = sorted(set(same.values()))
     encoded = [encode_example(tokenizer, replace(examples[key[0]], story=told[key]))
                for key in readers]
@@ -129,9 +135,7 @@ def answer_read(checkpoint: Checkpoint, facts: torch.Tensor, mask: torch.Tensor,
     tokens = [tokenizer.encode(text) for text in said]
     q = model.encode_question(pad_rows(tokens, PAD_ID).to(device),
                               torch.tensor([max(1, len(t)) for t in tokens]).to(device))
-    banned = banned_names(person_tokens(checkpoint), model.config.vocab_size, [
-        s.people_not_named(n, text) if s else [] for s, n, text in zip(asked, counts, said)]
-        ) if checkpoint.lexicon else None
+    banned = banned_people(checkpoint, maps, counts, said) if checkpoint.lexicon else None
     prediction = model.answer_facts(facts, mask, q, None if banned is None else banned.to(device))
     return [replace(a, text=s.restore(a.text)) if s else a
             for a, s in zip(decode_prediction(tokenizer, prediction, counts), asked)]
@@ -145,17 +149,31 @@ def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:
     return {name: pieces[0] for name, pieces in ids.items() if len(pieces) == 1}
 
 
-def banned_names(name_ids: dict[str, int], vocab_size: int, rows: list[list[str]]
-                 ) -> torch.Tensor | None:
-    """(B, V) True at the answer tokens of the people each row may not name (see
-    EntityMap.people_not_named): bAbI asks "who" only about people in the story, and so does
-    a user, but a model trained on a few names can answer with one the memory never names
-    (with entity slots: a name its task learned by heart). None when no row bans anyone."""
-    if not any(rows):
+def banned_people(checkpoint: Checkpoint, maps: list[EntityMap], counts: list[int],
+                  said: list[str]) -> torch.Tensor | None:
+    """(B, V) True at the answer tokens of the known people row r may not name: those that
+    neither its first counts[r] facts (as maps[r] read them) nor its question (in the model's
+    words) name. bAbI asks "who" only about people in the story, and so does a user, but a
+    model trained on a few names can answer with one the memory never names (with entity
+    slots: a name its task learned by heart)."""
+    ids = person_tokens(checkpoint)
+    if not ids:
         return None
-    banned = torch.zeros(len(rows), vocab_size, dtype=torch.bool)
-    for row, names in enumerate(rows):
-        banned[row, [name_ids[n] for n in names if n in name_ids]] = True
+    names = list(ids)
+    column = {name.lower(): j for j, name in enumerate(names)}
+    first: dict[int, list[int]] = {}  # rows of one memory share its map: one lookup each
+    for m in maps:
+        if id(m) not in first:
+            first[id(m)] = m.first_named(names)
+    named_at = torch.tensor([first[id(m)] for m in maps])
+    left_out = named_at >= torch.tensor(counts).unsqueeze(1)  # (B, N)
+    mentioned = [(r, column[w.lower()]) for r, text in enumerate(said)
+                 for w in WORD.findall(text) if w.lower() in column]
+    if mentioned:
+        rows, columns = zip(*mentioned)
+        left_out[list(rows), list(columns)] = False
+    banned = torch.zeros(len(maps), checkpoint.model.config.vocab_size, dtype=torch.bool)
+    banned[:, torch.tensor([ids[name] for name in names])] = left_out
     return banned
 
 

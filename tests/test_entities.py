@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from askme.babi import RENAMES, load_tasks, write_renamed
-from askme.entities import EntityMap, Lexicon
+from askme.entities import NEVER, EntityMap, Lexicon
 from askme.errors import AskmeError
 
 TRAINING_TEXT = [
@@ -60,18 +60,32 @@ def test_questions_read_with_a_copy_and_the_mapping_is_plain_data(lexicon):
     assert Lexicon.from_dict(lexicon.to_dict()) == lexicon
 
 
-def test_people_no_fact_before_the_question_names_are_the_ones_an_answer_may_not_name(lexicon):
+def test_the_map_knows_which_fact_first_named_each_person(lexicon):
     entities = EntityMap(lexicon)
     entities.rewrite_all(["Alice went to the library.", "John took the laptop there.",
                           "Alice gave the laptop to Bob."])
     assert entities.named == {"mary": 0, "kitchen": 0, "john": 1, "apple": 1, "sandra": 2}
-    # Asked after the first fact, only Alice (read as Mary) is named; the question names John.
-    assert entities.people_not_named(1, "Who took the apple?") == ["Sandra", "John", "Daniel"]
-    assert entities.people_not_named(1, "Did John take the apple?") == ["Sandra", "Daniel"]
-    assert entities.people_not_named(3, "Who gave the apple?") == ["Daniel"]
+    people = ["Mary", "Sandra", "John", "Daniel"]
+    assert entities.first_named(people) == [0, 2, 1, NEVER]
     # A state kept before `named` existed counts everyone it maps as named from the start.
     old = {"forward": entities.forward, "surface": entities.surface}
-    assert EntityMap.from_state(lexicon, old).people_not_named(1, "Who?") == ["Daniel"]
+    assert EntityMap.from_state(lexicon, old).first_named(people) == [0, 0, 0, NEVER]
+
+
+def test_an_answer_may_name_only_people_named_before_the_question_or_in_it():
+    from askme.api import load_model
+    from askme.evaluation import banned_people, person_tokens
+
+    checkpoint = load_model()
+    entities = EntityMap(checkpoint.lexicon)
+    entities.rewrite_all(["Alice went to the library.", "John took the laptop there.",
+                          "Alice gave the laptop to Bob."])  # Mary, John, then Sandra
+    said = ["Who took the apple?", "Did John take the apple?", "Who gave the apple?"]
+    banned = banned_people(checkpoint, [entities] * 3, [1, 1, 3], said)
+    ids = person_tokens(checkpoint)
+    allowed = [{name for name, token in ids.items() if not row[token]} for row in banned]
+    assert allowed == [{"Mary"}, {"Mary", "John"}, {"Mary", "John", "Sandra"}]
+    assert banned.sum(1).tolist() == [len(ids) - 1, len(ids) - 2, len(ids) - 3]
 
 
 def test_the_lexicon_knows_which_questions_ask_for_a_person_and_whom_it_answered(lexicon):
