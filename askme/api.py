@@ -86,16 +86,22 @@ class EncodedFacts:
     person_reading: Callable[[], "EncodedFacts"] | None = None
 
 
-def _new_entities(checkpoint) -> EntityMap | None:
+def _new_entities(checkpoint, person: bool = False) -> EntityMap | None:
+    """Fresh slots for a memory: `person` gives the reading for questions about a person."""
     lexicon = getattr(checkpoint, "lexicon", None)
-    return EntityMap(lexicon) if lexicon is not None else None
+    if lexicon is None:
+        return None
+    return EntityMap.for_person_answers(lexicon) if person else EntityMap(lexicon)
 
 
-def encode_facts(checkpoint, texts: list[str], after: EncodedFacts | None = None) -> EncodedFacts:
-    """`texts` told after the facts of `after` (or at the start of a story), encoded."""
+def encode_facts(checkpoint, texts: list[str], after: EncodedFacts | None = None,
+                 person: bool = False) -> EncodedFacts:
+    """`texts` told after the facts of `after` (or at the start of a story), encoded;
+    `person`: read for questions about a person (see answer_prefixes)."""
     import torch
 
-    entities = after.entities.copy() if after and after.entities else _new_entities(checkpoint)
+    entities = (after.entities.copy() if after and after.entities
+                else _new_entities(checkpoint, person))
     if after is not None and after.entities is None and after.texts:
         entities = None  # facts encoded without slots go on without them
     model_texts = entities.rewrite_all(texts) if entities is not None else texts
@@ -203,8 +209,7 @@ def memory_facts(checkpoint, store, name: str, person: bool = False) -> EncodedF
         if entities is not None:
             uncached = entities.rewrite_all(uncached)
         else:  # rebuilt fact by fact: the cached prefix reads the same
-            entities = (EntityMap.for_person_answers(checkpoint.lexicon) if person
-                        else EntityMap(checkpoint.lexicon))
+            entities = _new_entities(checkpoint, person)
             uncached = entities.rewrite_all(texts)[cached:]
             if cached == len(rows) and rows and key:
                 store.save_entity_map(name, key, rows[-1][0], json.dumps(entities.state()))
@@ -260,12 +265,8 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
     person = [entities.lexicon.asks_for_person(q) for q, _ in questions] if entities else []
     if not any(person) or not entities.reads_new_people():  # else both read the same words
         return _answer_reading(checkpoint, facts, questions)
-    if facts.person_reading is not None:
-        as_person = facts.person_reading()
-    else:
-        reading = EntityMap.for_person_answers(entities.lexicon)
-        as_person = EncodedFacts(facts.texts,
-                                 encode_more(checkpoint, reading.rewrite_all(facts.texts)), reading)
+    as_person = (facts.person_reading() if facts.person_reading is not None
+                 else encode_facts(checkpoint, facts.texts, person=True))
     out: list[Explanation | None] = [None] * len(questions)
     for flag, read in ((False, facts), (True, as_person)):
         chosen = [i for i, p in enumerate(person) if p == flag]

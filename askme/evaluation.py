@@ -74,7 +74,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     # question about a person reads it with the people the model learned to answer with.
     lexicon = checkpoint.lexicon
     person = [lexicon is not None and lexicon.asks_for_person(ex.question) for ex in examples]
-    reading = [(o, p) for o, p in zip(owner, person)]  # (story, read for a person answer)
+    reading = list(zip(owner, person))  # (story, read for a person answer)
     slots: dict[tuple, EntityMap] = {}
     told: dict[tuple, tuple[str, ...]] = {}
     same: dict[tuple, tuple] = {}  # reading -> the reading whose encoding it shares

@@ -7,7 +7,6 @@ import pytest
 import torch
 
 from askme import api
-from askme.entities import EntityMap
 from askme.store import MemoryStore
 
 FACTS = [f"{name} went to the {place}." for name, place in zip(
@@ -49,12 +48,7 @@ def assert_matches_full_encode(checkpoint, store, person=False):
     the facts afresh."""
     cached = api.memory_facts(checkpoint, store, "default", person=person)
     assert cached.texts == store.facts("default")
-    if person:
-        reading = EntityMap.for_person_answers(checkpoint.lexicon)
-        full = api.EncodedFacts(cached.texts, api.encode_more(
-            checkpoint, reading.rewrite_all(cached.texts)), reading)
-    else:
-        full = api.encode_facts(checkpoint, cached.texts)
+    full = api.encode_facts(checkpoint, cached.texts, person=person)
     assert cached.vectors.shape == full.vectors.shape
     assert torch.allclose(cached.vectors, full.vectors, atol=1e-5)
     assert cached.entities == full.entities
