@@ -7,6 +7,7 @@ import dataclasses
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -156,9 +157,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             "train_examples": len(train_set),
             "val_examples": held_out,
             "train_seconds": round(time.monotonic() - started, 1),
-            "options": {k: v for k, v in vars(options).items()
-                        if k not in ("data", "tasks", "out", "model")} | (
-                {"init": str(options.init)} if options.init else {}),
+            "options": {k: str(v) if isinstance(v, Path) else v  # plain data for config.json
+                        for k, v in vars(options).items()
+                        if k not in ("data", "tasks", "out", "model")},
         }
 
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0
