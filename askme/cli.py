@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--memory-update", choices=MEMORY_UPDATES, default=model.memory_update,
                        help="how a pass updates the memory: the paper's GRU, or DMN+'s ReLU "
                             f"layer ({model.memory_update})")
+    train.add_argument("--answer-reads-episodes", action="store_true",
+                       help="the answer decoder attends over the memory's episodes at every "
+                            "word, not only the final memory")
+    train.add_argument("--teacher-forced-gates", action="store_true",
+                       help="in training, make each pass's episode from its supporting fact "
+                            "rather than from the model's gates")
     train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
                        help=f"most memory passes before halting is forced ({model.max_passes})")
     train.add_argument("--augment", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
@@ -198,7 +204,9 @@ def cmd_train(args) -> int:
         time_limit=args.time_limit, augment=args.augment, init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,
-                        memory_update=args.memory_update, max_passes=args.max_passes))
+                        memory_update=args.memory_update, max_passes=args.max_passes,
+                        answer_reads_episodes=args.answer_reads_episodes,
+                        teacher_forced_gates=args.teacher_forced_gates))
     context = distributed.start(args.device)
     try:
         if not context.is_main:  # progress and the summary are shown once, by rank 0

@@ -30,6 +30,14 @@ class DMNConfig:
     # DMN+'s ReLU layer (Xiong et al. 2016) over [m; e; e∘m; |e-m|], which compares the
     # episode with what the memory holds in one step.
     memory_update: str = "gru"
+    # The answer decoder reads the episodes: each step attends over e_1..e_k (softmax, keyed
+    # by its own state) beside the question. The paper decodes from m_k alone, where a path
+    # ("s,e", task 19) must survive later memory updates to be said; here each word can be
+    # read from the pass that found it.
+    answer_reads_episodes: bool = False
+    # Training makes each supervised pass's episode from its supporting fact, not from the
+    # model's own gates (the gates still learn from their loss); inference is unchanged.
+    teacher_forced_gates: bool = False
     gate_loss_weight: float = 1.0  # weight of the gate supervision next to the answer loss
 
     def __post_init__(self):

@@ -239,31 +239,37 @@ class EpisodicMemory(nn.Module):
         logits = self.gate_logits(prepared, memory, time)
         return logits, self.focus(logits, prepared.fact_mask)
 
-    def forward(self, facts, fact_mask, question, passes: int):
-        """Run `passes` passes; returns memories (P+1, B, H) and gate logits (P, B, T+1)."""
+    def forward(self, facts, fact_mask, question, passes: int, forced_gates=None):
+        """Run `passes` passes; returns memories (P+1, B, H), gate logits (P, B, T+1) and
+        episodes (P, B, H). `forced_gates` (P, B, T), if given, replaces the gates the
+        episodes are made with (the logits are still the model's own)."""
         T = facts.size(1)
         prepared = self.prepare(facts, fact_mask, question)
-        memory, focus, memories, all_logits = question, prepared.first_focus, [question], []
+        memory, focus, memories, all_logits, episodes = question, prepared.first_focus, [question], [], []
         for _ in range(passes):
             logits, focus = self.score(prepared, memory, focus)
             gates = torch.sigmoid(logits[:, :T])  # (B, T); -inf logits give exactly 0
-            memory = self.memory_gru(self.episode(prepared.facts_ih, gates), memory)
+            if forced_gates is not None:
+                gates = forced_gates[len(episodes)]
+            episodes.append(self.episode(prepared.facts_ih, gates))
+            memory = self.memory_gru(episodes[-1], memory)
             memories.append(memory)
             all_logits.append(logits)
-        return torch.stack(memories), torch.stack(all_logits)
+        return torch.stack(memories), torch.stack(all_logits), torch.stack(episodes)
 
     @torch.no_grad()
     def run_until_halt(self, facts, fact_mask, question):
         """Inference: pass until each question's highest gate is end-of-passes.
 
-        Returns the final memory (B, H), episodes used (B,), gate logits (P, B, T+1).
+        Returns the final memory (B, H), episodes used (B,), gate logits (P, B, T+1), and
+        the episodes (B, P', H) with a mask (B, P') of those each question used.
         """
-        B, T, _ = facts.shape
+        B, T, H = facts.shape
         prepared = self.prepare(facts, fact_mask, question)
         memory, focus = question, prepared.first_focus
         passes = torch.zeros(B, dtype=torch.long, device=facts.device)
         running = torch.ones(B, dtype=torch.bool, device=facts.device)
-        all_logits = []
+        all_logits, episodes, used = [], [], []
         while True:
             logits, focus = self.score(prepared, memory, focus)
             all_logits.append(logits)
@@ -271,12 +277,16 @@ class EpisodicMemory(nn.Module):
             if not running.any():
                 break
             gates = torch.sigmoid(logits[:, :T])
-            updated = self.memory_gru(self.episode(prepared.facts_ih, gates), memory)
+            episodes.append(self.episode(prepared.facts_ih, gates))
+            used.append(running)
+            updated = self.memory_gru(episodes[-1], memory)
             memory = torch.where(running.unsqueeze(-1), updated, memory)
             passes += running.long()
             if len(all_logits) == self.max_passes:
                 break
-        return memory, passes, torch.stack(all_logits)
+        episodes = torch.stack(episodes, 1) if episodes else facts.new_zeros(B, 0, H)
+        used = torch.stack(used, 1) if used else running.new_zeros(B, 0)
+        return memory, passes, torch.stack(all_logits), episodes, used
 
 
 class AnswerModule(nn.Module):
@@ -288,28 +298,46 @@ class AnswerModule(nn.Module):
 
     def __init__(self, config: DMNConfig):
         super().__init__()
-        self.gru = nn.GRUCell(config.embed_dim + config.hidden_dim, config.hidden_dim)
-        self.out = nn.Linear(config.hidden_dim, config.vocab_size)
+        H = config.hidden_dim
+        reads = config.answer_reads_episodes
+        self.gru = nn.GRUCell(config.embed_dim + (2 if reads else 1) * H, H)
+        self.out = nn.Linear(H, config.vocab_size)
         self.max_tokens = config.max_answer_tokens
+        # Bilinear key of the attention over episodes (config.answer_reads_episodes).
+        self.episode_key = nn.Linear(H, H, bias=False) if reads else None
 
-    def forward(self, embed, memory, question, previous_tokens):
-        """Teacher-forced logits (B, A, V) for `previous_tokens` (B, A) starting with START."""
+    def step_input(self, word, question, state, episodes, episode_mask):
+        """The decoder GRU's input: [y_{t-1}; q], and with episode reading the episodes'
+        mix that the state before this step attends to (zero when a question used none)."""
+        if self.episode_key is None:
+            return torch.cat([word, question], dim=-1)
+        scores = torch.einsum("bh,bph->bp", self.episode_key(state), episodes)  # (B, P)
+        weights = torch.softmax(scores.masked_fill(~episode_mask, float("-inf")), dim=-1)
+        weights = weights.nan_to_num(0.0)  # a row with no episode reads nothing
+        read = torch.einsum("bp,bph->bh", weights, episodes)  # (B, H)
+        return torch.cat([word, question, read], dim=-1)
+
+    def forward(self, embed, memory, question, previous_tokens, episodes=None, episode_mask=None):
+        """Teacher-forced logits (B, A, V) for `previous_tokens` (B, A) starting with START;
+        `episodes` (B, P, H) and `episode_mask` (B, P) are read with answer_reads_episodes."""
         state, outputs = memory, []
         inputs = embed(previous_tokens)  # (B, A, E)
         for t in range(previous_tokens.size(1)):
-            state = self.gru(torch.cat([inputs[:, t], question], dim=-1), state)
+            step = self.step_input(inputs[:, t], question, state, episodes, episode_mask)
+            state = self.gru(step, state)
             outputs.append(state)
         return self.out(torch.stack(outputs, dim=1))
 
     @torch.no_grad()
-    def generate(self, embed, memory, question, banned=None):
+    def generate(self, embed, memory, question, banned=None, episodes=None, episode_mask=None):
         """Greedy answer tokens (B, A); `banned` (B, V) marks tokens a row may not say."""
         B = memory.size(0)
         token = torch.full((B,), ANSWER_START_ID, dtype=torch.long, device=memory.device)
         done = torch.zeros(B, dtype=torch.bool, device=memory.device)
         state, tokens = memory, []
         for _ in range(self.max_tokens):
-            state = self.gru(torch.cat([embed(token), question], dim=-1), state)
+            step = self.step_input(embed(token), question, state, episodes, episode_mask)
+            state = self.gru(step, state)
             logits = self.out(state)  # (B, V)
             if banned is not None:
                 logits = logits.masked_fill(banned, float("-inf"))
@@ -376,13 +404,23 @@ class DMN(nn.Module):
         B, T, _ = facts.shape
         n_supports = (batch.supports >= 0).sum(1)  # (B,)
         passes = int(n_supports.max()) + 1
-        memories, logits = self.memory(facts, batch.fact_mask, q, passes)
+        forced = None
+        if self.config.teacher_forced_gates:
+            # Episodes from the supporting facts themselves (teacher forcing): the answer
+            # module learns from the episodes a right pass makes, even while the gates
+            # are still wrong or split between look-alike facts.
+            at = F.pad(batch.supports, (0, max(0, passes - batch.supports.size(1))), value=-1)
+            at = at[:, :passes].t()  # (P, B)
+            forced = F.one_hot(at.clamp(min=0), T).float() * (at >= 0).unsqueeze(-1)
+        memories, logits, episodes = self.memory(facts, batch.fact_mask, q, passes, forced)
         final = memories[n_supports, torch.arange(B, device=facts.device)]  # (B, H): m_k, k supports
+        episode_mask = torch.arange(passes, device=facts.device) < n_supports.unsqueeze(1)  # (B, P)
 
         answer_in = torch.cat([batch.answer.new_full((B, 1), ANSWER_START_ID),
                                batch.answer[:, :-1]], dim=1)
         answer_in = answer_in.masked_fill(answer_in == ANSWER_END_ID, PAD_ID)
-        answer_logits = self.answer_module(self.embed, final, q, answer_in)
+        answer_logits = self.answer_module(self.embed, final, q, answer_in,
+                                           episodes.transpose(0, 1), episode_mask)
         answer_sum = F.cross_entropy(answer_logits.flatten(0, 1), batch.answer.flatten(),
                                      ignore_index=PAD_ID, reduction="sum")
 
@@ -419,7 +457,7 @@ class DMN(nn.Module):
     def answer_facts(self, facts, fact_mask, q, banned=None) -> Prediction:
         """Answers from encoded facts (B, T, H), their mask (B, T) and questions (B, H);
         `banned` (B, V), if given, marks answer tokens a row may not say."""
-        memory, passes, logits = self.memory.run_until_halt(facts, fact_mask, q)
-        tokens = self.answer_module.generate(self.embed, memory, q, banned)
+        memory, passes, logits, episodes, used = self.memory.run_until_halt(facts, fact_mask, q)
+        tokens = self.answer_module.generate(self.embed, memory, q, banned, episodes, used)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
         return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1))

@@ -147,3 +147,50 @@ def test_a_banned_answer_token_is_never_said_and_the_rest_is_unchanged():
     kept = model.answer_facts(facts, mask, q, banned).answer_tokens
     assert kept[0, 0] != free[0, 0] and not banned[0, kept[0]].any()
     assert torch.equal(kept[1], free[1])
+
+
+def test_the_decoder_reads_the_episodes_it_is_given():
+    """With answer_reads_episodes each decoder step attends over the episodes: other
+    episodes give other logits, and a question that used none reads nothing (no NaN)."""
+    model, tokenizer = make(answer_reads_episodes=True)
+    batch = collate([item(tokenizer, ["Anna walked to the garden.", "Tom ran to the kitchen."],
+                          "Where is Anna?", "garden", (0, 1))])
+    logits, loss = model(batch)
+    assert torch.isfinite(loss)
+    facts, q = model.encode(batch)
+    memory, answer_in = q, torch.tensor([[1]])
+    episodes, used = torch.randn(1, 2, 16), torch.ones(1, 2, dtype=torch.bool)
+    read = model.answer_module(model.embed, memory, q, answer_in, episodes, used)
+    other = model.answer_module(model.embed, memory, q, answer_in, episodes.flip(1) * 2, used)
+    assert not torch.allclose(read, other)
+    none = model.answer_module(model.embed, memory, q, answer_in, episodes, ~used)
+    zeros = model.answer_module(model.embed, memory, q, answer_in, torch.zeros(1, 2, 16), used)
+    assert torch.allclose(none, zeros)  # a masked-out episode is not read at all
+
+    _force_end(model, 1, 100.0)  # halts before any episode
+    prediction = model.predict(batch)
+    assert prediction.passes.tolist() == [0] and prediction.answer_tokens.size(0) == 1
+
+
+def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
+    model, tokenizer = make(teacher_forced_gates=True)
+    batch = collate([item(tokenizer, ["Anna walked to the garden.", "Tom ran to the kitchen.",
+                                      "Anna took the ball there."], "Where is Anna?",
+                          "garden", (2, 0))])
+    facts, q = model.encode(batch)
+    seen = []
+    original = model.memory.episode
+
+    def spy(facts_ih, gates):
+        seen.append(gates.clone())
+        return original(facts_ih, gates)
+
+    model.memory.episode = spy
+    model.train()
+    model(batch)
+    assert [g[0].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    assert seen[2].sum() == 0  # the halting pass has no supporting fact and no episode
+    seen.clear()
+    model.eval()
+    model.predict(batch)  # inference uses the model's own sigmoid gates
+    assert all(torch.all((g > 0) & (g < 1)) for g in seen)
