@@ -404,13 +404,15 @@ class DMN(nn.Module):
         B, T, _ = facts.shape
         n_supports = (batch.supports >= 0).sum(1)  # (B,)
         passes = int(n_supports.max()) + 1
+        # Supporting fact of each pass (B, P), -1 where the pass has none.
+        supports = F.pad(batch.supports, (0, max(0, passes - batch.supports.size(1))),
+                         value=-1)[:, :passes]
         forced = None
         if self.config.teacher_forced_gates:
             # Episodes from the supporting facts themselves (teacher forcing): the answer
             # module learns from the episodes a right pass makes, even while the gates
             # are still wrong or split between look-alike facts.
-            at = F.pad(batch.supports, (0, max(0, passes - batch.supports.size(1))), value=-1)
-            at = at[:, :passes].t()  # (P, B)
+            at = supports.t()  # (P, B)
             forced = F.one_hot(at.clamp(min=0), T).float() * (at >= 0).unsqueeze(-1)
         memories, logits, episodes = self.memory(facts, batch.fact_mask, q, passes, forced)
         final = memories[n_supports, torch.arange(B, device=facts.device)]  # (B, H): m_k, k supports
@@ -426,9 +428,8 @@ class DMN(nn.Module):
 
         # Gate targets (B, P): supporting fact i at pass i, then T (end-of-passes), then ignored.
         steps = torch.arange(passes, device=facts.device).unsqueeze(0)  # (1, P)
-        padded = F.pad(batch.supports, (0, max(0, passes - batch.supports.size(1))), value=-1)
-        targets = torch.where(steps < n_supports.unsqueeze(1), padded[:, :passes],
-                              torch.full_like(padded[:, :passes], T))
+        targets = torch.where(steps < n_supports.unsqueeze(1), supports,
+                              torch.full_like(supports, T))
         targets = targets.masked_fill(steps > n_supports.unsqueeze(1), -100)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
         gate_ce_sum = F.cross_entropy(pass_logits.flatten(0, 1), targets.flatten(),
