@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                        default=options.augment, metavar="SHARE",
                        help=f"share of questions whose people, places and things are renamed "
                        f"at random each epoch ({options.augment})")
+    train.add_argument("--retell", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
+                       default=options.retell, metavar="SHARE",
+                       help="share of the spatial tasks' questions (17, 19) retold each epoch: "
+                            "facts reordered and said from the other side, the picture turned "
+                            f"or mirrored, the question asked the other way round ({options.retell})")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")
@@ -201,7 +206,8 @@ def cmd_train(args) -> int:
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
-        time_limit=args.time_limit, augment=args.augment, init=args.init,
+        time_limit=args.time_limit, augment=args.augment, retell=args.retell,
+        init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,
                         memory_update=args.memory_update, max_passes=args.max_passes,

@@ -14,6 +14,7 @@ import torch
 
 from askme.augment import EntityShuffler
 from askme.babi import Example, load_tasks
+from askme.retell import RETOLD_TASKS, retell
 from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from askme.config import TrainOptions
 from askme.errors import UsageError
@@ -143,6 +144,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     optimizer = make_optimizer(model, options.lr)
     shuffler = EntityShuffler(tokenizer) if options.augment > 0 else None
     generator = torch.Generator().manual_seed(options.seed + context.rank)
+    # Its own random stream, so that without --retell every other draw stays as it was.
+    retell_rng = random.Random(f"retell {options.seed} {context.rank}") if options.retell else None
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=options.lr_decay, patience=options.decay_patience)
 
@@ -170,8 +173,15 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         mine = (shard(len(train_items), epoch, options.seed, context) if context.distributed
                 else range(len(train_items)))
         items = [train_items[i] for i in mine]
+        examples = [train_set[i] for i in mine]
         for indices in length_batches(items, local_batch, rng):
-            batch = collate([items[i] for i in indices])
+            if retell_rng is None:
+                batch = collate([items[i] for i in indices])
+            else:
+                batch = collate([
+                    encode_example(tokenizer, retell(examples[i], retell_rng))
+                    if examples[i].task in RETOLD_TASKS and retell_rng.random() < options.retell
+                    else items[i] for i in indices])
             if shuffler is not None:
                 batch = shuffler.apply(batch, [items[i].task for i in indices], generator,
                                        options.augment)

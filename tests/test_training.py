@@ -89,6 +89,23 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
     assert load_checkpoint(out).model.answer_module.episode_key is not None
 
 
+def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):
+    def trained(tasks, retell):
+        options = dataclasses.replace(tiny_options(babi_dir, epochs=2), tasks=tasks, retell=retell,
+                                      augment=0.5)
+        return train(options).model.state_dict()
+
+    plain, retold = trained([1, 8], 0.0), trained([1, 8], 1.0)
+    assert all(torch.equal(plain[k], retold[k]) for k in plain)  # no task 17 or 19 question
+    plain, retold = trained([1, 19], 0.0), trained([1, 19], 1.0)
+    assert not all(torch.equal(plain[k], retold[k]) for k in plain)
+    out = tmp_path / "retold"
+    assert main(["train", "--data", str(babi_dir), "--tasks", "19", "--out", str(out),
+                 "--hidden", "16", "--embed", "16", "--epochs", "1", "--retell", "0.5",
+                 "--threads", "1"]) == 0
+    assert json.loads((out / "config.json").read_text())["info"]["options"]["retell"] == 0.5
+
+
 def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
         tiny_model, babi_dir, tmp_path):
     folder, checkpoint = tiny_model
