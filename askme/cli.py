@@ -94,9 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
                        f"at random each epoch ({options.augment})")
     train.add_argument("--retell", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
                        default=options.retell, metavar="SHARE",
-                       help="share of the spatial tasks' questions (17, 19) retold each epoch: "
-                            "facts reordered and said from the other side, the picture turned "
-                            f"or mirrored, the question asked the other way round ({options.retell})")
+                       help="share of the questions of tasks 17, 18 and 19 (a fixed picture told in any "
+                            "order) retold each epoch: facts reordered and said from the other "
+                            "side, the picture turned or mirrored, the question asked the other "
+                            f"way round ({options.retell})")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")

@@ -5,7 +5,7 @@ import random
 import re
 
 from askme.babi import Example
-from askme.retell import COMPASS, LETTERS, POSITIONS, retell
+from askme.retell import CONTAINERS, COMPASS, LETTERS, POSITIONS, retell
 
 # Clockwise from "above", as askme.retell orders them: x grows to the right, y upwards.
 OFFSETS = [(0, 1), (1, 0), (0, -1), (-1, 0)]
@@ -22,6 +22,12 @@ PATH = Example(
      "The garden is west of the bedroom.", "The office is west of the garden.",
      "The bathroom is north of the garden."),
     "How do you go from the kitchen to the garden?", "s,e", (1, 3), task=19)
+
+SIZES = Example(
+    ("The box of chocolates fits inside the chest.", "The box is bigger than the chest.",
+     "The box is bigger than the suitcase.", "The suitcase fits inside the box.",
+     "The container is bigger than the box of chocolates."),
+    "Does the box fit in the box of chocolates?", "no", (0, 1), task=18)
 
 
 def place_shapes(story):
@@ -61,9 +67,49 @@ def solve_path(example):
             for s2, end, i2 in ways[middle] if end == goal]
 
 
+def bigger_pairs(story):
+    """(bigger, smaller) for each fact of a task-18 story."""
+    pairs = []
+    for fact in story:
+        a, relation, b = re.fullmatch(r"The (.+) (fits inside|is bigger than) the (.+)\.",
+                                      fact).groups()
+        pairs.append((b, a) if relation == "fits inside" else (a, b))
+    return pairs
+
+
+def solve_sizes(example):
+    """The answer, and the container the question calls bigger."""
+    holds = {}
+    for big, small in bigger_pairs(example.story):
+        holds.setdefault(big, set()).add(small)
+    for _ in example.story:  # transitive closure
+        for big in holds:
+            holds[big] |= {inner for small in holds[big] for inner in holds.get(small, ())}
+    form, a, _, b = re.fullmatch(r"(Does|Is) the (.+) (fit in|bigger than) the (.+)\?",
+                                 example.question).groups()
+    big, small = (a, b) if form == "Is" else (b, a)
+    return ("yes" if small in holds.get(big, ()) else
+            "no" if big in holds.get(small, ()) else "unknown"), big
+
+
 def test_the_solvers_agree_with_the_original_stories():
     assert solve_positions(POSITIONAL) == "yes" and solve_positions(POSITIONAL_NO) == "no"
     assert solve_path(PATH) == [("s,e", (1, 3))]
+    assert solve_sizes(SIZES) == ("no", "box of chocolates")
+
+
+def test_a_retold_size_story_has_the_same_answer_and_starts_from_the_bigger_one():
+    rng = random.Random(3)
+    questions, names = set(), set()
+    for _ in range(300):
+        told = retell(SIZES, rng)
+        answer, big = solve_sizes(told)
+        assert told.answer == answer == "no"
+        # bAbI lists first the fact about the container the question calls bigger
+        assert big in bigger_pairs(told.story)[told.supports[0]]
+        questions.add(told.question.split()[0])
+        names.update(name for pair in bigger_pairs(told.story) for name in pair)
+    assert questions == {"Does", "Is"} and names == set(CONTAINERS)
 
 
 def test_a_retold_positional_story_has_the_same_answer_and_its_facts_follow():
