@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
                        default=options.augment, metavar="SHARE",
                        help=f"share of questions whose people, places and things are renamed "
                        f"at random each epoch ({options.augment})")
+    train.add_argument("--ema", type=_checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)"),
+                       default=options.ema, metavar="DECAY",
+                       help="validate and save an exponential moving average of the weights "
+                            f"with this decay a step, e.g. 0.999 (off: {options.ema})")
     train.add_argument("--retell", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
                        default=options.retell, metavar="SHARE",
                        help="share of the questions of tasks 17, 18 and 19 (a fixed picture told in any "
@@ -207,7 +211,7 @@ def cmd_train(args) -> int:
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
-        time_limit=args.time_limit, augment=args.augment, retell=args.retell,
+        time_limit=args.time_limit, augment=args.augment, retell=args.retell, ema=args.ema,
         init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,

@@ -71,6 +71,9 @@ class TrainOptions:
     clip: float = 5.0  # gradient norm clipping
     vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)
     augment: float = 0.0  # share of training questions whose entities are renamed (askme.augment)
+    # Decay of an exponential moving average of the weights, updated after every step; the
+    # average is what is validated, kept and saved (0: off, the weights themselves).
+    ema: float = 0.0
     retell: float = 0.0  # share of task 17, 18 and 19 training questions retold (askme.retell)
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
     model: DMNConfig = field(default_factory=DMNConfig)

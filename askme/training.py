@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from askme.augment import EntityShuffler
 from askme.babi import Example, load_tasks
@@ -128,7 +129,12 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         lexicon = Lexicon.build(texts, asked)
         config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
         model = DMN(config).to(context.device)
-    checkpoint = Checkpoint(model, tokenizer, lexicon=lexicon)
+    # With --ema the moving average of the weights (a copy torch keeps) is what is validated,
+    # kept and saved; the optimizer steps the weights themselves.
+    averaged = (AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(options.ema))
+                if options.ema else None)
+    kept = averaged.module if averaged is not None else model
+    checkpoint = Checkpoint(kept, tokenizer, lexicon=lexicon)
     stepped = model
     if context.distributed:  # also broadcasts rank 0's initial weights to every rank
         from torch.nn.parallel import DistributedDataParallel
@@ -187,6 +193,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                                        options.augment)
             loss = training_step(stepped, optimizer, batch.to(context.device), options.clip,
                                  context)
+            if averaged is not None:
+                averaged.update_parameters(model)
             summed += loss * len(indices)
             count += len(indices)
         summed, count = total([summed, count], context)
@@ -194,7 +202,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_accuracy, val_by_task, val_loss = 0.0, {}, 0.0
         if context.is_main:
             val_accuracy, val_by_task = accuracy(checkpoint, val_set)
-            val_loss = mean_loss(model, val_items, options.batch_size)
+            val_loss = mean_loss(kept, val_items, options.batch_size)
         out_of_time = (options.time_limit is not None
                        and time.monotonic() - started > options.time_limit * 60)
         val_accuracy, val_loss, out_of_time = share([val_accuracy, val_loss, out_of_time],
@@ -204,9 +212,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         scheduler.step(val_loss)
         if (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
             best_accuracy, best_loss, best_epoch = val_accuracy, val_loss, epoch
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = copy.deepcopy(kept.state_dict())
             if options.out is not None and context.is_main:  # a run cut short keeps its best
-                save_checkpoint(options.out, model, tokenizer,
+                save_checkpoint(options.out, kept, tokenizer,
                                 run_info(epoch, best_epoch, best_accuracy), lexicon)
         if val_loss < lowest_loss or val_accuracy > best_seen:
             stale = 0
@@ -223,9 +231,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             break
 
     if best_state is not None:
-        model.load_state_dict(best_state)
-    model.eval()
+        kept.load_state_dict(best_state)
+    kept.eval()
     checkpoint.info = run_info(epoch, best_epoch, best_accuracy)
     if options.out is not None and context.is_main:
-        save_checkpoint(options.out, model, tokenizer, checkpoint.info, lexicon)
+        save_checkpoint(options.out, kept, tokenizer, checkpoint.info, lexicon)
     return checkpoint
