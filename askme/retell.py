@@ -2,7 +2,7 @@
 picture in any order: 17 (positional reasoning), 18 (size reasoning) and 19 (path finding).
 
 A retold story says the same picture another way, and the question asks the same thing:
-- the facts come in another order (in these two tasks no fact changes another);
+- the facts come in another order (in these tasks no fact changes another);
 - each fact may be said from its other side ("The kitchen is north of the office." ->
   "The office is south of the kitchen.");
 - the whole picture is turned or mirrored (any of the 8 symmetries of the square), with

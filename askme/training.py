@@ -179,14 +179,13 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         mine = (shard(len(train_items), epoch, options.seed, context) if context.distributed
                 else range(len(train_items)))
         items = [train_items[i] for i in mine]
-        examples = [train_set[i] for i in mine]
         for indices in length_batches(items, local_batch, rng):
             if retell_rng is None:
                 batch = collate([items[i] for i in indices])
             else:
                 batch = collate([
-                    encode_example(tokenizer, retell(examples[i], retell_rng))
-                    if examples[i].task in RETOLD_TASKS and retell_rng.random() < options.retell
+                    encode_example(tokenizer, retell(train_set[mine[i]], retell_rng))
+                    if items[i].task in RETOLD_TASKS and retell_rng.random() < options.retell
                     else items[i] for i in indices])
             if shuffler is not None:
                 batch = shuffler.apply(batch, [items[i].task for i in indices], generator,
