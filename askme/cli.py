@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--teacher-forced-gates", action="store_true",
                        help="in training, make each pass's episode from its supporting fact "
                             "rather than from the model's gates")
+    train.add_argument("--gate-loss-weight", type=_positive_float, default=model.gate_loss_weight,
+                       metavar="WEIGHT", help="weight of the supporting-fact (gate) loss beside "
+                       f"the answer loss ({model.gate_loss_weight})")
     train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
                        help=f"most memory passes before halting is forced ({model.max_passes})")
     train.add_argument("--augment", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
@@ -216,6 +219,7 @@ def cmd_train(args) -> int:
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,
                         memory_update=args.memory_update, max_passes=args.max_passes,
+                        gate_loss_weight=args.gate_loss_weight,
                         answer_reads_episodes=args.answer_reads_episodes,
                         teacher_forced_gates=args.teacher_forced_gates))
     context = distributed.start(args.device)

@@ -194,3 +194,14 @@ def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
     model.eval()
     model.predict(batch)  # inference uses the model's own sigmoid gates
     assert all(torch.all((g > 0) & (g < 1)) for g in seen)
+
+
+def test_gate_loss_weight_scales_only_the_gate_terms():
+    facts = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Anna took the ball there."]
+    losses = {}
+    for weight in (0.0, 1.0, 3.0):
+        model, tokenizer = make(gate_loss_weight=weight)
+        _, losses[weight] = model(collate([item(tokenizer, facts, "Where is Anna?", supports=(0,))]))
+    gate_part = losses[1.0] - losses[0.0]
+    assert gate_part > 0.1  # an untrained model's gates are far from the supporting fact
+    assert torch.isclose(losses[3.0] - losses[0.0], 3 * gate_part, rtol=1e-5)

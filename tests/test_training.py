@@ -82,10 +82,11 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
     assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(out),
                  "--hidden", "16", "--embed", "16", "--epochs", "1", "--memory-update", "relu",
                  "--word-dropout", "0", "--answer-reads-episodes", "--teacher-forced-gates",
-                 "--threads", "1"]) == 0
+                 "--gate-loss-weight", "2.5", "--threads", "1"]) == 0
     model = json.loads((out / "config.json").read_text())["model"]
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
+    assert model["gate_loss_weight"] == 2.5
     assert load_checkpoint(out).model.answer_module.episode_key is not None
 
 
