@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "order) retold each epoch: facts reordered and said from the other "
                             "side, the picture turned or mirrored, the question asked the other "
                             f"way round ({options.retell})")
+    train.add_argument("--retell-tasks", default="17-19", metavar="TASKS",
+                       help="which of tasks 17, 18 and 19 --retell retells (17-19)")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")
@@ -215,6 +217,7 @@ def cmd_train(args) -> int:
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
         time_limit=args.time_limit, augment=args.augment, retell=args.retell, ema=args.ema,
+        retell_tasks=tuple(parse_tasks(args.retell_tasks)),
         init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,

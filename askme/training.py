@@ -103,6 +103,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         raise UsageError(f"--batch-size {options.batch_size} does not split evenly over "
                          f"{context.world_size} processes")
     local_batch = options.batch_size // context.world_size
+    if not set(options.retell_tasks) <= set(RETOLD_TASKS):
+        raise UsageError(f"--retell-tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} can be "
+                         f"retold, not {', '.join(map(str, sorted(set(options.retell_tasks) - set(RETOLD_TASKS))))}")
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
@@ -185,7 +188,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             else:
                 batch = collate([
                     encode_example(tokenizer, retell(train_set[mine[i]], retell_rng))
-                    if items[i].task in RETOLD_TASKS and retell_rng.random() < options.retell
+                    if items[i].task in options.retell_tasks and retell_rng.random() < options.retell
                     else items[i] for i in indices])
             if shuffler is not None:
                 batch = shuffler.apply(batch, [items[i].task for i in indices], generator,

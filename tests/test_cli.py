@@ -31,6 +31,8 @@ def test_help_and_version_do_not_import_torch():
      "askme: error: bad task list 'x': use numbers and ranges such as 1-20 or 1,2,6\n"),
     (["train", "--epochs", "0", "--out", "x"], 2,
      "askme train: error: argument --epochs: '0' must be at least 1 (see 'askme train --help')\n"),
+    (["train", "--out", "x", "--data", "x", "--retell-tasks", "3,19"], 2,
+     "askme: error: --retell-tasks: only tasks 17, 18, 19 can be retold, not 3\n"),
     (["frobnicate"], 2, None),
 ])
 def test_usage_errors_exit_2_with_one_line(args, code, message, capsys):

@@ -106,20 +106,23 @@ def test_ema_keeps_and_saves_the_moving_average_of_the_weights(tiny_model, babi_
 
 
 def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):
-    def trained(tasks, retell):
+    def trained(tasks, retell, retell_tasks=(17, 18, 19)):
         options = dataclasses.replace(tiny_options(babi_dir, epochs=2), tasks=tasks, retell=retell,
-                                      augment=0.5)
+                                      retell_tasks=retell_tasks, augment=0.5)
         return train(options).model.state_dict()
 
     plain, retold = trained([1, 8], 0.0), trained([1, 8], 1.0)
     assert all(torch.equal(plain[k], retold[k]) for k in plain)  # no task 17, 18 or 19 question
     plain, retold = trained([1, 19], 0.0), trained([1, 19], 1.0)
     assert not all(torch.equal(plain[k], retold[k]) for k in plain)
+    not_19 = trained([1, 19], 1.0, retell_tasks=(17, 18))
+    assert all(torch.equal(plain[k], not_19[k]) for k in plain)
     out = tmp_path / "retold"
     assert main(["train", "--data", str(babi_dir), "--tasks", "19", "--out", str(out),
                  "--hidden", "16", "--embed", "16", "--epochs", "1", "--retell", "0.5",
-                 "--threads", "1"]) == 0
-    assert json.loads((out / "config.json").read_text())["info"]["options"]["retell"] == 0.5
+                 "--retell-tasks", "19", "--threads", "1"]) == 0
+    saved = json.loads((out / "config.json").read_text())["info"]["options"]
+    assert (saved["retell"], saved["retell_tasks"]) == (0.5, [19])
 
 
 def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
