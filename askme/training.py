@@ -103,9 +103,10 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         raise UsageError(f"--batch-size {options.batch_size} does not split evenly over "
                          f"{context.world_size} processes")
     local_batch = options.batch_size // context.world_size
-    if not set(options.retell_tasks) <= set(RETOLD_TASKS):
+    untellable = sorted(set(options.retell_tasks) - set(RETOLD_TASKS))
+    if untellable:
         raise UsageError(f"--retell-tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} can be "
-                         f"retold, not {', '.join(map(str, sorted(set(options.retell_tasks) - set(RETOLD_TASKS))))}")
+                         f"retold, not {', '.join(map(str, untellable))}")
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
