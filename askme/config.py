@@ -74,8 +74,8 @@ class TrainOptions:
     # Decay of an exponential moving average of the weights, updated after every step; the
     # average is what is validated, kept and saved (0: off, the weights themselves).
     ema: float = 0.0
-    retell: float = 0.0  # share of task 17, 18 and 19 training questions retold (askme.retell)
-    retell_tasks: tuple[int, ...] = (17, 18, 19)  # which of those tasks --retell retells
+    retell: float = 0.0  # share of the retell_tasks' training questions retold (askme.retell)
+    retell_tasks: tuple[int, ...] = (17, 18, 19)  # which of tasks 17, 18 and 19 are retold
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
     model: DMNConfig = field(default_factory=DMNConfig)
 

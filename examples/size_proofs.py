@@ -51,9 +51,12 @@ def proofs(example: Example) -> list[Chain]:
 
 
 def rule_score(rule, questions: list[tuple[list[Chain], frozenset[int]]]) -> float:
-    """Share of questions whose labelled supports are the chain `rule` ranks first."""
+    """Share of questions whose labelled supports are the chain `rule` ranks first (a
+    question with no proof counts as missed)."""
     score = 0.0
     for chains, label in questions:
+        if not chains:
+            continue
         first = min(map(rule, chains))
         winners = [frozenset(c) for c in chains if rule(c) == first]
         score += (label in winners) / len(winners)
