@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
                             f"way round ({options.retell})")
     train.add_argument("--retell-tasks", default="17-19", metavar="TASKS",
                        help="which of tasks 17, 18 and 19 --retell retells (17-19)")
+    train.add_argument("--warmup-tasks", default="", metavar="TASKS",
+                       help="a curriculum: train these tasks alone first, e.g. 19 (none)")
+    train.add_argument("--warmup-epochs", type=_positive_int, default=None, metavar="N",
+                       help="epochs of --warmup-tasks alone at the starting rate, before the "
+                            "--epochs joint ones (needed with --warmup-tasks)")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")
@@ -207,10 +212,13 @@ def _set_threads(threads: int | None) -> None:
 def cmd_train(args) -> int:
     from askme import distributed, render
     from askme.babi import parse_tasks
+    from askme.errors import UsageError
     from askme.paths import default_babi_dir
     from askme.training import train
 
     tasks = parse_tasks(args.tasks)
+    if bool(args.warmup_tasks) != bool(args.warmup_epochs):
+        raise UsageError("--warmup-tasks and --warmup-epochs go together")
     data = args.data or default_babi_dir()
     _set_threads(args.threads)
     options = TrainOptions(
@@ -218,6 +226,8 @@ def cmd_train(args) -> int:
         lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
         time_limit=args.time_limit, augment=args.augment, retell=args.retell, ema=args.ema,
         retell_tasks=tuple(parse_tasks(args.retell_tasks)),
+        warmup_tasks=tuple(parse_tasks(args.warmup_tasks)) if args.warmup_tasks else (),
+        warmup_epochs=args.warmup_epochs or 0,
         init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,
@@ -230,7 +240,7 @@ def cmd_train(args) -> int:
         if not context.is_main:  # progress and the summary are shown once, by rank 0
             train(options, None, context)
         else:
-            with render.training_progress(args.epochs) as report:
+            with render.training_progress(args.epochs, options.warmup_epochs) as report:
                 checkpoint = train(options, report, context)
     except BaseException:
         distributed.stop(context, failed=True)

@@ -76,6 +76,10 @@ class TrainOptions:
     ema: float = 0.0
     retell: float = 0.0  # share of the retell_tasks' training questions retold (askme.retell)
     retell_tasks: tuple[int, ...] = (17, 18, 19)  # which of tasks 17, 18 and 19 are retold
+    # A curriculum: before the joint epochs, `warmup_epochs` epochs on `warmup_tasks` alone at
+    # the starting rate, for a task that leaves chance only after a long steady run (19).
+    warmup_tasks: tuple[int, ...] = ()
+    warmup_epochs: int = 0
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
     model: DMNConfig = field(default_factory=DMNConfig)
 

@@ -37,6 +37,7 @@ class EpochReport:
     lr: float
     val_by_task: dict[int, float] = dataclasses.field(default_factory=dict)
     rate: float = 0.0  # training questions a second in this epoch (all processes together)
+    warmup: bool = False  # a curriculum epoch on the warm-up tasks alone (val_* cover only them)
 
 
 def split_by_story(examples: list[Example], fraction: float, rng: random.Random):
@@ -107,6 +108,11 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     if untellable:
         raise UsageError(f"--retell-tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} can be "
                          f"retold, not {', '.join(map(str, untellable))}")
+    warmup_tasks = set(options.warmup_tasks) if options.warmup_epochs else set()
+    untrained = sorted(warmup_tasks - set(options.tasks))
+    if untrained:
+        raise UsageError(f"--warmup-tasks: task {', '.join(map(str, untrained))} is not among "
+                         f"--tasks")
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
@@ -149,6 +155,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     train_items = [encode_example(tokenizer, ex) for ex in train_set]
     val_items = [encode_example(tokenizer, ex) for ex in val_set]
     held_out = len(val_set)
+    warmup_pool = [i for i, item in enumerate(train_items) if item.task in warmup_tasks]
+    warmup_val = [ex for ex in val_set if ex.task in warmup_tasks] or [
+        ex for ex in train_set if ex.task in warmup_tasks]
     if not val_set:  # nothing held out (--val-fraction 0): select on the training questions
         val_set, val_items = train_set, train_items
     optimizer = make_optimizer(model, options.lr)
@@ -165,6 +174,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             "data": str(options.data),
             "seed": options.seed,
             "epochs_run": epochs_run,
+            "warmup_epochs_run": warmup_run,
             "best_epoch": best_epoch,
             "val_accuracy": best_accuracy,
             "train_examples": len(train_set),
@@ -177,11 +187,17 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
 
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0
     stale, lowest_loss, best_seen = 0, float("inf"), -1.0
-    for epoch in range(1, options.epochs + 1):
+    warmup_run, epoch = 0, 0
+    everything = range(len(train_items))
+    schedule = ([(True, e) for e in range(1, options.warmup_epochs + 1)] if warmup_pool else []) \
+        + [(False, e) for e in range(1, options.epochs + 1)]
+    for warming, epoch in schedule:
         model.train()
         summed, count, epoch_start = 0.0, 0, time.monotonic()
-        mine = (shard(len(train_items), epoch, options.seed, context) if context.distributed
-                else range(len(train_items)))
+        pool = warmup_pool if warming else everything
+        # Warm-up epochs shard with numbers after the joint ones, so no two epochs repeat.
+        mine = ([pool[i] for i in shard(len(pool), options.epochs + epoch if warming else epoch,
+                                         options.seed, context)] if context.distributed else pool)
         items = [train_items[i] for i in mine]
         for indices in length_batches(items, local_batch, rng):
             if retell_rng is None:
@@ -202,6 +218,22 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             count += len(indices)
         summed, count = total([summed, count], context)
         rate = count / max(time.monotonic() - epoch_start, 1e-9)
+        if warming:
+            # The rate stays put and nothing is kept: the joint epochs pick the model.
+            warmup_run = epoch
+            val_accuracy, val_by_task = (accuracy(checkpoint, warmup_val) if context.is_main
+                                         else (0.0, {}))
+            out_of_time = (options.time_limit is not None
+                           and time.monotonic() - started > options.time_limit * 60)
+            val_accuracy, out_of_time = share([val_accuracy, out_of_time], context)
+            if report and context.is_main:
+                report(EpochReport(epoch, summed / max(count, 1), val_accuracy,
+                                   max(best_accuracy, 0.0), time.monotonic() - started,
+                                   optimizer.param_groups[0]["lr"], val_by_task, rate,
+                                   warmup=True))
+            if out_of_time:
+                break
+            continue
         val_accuracy, val_by_task, val_loss = 0.0, {}, 0.0
         if context.is_main:
             val_accuracy, val_by_task = accuracy(checkpoint, val_set)
@@ -236,7 +268,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     if best_state is not None:
         kept.load_state_dict(best_state)
     kept.eval()
-    checkpoint.info = run_info(epoch, best_epoch, best_accuracy)
+    checkpoint.info = run_info(0 if warming else epoch, best_epoch, best_accuracy)
     if options.out is not None and context.is_main:
         save_checkpoint(options.out, kept, tokenizer, checkpoint.info, lexicon)
     return checkpoint
