@@ -33,6 +33,10 @@ def test_help_and_version_do_not_import_torch():
      "askme train: error: argument --epochs: '0' must be at least 1 (see 'askme train --help')\n"),
     (["train", "--out", "x", "--data", "x", "--retell-tasks", "3,19"], 2,
      "askme: error: --retell-tasks: only tasks 17, 18, 19 can be retold, not 3\n"),
+    (["train", "--out", "x", "--data", "x", "--warmup-tasks", "19"], 2,
+     "askme: error: --warmup-tasks and --warmup-epochs go together\n"),
+    (["train", "--out", "x", "--data", "x", "--tasks", "1", "--warmup-tasks", "19",
+      "--warmup-epochs", "3"], 2, "askme: error: --warmup-tasks: task 19 is not among --tasks\n"),
     (["frobnicate"], 2, None),
 ])
 def test_usage_errors_exit_2_with_one_line(args, code, message, capsys):

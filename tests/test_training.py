@@ -125,6 +125,21 @@ def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):
     assert (saved["retell"], saved["retell_tasks"]) == (0.5, [19])
 
 
+def test_warmup_trains_its_tasks_alone_first_then_all_of_them(babi_dir, tmp_path):
+    reports = []
+    options = dataclasses.replace(tiny_options(babi_dir, out=tmp_path / "warm", epochs=2),
+                                  tasks=[1, 19], warmup_tasks=(19,), warmup_epochs=3)
+    warmed = train(options, reports.append).model.state_dict()
+    assert [(r.warmup, r.epoch, sorted(r.val_by_task)) for r in reports] == [
+        (True, 1, [19]), (True, 2, [19]), (True, 3, [19]), (False, 1, [1, 19]), (False, 2, [1, 19])]
+    assert {r.lr for r in reports[:3]} == {options.lr}
+    info = json.loads((tmp_path / "warm" / "config.json").read_text())["info"]
+    assert (info["epochs_run"], info["warmup_epochs_run"], info["options"]["warmup_tasks"]) == (
+        2, 3, [19])
+    cold = train(dataclasses.replace(options, out=None, warmup_epochs=0)).model.state_dict()
+    assert not all(torch.equal(warmed[k], cold[k]) for k in cold)
+
+
 def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
         tiny_model, babi_dir, tmp_path):
     folder, checkpoint = tiny_model
