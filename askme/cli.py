@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"Adam learning rate ({options.lr})")
     train.add_argument("--patience", type=_positive_int, default=options.patience,
                        help=f"stop after this many epochs without better validation ({options.patience})")
+    train.add_argument("--decay-patience", type=_positive_int, default=options.decay_patience,
+                       metavar="EPOCHS", help="halve the rate after this many epochs without a "
+                       f"lower validation loss ({options.decay_patience})")
     train.add_argument("--val-fraction", type=_fraction, default=options.val_fraction,
                        help=f"share of training stories held out for validation ({options.val_fraction})")
     train.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
@@ -223,7 +226,8 @@ def cmd_train(args) -> int:
     _set_threads(args.threads)
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
-        lr=args.lr, patience=args.patience, val_fraction=args.val_fraction, seed=args.seed,
+        lr=args.lr, patience=args.patience, decay_patience=args.decay_patience,
+        val_fraction=args.val_fraction, seed=args.seed,
         time_limit=args.time_limit, augment=args.augment, retell=args.retell, ema=args.ema,
         retell_tasks=tuple(parse_tasks(args.retell_tasks)),
         warmup_tasks=tuple(parse_tasks(args.warmup_tasks)) if args.warmup_tasks else (),

@@ -82,8 +82,12 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
     assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(out),
                  "--hidden", "16", "--embed", "16", "--epochs", "1", "--memory-update", "relu",
                  "--word-dropout", "0", "--answer-reads-episodes", "--teacher-forced-gates",
-                 "--gate-loss-weight", "2.5", "--threads", "1"]) == 0
-    model = json.loads((out / "config.json").read_text())["model"]
+                 "--gate-loss-weight", "2.5", "--decay-patience", "40", "--warmup-tasks", "1",
+                 "--warmup-epochs", "2", "--threads", "1"]) == 0
+    saved = json.loads((out / "config.json").read_text())
+    model, options = saved["model"], saved["info"]["options"]
+    assert (options["decay_patience"], options["warmup_tasks"], options["warmup_epochs"]) == (
+        40, [1], 2)
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
     assert model["gate_loss_weight"] == 2.5
