@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--warmup-epochs", type=_positive_int, default=None, metavar="N",
                        help="epochs of --warmup-tasks alone at the starting rate, before the "
                             "--epochs joint ones (needed with --warmup-tasks)")
+    train.add_argument("--warmup-augment", type=_checked(float, lambda v: 0 <= v <= 1,
+                                                         "must be in [0, 1]"),
+                       metavar="SHARE", help="--augment in the warm-up epochs (default: --augment)")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")
@@ -232,6 +235,7 @@ def cmd_train(args) -> int:
         retell_tasks=tuple(parse_tasks(args.retell_tasks)),
         warmup_tasks=tuple(parse_tasks(args.warmup_tasks)) if args.warmup_tasks else (),
         warmup_epochs=args.warmup_epochs or 0,
+        warmup_augment=args.warmup_augment,
         init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,

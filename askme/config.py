@@ -80,6 +80,7 @@ class TrainOptions:
     # the starting rate, for a task that leaves chance only after a long steady run (19).
     warmup_tasks: tuple[int, ...] = ()
     warmup_epochs: int = 0
+    warmup_augment: float | None = None  # `augment` in the warm-up epochs (None: the same)
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
     model: DMNConfig = field(default_factory=DMNConfig)
 

@@ -161,7 +161,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     if not val_set:  # nothing held out (--val-fraction 0): select on the training questions
         val_set, val_items = train_set, train_items
     optimizer = make_optimizer(model, options.lr)
-    shuffler = EntityShuffler(tokenizer) if options.augment > 0 else None
+    warmup_augment = options.augment if options.warmup_augment is None else options.warmup_augment
+    shuffler = EntityShuffler(tokenizer) if max(options.augment, warmup_augment) > 0 else None
     generator = torch.Generator().manual_seed(options.seed + context.rank)
     # Its own random stream, so that without --retell every other draw stays as it was.
     retell_rng = random.Random(f"retell {options.seed} {context.rank}") if options.retell else None
@@ -207,9 +208,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                     encode_example(tokenizer, retell(train_set[mine[i]], retell_rng))
                     if items[i].task in options.retell_tasks and retell_rng.random() < options.retell
                     else items[i] for i in indices])
-            if shuffler is not None:
-                batch = shuffler.apply(batch, [items[i].task for i in indices], generator,
-                                       options.augment)
+            renamed = warmup_augment if warming else options.augment
+            if shuffler is not None and renamed > 0:
+                batch = shuffler.apply(batch, [items[i].task for i in indices], generator, renamed)
             loss = training_step(stepped, optimizer, batch.to(context.device), options.clip,
                                  context)
             if averaged is not None:

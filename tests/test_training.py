@@ -83,11 +83,11 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
                  "--hidden", "16", "--embed", "16", "--epochs", "1", "--memory-update", "relu",
                  "--word-dropout", "0", "--answer-reads-episodes", "--teacher-forced-gates",
                  "--gate-loss-weight", "2.5", "--decay-patience", "40", "--warmup-tasks", "1",
-                 "--warmup-epochs", "2", "--threads", "1"]) == 0
+                 "--warmup-epochs", "2", "--warmup-augment", "0.5", "--threads", "1"]) == 0
     saved = json.loads((out / "config.json").read_text())
     model, options = saved["model"], saved["info"]["options"]
-    assert (options["decay_patience"], options["warmup_tasks"], options["warmup_epochs"]) == (
-        40, [1], 2)
+    assert [options[k] for k in ("decay_patience", "warmup_tasks", "warmup_epochs",
+                                 "warmup_augment")] == [40, [1], 2, 0.5]
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
     assert model["gate_loss_weight"] == 2.5
@@ -142,6 +142,11 @@ def test_warmup_trains_its_tasks_alone_first_then_all_of_them(babi_dir, tmp_path
         2, 3, [19])
     cold = train(dataclasses.replace(options, out=None, warmup_epochs=0)).model.state_dict()
     assert not all(torch.equal(warmed[k], cold[k]) for k in cold)
+    # Renaming in the warm-up alone (--warmup-augment) changes what it learns.
+    on_1 = dataclasses.replace(options, out=None, warmup_tasks=(1,))
+    plain, renamed = (train(dataclasses.replace(on_1, warmup_augment=share)).model.state_dict()
+                      for share in (None, 1.0))
+    assert not all(torch.equal(plain[k], renamed[k]) for k in renamed)
 
 
 def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
