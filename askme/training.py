@@ -188,7 +188,12 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
 
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0
     stale, lowest_loss, best_seen = 0, float("inf"), -1.0
-    warmup_run, epoch = 0, 0
+    warmup_run, epoch, warming = 0, 0, False
+
+    def past_time_limit() -> bool:
+        return (options.time_limit is not None
+                and time.monotonic() - started > options.time_limit * 60)
+
     everything = range(len(train_items))
     schedule = ([(True, e) for e in range(1, options.warmup_epochs + 1)] if warmup_pool else []) \
         + [(False, e) for e in range(1, options.epochs + 1)]
@@ -224,9 +229,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             warmup_run = epoch
             val_accuracy, val_by_task = (accuracy(checkpoint, warmup_val) if context.is_main
                                          else (0.0, {}))
-            out_of_time = (options.time_limit is not None
-                           and time.monotonic() - started > options.time_limit * 60)
-            val_accuracy, out_of_time = share([val_accuracy, out_of_time], context)
+            val_accuracy, out_of_time = share([val_accuracy, past_time_limit()], context)
             if report and context.is_main:
                 report(EpochReport(epoch, summed / max(count, 1), val_accuracy,
                                    max(best_accuracy, 0.0), time.monotonic() - started,
@@ -239,9 +242,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         if context.is_main:
             val_accuracy, val_by_task = accuracy(checkpoint, val_set)
             val_loss = mean_loss(kept, val_items, options.batch_size)
-        out_of_time = (options.time_limit is not None
-                       and time.monotonic() - started > options.time_limit * 60)
-        val_accuracy, val_loss, out_of_time = share([val_accuracy, val_loss, out_of_time],
+        val_accuracy, val_loss, out_of_time = share([val_accuracy, val_loss, past_time_limit()],
                                                     context)
         # The rate follows the validation loss, which keeps falling through the early
         # epochs where accuracy is flat; accuracy alone would decay the rate too soon.
