@@ -40,6 +40,7 @@ def _checked(convert, ok, requirement: str):
 _positive_int = _checked(int, lambda v: v >= 1, "must be at least 1")
 _positive_float = _checked(float, lambda v: v > 0, "must be above 0")
 _fraction = _checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
+_share = _checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,16 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
                        f"the answer loss ({model.gate_loss_weight})")
     train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
                        help=f"most memory passes before halting is forced ({model.max_passes})")
-    train.add_argument("--augment", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
-                       default=options.augment, metavar="SHARE",
+    train.add_argument("--augment", type=_share, default=options.augment, metavar="SHARE",
                        help=f"share of questions whose people, places and things are renamed "
                        f"at random each epoch ({options.augment})")
-    train.add_argument("--ema", type=_checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)"),
-                       default=options.ema, metavar="DECAY",
+    train.add_argument("--ema", type=_fraction, default=options.ema, metavar="DECAY",
                        help="validate and save an exponential moving average of the weights "
                             f"with this decay a step, e.g. 0.999 (off: {options.ema})")
-    train.add_argument("--retell", type=_checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
-                       default=options.retell, metavar="SHARE",
+    train.add_argument("--retell", type=_share, default=options.retell, metavar="SHARE",
                        help="share of the questions of tasks 17, 18 and 19 (a fixed picture told in any "
                             "order) retold each epoch: facts reordered and said from the other "
                             "side, the picture turned or mirrored, the question asked the other "
@@ -115,9 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--warmup-epochs", type=_positive_int, default=None, metavar="N",
                        help="epochs of --warmup-tasks alone at the starting rate, before the "
                             "--epochs joint ones (needed with --warmup-tasks)")
-    train.add_argument("--warmup-augment", type=_checked(float, lambda v: 0 <= v <= 1,
-                                                         "must be in [0, 1]"),
-                       metavar="SHARE", help="--augment in the warm-up epochs (default: --augment)")
+    train.add_argument("--warmup-augment", type=_share, metavar="SHARE",
+                       help="--augment in the warm-up epochs (default: --augment)")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")
