@@ -22,12 +22,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from askme.babi import Example, load_tasks
+from askme.retell import POSITIONS
 
-RELATION = "(above|below|to the left of|to the right of)"
+RELATION = "(" + "|".join(POSITIONS) + ")"
 FACT = re.compile(rf"The (.+) is {RELATION} the (.+)\.")
 QUESTION = re.compile(rf"Is the (.+) {RELATION} the (.+)\?")
-AXIS = {"above": "vertical", "below": "vertical", "to the left of": "horizontal",
-        "to the right of": "horizontal"}
+# POSITIONS goes round the compass (above, right, below, left): every other one shares an axis.
+AXIS = {relation: i % 2 for i, relation in enumerate(POSITIONS)}
 
 
 def cues(example: Example) -> dict[str, object]:
@@ -64,10 +65,10 @@ def main() -> None:
             for split in ("train", "test")}
     names = list(rows["train"][0][0])
     for k in (1, 2, 3, 4, 5):
-        fitted = [(score(fit(rows["train"], c), rows["train"], c), c)
-                  for c in itertools.combinations(names, k)]
-        train_score, chosen = max(fitted, key=lambda f: f[0])  # the first of equals
-        test_score = score(fit(rows["train"], chosen), rows["test"], chosen)
+        tables = [(fit(rows["train"], c), c) for c in itertools.combinations(names, k)]
+        scored = [(score(table, rows["train"], c), table, c) for table, c in tables]
+        train_score, table, chosen = max(scored, key=lambda f: f[0])  # the first of equals
+        test_score = score(table, rows["test"], chosen)
         print(f"best {k} cue{'s' if k > 1 else ''} on train ({100 * train_score:.1f} %): "
               f"{' + '.join(chosen)}; on test: {100 * test_score:.1f} %")
 
