@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from askme.config import DMNConfig
-from askme.gru import gru_scan
+from askme.gru import gru_layer, gru_scan
 from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 # At inference a fact whose gate is at most this is skipped by the episode GRU: it would move
@@ -64,7 +64,7 @@ class InputModule(nn.Module):
         self.gru = nn.GRU(config.embed_dim, config.hidden_dim, batch_first=True)
 
     def forward(self, embedded, fact_positions, h0=None):
-        states, last = self.gru(embedded, h0)  # (B, L, H), (1, B, H)
+        states, last = gru_layer(self.gru, embedded, h0)  # (B, L, H), (1, B, H)
         index = fact_positions.unsqueeze(-1).expand(-1, -1, states.size(-1))
         return states.gather(1, index), last  # (B, T, H)
 
@@ -77,7 +77,7 @@ class QuestionModule(nn.Module):
         self.gru = nn.GRU(config.embed_dim, config.hidden_dim, batch_first=True)
 
     def forward(self, embedded, lengths):
-        states, _ = self.gru(embedded)  # (B, Q, H)
+        states, _ = gru_layer(self.gru, embedded)  # (B, Q, H)
         last = (lengths - 1).clamp(min=0).view(-1, 1, 1).expand(-1, 1, states.size(-1))
         return states.gather(1, last).squeeze(1)  # (B, H)
 

@@ -1,8 +1,12 @@
-"""gru_scan's hand-written backward pass against autograd."""
+"""gru_scan's hand-written backward pass against autograd, and the compiled scan against both."""
 
+import shutil
+
+import pytest
 import torch
 
-from askme.gru import gru_scan
+from askme import gru as gru_module
+from askme.gru import gru_layer, gru_scan, native
 
 
 def reference(gi, h, w_hh, b_hh, gates=None):
@@ -54,3 +58,54 @@ def test_a_closed_gate_keeps_the_state():
     gates[2] = 0
     states = gru_scan(gi, h0, w, b, gates)
     assert torch.equal(states[2], states[1])
+
+
+def float_inputs(T=9, B=5, H=16):
+    return [t.detach().float().requires_grad_() for t in inputs(T, B, H)]
+
+
+def test_the_compiled_scan_is_built_where_a_compiler_is():
+    if shutil.which("c++") is None:
+        pytest.skip("no C++ compiler: askme trains with the Python scan")
+    assert native() is not None
+
+
+@pytest.mark.skipif(native() is None, reason="no compiled scan on this machine")
+def test_the_compiled_scan_equals_the_python_one_with_and_without_gates():
+    gi, h0, w, b, gates = float_inputs()
+    for g in (gates, None):
+        wrt = [gi, h0, w, b] + ([g] if g is not None else [])
+        compiled = gru_scan(gi, h0, w, b, g)
+        python = gru_module._GRUScan.apply(gi, h0, w, b, gi.new_empty(0) if g is None else g)
+        assert compiled.grad_fn.name().startswith("_NativeScan")
+        assert torch.allclose(compiled, python, atol=1e-6)
+        weights = torch.randn_like(compiled)
+        for a, e in zip(torch.autograd.grad((compiled * weights).sum(), wrt),
+                        torch.autograd.grad((python * weights).sum(), wrt)):
+            assert torch.allclose(a, e, rtol=1e-4, atol=1e-5), (a - e).abs().max()
+
+
+@pytest.mark.skipif(native() is None, reason="no compiled scan on this machine")
+def test_a_training_gru_layer_equals_torch_gru_and_its_gradients():
+    torch.manual_seed(0)
+    layer = torch.nn.GRU(6, 8, batch_first=True)
+    x = torch.randn(3, 11, 6, requires_grad=True)
+    h0 = torch.randn(1, 3, 8)
+    ours, last = gru_layer(layer, x, h0)
+    assert ours.grad_fn is not None and "Native" in str(ours.grad_fn.next_functions)
+    theirs, their_last = layer(x, h0)
+    assert torch.allclose(ours, theirs, atol=1e-6) and torch.allclose(last, their_last, atol=1e-6)
+    wrt = [x, *layer.parameters()]
+    for a, e in zip(torch.autograd.grad(ours.pow(2).sum(), wrt),
+                    torch.autograd.grad(theirs.pow(2).sum(), wrt)):
+        assert torch.allclose(a, e, rtol=1e-4, atol=1e-5)
+    with torch.no_grad():  # inference keeps torch's own GRU
+        assert torch.equal(gru_layer(layer, x, h0)[0], layer(x, h0)[0])
+
+
+def test_askme_native_0_turns_the_compiled_scan_off(monkeypatch):
+    monkeypatch.setattr(gru_module, "_native", None)
+    monkeypatch.setenv("ASKME_NATIVE", "0")
+    assert native() is None
+    gi, h0, w, b, _ = float_inputs()
+    assert gru_scan(gi, h0, w, b).grad_fn.name().startswith("_GRUScan")

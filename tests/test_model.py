@@ -31,8 +31,9 @@ def test_facts_are_states_at_fact_end_tokens():
     states, _ = model.input_module.gru(model.embed(batch.story))
     facts, q = model.encode(batch)
     assert facts.shape == (1, 2, 16)
-    assert torch.equal(facts[0, 1], states[0, len(one.story) - 1])  # the last token is FACT_END
-    assert torch.equal(facts[0, 0], states[0, one.fact_positions[0]])
+    # the last token is FACT_END (allclose: in training the compiled scan runs, see askme.gru)
+    assert torch.allclose(facts[0, 1], states[0, len(one.story) - 1], atol=1e-6)
+    assert torch.allclose(facts[0, 0], states[0, one.fact_positions[0]], atol=1e-6)
     assert q.shape == (1, 16)
 
 
