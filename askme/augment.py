@@ -54,10 +54,11 @@ class EntityShuffler:
             self.groups[category] = [torch.tensor(rows) for rows in by_forms.values()
                                      if len(rows) > 1]
 
-    def tables(self, tasks: list[int], generator: torch.Generator, share: float = 1.0
-               ) -> torch.Tensor:
+    def tables(self, tasks: list[int], generator: torch.Generator,
+               share: float | torch.Tensor = 1.0) -> torch.Tensor:
         """One id -> id lookup table per question (B, V): a fresh random renaming for a
-        `share` of the questions, the identity for the rest."""
+        `share` of the questions (one for all, or (B,) one a question), the identity for
+        the rest."""
         tables = torch.arange(self.vocab_size).repeat(len(tasks), 1)
         chosen = torch.rand(len(tasks), generator=generator) < share
         for row, task in enumerate(tasks):
@@ -83,7 +84,7 @@ class EntityShuffler:
         return tables
 
     def apply(self, batch: Batch, tasks: list[int], generator: torch.Generator,
-              share: float = 1.0) -> Batch:
+              share: float | torch.Tensor = 1.0) -> Batch:
         tables = self.tables(tasks, generator, share)
         rename = lambda ids: tables.gather(1, ids)  # noqa: E731  (B, *) ids -> renamed ids
         return Batch(rename(batch.story), batch.fact_positions, batch.fact_mask,

@@ -43,6 +43,25 @@ _fraction = _checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
 _share = _checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]")
 
 
+def _per_task(value_type):
+    """An argparse type for TASKS=VALUE (e.g. 17=4 or 17,19=1.0): {task: value}."""
+
+    def parse(text: str) -> dict:
+        from askme.babi import parse_tasks
+
+        tasks, equals, value = text.partition("=")
+        if not equals or not tasks:
+            raise argparse.ArgumentTypeError(f"{text!r} is not TASKS=VALUE, e.g. 17=4")
+        try:
+            numbers = parse_tasks(tasks)
+        except AskmeError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        parsed = value_type(value)
+        return {task: parsed for task in numbers}
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="askme", description="Question answering with a Dynamic Memory "
                      "Network (Kumar et al. 2016): tell it facts, ask it questions.")
@@ -115,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
                             "--epochs joint ones (needed with --warmup-tasks)")
     train.add_argument("--warmup-augment", type=_share, metavar="SHARE",
                        help="--augment in the warm-up epochs (default: --augment)")
+    train.add_argument("--oversample", type=_per_task(_positive_int), action="append",
+                       default=[], metavar="TASKS=N",
+                       help="present each question of these tasks N times a joint epoch, e.g. "
+                            "17=4 (repeatable)")
+    train.add_argument("--task-augment", type=_per_task(_share), action="append", default=[],
+                       metavar="TASKS=SHARE",
+                       help="--augment for these tasks in the joint epochs, e.g. 17=1.0 "
+                            "(repeatable)")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")
@@ -233,6 +260,8 @@ def cmd_train(args) -> int:
         warmup_tasks=tuple(parse_tasks(args.warmup_tasks)) if args.warmup_tasks else (),
         warmup_epochs=args.warmup_epochs or 0,
         warmup_augment=args.warmup_augment,
+        oversample={t: n for given in args.oversample for t, n in given.items()},
+        task_augment={t: v for given in args.task_augment for t, v in given.items()},
         init=args.init,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,

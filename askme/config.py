@@ -81,6 +81,10 @@ class TrainOptions:
     warmup_tasks: tuple[int, ...] = ()
     warmup_epochs: int = 0
     warmup_augment: float | None = None  # `augment` in the warm-up epochs (None: the same)
+    # Joint epochs present each question of these tasks this many times (copies shuffled and
+    # renamed apart), for a task that needs many more presentations than its share (17).
+    oversample: dict[int, int] = field(default_factory=dict)
+    task_augment: dict[int, float] = field(default_factory=dict)  # `augment` for these tasks
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
     model: DMNConfig = field(default_factory=DMNConfig)
 

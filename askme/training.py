@@ -114,10 +114,12 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         raise UsageError(f"--retell-tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} can be "
                          f"retold, not {', '.join(map(str, untellable))}")
     warmup_tasks = set(options.warmup_tasks) if options.warmup_epochs else set()
-    untrained = sorted(warmup_tasks - set(options.tasks))
-    if untrained:
-        raise UsageError(f"--warmup-tasks: task {', '.join(map(str, untrained))} is not among "
-                         f"--tasks")
+    for flag, named in (("--warmup-tasks", warmup_tasks), ("--oversample", options.oversample),
+                        ("--task-augment", options.task_augment)):
+        untrained = sorted(set(named) - set(options.tasks))
+        if untrained:
+            raise UsageError(f"{flag}: task {', '.join(map(str, untrained))} is not among "
+                             f"--tasks")
     started = time.monotonic()
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
@@ -167,7 +169,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_set, val_items = train_set, train_items
     optimizer = make_optimizer(model, options.lr)
     warmup_augment = options.augment if options.warmup_augment is None else options.warmup_augment
-    shuffler = EntityShuffler(tokenizer) if max(options.augment, warmup_augment) > 0 else None
+    shuffler = (EntityShuffler(tokenizer)
+                if max(options.augment, warmup_augment, *options.task_augment.values()) > 0
+                else None)
     generator = torch.Generator().manual_seed(options.seed + context.rank)
     # Its own random stream, so that without --retell every other draw stays as it was.
     retell_rng = random.Random(f"retell {options.seed} {context.rank}") if options.retell else None
@@ -199,7 +203,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         return (options.time_limit is not None
                 and time.monotonic() - started > options.time_limit * 60)
 
-    everything = range(len(train_items))
+    # Every training question once, and those of --oversample tasks that many times.
+    everything = [i for i, item in enumerate(train_items)
+                  for _ in range(options.oversample.get(item.task, 1))]
     schedule = ([(True, e) for e in range(1, options.warmup_epochs + 1)] if warmup_pool else []) \
         + [(False, e) for e in range(1, options.epochs + 1)]
     for warming, epoch in schedule:
@@ -218,9 +224,13 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                     encode_example(tokenizer, retell(train_set[mine[i]], retell_rng))
                     if items[i].task in options.retell_tasks and retell_rng.random() < options.retell
                     else items[i] for i in indices])
+            tasks = [items[i].task for i in indices]
             renamed = warmup_augment if warming else options.augment
-            if shuffler is not None and renamed > 0:
-                batch = shuffler.apply(batch, [items[i].task for i in indices], generator, renamed)
+            if options.task_augment and not warming:  # a share per question (B,)
+                renamed = torch.tensor([options.task_augment.get(t, options.augment)
+                                        for t in tasks])
+            if shuffler is not None and float(torch.as_tensor(renamed).max()) > 0:
+                batch = shuffler.apply(batch, tasks, generator, renamed)
             loss = training_step(stepped, optimizer, batch.to(context.device), options.clip,
                                  context)
             if averaged is not None:

@@ -83,11 +83,13 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
                  "--hidden", "16", "--embed", "16", "--epochs", "1", "--memory-update", "relu",
                  "--word-dropout", "0", "--answer-reads-episodes", "--teacher-forced-gates",
                  "--gate-loss-weight", "2.5", "--decay-patience", "40", "--warmup-tasks", "1",
-                 "--warmup-epochs", "2", "--warmup-augment", "0.5", "--threads", "1"]) == 0
+                 "--warmup-epochs", "2", "--warmup-augment", "0.5", "--oversample", "1=2",
+                 "--task-augment", "1=0.25", "--threads", "1"]) == 0
     saved = json.loads((out / "config.json").read_text())
     model, options = saved["model"], saved["info"]["options"]
     assert [options[k] for k in ("decay_patience", "warmup_tasks", "warmup_epochs",
-                                 "warmup_augment")] == [40, [1], 2, 0.5]
+                                 "warmup_augment", "oversample", "task_augment")] == [
+        40, [1], 2, 0.5, {"1": 2}, {"1": 0.25}]
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
     assert model["gate_loss_weight"] == 2.5
@@ -147,6 +149,41 @@ def test_warmup_trains_its_tasks_alone_first_then_all_of_them(babi_dir, tmp_path
     plain, renamed = (train(dataclasses.replace(on_1, warmup_augment=share)).model.state_dict()
                       for share in (None, 1.0))
     assert not all(torch.equal(plain[k], renamed[k]) for k in renamed)
+
+
+def test_oversampling_presents_a_tasks_questions_that_many_times_an_epoch(babi_dir, monkeypatch):
+    import askme.training
+
+    presented = []
+    step = askme.training.training_step
+
+    def counting(model, optimizer, batch, *args):
+        presented.append(batch.story.size(0))
+        return step(model, optimizer, batch, *args)
+
+    monkeypatch.setattr(askme.training, "training_step", counting)
+    options = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1, 19])
+    by_task = load_tasks(babi_dir, [1, 19], "train")
+    train(options)
+    assert sum(presented) == len(by_task[1]) + len(by_task[19])
+    presented.clear()
+    train(dataclasses.replace(options, oversample={19: 3}))
+    assert sum(presented) == len(by_task[1]) + 3 * len(by_task[19])
+
+
+def test_task_augment_sets_the_renaming_share_of_its_tasks(babi_dir):
+    options = dataclasses.replace(tiny_options(babi_dir, epochs=2), tasks=[1, 19], augment=0.5)
+    weights = lambda **change: train(dataclasses.replace(options, **change)).model.state_dict()
+    half = weights()
+    # The same share given per task draws the same renamings: the same weights.
+    same = weights(task_augment={1: 0.5, 19: 0.5})
+    assert all(torch.equal(half[k], same[k]) for k in half)
+    more = weights(task_augment={1: 1.0})
+    assert not all(torch.equal(half[k], more[k]) for k in half)
+    # With --augment 0, renaming task 1 alone still renames.
+    none = weights(augment=0.0)
+    only_1 = weights(augment=0.0, task_augment={1: 1.0})
+    assert not all(torch.equal(none[k], only_1[k]) for k in none)
 
 
 def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
