@@ -22,6 +22,7 @@ import torch
 
 from askme import api
 from askme import evaluation
+from askme import gru
 from askme import model as dmn
 from askme.babi import load_tasks
 from askme.bench import story_facts
@@ -57,6 +58,14 @@ def no_story_sharing():
 def no_inference_shortcuts():
     with mock.patch.object(dmn, "INFERENCE_SKIP_GATE", -1.0), \
             mock.patch.object(dmn, "INFERENCE_MAX_STEPS", 10 ** 9):
+        yield
+
+
+@contextmanager
+def reference_kernels():
+    """Training as before the compiled scan: nn.GRU, the Python gru_scan and plain Adam
+    (what ASKME_NATIVE=0 gives)."""
+    with mock.patch.object(gru, "_native", False):
         yield
 
 
@@ -140,10 +149,18 @@ def main() -> None:
 
     task2 = load_tasks(args.data / "en-10k", [2], "train")[2]
     task1 = load_tasks(args.data / "en-10k", [1], "train")[1]
-    fused = training_rate(checkpoint, task2, True)
-    with autograd_episode():
-        rows.append(("episode GRU with a hand-written backward (gru_scan)", fused,
-                     training_rate(checkpoint, task2, True), "examples/s, 10k task 2, batch 32"))
+    for name, examples in (("1", task1), ("2", task2)):
+        compiled = training_rate(checkpoint, examples, True)
+        with reference_kernels():
+            rows.append(("compiled GRU scan (input, question, episode) and fused Adam", compiled,
+                         training_rate(checkpoint, examples, True),
+                         f"examples/s, 10k task {name}, batch 32"))
+    with reference_kernels():
+        fused = training_rate(checkpoint, task2, True)
+        with autograd_episode():
+            rows.append(("episode GRU with a hand-written backward (gru_scan), in Python",
+                         fused, training_rate(checkpoint, task2, True),
+                         "examples/s, 10k task 2, batch 32"))
     rows.append(("length-bucketed batches", training_rate(checkpoint, task1, True),
                  training_rate(checkpoint, task1, False), "examples/s, 10k task 1, batch 32"))
 
