@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 import torch
@@ -37,17 +38,27 @@ def native():
     if _native is None:
         _native = False
         if os.environ.get("ASKME_NATIVE", "1") != "0":
-            try:
-                from torch.utils.cpp_extension import load
-
-                _native = load(name="askme_gru_scan", sources=[str(_NATIVE_SOURCE)],
-                               extra_cflags=["-O3", "-march=native", "-ffast-math",
-                                             "-fopenmp-simd"])
-            except Exception as error:  # no compiler, no headers, a read-only cache...
-                logging.getLogger("askme").warning(
-                    "askme: the compiled GRU is unavailable (%s); training uses the slower "
-                    "Python one", str(error).splitlines()[0] if str(error) else type(error).__name__)
+            _native = _build() or False
     return _native or None
+
+
+def _build():
+    log = logging.getLogger("askme")
+    compiler = os.environ.get("CXX", "c++")
+    if shutil.which(compiler) is None or shutil.which("ninja") is None:
+        missing = compiler if shutil.which(compiler) is None else "ninja"
+        log.warning("askme: no %s found, so training uses the Python GRU (slower)", missing)
+        return None
+    from torch.utils.cpp_extension import load
+
+    try:
+        return load(name="askme_gru_scan", sources=[str(_NATIVE_SOURCE)],
+                    extra_cflags=["-O3", "-march=native", "-ffast-math", "-fopenmp-simd"])
+    except Exception as error:  # headers missing, a read-only cache, an odd compiler...
+        log.debug("building %s failed: %s", _NATIVE_SOURCE, error)
+        log.warning("askme: the compiled GRU did not build, so training uses the Python GRU "
+                    "(slower); ASKME_NATIVE=0 skips the attempt")
+        return None
 
 
 def native_applies(x: torch.Tensor) -> bool:

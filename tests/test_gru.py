@@ -109,3 +109,13 @@ def test_askme_native_0_turns_the_compiled_scan_off(monkeypatch):
     assert native() is None
     gi, h0, w, b, _ = float_inputs()
     assert gru_scan(gi, h0, w, b).grad_fn.name().startswith("_GRUScan")
+
+
+def test_without_a_compiler_training_falls_back_with_one_warning(monkeypatch, caplog):
+    monkeypatch.setattr(gru_module, "_native", None)
+    monkeypatch.setenv("CXX", "/nonexistent/c++")
+    assert native() is None and native() is None  # tried once
+    assert [r.getMessage() for r in caplog.records] == [
+        "askme: no /nonexistent/c++ found, so training uses the Python GRU (slower)"]
+    gi, h0, w, b, _ = float_inputs()
+    assert gru_scan(gi, h0, w, b).grad_fn.name().startswith("_GRUScan")
