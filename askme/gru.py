@@ -44,10 +44,10 @@ def native():
 
 def _build():
     log = logging.getLogger("askme")
-    compiler = os.environ.get("CXX", "c++")
-    if shutil.which(compiler) is None or shutil.which("ninja") is None:
-        missing = compiler if shutil.which(compiler) is None else "ninja"
-        log.warning("askme: no %s found, so training uses the Python GRU (slower)", missing)
+    tools = (os.environ.get("CXX", "c++"), "ninja")  # what torch.utils.cpp_extension runs
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        log.warning("askme: no %s found, so training uses the Python GRU (slower)", missing[0])
         return None
     from torch.utils.cpp_extension import load
 
