@@ -119,3 +119,17 @@ def test_without_a_compiler_training_falls_back_with_one_warning(monkeypatch, ca
         "askme: no /nonexistent/c++ found, so training uses the Python GRU (slower)"]
     gi, h0, w, b, _ = float_inputs()
     assert gru_scan(gi, h0, w, b).grad_fn.name().startswith("_GRUScan")
+
+
+@pytest.mark.skipif(native() is None, reason="no compiled scan on this machine")
+def test_the_compiled_scan_stays_finite_and_right_on_large_inputs():
+    # Pre-activations of 30 and more occur late in training; exp overflowed there once.
+    for scale in (30.0, 1e3, 1e5):
+        gi, h0, w, b, gates = (t.detach() * s for t, s in zip(float_inputs(), (scale, 1, scale, 1, 1)))
+        wrt = [t.requires_grad_() for t in (gi, w, b, gates)]
+        compiled = gru_scan(gi, h0, w, b, gates)
+        python = gru_module._GRUScan.apply(gi, h0, w, b, gates)
+        assert torch.isfinite(compiled).all() and torch.allclose(compiled, python, atol=1e-6)
+        for a, e in zip(torch.autograd.grad(compiled.sum(), wrt),
+                        torch.autograd.grad(python.sum(), wrt)):
+            assert torch.isfinite(a).all() and torch.allclose(a, e, rtol=1e-4, atol=1e-4)

@@ -17,9 +17,13 @@ using torch::Tensor;
 
 namespace {
 
-inline float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+// exp's argument stays within +-80, where it is finite in float32 (exp(88.7) overflows): under
+// -ffast-math (which lets glibc's vector expf be used) an infinity may turn into NaN. Beyond
+// that bound the sigmoid is 1 or under 2e-35 either way.
+inline float exp_bounded(float x) { return std::exp(std::fmin(std::fmax(x, -80.f), 80.f)); }
+inline float sigmoid(float x) { return 1.f / (1.f + exp_bounded(-x)); }
 // tanh through exp, so that the loop vectorises (glibc's vector expf; its tanhf is scalar).
-inline float tanh_exp(float x) { return 2.f / (1.f + std::exp(-2.f * x)) - 1.f; }
+inline float tanh_exp(float x) { return 2.f / (1.f + exp_bounded(-2.f * x)) - 1.f; }
 
 void check(const Tensor& t, const char* name) {
   TORCH_CHECK(t.device().is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous(),
