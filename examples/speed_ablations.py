@@ -3,7 +3,8 @@
     python examples/speed_ablations.py [--data ../shared/babi] [--threads 1]
 
 Each row switches one change off (through the same functions the commands use, with the
-change undone by a patch) and reports medians of 3 runs on the shipped model. The numbers in
+change undone by a patch) on the shipped model: eval and answering as medians of 3 runs,
+training as one run of 40 steps after 3 warm-up steps. The numbers in
 README.md ("Speed: what each change bought") come from this script.
 """
 
