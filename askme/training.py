@@ -93,8 +93,8 @@ def make_optimizer(model: DMN, lr: float):
     # Fused: one kernel for all parameters instead of a few operations each (7 % of a step
     # on 10k task 1); it goes with the compiled GRU, so ASKME_NATIVE=0 gives the reference
     # numerics of models trained before either.
-    fused = native_applies(next(model.parameters()))
-    return torch.optim.Adam(model.parameters(), lr=lr, fused=fused or None)
+    return torch.optim.Adam(model.parameters(), lr=lr,
+                            fused=native_applies(next(model.parameters())))
 
 
 def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = None,
@@ -225,12 +225,10 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                     if items[i].task in options.retell_tasks and retell_rng.random() < options.retell
                     else items[i] for i in indices])
             tasks = [items[i].task for i in indices]
-            renamed = warmup_augment if warming else options.augment
-            if options.task_augment and not warming:  # a share per question (B,)
-                renamed = torch.tensor([options.task_augment.get(t, options.augment)
-                                        for t in tasks])
-            if shuffler is not None and float(torch.as_tensor(renamed).max()) > 0:
-                batch = shuffler.apply(batch, tasks, generator, renamed)
+            shares = [warmup_augment if warming else options.task_augment.get(t, options.augment)
+                      for t in tasks]  # each question's chance to be renamed
+            if shuffler is not None and max(shares) > 0:
+                batch = shuffler.apply(batch, tasks, generator, torch.tensor(shares))
             loss = training_step(stepped, optimizer, batch.to(context.device), options.clip,
                                  context)
             if averaged is not None:
