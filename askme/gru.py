@@ -42,10 +42,14 @@ def native():
     return _native or None
 
 
+def missing_build_tools() -> list[str]:
+    """What torch.utils.cpp_extension runs to build the scan and this machine lacks."""
+    return [tool for tool in (os.environ.get("CXX", "c++"), "ninja") if shutil.which(tool) is None]
+
+
 def _build():
     log = logging.getLogger("askme")
-    tools = (os.environ.get("CXX", "c++"), "ninja")  # what torch.utils.cpp_extension runs
-    missing = [tool for tool in tools if shutil.which(tool) is None]
+    missing = missing_build_tools()
     if missing:
         log.warning("askme: no %s found, so training uses the Python GRU (slower)", missing[0])
         return None
