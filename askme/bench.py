@@ -23,11 +23,11 @@ import torch
 
 from askme import api
 from askme.babi import load_tasks
-from askme.data import collate, encode_example, length_batches
+from askme.data import collate, encode_example, length_batches, loss_counts
 from askme.evaluation import evaluate
 from askme.model import DMN
 from askme.store import MemoryStore
-from askme.training import make_optimizer, training_step
+from askme.training import make_optimizer, share_of_rows, training_step
 
 MEMORY_SIZES = (10, 100, 1000, 10000)
 
@@ -62,6 +62,47 @@ def training_throughput(checkpoint, examples, batch_size: int, batches: int, see
         training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
         seen += len(indices)
     return seen / (time.perf_counter() - start)
+
+
+def _throughput_job(context, config, items, batch_size: int, batches: int, seed: int) -> float:
+    """One process of `parallel_training_throughput`: the batches one process would take,
+    this process computing its share of each one's rows (askme.parallel)."""
+    import torch.distributed as dist
+
+    torch.manual_seed(seed)
+    model = DMN(config)
+    model.train()
+    if context.rank:
+        torch.manual_seed(seed + context.rank)
+    optimizer = make_optimizer(model, 2e-3)
+    order = length_batches(items, batch_size, random.Random(seed))[:batches + 3]
+
+    def step(indices) -> None:  # as askme.training.train steps without renaming
+        chosen = [items[i] for i in indices]
+        start, stop = share_of_rows(len(indices), context)
+        training_step(model, optimizer, collate(chosen[start:stop]), 5.0, context,
+                      loss_counts(chosen))
+
+    for indices in order[:3]:
+        step(indices)
+    dist.barrier()
+    start, seen = time.perf_counter(), 0
+    for indices in order[3:]:
+        step(indices)
+        seen += len(indices)
+    return seen / (time.perf_counter() - start)
+
+
+def parallel_training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int,
+                                 processes: int) -> float:
+    """`training_throughput` with `processes` processes of one thread splitting each batch,
+    as `askme train --processes` trains (started afresh for each run)."""
+    from askme import parallel
+
+    items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
+    params = list(checkpoint.model.parameters())
+    return parallel.run(processes, 1, sum(p.numel() for p in params), len(params),
+                        _throughput_job, (checkpoint.model.config, items, batch_size, batches, seed))
 
 
 def story_facts(data_1k: Path, count: int) -> list[str]:
@@ -148,7 +189,7 @@ def startup(results: Results, repeats: int) -> None:
 
 
 def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
-                   batches: int = 60, quick: bool = False) -> Results:
+                   batches: int = 60, quick: bool = False, processes: int = 2) -> Results:
     results = Results()
     batch_size = checkpoint.info.get("options", {}).get("batch_size", 32)
     sets = [("bAbI 10k task 1", lambda: load_tasks(data_10k, [1], "train")[1]),
@@ -161,8 +202,15 @@ def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
         rates = [training_throughput(checkpoint, examples, batch_size, batches, seed)
                  for seed in range(repeats)]
         results.add(f"training, {name}", f"{statistics.median(rates):,.0f} examples/s",
-                    f"batch {batch_size}, {batches} steps a run, runs: "
-                    + ", ".join(f"{r:,.0f}" for r in rates))
+                    f"batch {batch_size}, {batches} steps a run, one process of "
+                    f"{torch.get_num_threads()} threads, runs: " + ", ".join(f"{r:,.0f}" for r in rates))
+        if processes > 1:
+            rates = [parallel_training_throughput(checkpoint, examples, batch_size, batches, seed,
+                                                  processes) for seed in range(repeats)]
+            results.add(f"training, {name}, {processes} processes",
+                        f"{statistics.median(rates):,.0f} examples/s",
+                        f"batch {batch_size} split over {processes} processes of 1 thread "
+                        "(`askme train --processes`), runs: " + ", ".join(f"{r:,.0f}" for r in rates))
     memory_latencies(checkpoint, data_1k, results, 10 if quick else 50)
     test = load_tasks(data_1k, list(range(1, 21)), "test")
     evaluate(checkpoint, {1: test[1][:200]})  # warm-up

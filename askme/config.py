@@ -86,6 +86,9 @@ class TrainOptions:
     oversample: dict[int, int] = field(default_factory=dict)
     task_augment: dict[int, float] = field(default_factory=dict)  # `augment` for these tasks
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
+    # Processes of one machine that split each batch (askme.parallel starts them; train
+    # records it). They draw the batches one process would, with other dropout masks.
+    processes: int = 1
     model: DMNConfig = field(default_factory=DMNConfig)
 
 

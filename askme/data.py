@@ -58,6 +58,13 @@ def collate(items: list[Encoded]) -> Batch:
     )
 
 
+def loss_counts(items: list[Encoded]) -> torch.Tensor:
+    """DMN.loss_counts(collate(items)), from the items alone: answer tokens, then the
+    supervised passes (each supporting fact, then the halt) twice."""
+    passes = sum(len(e.supports) + 1 for e in items)
+    return torch.tensor([sum(len(e.answer) for e in items), passes, passes], dtype=torch.float64)
+
+
 def length_batches(items: list[Encoded], batch_size: int, rng: random.Random | None = None,
                    pool: int = 50) -> list[list[int]]:
     """Indices grouped into batches of similar story length (less padding, faster GRUs).

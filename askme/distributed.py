@@ -31,6 +31,10 @@ class Context:
     rank: int = 0  # 0 evaluates, saves checkpoints and shows progress
     world_size: int = 1  # processes training together
     device: torch.device = torch.device("cpu")
+    # Processes of one machine started by askme.parallel: they split each global batch's
+    # rows and add up their gradients through this (askme.parallel.SharedGradients);
+    # None under torchrun, where DistributedDataParallel averages them.
+    shared: object | None = None
 
     @property
     def is_main(self) -> bool:

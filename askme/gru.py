@@ -70,6 +70,13 @@ def native_applies(x: torch.Tensor) -> bool:
     return x.device.type == "cpu" and x.dtype == torch.float32 and native() is not None
 
 
+def dropout_mask(x: torch.Tensor, p: float) -> torch.Tensor:
+    """An inverted-dropout mask like `x` (0 with probability p, else 1/(1-p)) from the
+    compiled hash; its seed is drawn from torch's generator, so torch.manual_seed decides it."""
+    seed = int(torch.randint(2**62, ()))
+    return native().dropout_mask(x, p, seed)
+
+
 class _NativeScan(torch.autograd.Function):
     @staticmethod
     def forward(ctx, gi, h0, w_hh, b_hh, gates):
@@ -162,6 +169,15 @@ def gru_scan(gi, h0, w_hh, b_hh, gates=None):
                       empty if gates is None else gates.contiguous())
 
 
+def gru_cell(cell: torch.nn.Module, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """`cell(x, h)`; for an nn.GRUCell in training on the CPU, one step of the compiled scan
+    (two autograd nodes instead of the dozen of torch's own cell)."""
+    if not (isinstance(cell, torch.nn.GRUCell) and torch.is_grad_enabled() and native_applies(x)):
+        return cell(x, h)
+    gi = torch.nn.functional.linear(x, cell.weight_ih, cell.bias_ih).unsqueeze(0)  # (1, B, 3H)
+    return gru_scan(gi, h, cell.weight_hh, cell.bias_hh)[0]
+
+
 def gru_layer(gru: torch.nn.GRU, x: torch.Tensor, h0: torch.Tensor | None = None):
     """`gru(x, h0)` for a one-layer, batch-first nn.GRU: all states (B, L, H) and the last
     (1, B, H). In training on the CPU it runs the compiled scan (same weights, same
@@ -169,7 +185,9 @@ def gru_layer(gru: torch.nn.GRU, x: torch.Tensor, h0: torch.Tensor | None = None
     if not (torch.is_grad_enabled() and native_applies(x)):
         return gru(x, h0)
     B, H = x.size(0), gru.hidden_size
-    gi = torch.nn.functional.linear(x, gru.weight_ih_l0, gru.bias_ih_l0).transpose(0, 1)  # (L, B, 3H)
+    # Time-major before the projection: transposing x (B, L, E) copies a third of what
+    # transposing its projection (B, L, 3H) would.
+    gi = torch.nn.functional.linear(x.transpose(0, 1), gru.weight_ih_l0, gru.bias_ih_l0)  # (L, B, 3H)
     start = x.new_zeros(B, H) if h0 is None else h0[0]
     states = gru_scan(gi, start, gru.weight_hh_l0, gru.bias_hh_l0).transpose(0, 1)  # (B, L, H)
     return states, states[:, -1:].transpose(0, 1)

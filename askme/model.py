@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from askme.config import DMNConfig
-from askme.gru import gru_layer, gru_scan
+from askme.fused import GatePass, GateStatic
+from askme.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
 from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 # At inference a fact whose gate is at most this is skipped by the episode GRU: it would move
@@ -37,6 +38,12 @@ class Batch:
     answer: torch.Tensor | None = None  # (B, A) answer tokens then ANSWER_END, PAD after
     supports: torch.Tensor | None = None  # (B, S) supporting fact positions, -1 after
 
+    def rows(self, start: int, stop: int) -> "Batch":
+        """Questions start..stop-1 (the padding stays as wide)."""
+        return Batch(*(None if t is None else t[start:stop] for t in
+                       (self.story, self.fact_positions, self.fact_mask, self.question,
+                        self.question_lengths, self.answer, self.supports)))
+
     def to(self, device) -> "Batch":
         return Batch(*(None if t is None else t.to(device) for t in
                        (self.story, self.fact_positions, self.fact_mask, self.question,
@@ -49,6 +56,16 @@ class Prediction:
     passes: torch.Tensor  # (B,) episodes the memory took before it halted
     gates: torch.Tensor  # (B, P, T + 1) sigmoid gate per fact then end-of-passes, each pass run
     choices: torch.Tensor  # (B, P) argmax of each pass's gates (T means end-of-passes)
+
+
+class Dropout(nn.Dropout):
+    """nn.Dropout whose training mask, where the compiled kernels run, comes from a hash
+    (askme.gru.dropout_mask): torch's Bernoulli draws were 8 % of a training step."""
+
+    def forward(self, x):
+        if self.training and 0 < self.p < 1 and native_applies(x):
+            return x * dropout_mask(x, self.p)
+        return super().forward(x)
 
 
 class InputModule(nn.Module):
@@ -158,6 +175,9 @@ class EpisodicMemory(nn.Module):
         """The part of W1 z + b1 that does not change between passes (B, T+1, G), and cᵀW
         (B, T+1, H). Computed once per question, so each pass only adds its memory part:
         the same gate as the paper's MLP over all of z, at about half the cost a pass."""
+        if torch.is_grad_enabled() and native_applies(question):  # training: one autograd node
+            return GateStatic.apply(candidates, question, self.bilinear, self.gate_mlp[0].weight,
+                                    self.gate_mlp[0].bias)
         (w_c, _, w_q, w_cq, _, w_acq, _), w_bq, _, _ = self._first_layer()
         c, q = candidates, question.unsqueeze(1)
         cW = c @ self.bilinear  # (B, T+1, H)
@@ -168,6 +188,11 @@ class EpisodicMemory(nn.Module):
 
     def gate_logits(self, prepared, memory, time):
         """Scores of every fact and of end-of-passes (B, T+1) for the memory (B, H)."""
+        if torch.is_grad_enabled() and native_applies(memory):  # training: one autograd node
+            logits = GatePass.apply(prepared.candidates, prepared.static, prepared.cW, memory,
+                                    time, self.gate_mlp[0].weight, self.gate_mlp[2].weight,
+                                    self.gate_mlp[2].bias)
+            return logits.masked_fill(~prepared.candidate_mask, float("-inf"))
         (_, w_m, _, _, w_cm, _, w_acm), _, w_bm, w_t = self._first_layer()
         c, m = prepared.candidates, memory.unsqueeze(1)
         hidden = (prepared.static + F.linear(m, w_m) + F.linear(c * m, w_cm)
@@ -252,7 +277,7 @@ class EpisodicMemory(nn.Module):
             if forced_gates is not None:
                 gates = forced_gates[len(episodes)]
             episodes.append(self.episode(prepared.facts_ih, gates))
-            memory = self.memory_gru(episodes[-1], memory)
+            memory = gru_cell(self.memory_gru, episodes[-1], memory)
             memories.append(memory)
             all_logits.append(logits)
         return torch.stack(memories), torch.stack(all_logits), torch.stack(episodes)
@@ -324,7 +349,7 @@ class AnswerModule(nn.Module):
         inputs = embed(previous_tokens)  # (B, A, E)
         for t in range(previous_tokens.size(1)):
             step = self.step_input(inputs[:, t], question, state, episodes, episode_mask)
-            state = self.gru(step, state)
+            state = gru_cell(self.gru, step, state)
             outputs.append(state)
         return self.out(torch.stack(outputs, dim=1))
 
@@ -358,8 +383,8 @@ class DMN(nn.Module):
         self.question_module = QuestionModule(config)
         self.memory = EpisodicMemory(config)
         self.answer_module = AnswerModule(config)
-        self.dropout = nn.Dropout(config.dropout)
-        self.word_dropout = nn.Dropout(config.dropout if config.word_dropout is None
+        self.dropout = Dropout(config.dropout)
+        self.word_dropout = Dropout(config.dropout if config.word_dropout is None
                                        else config.word_dropout)
 
     def encode_story(self, story, fact_positions, h0=None):

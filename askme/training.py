@@ -19,7 +19,7 @@ from askme.retell import RETOLD_TASKS, retell
 from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from askme.config import TrainOptions
 from askme.errors import UsageError
-from askme.data import collate, encode_example, length_batches
+from askme.data import collate, encode_example, length_batches, loss_counts
 from askme.entities import Lexicon
 from askme.distributed import Context, global_normalizers, share, share_bytes, shard, total
 from askme.evaluation import answer_examples
@@ -73,20 +73,42 @@ def mean_loss(model: DMN, items, batch_size: int) -> float:
     return summed / max(len(items), 1)
 
 
-def training_step(model, optimizer, batch, clip: float, context: Context | None = None) -> float:
+def training_step(model, optimizer, batch, clip: float, context: Context | None = None,
+                  normalizers: torch.Tensor | None = None) -> float:
     """One optimizer step on one batch; returns the batch's loss.
 
     `model` is a DMN or, across processes, its DistributedDataParallel wrapper; then the
-    loss is normalised by the global batch (askme.distributed.global_normalizers)."""
-    normalizers = None
-    if context is not None and context.distributed:
+    loss is normalised by the global batch (askme.distributed.global_normalizers). With
+    `context.shared` (askme.parallel) `batch` is this process's rows of a global batch
+    whose loss counts are `normalizers`, and the gradients are summed over the processes;
+    the loss returned is then this process's part of the global batch's loss."""
+    shared = context.shared if context is not None else None
+    if normalizers is None and context is not None and context.distributed and shared is None:
         normalizers = global_normalizers(DMN.loss_counts(batch), context)
-    _, loss = model(batch, normalizers)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    value = 0.0
+    if batch.story.size(0):  # a process's share of a small last batch can be empty
+        _, loss = model(batch, normalizers)
+        loss.backward()
+        value = loss.item()
+    parameters = list(model.parameters())
+    if shared is not None:
+        # The gradients are views into one flat sum, so clipping is one norm and one scale
+        # (clip_grad_norm_'s arithmetic, which scales by 1.0 when under the limit).
+        flat = shared.sum_gradients(parameters, context.rank)
+        scale = clip / (float(flat.norm()) + 1e-6)
+        if scale < 1:
+            flat.mul_(scale)
+    else:
+        torch.nn.utils.clip_grad_norm_(parameters, clip, foreach=True)
     optimizer.step()
-    return loss.item()
+    return value
+
+
+def share_of_rows(rows: int, context: Context) -> tuple[int, int]:
+    """The rows [start, stop) of a global batch of `rows` that this process computes."""
+    return (rows * context.rank // context.world_size,
+            rows * (context.rank + 1) // context.world_size)
 
 
 def make_optimizer(model: DMN, lr: float):
@@ -97,6 +119,26 @@ def make_optimizer(model: DMN, lr: float):
                             fused=native_applies(next(model.parameters())))
 
 
+def gradient_capacity(options: TrainOptions) -> tuple[int, int]:
+    """Parameter elements and parameters of the largest model `train(options)` can build
+    (its tokenizer may come out smaller than options.vocab_size): what askme.parallel's
+    shared gradient buffer must hold."""
+    config = options.model
+    vocab = options.vocab_size
+    if options.init is not None:
+        config = load_checkpoint(options.init).model.config
+        vocab = config.vocab_size
+    with torch.device("meta"):
+        model = DMN(dataclasses.replace(config, vocab_size=max(vocab, config.vocab_size)))
+    return sum(p.numel() for p in model.parameters()), len(list(model.parameters()))
+
+
+def train_job(context: Context, options: TrainOptions,
+              report: Callable[[EpochReport], None] | None = None) -> Checkpoint:
+    """`train` as one process of askme.parallel.run."""
+    return train(options, report, context)
+
+
 def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = None,
           context: Context | None = None) -> Checkpoint:
     """Train one model on all of `options.tasks`; the best validation epoch is kept.
@@ -105,10 +147,14 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     runs this: each steps on its shard of every global batch, while rank 0 alone trains the
     tokenizer, validates, saves and reports, and shares what the others must act on."""
     context = context or Context()
-    if options.batch_size % context.world_size:
+    shared = context.shared  # processes of one machine that split every batch's rows
+    if shared is None and options.batch_size % context.world_size:
         raise UsageError(f"--batch-size {options.batch_size} does not split evenly over "
                          f"{context.world_size} processes")
-    local_batch = options.batch_size // context.world_size
+    local_batch = options.batch_size if shared else options.batch_size // context.world_size
+    # With shared gradients every process draws what one process would (the same batches,
+    # renamings and retellings); under torchrun each draws its own shard's.
+    stream = 0 if shared else context.rank
     untellable = sorted(set(options.retell_tasks) - set(RETOLD_TASKS))
     if untellable:
         raise UsageError(f"--retell-tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} can be "
@@ -153,7 +199,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     kept = averaged.module if averaged is not None else model
     checkpoint = Checkpoint(kept, tokenizer, lexicon=lexicon)
     stepped = model
-    if context.distributed:  # also broadcasts rank 0's initial weights to every rank
+    if context.distributed and shared is None:  # also broadcasts rank 0's initial weights to every rank
         from torch.nn.parallel import DistributedDataParallel
 
         stepped = DistributedDataParallel(
@@ -172,9 +218,11 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     shuffler = (EntityShuffler(tokenizer)
                 if max(options.augment, warmup_augment, *options.task_augment.values()) > 0
                 else None)
-    generator = torch.Generator().manual_seed(options.seed + context.rank)
+    generator = torch.Generator().manual_seed(options.seed + stream)
     # Its own random stream, so that without --retell every other draw stays as it was.
-    retell_rng = random.Random(f"retell {options.seed} {context.rank}") if options.retell else None
+    retell_rng = random.Random(f"retell {options.seed} {stream}") if options.retell else None
+    if shared is not None and context.rank:
+        torch.manual_seed(options.seed + context.rank)  # its own dropout masks
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=options.lr_decay, patience=options.decay_patience)
 
@@ -214,27 +262,40 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         pool = warmup_pool if warming else everything
         # Warm-up epochs shard with numbers after the joint ones, so no two epochs repeat.
         mine = ([pool[i] for i in shard(len(pool), options.epochs + epoch if warming else epoch,
-                                         options.seed, context)] if context.distributed else pool)
+                                         options.seed, context)]
+                if context.distributed and shared is None else pool)
         items = [train_items[i] for i in mine]
         for indices in length_batches(items, local_batch, rng):
-            if retell_rng is None:
-                batch = collate([items[i] for i in indices])
-            else:
-                batch = collate([
-                    encode_example(tokenizer, retell(train_set[mine[i]], retell_rng))
-                    if items[i].task in options.retell_tasks and retell_rng.random() < options.retell
-                    else items[i] for i in indices])
             tasks = [items[i].task for i in indices]
             shares = [warmup_augment if warming else options.task_augment.get(t, options.augment)
                       for t in tasks]  # each question's chance to be renamed
-            if shuffler is not None and max(shares) > 0:
-                batch = shuffler.apply(batch, tasks, generator, torch.tensor(shares))
-            loss = training_step(stepped, optimizer, batch.to(context.device), options.clip,
-                                 context)
+            renaming = shuffler is not None and max(shares) > 0
+            normalizers = None
+            if shared is not None and retell_rng is None and not renaming:
+                # Nothing random to draw for the batch: this process collates its rows alone.
+                chosen = [items[i] for i in indices]
+                start, stop = share_of_rows(len(indices), context)
+                normalizers, batch = loss_counts(chosen), collate(chosen[start:stop])
+            else:
+                if retell_rng is None:
+                    batch = collate([items[i] for i in indices])
+                else:
+                    batch = collate([
+                        encode_example(tokenizer, retell(train_set[mine[i]], retell_rng))
+                        if items[i].task in options.retell_tasks
+                        and retell_rng.random() < options.retell
+                        else items[i] for i in indices])
+                if renaming:
+                    batch = shuffler.apply(batch, tasks, generator, torch.tensor(shares))
+                if shared is not None:
+                    normalizers = DMN.loss_counts(batch)
+                    batch = batch.rows(*share_of_rows(len(indices), context))
+            batch = batch.to(context.device)
+            loss = training_step(stepped, optimizer, batch, options.clip, context, normalizers)
             if averaged is not None:
                 averaged.update_parameters(model)
             summed += loss * len(indices)
-            count += len(indices)
+            count += len(indices) / (context.world_size if shared else 1)
         summed, count = total([summed, count], context)
         rate = count / max(time.monotonic() - epoch_start, 1e-9)
         if warming:
