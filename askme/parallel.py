@@ -31,6 +31,10 @@ from askme.errors import AskmeError
 WAIT_SECONDS = 1800  # how long a process waits for the others at a step before giving up
 
 
+class PeerStopped(AskmeError):
+    """Another process left the barrier broken: its own error says why."""
+
+
 @dataclass
 class SharedGradients:
     """Double-buffered room for every process's gradients, and the barrier they meet at."""
@@ -50,7 +54,7 @@ class SharedGradients:
         try:
             self.barrier.wait(WAIT_SECONDS)
         except threading.BrokenBarrierError:
-            raise AskmeError("another training process stopped") from None
+            raise PeerStopped("another training process stopped") from None
 
     def abort(self) -> None:
         self.barrier.abort()
@@ -144,9 +148,11 @@ def run(world_size: int, threads: int, numel: int, params: int, job: Callable, a
             worker.join(timeout=5)
             if worker.is_alive():
                 worker.terminate()
-        if not errors.empty():  # a worker's own error explains the rest
+        # This process's own error stands, unless it only says that another one stopped
+        # (the barrier, or gloo's connection to it, broke): then that one's error explains.
+        if isinstance(error, (PeerStopped, RuntimeError)) and not errors.empty():
             raise AskmeError(f"a training process failed: {errors.get()}") from None
-        if isinstance(error, (RuntimeError, OSError)) and not isinstance(error, AskmeError):
+        if isinstance(error, RuntimeError):
             raise AskmeError(f"training across processes failed: {error}") from None
         raise
     finally:

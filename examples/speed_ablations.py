@@ -11,6 +11,7 @@ README.md ("Speed: what each change bought") come from this script.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -85,6 +86,39 @@ def autograd_episode():
         yield
 
 
+@contextmanager
+def torch_dropout():
+    """Dropout masks from torch's Bernoulli draws instead of the compiled hash."""
+    with mock.patch.object(dmn.Dropout, "forward", torch.nn.Dropout.forward):
+        yield
+
+
+@contextmanager
+def autograd_gate():
+    """The gate MLP left to autograd (EpisodicMemory's own code) instead of askme.fused: its
+    fused branches test native_applies on the memory and question (2-D); dropout's inputs
+    are 3-D and keep their hash."""
+    with mock.patch.object(dmn, "native_applies", lambda x: x.dim() == 3 and gru.native_applies(x)):
+        yield
+
+
+@contextmanager
+def torch_gru_cells():
+    """The memory update's and the answer decoder's GRU cells as torch's nn.GRUCell."""
+    with mock.patch.object(dmn, "gru_cell", lambda cell, x, h: cell(x, h)):
+        yield
+
+
+@contextmanager
+def threads(count: int):
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def training_rate(checkpoint, examples, bucketed: bool, steps: int = 40) -> float:
     torch.manual_seed(0)
     model = dmn.DMN(checkpoint.model.config)
@@ -156,6 +190,23 @@ def main() -> None:
             rows.append(("compiled GRU scan (input, question, episode) and fused Adam", compiled,
                          training_rate(checkpoint, examples, True),
                          f"examples/s, 10k task {name}, batch 32"))
+    for what, undone in (("dropout masks from a hash, not torch's Bernoulli draws", torch_dropout),
+                         ("the gate MLP as one autograd node (askme/fused.py)", autograd_gate),
+                         ("GRU cells of memory and answer on the compiled scan", torch_gru_cells)):
+        with_it = training_rate(checkpoint, task1, True)
+        with undone():
+            rows.append((what, with_it, training_rate(checkpoint, task1, True),
+                         "examples/s, 10k task 1, batch 32"))
+    from askme.bench import parallel_training_throughput
+
+    cores = min(2, os.cpu_count() or 1)
+    if cores > 1:
+        with threads(cores):
+            one = training_rate(checkpoint, task1, True)
+        rows.append((f"{cores} processes of 1 thread split each batch (`--processes {cores}`), "
+                     f"against one process of {cores} threads",
+                     parallel_training_throughput(checkpoint, task1, 32, 40, 0, cores), one,
+                     "examples/s, 10k task 1, batch 32"))
     with reference_kernels():
         fused = training_rate(checkpoint, task2, True)
         with autograd_episode():

@@ -71,6 +71,17 @@ def test_a_failing_process_stops_the_others_with_its_own_error():
         parallel.run(2, 1, 10, 2, _fail_on_rank_1, ())
 
 
+def _fail_on_rank_0(context):
+    if context.rank == 0:
+        raise AskmeError("cannot write the model")
+    context.shared.wait()  # rank 1 waits at the barrier; rank 0's failure breaks it
+
+
+def test_the_first_process_failing_reports_its_own_error():
+    with pytest.raises(AskmeError, match="^cannot write the model$"):
+        parallel.run(2, 1, 10, 2, _fail_on_rank_0, ())
+
+
 def test_train_processes_from_the_command_line(babi_dir, tmp_path, capsys):
     out = tmp_path / "model"
     code = main(["train", "--data", str(babi_dir), "--tasks", "1,8,19", "--out", str(out),
