@@ -79,8 +79,7 @@ def _throughput_job(context, config, items, batch_size: int, batches: int, seed:
 
     def step(indices) -> None:  # as askme.training.train steps without renaming
         chosen = [items[i] for i in indices]
-        start, stop = share_of_rows(len(indices), context)
-        training_step(model, optimizer, collate(chosen[start:stop]), 5.0, context,
+        training_step(model, optimizer, collate(chosen[share_of_rows(context)]), 5.0, context,
                       loss_counts(chosen))
 
     for indices in order[:3]:

@@ -38,9 +38,9 @@ class Batch:
     answer: torch.Tensor | None = None  # (B, A) answer tokens then ANSWER_END, PAD after
     supports: torch.Tensor | None = None  # (B, S) supporting fact positions, -1 after
 
-    def rows(self, start: int, stop: int) -> "Batch":
-        """Questions start..stop-1 (the padding stays as wide)."""
-        return Batch(*(None if t is None else t[start:stop] for t in
+    def rows(self, which: slice) -> "Batch":
+        """The questions `which` picks (the padding stays as wide)."""
+        return Batch(*(None if t is None else t[which] for t in
                        (self.story, self.fact_positions, self.fact_mask, self.question,
                         self.question_lengths, self.answer, self.supports)))
 

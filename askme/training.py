@@ -105,10 +105,11 @@ def training_step(model, optimizer, batch, clip: float, context: Context | None 
     return value
 
 
-def share_of_rows(rows: int, context: Context) -> tuple[int, int]:
-    """The rows [start, stop) of a global batch of `rows` that this process computes."""
-    return (rows * context.rank // context.world_size,
-            rows * (context.rank + 1) // context.world_size)
+def share_of_rows(context: Context) -> slice:
+    """The rows of a global batch that this process computes: every N-th from its rank.
+    A batch's rows run from its shortest story to its longest (askme.data.length_batches),
+    so striding gives each process stories as long as the others' and none waits long."""
+    return slice(context.rank, None, context.world_size)
 
 
 def make_optimizer(model: DMN, lr: float):
@@ -274,8 +275,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             if shared is not None and retell_rng is None and not renaming:
                 # Nothing random to draw for the batch: this process collates its rows alone.
                 chosen = [items[i] for i in indices]
-                start, stop = share_of_rows(len(indices), context)
-                normalizers, batch = loss_counts(chosen), collate(chosen[start:stop])
+                normalizers, batch = loss_counts(chosen), collate(chosen[share_of_rows(context)])
             else:
                 if retell_rng is None:
                     batch = collate([items[i] for i in indices])
@@ -289,7 +289,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                     batch = shuffler.apply(batch, tasks, generator, torch.tensor(shares))
                 if shared is not None:
                     normalizers = DMN.loss_counts(batch)
-                    batch = batch.rows(*share_of_rows(len(indices), context))
+                    batch = batch.rows(share_of_rows(context))
             batch = batch.to(context.device)
             loss = training_step(stepped, optimizer, batch, options.clip, context, normalizers)
             if averaged is not None:
