@@ -147,10 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "lexicon; the size and dropout flags are then ignored)")
     train.add_argument("--threads", type=_positive_int,
                        help="torch threads a process (default: the cores, shared among the "
-                            "processes torchrun starts on this machine)")
+                            "processes --processes or torchrun starts on this machine)")
     train.add_argument("--processes", type=_positive_int, default=1,
-                       help="processes on this machine that split every batch (default 1; "
-                            "2 on a 2-core machine trains about 1.x times as fast)")
+                       help="processes on this machine that split every batch and add up "
+                            "their gradients in shared memory (default 1; the fastest is one "
+                            "a core)")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                        help="where to train: auto takes a GPU when there is one (auto)")
     train.set_defaults(handler=cmd_train)
