@@ -46,50 +46,44 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int) -> float:
-    """Examples per second over `batches` training steps of a fresh model of the shipped
-    size (after 3 warm-up steps)."""
-    torch.manual_seed(seed)
-    model = DMN(checkpoint.model.config)
-    model.train()
-    optimizer = make_optimizer(model, 2e-3)
-    items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
-    order = length_batches(items, batch_size, random.Random(seed))[:batches + 3]
-    for indices in order[:3]:
-        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
-    start, seen = time.perf_counter(), 0
-    for indices in order[3:]:
-        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
-        seen += len(indices)
-    return seen / (time.perf_counter() - start)
-
-
-def _throughput_job(context, config, items, batch_size: int, batches: int, seed: int) -> float:
-    """One process of `parallel_training_throughput`: the batches one process would take,
-    this process computing its share of each one's rows (askme.parallel)."""
-    import torch.distributed as dist
-
+def _examples_per_second(context, config, items, batch_size: int, batches: int,
+                         seed: int) -> float:
+    """Examples per second over `batches` training steps of a fresh model (after 3 warm-up
+    steps). With an askme.parallel `context` this is one of the processes: each takes the
+    batches one process would and computes its share of their rows, as train does."""
     torch.manual_seed(seed)
     model = DMN(config)
     model.train()
-    if context.rank:
+    if context is not None and context.rank:
         torch.manual_seed(seed + context.rank)
     optimizer = make_optimizer(model, 2e-3)
     order = length_batches(items, batch_size, random.Random(seed))[:batches + 3]
 
     def step(indices) -> None:  # as askme.training.train steps without renaming
         chosen = [items[i] for i in indices]
-        training_step(model, optimizer, collate(chosen[share_of_rows(context)]), 5.0, context,
-                      loss_counts(chosen))
+        if context is None:
+            training_step(model, optimizer, collate(chosen), 5.0)
+        else:
+            training_step(model, optimizer, collate(chosen[share_of_rows(context)]), 5.0,
+                          context, loss_counts(chosen))
 
     for indices in order[:3]:
         step(indices)
-    dist.barrier()
+    if context is not None:
+        import torch.distributed as dist
+
+        dist.barrier()  # the processes start the clock together
     start, seen = time.perf_counter(), 0
     for indices in order[3:]:
         step(indices)
         seen += len(indices)
     return seen / (time.perf_counter() - start)
+
+
+def training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int) -> float:
+    """Examples per second of one process training a fresh model of the shipped size."""
+    items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
+    return _examples_per_second(None, checkpoint.model.config, items, batch_size, batches, seed)
 
 
 def parallel_training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int,
@@ -101,7 +95,8 @@ def parallel_training_throughput(checkpoint, examples, batch_size: int, batches:
     items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
     params = list(checkpoint.model.parameters())
     return parallel.run(processes, 1, sum(p.numel() for p in params), len(params),
-                        _throughput_job, (checkpoint.model.config, items, batch_size, batches, seed))
+                        _examples_per_second,
+                        (checkpoint.model.config, items, batch_size, batches, seed))
 
 
 def story_facts(data_1k: Path, count: int) -> list[str]:
