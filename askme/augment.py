@@ -89,4 +89,5 @@ class EntityShuffler:
         rename = lambda ids: tables.gather(1, ids)  # noqa: E731  (B, *) ids -> renamed ids
         return Batch(rename(batch.story), batch.fact_positions, batch.fact_mask,
                      rename(batch.question), batch.question_lengths,
-                     None if batch.answer is None else rename(batch.answer), batch.supports)
+                     None if batch.answer is None else rename(batch.answer), batch.supports,
+                     batch.task)

@@ -106,9 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--answer-reads-episodes", action="store_true",
                        help="the answer decoder attends over the memory's episodes at every "
                             "word, not only the final memory")
-    train.add_argument("--teacher-forced-gates", action="store_true",
+    train.add_argument("--teacher-forced-gates", nargs="?", const="all", default=None,
+                       metavar="TASKS",
                        help="in training, make each pass's episode from its supporting fact "
-                            "rather than from the model's gates")
+                            "rather than from the model's gates; for every task, or only "
+                            "for TASKS, e.g. 19")
     train.add_argument("--gate-loss-weight", type=_positive_float, default=model.gate_loss_weight,
                        metavar="WEIGHT", help="weight of the supporting-fact (gate) loss beside "
                        f"the answer loss ({model.gate_loss_weight})")
@@ -302,7 +304,9 @@ def cmd_train(args) -> int:
                         memory_update=args.memory_update, max_passes=args.max_passes,
                         gate_loss_weight=args.gate_loss_weight,
                         answer_reads_episodes=args.answer_reads_episodes,
-                        teacher_forced_gates=args.teacher_forced_gates))
+                        teacher_forced_gates=args.teacher_forced_gates is not None,
+                        teacher_forced_tasks=None if args.teacher_forced_gates in (None, "all")
+                        else parse_tasks(args.teacher_forced_gates)))
     if args.processes > 1:
         return _train_processes(args, options)
     context = distributed.start(args.device)

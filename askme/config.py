@@ -38,6 +38,11 @@ class DMNConfig:
     # Training makes each supervised pass's episode from its supporting fact, not from the
     # model's own gates (the gates still learn from their loss); inference is unchanged.
     teacher_forced_gates: bool = False
+    # With teacher_forced_gates, only these tasks' questions are forced (None: every task).
+    # Forcing teaches the answer module from clean episodes, which task 19 needs while its
+    # first pass is split between look-alike facts; task 16's passes stay split at test
+    # time (several animals of a kind), and forced, it never learns to answer from them.
+    teacher_forced_tasks: list[int] | None = None
     gate_loss_weight: float = 1.0  # weight of the gate supervision next to the answer loss
 
     def __post_init__(self):

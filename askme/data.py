@@ -55,6 +55,7 @@ def collate(items: list[Encoded]) -> Batch:
         question_lengths=torch.tensor([max(1, len(e.question)) for e in items]),
         answer=pad_rows([e.answer for e in items], PAD_ID),
         supports=pad_rows([e.supports for e in items], -1),
+        task=torch.tensor([e.task for e in items]),
     )
 
 

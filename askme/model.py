@@ -37,17 +37,18 @@ class Batch:
     question_lengths: torch.Tensor  # (B,) real question tokens (>= 1)
     answer: torch.Tensor | None = None  # (B, A) answer tokens then ANSWER_END, PAD after
     supports: torch.Tensor | None = None  # (B, S) supporting fact positions, -1 after
+    task: torch.Tensor | None = None  # (B,) bAbI task number of each question, 0 when unknown
+
+    def _fields(self):
+        return (self.story, self.fact_positions, self.fact_mask, self.question,
+                self.question_lengths, self.answer, self.supports, self.task)
 
     def rows(self, which: slice) -> "Batch":
         """The questions `which` picks (the padding stays as wide)."""
-        return Batch(*(None if t is None else t[which] for t in
-                       (self.story, self.fact_positions, self.fact_mask, self.question,
-                        self.question_lengths, self.answer, self.supports)))
+        return Batch(*(None if t is None else t[which] for t in self._fields()))
 
     def to(self, device) -> "Batch":
-        return Batch(*(None if t is None else t.to(device) for t in
-                       (self.story, self.fact_positions, self.fact_mask, self.question,
-                        self.question_lengths, self.answer, self.supports)))
+        return Batch(*(None if t is None else t.to(device) for t in self._fields()))
 
 
 @dataclass
@@ -264,10 +265,12 @@ class EpisodicMemory(nn.Module):
         logits = self.gate_logits(prepared, memory, time)
         return logits, self.focus(logits, prepared.fact_mask)
 
-    def forward(self, facts, fact_mask, question, passes: int, forced_gates=None):
+    def forward(self, facts, fact_mask, question, passes: int, forced_gates=None,
+                forced_rows=None):
         """Run `passes` passes; returns memories (P+1, B, H), gate logits (P, B, T+1) and
         episodes (P, B, H). `forced_gates` (P, B, T), if given, replaces the gates the
-        episodes are made with (the logits are still the model's own)."""
+        episodes are made with (the logits are still the model's own), in the rows
+        `forced_rows` (B,) marks, or in every row when that is None."""
         T = facts.size(1)
         prepared = self.prepare(facts, fact_mask, question)
         memory, focus, memories, all_logits, episodes = question, prepared.first_focus, [question], [], []
@@ -275,7 +278,9 @@ class EpisodicMemory(nn.Module):
             logits, focus = self.score(prepared, memory, focus)
             gates = torch.sigmoid(logits[:, :T])  # (B, T); -inf logits give exactly 0
             if forced_gates is not None:
-                gates = forced_gates[len(episodes)]
+                forced = forced_gates[len(episodes)]
+                gates = forced if forced_rows is None else torch.where(
+                    forced_rows.unsqueeze(1), forced, gates)
             episodes.append(self.episode(prepared.facts_ih, gates))
             memory = gru_cell(self.memory_gru, episodes[-1], memory)
             memories.append(memory)
@@ -432,14 +437,19 @@ class DMN(nn.Module):
         # Supporting fact of each pass (B, P), -1 where the pass has none.
         supports = F.pad(batch.supports, (0, max(0, passes - batch.supports.size(1))),
                          value=-1)[:, :passes]
-        forced = None
+        forced, forced_rows = None, None
         if self.config.teacher_forced_gates:
             # Episodes from the supporting facts themselves (teacher forcing): the answer
             # module learns from the episodes a right pass makes, even while the gates
             # are still wrong or split between look-alike facts.
             at = supports.t()  # (P, B)
             forced = F.one_hot(at.clamp(min=0), T).float() * (at >= 0).unsqueeze(-1)
-        memories, logits, episodes = self.memory(facts, batch.fact_mask, q, passes, forced)
+            if self.config.teacher_forced_tasks is not None:
+                assert batch.task is not None, "teacher_forced_tasks needs each row's task"
+                forced_rows = torch.isin(batch.task, torch.tensor(
+                    self.config.teacher_forced_tasks, device=batch.task.device))
+        memories, logits, episodes = self.memory(facts, batch.fact_mask, q, passes, forced,
+                                                 forced_rows)
         final = memories[n_supports, torch.arange(B, device=facts.device)]  # (B, H): m_k, k supports
         episode_mask = torch.arange(passes, device=facts.device) < n_supports.unsqueeze(1)  # (B, P)
 

@@ -197,6 +197,29 @@ def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
     assert all(torch.all((g > 0) & (g < 1)) for g in seen)
 
 
+def test_teacher_forced_tasks_force_only_their_own_questions():
+    """--teacher-forced-gates 19: a task-19 row's episodes come from its supporting facts,
+    the task-16 row beside it keeps the model's own gates."""
+    model, tokenizer = make(teacher_forced_gates=True, teacher_forced_tasks=[19])
+    facts = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Anna took the ball there."]
+    rows = [item(tokenizer, facts, "Where is Anna?", "garden", (2, 0)) for _ in range(2)]
+    rows[0].task, rows[1].task = 19, 16
+    batch = collate(rows)
+    assert batch.task.tolist() == [19, 16]
+    seen = []
+    original = model.memory.episode
+
+    def spy(facts_ih, gates):
+        seen.append(gates.clone())
+        return original(facts_ih, gates)
+
+    model.memory.episode = spy
+    model.train()
+    model(batch)
+    assert [g[0].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    assert all(torch.all((g[1] > 0) & (g[1] < 1)) for g in seen)  # task 16: its own gates
+
+
 def test_gate_loss_weight_scales_only_the_gate_terms():
     facts = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Anna took the ball there."]
     losses = {}

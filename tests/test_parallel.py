@@ -15,6 +15,10 @@ from askme.model import DMN
 from askme.tokenizer import Tokenizer
 from askme.training import gradient_capacity, train, train_job
 
+# Summing gradients in another order moves weights by float rounding, which Adam can grow to
+# ~3e-5 in these runs (seen on AMD EPYC; less on Intel Xeon); processes that drew their own
+# renamings differ by ~0.1.
+SAME = 5e-4
 TINY = DMNConfig(embed_dim=16, hidden_dim=16, gate_hidden_dim=16, max_passes=4, dropout=0.0)
 
 
@@ -36,7 +40,7 @@ def test_two_processes_train_the_model_one_process_would(babi_dir):
     two = train_in_processes(options(babi_dir, processes=2))
     a, b = one.model.state_dict(), two.model.state_dict()
     assert a.keys() == b.keys()
-    assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
+    assert all(torch.allclose(a[k], b[k], atol=SAME) for k in a)
     assert not all(torch.equal(a[k], torch.zeros_like(a[k])) for k in a)
     assert two.info["options"]["processes"] == 2
     assert (two.info["epochs_run"], two.info["val_examples"]) == (3, one.info["val_examples"])
@@ -49,7 +53,7 @@ def test_renaming_and_uneven_shares_draw_what_one_process_draws(babi_dir):
     one = train(opts)
     three = train_in_processes(dataclasses.replace(opts, processes=3), processes=3)
     a, b = one.model.state_dict(), three.model.state_dict()
-    assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
+    assert all(torch.allclose(a[k], b[k], atol=SAME) for k in a)
     unrenamed = train(dataclasses.replace(opts, augment=0.0)).model.state_dict()
     assert not all(torch.allclose(a[k], unrenamed[k], atol=1e-3) for k in a)
 

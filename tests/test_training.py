@@ -92,8 +92,18 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
         40, [1], 2, 0.5, {"1": 2}, {"1": 0.25}]
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
+    assert model["teacher_forced_tasks"] is None  # the flag alone forces every task
     assert model["gate_loss_weight"] == 2.5
     assert load_checkpoint(out).model.answer_module.episode_key is not None
+
+
+def test_teacher_forced_gates_can_name_tasks(babi_dir, tmp_path):
+    out = tmp_path / "forced"
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1,19", "--out", str(out),
+                 "--hidden", "16", "--embed", "16", "--epochs", "1", "--threads", "1",
+                 "--teacher-forced-gates", "19"]) == 0
+    model = json.loads((out / "config.json").read_text())["model"]
+    assert (model["teacher_forced_gates"], model["teacher_forced_tasks"]) == (True, [19])
 
 
 def test_ema_keeps_and_saves_the_moving_average_of_the_weights(tiny_model, babi_dir, tmp_path):
