@@ -25,12 +25,19 @@ def test_load_killed_at_random_moments_leaves_the_memory_before_or_after(tmp_pat
     after = [f"John moved to the garden number {i}." for i in range(90_000)]
     story = tmp_path / "story.txt"
     story.write_text("\n".join(after) + "\n")
+    # Kill moments are spread over one whole load's time, measured here, so they land
+    # mid-load on a fast machine as on a slow one.
+    start = time.perf_counter()
+    assert askme_process(["load", str(story)], home).wait() == 0
+    whole = time.perf_counter() - start
+    assert open_store(home).facts("default") == after
+    open_store(home).replace("default", before)
     rng = random.Random(0)
     outcomes = {"before": 0, "after": 0}
     kills = 0
     for attempt in range(12):
         process = askme_process(["load", str(story)], home)
-        time.sleep(rng.uniform(0.1, 1.0))
+        time.sleep(rng.uniform(0.1, 1.1) * whole)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
