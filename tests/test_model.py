@@ -173,12 +173,11 @@ def test_the_decoder_reads_the_episodes_it_is_given():
     assert prediction.passes.tolist() == [0] and prediction.answer_tokens.size(0) == 1
 
 
-def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
-    model, tokenizer = make(teacher_forced_gates=True)
-    batch = collate([item(tokenizer, ["Anna walked to the garden.", "Tom ran to the kitchen.",
-                                      "Anna took the ball there."], "Where is Anna?",
-                          "garden", (2, 0))])
-    facts, q = model.encode(batch)
+THREE_FACTS = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Anna took the ball there."]
+
+
+def episode_gates(model, run) -> list[torch.Tensor]:
+    """The gates (B, T) each episode was made with while `run()` ran."""
     seen = []
     original = model.memory.episode
 
@@ -187,35 +186,35 @@ def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
         return original(facts_ih, gates)
 
     model.memory.episode = spy
+    try:
+        run()
+    finally:
+        model.memory.episode = original
+    return seen
+
+
+def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
+    model, tokenizer = make(teacher_forced_gates=True)
+    batch = collate([item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0))])
     model.train()
-    model(batch)
+    seen = episode_gates(model, lambda: model(batch))
     assert [g[0].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     assert seen[2].sum() == 0  # the halting pass has no supporting fact and no episode
-    seen.clear()
     model.eval()
-    model.predict(batch)  # inference uses the model's own sigmoid gates
-    assert all(torch.all((g > 0) & (g < 1)) for g in seen)
+    seen = episode_gates(model, lambda: model.predict(batch))
+    assert all(torch.all((g > 0) & (g < 1)) for g in seen)  # inference: the model's own gates
 
 
 def test_teacher_forced_tasks_force_only_their_own_questions():
     """--teacher-forced-gates 19: a task-19 row's episodes come from its supporting facts,
     the task-16 row beside it keeps the model's own gates."""
     model, tokenizer = make(teacher_forced_gates=True, teacher_forced_tasks=[19])
-    facts = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Anna took the ball there."]
-    rows = [item(tokenizer, facts, "Where is Anna?", "garden", (2, 0)) for _ in range(2)]
+    rows = [item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0)) for _ in range(2)]
     rows[0].task, rows[1].task = 19, 16
     batch = collate(rows)
     assert batch.task.tolist() == [19, 16]
-    seen = []
-    original = model.memory.episode
-
-    def spy(facts_ih, gates):
-        seen.append(gates.clone())
-        return original(facts_ih, gates)
-
-    model.memory.episode = spy
     model.train()
-    model(batch)
+    seen = episode_gates(model, lambda: model(batch))
     assert [g[0].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     assert all(torch.all((g[1] > 0) & (g[1] < 1)) for g in seen)  # task 16: its own gates
 
