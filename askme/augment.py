@@ -11,6 +11,8 @@ piece, so a renaming is a lookup table.
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 
 from askme.babi import ENTITY_WORDS
@@ -87,7 +89,6 @@ class EntityShuffler:
               share: float | torch.Tensor = 1.0) -> Batch:
         tables = self.tables(tasks, generator, share)
         rename = lambda ids: tables.gather(1, ids)  # noqa: E731  (B, *) ids -> renamed ids
-        return Batch(rename(batch.story), batch.fact_positions, batch.fact_mask,
-                     rename(batch.question), batch.question_lengths,
-                     None if batch.answer is None else rename(batch.answer), batch.supports,
-                     batch.task)
+        return dataclasses.replace(batch, story=rename(batch.story),
+                                   question=rename(batch.question),
+                                   answer=None if batch.answer is None else rename(batch.answer))

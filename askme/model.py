@@ -6,7 +6,7 @@ P memory passes, V vocabulary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 import torch.nn.functional as F
@@ -39,16 +39,17 @@ class Batch:
     supports: torch.Tensor | None = None  # (B, S) supporting fact positions, -1 after
     task: torch.Tensor | None = None  # (B,) bAbI task number of each question, 0 when unknown
 
-    def _fields(self):
-        return (self.story, self.fact_positions, self.fact_mask, self.question,
-                self.question_lengths, self.answer, self.supports, self.task)
+    def _map(self, change) -> "Batch":
+        """`change` applied to every tensor field (every field the dataclass has)."""
+        return Batch(**{f.name: None if (t := getattr(self, f.name)) is None else change(t)
+                        for f in fields(self)})
 
     def rows(self, which: slice) -> "Batch":
         """The questions `which` picks (the padding stays as wide)."""
-        return Batch(*(None if t is None else t[which] for t in self._fields()))
+        return self._map(lambda t: t[which])
 
     def to(self, device) -> "Batch":
-        return Batch(*(None if t is None else t.to(device) for t in self._fields()))
+        return self._map(lambda t: t.to(device))
 
 
 @dataclass
