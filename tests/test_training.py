@@ -1,5 +1,6 @@
 import dataclasses
 import json
+import random
 import shutil
 
 import pytest
@@ -12,7 +13,7 @@ from askme.errors import AskmeError
 from askme.evaluation import answer_examples, evaluate
 from askme.config import DMNConfig
 from askme.tokenizer import Tokenizer
-from askme.training import TrainOptions, train
+from askme.training import TrainOptions, train, validation_split
 
 TINY = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0)
 
@@ -208,9 +209,37 @@ def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
     saved, started = (json.loads((f / "config.json").read_text()) for f in (out, folder))
     assert saved["model"] == started["model"] and saved["lexicon"] == started["lexicon"]
     assert saved["info"]["options"]["init"] == str(folder)
+    # No --seed: the model's own (tiny_options' 3), so its held-out stories stay held out.
+    assert started["info"]["seed"] == 3 and saved["info"]["seed"] == 3
     tuned = load_checkpoint(out)
     before, after = checkpoint.model.state_dict(), tuned.model.state_dict()
     assert not torch.equal(before["embed.weight"], after["embed.weight"])  # it did train
+
+
+def held_out(examples, task):
+    return sorted(ex.story_id for ex in examples if ex.task == task)
+
+
+def test_a_subset_of_tasks_holds_out_the_stories_a_run_on_all_of_them_holds_out(tmp_path):
+    # A warm-up or an --init stage on some tasks must not train on another stage's
+    # validation stories: each task's split may not depend on which others are trained.
+    stories = "".join(f"1 Mary went to the {place}.\n2 Where is Mary?\t{place}\t1\n"
+                      for place in ("kitchen", "garden", "office") * 4)
+    for task in (2, 5, 8):  # 12 stories each, so a split drawn differently shows
+        (tmp_path / f"qa{task}_stories_train.txt").write_text(stories)
+    _, joint = validation_split(tmp_path, [2, 5, 8], 0.5, random.Random(3))
+    fit, alone = validation_split(tmp_path, [8], 0.5, random.Random(3))
+    assert len(held_out(alone, 8)) == 6 and held_out(alone, 8) == held_out(joint, 8)
+    assert {ex.task for ex in fit} == {8}
+    _, without_5 = validation_split(tmp_path, [2, 8], 0.5, random.Random(3))
+    assert held_out(without_5, 8) == held_out(joint, 8)
+    # A task this folder lacks (en-10k has no task 3 train file) draws nothing; one asked
+    # for is named.
+    (tmp_path / "qa5_stories_train.txt").unlink()
+    _, lacking_5 = validation_split(tmp_path, [2, 8], 0.5, random.Random(3))
+    assert len(held_out(lacking_5, 8)) == 6
+    with pytest.raises(AskmeError, match="no train file for task 5"):
+        validation_split(tmp_path, [5, 8], 0.5, random.Random(3))
 
 
 def test_weights_load_without_unpickling_objects(tiny_model, tmp_path):
