@@ -14,7 +14,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from askme.augment import EntityShuffler
-from askme.babi import Example, read_babi_file, task_file
+from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
 from askme.retell import RETOLD_TASKS, retell
 from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from askme.config import TrainOptions
@@ -60,7 +60,7 @@ def validation_split(folder, tasks: list[int], fraction: float, rng: random.Rand
     tasks 1-20 this is the split of every run before it."""
     train_set, val_set = [], []
     asked = set(tasks)
-    for task in range(1, 21):
+    for task in sorted(TASK_NAMES):  # every bAbI task, in the order a 1-20 run draws them
         try:
             path = task_file(folder, task, "train")
         except AskmeError:
