@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                        f"lower validation loss ({options.decay_patience})")
     train.add_argument("--val-fraction", type=_fraction, default=options.val_fraction,
                        help=f"share of training stories held out for validation ({options.val_fraction})")
+    train.add_argument("--keep", choices=("best", "last"), default=options.keep,
+                       help="which epoch's weights are saved: the best on validation, or the "
+                            f"last one run ({options.keep})")
     train.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
                        help="stop after the epoch that passes this many minutes")
     train.add_argument("--hidden", type=_positive_int, default=model.hidden_dim,
@@ -297,7 +300,7 @@ def cmd_train(args) -> int:
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, patience=args.patience, decay_patience=args.decay_patience,
-        val_fraction=args.val_fraction, seed=seed,
+        val_fraction=args.val_fraction, keep=args.keep, seed=seed,
         time_limit=args.time_limit, augment=args.augment, retell=args.retell, ema=args.ema,
         retell_tasks=tuple(parse_tasks(args.retell_tasks)),
         warmup_tasks=tuple(parse_tasks(args.warmup_tasks)) if args.warmup_tasks else (),

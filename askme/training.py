@@ -341,7 +341,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         # The rate follows the validation loss, which keeps falling through the early
         # epochs where accuracy is flat; accuracy alone would decay the rate too soon.
         scheduler.step(val_loss)
-        if (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
+        if options.keep == "last" or (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
             best_accuracy, best_loss, best_epoch = val_accuracy, val_loss, epoch
             best_state = copy.deepcopy(kept.state_dict())
             if options.out is not None and context.is_main:  # a run cut short keeps its best

@@ -107,6 +107,19 @@ def test_teacher_forced_gates_can_name_tasks(babi_dir, tmp_path):
     assert (model["teacher_forced_gates"], model["teacher_forced_tasks"]) == (True, [19])
 
 
+def test_keep_last_saves_the_last_epoch_not_the_best(tiny_model, babi_dir, tmp_path):
+    folder, best = tiny_model
+    assert best.info["best_epoch"] < best.info["epochs_run"] == 300  # it kept an earlier epoch
+    last = train(dataclasses.replace(tiny_options(babi_dir, out=tmp_path / "last"), keep="last"))
+    assert (last.info["best_epoch"], last.info["epochs_run"]) == (300, 300)
+    saved = load_checkpoint(tmp_path / "last")
+    assert saved.info["options"]["keep"] == "last"
+    assert all(torch.equal(v, saved.model.state_dict()[k])
+               for k, v in last.model.state_dict().items())
+    assert not all(torch.equal(v, best.model.state_dict()[k])
+                   for k, v in last.model.state_dict().items())
+
+
 def test_ema_keeps_and_saves_the_moving_average_of_the_weights(tiny_model, babi_dir, tmp_path):
     train_set = load_tasks(babi_dir, [1, 8, 19], "train")
     _, plain = tiny_model  # the same options without averaging: it learns them all
