@@ -78,6 +78,16 @@ def verify_checksums(folder: Path, required: bool = False) -> None:
                              f"the file was changed or damaged; restore it or retrain")
 
 
+def saved_info(folder: str | Path) -> dict:
+    """How the model in `folder` was trained (config.json's "info"), read without loading
+    it; {} where there is none to read (load_checkpoint says why)."""
+    try:
+        info = json.loads((Path(folder) / CONFIG_FILE).read_text()).get("info")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
 def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Checkpoint:
     """Load a model folder. Its SHA256SUMS, when present (or when required), is checked
     first."""

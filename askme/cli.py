@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from askme import __version__
-from askme.config import MEMORY_UPDATES, DMNConfig, TrainOptions
+from askme.config import DEFAULT_SEED, MEMORY_UPDATES, DMNConfig, TrainOptions
 from askme.errors import AskmeError
 
 
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_positive_int, default=options.epochs,
                        help=f"most epochs ({options.epochs})")
     train.add_argument("--seed", type=int, default=None,
-                       help=f"random seed ({options.seed}; with --init, the seed that model was "
+                       help=f"random seed ({DEFAULT_SEED}; with --init, the seed that model was "
                             "trained with, so the same stories stay held out for validation)")
     train.add_argument("--batch-size", type=_positive_int, default=options.batch_size,
                        help=f"questions per step ({options.batch_size})")
@@ -283,7 +283,6 @@ def _print_saved(out, info) -> None:
 def cmd_train(args) -> int:
     from askme import distributed, render
     from askme.babi import parse_tasks
-    from askme.checkpoint import load_checkpoint
     from askme.errors import UsageError
     from askme.paths import default_babi_dir
     from askme.training import train
@@ -292,15 +291,11 @@ def cmd_train(args) -> int:
     if bool(args.warmup_tasks) != bool(args.warmup_epochs):
         raise UsageError("--warmup-tasks and --warmup-epochs go together")
     data = args.data or default_babi_dir()
-    seed = args.seed
-    if seed is None:
-        seed = (load_checkpoint(args.init).info.get("seed", TrainOptions.seed) if args.init
-                else TrainOptions.seed)
     _set_threads(args.threads)
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, patience=args.patience, decay_patience=args.decay_patience,
-        val_fraction=args.val_fraction, keep=args.keep, seed=seed,
+        val_fraction=args.val_fraction, keep=args.keep, seed=args.seed,
         time_limit=args.time_limit, augment=args.augment, retell=args.retell, ema=args.ema,
         retell_tasks=tuple(parse_tasks(args.retell_tasks)),
         warmup_tasks=tuple(parse_tasks(args.warmup_tasks)) if args.warmup_tasks else (),

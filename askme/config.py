@@ -59,6 +59,9 @@ class DMNConfig:
         return asdict(self)
 
 
+DEFAULT_SEED = 1  # the seed of a fresh run that names none
+
+
 @dataclass
 class TrainOptions:
     data: Path  # a bAbI folder (en/ or en-10k/); only *_train.txt files are read
@@ -74,7 +77,9 @@ class TrainOptions:
     # Which epoch is kept: "best" validation, or "last" for a stage whose gain validation
     # cannot see (a few minutes on tasks 4 and 19 alone: 100 held-out questions of task 19)
     keep: str = "best"
-    seed: int = 1
+    # None: DEFAULT_SEED, or with `init` the seed that model was trained with, so the
+    # stories it held out for validation stay held out
+    seed: int | None = None
     time_limit: float | None = None  # minutes; stop after the epoch that passes it
     clip: float = 5.0  # gradient norm clipping
     vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)

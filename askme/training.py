@@ -16,8 +16,8 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from askme.augment import EntityShuffler
 from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
 from askme.retell import RETOLD_TASKS, retell
-from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from askme.config import TrainOptions
+from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
+from askme.config import DEFAULT_SEED, TrainOptions
 from askme.errors import AskmeError, UsageError
 from askme.data import collate, encode_example, length_batches, loss_counts
 from askme.entities import Lexicon
@@ -193,6 +193,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             raise UsageError(f"{flag}: task {', '.join(map(str, untrained))} is not among "
                              f"--tasks")
     started = time.monotonic()
+    if options.seed is None:
+        seed = saved_info(options.init).get("seed", DEFAULT_SEED) if options.init else DEFAULT_SEED
+        options = dataclasses.replace(options, seed=seed)
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
 

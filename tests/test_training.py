@@ -229,6 +229,18 @@ def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
     assert not torch.equal(before["embed.weight"], after["embed.weight"])  # it did train
 
 
+def test_train_goes_on_with_the_init_models_seed_unless_given_one(tiny_model, babi_dir):
+    folder, _ = tiny_model
+    one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1], seed=None)
+    inherited = train(dataclasses.replace(one_epoch, init=folder))
+    named = train(dataclasses.replace(one_epoch, init=folder, seed=3))
+    assert inherited.info["seed"] == named.info["seed"] == 3
+    assert all(torch.equal(v, named.model.state_dict()[k])  # the same run, draw for draw
+               for k, v in inherited.model.state_dict().items())
+    assert train(dataclasses.replace(one_epoch, init=folder, seed=5)).info["seed"] == 5
+    assert train(one_epoch).info["seed"] == 1
+
+
 def held_out(examples, task):
     return sorted(ex.story_id for ex in examples if ex.task == task)
 
