@@ -43,6 +43,14 @@ _fraction = _checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
 _share = _checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]")
 
 
+def _module_scale(text: str) -> tuple[str, float]:
+    """An argparse type for PART=SCALE (e.g. memory=0.2)."""
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not PART=SCALE, e.g. memory=0.2")
+    return name, _positive_float(value)
+
+
 def _per_task(value_type):
     """An argparse type for TASKS=VALUE (e.g. 17=4 or 17,19=1.0): {task: value}."""
 
@@ -141,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "--epochs joint ones (needed with --warmup-tasks)")
     train.add_argument("--warmup-augment", type=_share, metavar="SHARE",
                        help="--augment in the warm-up epochs (default: --augment)")
+    train.add_argument("--module-lr", type=_module_scale, action="append", default=[],
+                       metavar="PART=SCALE",
+                       help="the rate of one part of the DMN (embed, input_module, "
+                            "question_module, memory, answer_module) times SCALE, e.g. "
+                            "memory=0.2 (repeatable)")
     train.add_argument("--oversample", type=_per_task(_positive_int), action="append",
                        default=[], metavar="TASKS=N",
                        help="present each question of these tasks N times a joint epoch, e.g. "
@@ -302,6 +315,7 @@ def cmd_train(args) -> int:
         warmup_epochs=args.warmup_epochs or 0,
         warmup_augment=args.warmup_augment,
         oversample={t: n for given in args.oversample for t, n in given.items()},
+        module_lr=dict(args.module_lr),
         task_augment={t: v for given in args.task_augment for t, v in given.items()},
         init=args.init, processes=args.processes,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,

@@ -98,6 +98,10 @@ class TrainOptions:
     # renamed apart), for a task that needs many more presentations than its share (17).
     oversample: dict[int, int] = field(default_factory=dict)
     task_augment: dict[int, float] = field(default_factory=dict)  # `augment` for these tasks
+    # The rate of a part of the DMN (embed, input_module, question_module, memory,
+    # answer_module) times this, e.g. {"memory": 0.2}: a stage that must not undo
+    # what an earlier stage taught one part
+    module_lr: dict[str, float] = field(default_factory=dict)
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
     # Processes of one machine that split each batch (askme.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.

@@ -241,6 +241,24 @@ def test_train_goes_on_with_the_init_models_seed_unless_given_one(tiny_model, ba
     assert train(one_epoch).info["seed"] == 1
 
 
+def test_module_lr_scales_the_rate_of_one_part(tiny_model, babi_dir, tmp_path, capsys):
+    folder, checkpoint = tiny_model
+    one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1], init=folder)
+    tuned = train(dataclasses.replace(one_epoch, module_lr={"memory": 1e-9}))
+    before, after = checkpoint.model.state_dict(), tuned.model.state_dict()
+    assert all(torch.allclose(before[k], after[k], atol=1e-8) for k in before if k.startswith("memory."))
+    assert not torch.allclose(before["embed.weight"], after["embed.weight"], atol=1e-4)
+    free = train(one_epoch).model.state_dict()  # without it the memory moves too
+    assert not torch.allclose(before["memory.gate_mlp.0.weight"], free["memory.gate_mlp.0.weight"],
+                              atol=1e-4)
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(tmp_path / "m"),
+                 "--init", str(folder), "--epochs", "1", "--threads", "1",
+                 "--module-lr", "memry=0.2"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "askme: error: --module-lr: no part named memry (the parts are embed, input_module, "
+        "question_module, memory, answer_module)")
+
+
 def held_out(examples, task):
     return sorted(ex.story_id for ex in examples if ex.task == task)
 
