@@ -34,14 +34,10 @@ def blends(donor_state: dict) -> list[tuple[str, set[str], float]]:
             + [(f"memory x{share}", {"memory"}, share) for share in (0.25, 0.5, 0.75)])
 
 
-def blended(base: Path, donor_state: dict, prefixes: set[str], share: float):
-    checkpoint = load_checkpoint(base)
-    state = checkpoint.model.state_dict()
-    for name in state:
-        if any(name == p or name.startswith(p + ".") for p in prefixes):
-            state[name] = share * donor_state[name] + (1 - share) * state[name]
-    checkpoint.model.load_state_dict(state)
-    return checkpoint
+def blended(base_state: dict, donor_state: dict, prefixes: set[str], share: float) -> dict:
+    return {name: share * donor_state[name] + (1 - share) * weights
+            if any(name == p or name.startswith(p + ".") for p in prefixes) else weights
+            for name, weights in base_state.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,8 +54,12 @@ def main(argv: list[str] | None = None) -> int:
             raise AskmeError(f"--watch {args.watch} is not among --tasks")
         tests = load_tasks(args.data, tasks, "test")
         donor_state = load_checkpoint(args.donor).model.state_dict()
+        checkpoint = load_checkpoint(args.base)
+        checkpoint.fingerprint = ""  # its weights change below: nothing may cache by them
+        base_state = {name: w.clone() for name, w in checkpoint.model.state_dict().items()}
         for label, prefixes, share in blends(donor_state):
-            report = evaluate(blended(args.base, donor_state, prefixes, share), tests)
+            checkpoint.model.load_state_dict(blended(base_state, donor_state, prefixes, share))
+            report = evaluate(checkpoint, tests)
             scores = {int(t): row["accuracy"] for t, row in report["tasks"].items()}
             others = [a for t, a in scores.items() if t != args.watch]
             print(f"{label}: mean error {100 * report['mean_error']:.2f} %, task {args.watch} "
