@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         checkpoint = load_checkpoint(args.base)
         checkpoint.fingerprint = ""  # its weights change below: nothing may cache by them
         base_state = {name: w.clone() for name, w in checkpoint.model.state_dict().items()}
+        if {n: w.shape for n, w in base_state.items()} != {n: w.shape for n, w in donor_state.items()}:
+            raise AskmeError(f"{args.base} and {args.donor} have different shapes: not one "
+                             f"lineage (train one from the other with askme train --init)")
         for label, prefixes, share in blends(donor_state):
             checkpoint.model.load_state_dict(blended(base_state, donor_state, prefixes, share))
             report = evaluate(checkpoint, tests)

@@ -45,3 +45,14 @@ def test_a_watched_task_outside_tasks_is_one_line(babi_dir, tmp_path):
     result = run(tmp_path, tmp_path, "--data", babi_dir, "--tasks", "1,8", "--watch", "19")
     assert result.returncode == 1
     assert result.stderr == "module_swap: --watch 19 is not among --tasks\n"
+
+
+def test_models_of_different_shapes_are_one_line(babi_dir, tmp_path):
+    train(tiny_options(babi_dir, out=tmp_path / "a", epochs=1))
+    train(dataclasses.replace(tiny_options(babi_dir, out=tmp_path / "b", epochs=1),
+                              model=dataclasses.replace(tiny_options(babi_dir).model, hidden_dim=16)))
+    result = run(tmp_path / "a", tmp_path / "b", "--data", babi_dir, "--tasks", "1,8,19")
+    assert result.returncode == 1
+    assert result.stderr == (f"module_swap: {tmp_path / 'a'} and {tmp_path / 'b'} have different "
+                             "shapes: not one lineage (train one from the other with askme train "
+                             "--init)\n")
