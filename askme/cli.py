@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="in training, make each pass's episode from its supporting fact "
                             "rather than from the model's gates; for every task, or only "
                             "for TASKS, e.g. 19")
+    train.add_argument("--free-pass", metavar="TASKS",
+                       help="give these tasks' questions one unsupervised memory pass before "
+                            "the passes their supporting facts supervise, e.g. 19")
     train.add_argument("--gate-loss-weight", type=_positive_float, default=model.gate_loss_weight,
                        metavar="WEIGHT", help="weight of the supporting-fact (gate) loss beside "
                        f"the answer loss ({model.gate_loss_weight})")
@@ -325,7 +328,8 @@ def cmd_train(args) -> int:
                         answer_reads_episodes=args.answer_reads_episodes,
                         teacher_forced_gates=args.teacher_forced_gates is not None,
                         teacher_forced_tasks=None if args.teacher_forced_gates in (None, "all")
-                        else parse_tasks(args.teacher_forced_gates)))
+                        else parse_tasks(args.teacher_forced_gates),
+                        free_pass_tasks=parse_tasks(args.free_pass) if args.free_pass else None))
     if args.processes > 1:
         return _train_processes(args, options)
     context = distributed.start(args.device)

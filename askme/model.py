@@ -24,6 +24,9 @@ from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 # bAbI stories (at most 224 facts) get the same answers with and without either shortcut.
 INFERENCE_SKIP_GATE = 1e-4
 INFERENCE_MAX_STEPS = 128
+# Marks a free pass (DMNConfig.free_pass_tasks) among a row's gate targets: no loss, and its
+# episode is made from the model's own gates even under teacher forcing.
+FREE_PASS = -2
 
 
 @dataclass
@@ -270,8 +273,8 @@ class EpisodicMemory(nn.Module):
                 forced_rows=None):
         """Run `passes` passes; returns memories (P+1, B, H), gate logits (P, B, T+1) and
         episodes (P, B, H). `forced_gates` (P, B, T), if given, replaces the gates the
-        episodes are made with (the logits are still the model's own), in the rows
-        `forced_rows` (B,) marks, or in every row when that is None."""
+        episodes are made with (the logits are still the model's own), in the passes and
+        rows `forced_rows` (P, B) marks, or everywhere when that is None."""
         T = facts.size(1)
         prepared = self.prepare(facts, fact_mask, question)
         memory, focus, memories, all_logits, episodes = question, prepared.first_focus, [question], [], []
@@ -281,7 +284,7 @@ class EpisodicMemory(nn.Module):
             if forced_gates is not None:
                 forced = forced_gates[len(episodes)]
                 gates = forced if forced_rows is None else torch.where(
-                    forced_rows.unsqueeze(1), forced, gates)
+                    forced_rows[len(episodes)].unsqueeze(1), forced, gates)
             episodes.append(self.episode(prepared.facts_ih, gates))
             memory = gru_cell(self.memory_gru, episodes[-1], memory)
             memories.append(memory)
@@ -407,6 +410,18 @@ class DMN(nn.Module):
         facts, _ = self.encode_story(batch.story, batch.fact_positions)
         return facts, self.encode_question(batch.question, batch.question_lengths)
 
+    def pass_targets(self, batch: Batch) -> torch.Tensor:
+        """Each row's supporting facts (B, S), with a FREE_PASS first in the rows of the
+        config's free_pass_tasks; -1 after the last."""
+        supports = batch.supports
+        if not self.config.free_pass_tasks:
+            return supports
+        assert batch.task is not None, "free_pass_tasks needs each row's task"
+        free = torch.isin(batch.task, torch.tensor(self.config.free_pass_tasks,
+                                                   device=batch.task.device))  # (B,)
+        return torch.where(free.unsqueeze(1), F.pad(supports, (1, 0), value=FREE_PASS),
+                           F.pad(supports, (0, 1), value=-1))
+
     @staticmethod
     def loss_counts(batch: Batch) -> torch.Tensor:
         """What each loss term is averaged over (3,): answer tokens, supervised passes (gate
@@ -433,11 +448,11 @@ class DMN(nn.Module):
         assert batch.answer is not None and batch.supports is not None
         facts, q = self.encode(batch)
         B, T, _ = facts.shape
-        n_supports = (batch.supports >= 0).sum(1)  # (B,)
+        supports = self.pass_targets(batch)  # (B, S')
+        n_supports = (supports != -1).sum(1)  # (B,) passes before the halt, free ones included
         passes = int(n_supports.max()) + 1
         # Supporting fact of each pass (B, P), -1 where the pass has none.
-        supports = F.pad(batch.supports, (0, max(0, passes - batch.supports.size(1))),
-                         value=-1)[:, :passes]
+        supports = F.pad(supports, (0, max(0, passes - supports.size(1))), value=-1)[:, :passes]
         forced, forced_rows = None, None
         if self.config.teacher_forced_gates:
             # Episodes from the supporting facts themselves (teacher forcing): the answer
@@ -445,9 +460,10 @@ class DMN(nn.Module):
             # are still wrong or split between look-alike facts.
             at = supports.t()  # (P, B)
             forced = F.one_hot(at.clamp(min=0), T).float() * (at >= 0).unsqueeze(-1)
+            forced_rows = at != FREE_PASS  # (P, B): a free pass keeps the model's own gates
             if self.config.teacher_forced_tasks is not None:
                 assert batch.task is not None, "teacher_forced_tasks needs each row's task"
-                forced_rows = torch.isin(batch.task, torch.tensor(
+                forced_rows = forced_rows & torch.isin(batch.task, torch.tensor(
                     self.config.teacher_forced_tasks, device=batch.task.device))
         memories, logits, episodes = self.memory(facts, batch.fact_mask, q, passes, forced,
                                                  forced_rows)
@@ -466,7 +482,8 @@ class DMN(nn.Module):
         steps = torch.arange(passes, device=facts.device).unsqueeze(0)  # (1, P)
         targets = torch.where(steps < n_supports.unsqueeze(1), supports,
                               torch.full_like(supports, T))
-        targets = targets.masked_fill(steps > n_supports.unsqueeze(1), -100)
+        targets = targets.masked_fill((steps > n_supports.unsqueeze(1))
+                                      | (supports == FREE_PASS), -100)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
         gate_ce_sum = F.cross_entropy(pass_logits.flatten(0, 1), targets.flatten(),
                                       ignore_index=-100, reduction="sum")

@@ -228,3 +228,45 @@ def test_gate_loss_weight_scales_only_the_gate_terms():
     gate_part = losses[1.0] - losses[0.0]
     assert gate_part > 0.1  # an untrained model's gates are far from the supporting fact
     assert torch.isclose(losses[3.0] - losses[0.0], 3 * gate_part, rtol=1e-5)
+
+
+def test_a_free_pass_comes_before_the_supervised_passes_of_its_tasks_only():
+    """--free-pass 19: a task-19 row runs one pass on its own gates (no target, not forced)
+    before the passes its supporting facts force; the task-16 row beside it does not."""
+    from askme.model import FREE_PASS
+
+    model, tokenizer = make(teacher_forced_gates=True, free_pass_tasks=[19])
+    rows = [item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0)) for _ in range(2)]
+    rows[0].task, rows[1].task = 19, 16
+    batch = collate(rows)
+    assert model.pass_targets(batch).tolist() == [[FREE_PASS, 2, 0], [2, 0, -1]]
+    model.train()
+    seen = episode_gates(model, lambda: model(batch))
+    assert len(seen) == 4  # the free pass, two supporting facts, the halting pass
+    assert torch.all((seen[0][0] > 0) & (seen[0][0] < 1))  # task 19's free pass: its own gates
+    assert [g[0].tolist() for g in seen[1:3]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    assert [g[1].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+
+
+def test_a_free_pass_has_no_gate_loss():
+    """The free pass's gates are left to the answer and the later passes: however its logits
+    move, the gate terms are those of the supervised passes alone."""
+    rows = []
+    for weight in (0.0, 1.0):
+        model, tokenizer = make(gate_loss_weight=weight, free_pass_tasks=[19])
+        one = item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2,))
+        one.task = 19
+        rows.append(model(collate([one]))[1])
+    answer_only, both = rows
+    model, tokenizer = make(gate_loss_weight=1.0, free_pass_tasks=[19])
+    one = item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2,))
+    one.task = 19
+    batch = collate([one])
+    facts, q = model.encode(batch)
+    _, logits, _ = model.memory(facts, batch.fact_mask, q, 3)
+    # Pass 2 targets fact 2 and pass 3 end-of-passes (index 3); pass 1 has no term.
+    targets = torch.tensor([2, 3])
+    ce = torch.nn.functional.cross_entropy(logits[1:, 0], targets)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits[1:, 0], torch.nn.functional.one_hot(targets, 4).float(), reduction="sum") / 2
+    assert torch.isclose(both - answer_only, ce + bce, rtol=1e-4)

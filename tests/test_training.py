@@ -98,13 +98,27 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
     assert load_checkpoint(out).model.answer_module.episode_key is not None
 
 
-def test_teacher_forced_gates_can_name_tasks(babi_dir, tmp_path):
+def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path):
     out = tmp_path / "forced"
     assert main(["train", "--data", str(babi_dir), "--tasks", "1,19", "--out", str(out),
                  "--hidden", "16", "--embed", "16", "--epochs", "1", "--threads", "1",
-                 "--teacher-forced-gates", "19"]) == 0
+                 "--teacher-forced-gates", "19", "--free-pass", "19"]) == 0
     model = json.loads((out / "config.json").read_text())["model"]
     assert (model["teacher_forced_gates"], model["teacher_forced_tasks"]) == (True, [19])
+    assert model["free_pass_tasks"] == [19]
+    assert load_checkpoint(out).model.config.free_pass_tasks == [19]
+
+
+def test_supporting_facts_are_read_after_a_free_pass():
+    """A free-pass task's first pass may choose anything; the passes after it must choose
+    the supporting facts in order and then halt."""
+    from askme.evaluation import Answer, supporting_facts_right
+
+    halted_after_three = Answer("s,e", 3, [], [4, 2, 0, 5])
+    assert supporting_facts_right(halted_after_three, (2, 0), free_passes=1)
+    assert not supporting_facts_right(halted_after_three, (2, 0))
+    assert not supporting_facts_right(halted_after_three, (0, 2), free_passes=1)
+    assert supporting_facts_right(Answer("s,e", 2, [], [2, 0, 5]), (2, 0))
 
 
 def test_keep_last_saves_the_last_epoch_not_the_best(tiny_model, babi_dir, tmp_path):
