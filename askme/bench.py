@@ -22,7 +22,7 @@ from typing import Callable
 import torch
 
 from askme import api
-from askme.babi import load_tasks
+from askme.babi import TASK_NAMES, load_tasks
 from askme.data import collate, encode_example, length_batches, loss_counts
 from askme.evaluation import evaluate
 from askme.model import DMN
@@ -189,7 +189,7 @@ def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
     sets = [("bAbI 10k task 1", lambda: load_tasks(data_10k, [1], "train")[1]),
             ("bAbI 10k task 2", lambda: load_tasks(data_10k, [2], "train")[2]),
             ("bAbI 1k, 20 tasks jointly",
-             lambda: [e for es in load_tasks(data_1k, list(range(1, 21)), "train").values()
+             lambda: [e for es in load_tasks(data_1k, list(TASK_NAMES), "train").values()
                       for e in es])]
     for name, examples in sets:
         examples = examples()
@@ -206,7 +206,7 @@ def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
                         f"batch {batch_size} split over {processes} processes of 1 thread "
                         "(`askme train --processes`), runs: " + ", ".join(f"{r:,.0f}" for r in rates))
     memory_latencies(checkpoint, data_1k, results, 10 if quick else 50)
-    test = load_tasks(data_1k, list(range(1, 21)), "test")
+    test = load_tasks(data_1k, list(TASK_NAMES), "test")
     evaluate(checkpoint, {1: test[1][:200]})  # warm-up
     for name, subset in (("`askme eval`, 20-task 1k test", test), ("`askme eval`, task 1", {1: test[1]})):
         n = sum(len(v) for v in subset.values())

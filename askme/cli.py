@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from askme import __version__
-from askme.config import DEFAULT_SEED, MEMORY_UPDATES, DMNConfig, TrainOptions
+from askme.config import DEFAULT_SEED, DMN_PARTS, MEMORY_UPDATES, DMNConfig, TrainOptions
 from askme.errors import AskmeError
 
 
@@ -154,9 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="--augment in the warm-up epochs (default: --augment)")
     train.add_argument("--module-lr", type=_module_scale, action="append", default=[],
                        metavar="PART=SCALE",
-                       help="the rate of one part of the DMN (embed, input_module, "
-                            "question_module, memory, answer_module) times SCALE, e.g. "
-                            "memory=0.2 (repeatable)")
+                       help=f"the rate of one part of the DMN ({', '.join(DMN_PARTS)}) "
+                            "times SCALE, e.g. memory=0.2 (repeatable)")
     train.add_argument("--oversample", type=_per_task(_positive_int), action="append",
                        default=[], metavar="TASKS=N",
                        help="present each question of these tasks N times a joint epoch, e.g. "
@@ -304,6 +303,9 @@ def cmd_train(args) -> int:
     from askme.training import train
 
     tasks = parse_tasks(args.tasks)
+    if unknown := sorted({name for name, _ in args.module_lr} - set(DMN_PARTS)):
+        raise UsageError(f"--module-lr: no part named {', '.join(unknown)} (the parts are "
+                         f"{', '.join(DMN_PARTS)})")
     if bool(args.warmup_tasks) != bool(args.warmup_epochs):
         raise UsageError("--warmup-tasks and --warmup-epochs go together")
     data = args.data or default_babi_dir()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 
 MEMORY_UPDATES = ("gru", "relu")  # DMNConfig.memory_update: the paper's GRU, DMN+'s ReLU layer
+# The DMN's parts with weights (its top-level modules), as --module-lr names them
+DMN_PARTS = ("embed", "input_module", "question_module", "memory", "answer_module")
 
 
 @dataclass

@@ -265,9 +265,9 @@ def test_module_lr_scales_the_rate_of_one_part(tiny_model, babi_dir, tmp_path, c
     free = train(one_epoch).model.state_dict()  # without it the memory moves too
     assert not torch.allclose(before["memory.gate_mlp.0.weight"], free["memory.gate_mlp.0.weight"],
                               atol=1e-4)
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(tmp_path / "m"),
-                 "--init", str(folder), "--epochs", "1", "--threads", "1",
-                 "--module-lr", "memry=0.2"]) == 2
+    # Named before anything is read: the folder below does not exist.
+    assert main(["train", "--data", str(tmp_path / "nowhere"), "--tasks", "1", "--out",
+                 str(tmp_path / "m"), "--epochs", "1", "--module-lr", "memry=0.2"]) == 2
     assert capsys.readouterr().err.strip() == (
         "askme: error: --module-lr: no part named memry (the parts are embed, input_module, "
         "question_module, memory, answer_module)")
