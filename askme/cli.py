@@ -126,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "for TASKS, e.g. 19")
     train.add_argument("--free-pass", metavar="TASKS",
                        help="give these tasks' questions one unsupervised memory pass before "
-                            "the passes their supporting facts supervise, e.g. 19")
+                            "the passes their supporting facts supervise, e.g. 19 (with "
+                            "--init too: it changes how passes are trained, not the weights)")
     train.add_argument("--gate-loss-weight", type=_positive_float, default=model.gate_loss_weight,
                        metavar="WEIGHT", help="weight of the supporting-fact (gate) loss beside "
                        f"the answer loss ({model.gate_loss_weight})")

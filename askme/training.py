@@ -221,6 +221,11 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         start = load_checkpoint(options.init)
         tokenizer, lexicon = start.tokenizer, start.lexicon or Lexicon.build(texts, asked)
         model = start.model.to(context.device)
+        if options.model.free_pass_tasks is not None:
+            # How passes are supervised is a training setting, not weights: a stage may
+            # give a task its free pass (the later passes then learn to read it).
+            model.config = dataclasses.replace(model.config,
+                                               free_pass_tasks=options.model.free_pass_tasks)
     else:
         proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
                  if context.is_main else None)

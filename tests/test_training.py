@@ -255,6 +255,19 @@ def test_train_goes_on_with_the_init_models_seed_unless_given_one(tiny_model, ba
     assert train(one_epoch).info["seed"] == 1
 
 
+def test_a_free_pass_given_with_init_changes_the_models_training_not_its_weights(
+        tiny_model, babi_dir, tmp_path):
+    folder, checkpoint = tiny_model
+    assert checkpoint.model.config.free_pass_tasks is None
+    one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), init=folder)
+    assert train(one_epoch).model.config.free_pass_tasks is None  # not given: the model's own
+    given = dataclasses.replace(one_epoch, out=tmp_path / "free",
+                                model=dataclasses.replace(TINY, free_pass_tasks=[19]))
+    tuned = train(given)
+    assert tuned.model.config.free_pass_tasks == [19]
+    assert load_checkpoint(tmp_path / "free").model.config.free_pass_tasks == [19]
+
+
 def test_module_lr_scales_the_rate_of_one_part(tiny_model, babi_dir, tmp_path, capsys):
     folder, checkpoint = tiny_model
     one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1], init=folder)
