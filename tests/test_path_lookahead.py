@@ -1,10 +1,6 @@
 """examples/path_lookahead.py: how often a first pass can tell task 19's first step."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import run_example, write_task
 
 # The office is in two facts and only the kitchen leads on to the hallway, so a guess
 # between facts 1 and 2 is right half the time; the hallway is in one fact of the second.
@@ -20,10 +16,8 @@ STORIES = """1 The kitchen is north of the office.
 
 
 def test_a_guess_among_the_start_rooms_facts_against_one_that_knows_the_destination(tmp_path):
-    for split in ("train", "test"):
-        (tmp_path / f"qa19_path-finding_{split}.txt").write_text(STORIES)
-    result = subprocess.run([sys.executable, "examples/path_lookahead.py", "--data", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = run_example("path_lookahead.py", "--data",
+                         write_task(tmp_path, "qa19_path-finding", STORIES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "test questions: 2; facts naming the start room: 1: 1, 2: 1",

@@ -1,10 +1,6 @@
 """examples/positional_cues.py: how much of a task 17 answer a lookup table on k cues tells."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import run_example, write_task
 
 # One picture, four questions whose answers are an exclusive or: each cue alone is a coin
 # toss (2 yes, 2 no for either value), while the two relations together decide them all.
@@ -18,10 +14,8 @@ STORY = """1 The triangle is above the pink rectangle.
 
 
 def test_no_single_cue_tells_the_answer_but_two_together_do(tmp_path):
-    for split in ("train", "test"):
-        (tmp_path / f"qa17_positional-reasoning_{split}.txt").write_text(STORY)
-    result = subprocess.run([sys.executable, "examples/positional_cues.py", "--data",
-                             str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    result = run_example("positional_cues.py", "--data",
+                         write_task(tmp_path, "qa17_positional-reasoning", STORY))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == [

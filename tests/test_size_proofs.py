@@ -1,10 +1,6 @@
 """examples/size_proofs.py: counts the proofs of task 18 questions and scores rules for the label."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import run_example, write_task
 
 # Each question has two proofs and is labelled with the one that starts earlier: facts 1+2
 # or 3+4 in the first story; in the second, facts 1 and 2 say the same thing two ways, so
@@ -22,10 +18,8 @@ STORIES = """1 The chocolate fits inside the box.
 
 
 def test_counts_proofs_and_finds_the_rule_that_names_the_label(tmp_path):
-    for split in ("train", "test"):
-        (tmp_path / f"qa18_size-reasoning_{split}.txt").write_text(STORIES)
-    result = subprocess.run([sys.executable, "examples/size_proofs.py", "--data", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = run_example("size_proofs.py", "--data",
+                         write_task(tmp_path, "qa18_size-reasoning", STORIES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "test questions: 2; with one proof: 0; with several: 2 (2 with 2)",
