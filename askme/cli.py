@@ -304,9 +304,6 @@ def cmd_train(args) -> int:
     from askme.training import train
 
     tasks = parse_tasks(args.tasks)
-    if unknown := sorted({name for name, _ in args.module_lr} - set(DMN_PARTS)):
-        raise UsageError(f"--module-lr: no part named {', '.join(unknown)} (the parts are "
-                         f"{', '.join(DMN_PARTS)})")
     if bool(args.warmup_tasks) != bool(args.warmup_epochs):
         raise UsageError("--warmup-tasks and --warmup-epochs go together")
     data = args.data or default_babi_dir()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from askme.errors import UsageError
+
 
 MEMORY_UPDATES = ("gru", "relu")  # DMNConfig.memory_update: the paper's GRU, DMN+'s ReLU layer
 # The DMN's parts with weights (its top-level modules), as --module-lr names them
@@ -117,6 +119,12 @@ class TrainOptions:
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1
     model: DMNConfig = field(default_factory=DMNConfig)
+
+    def __post_init__(self):
+        # Checked here, before any data is read, for the command line and train() alike.
+        if unknown := sorted(set(self.module_lr) - set(DMN_PARTS)):
+            raise UsageError(f"--module-lr: no part named {', '.join(unknown)} (the parts are "
+                             f"{', '.join(DMN_PARTS)})")
 
 
 PASS_ERROR = 0.05  # a bAbI task is "passed" with under 5 % error (Weston et al. 2015)

@@ -138,14 +138,10 @@ def share_of_rows(context: Context) -> slice:
 
 
 def make_optimizer(model: DMN, lr: float, module_lr: dict[str, float] | None = None):
-    """Adam over the model; a part named in `module_lr` (a top-level module, e.g. memory)
-    steps at `lr` times its scale."""
+    """Adam over the model; a part named in `module_lr` (one of config.DMN_PARTS, e.g.
+    memory) steps at `lr` times its scale."""
     module_lr = module_lr or {}
-    parts = {name: part for name, part in model.named_children() if list(part.parameters())}
-    unknown = sorted(set(module_lr) - set(parts))
-    if unknown:
-        raise UsageError(f"--module-lr: no part named {', '.join(unknown)} (the parts are "
-                         f"{', '.join(parts)})")
+    parts = dict(model.named_children())
     scaled = {id(p) for name in module_lr for p in parts[name].parameters()}
     groups = [{"params": [p for p in model.parameters() if id(p) not in scaled], "lr": lr}]
     groups += [{"params": list(parts[name].parameters()), "lr": lr * scale}
