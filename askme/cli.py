@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--answer-reads-episodes", action="store_true",
                        help="the answer decoder attends over the memory's episodes at every "
                             "word, not only the final memory")
+    train.add_argument("--answer-compare", type=_positive_int, metavar="UNITS",
+                       help="the answer decoder also takes in a ReLU layer of UNITS over what "
+                            "it reads against the question, as the gates do (with --init "
+                            "too: the layer is added, and the model answers as before until "
+                            "it learns)")
     train.add_argument("--teacher-forced-gates", nargs="?", const="all", default=None,
                        metavar="TASKS",
                        help="in training, make each pass's episode from its supporting fact "
@@ -326,6 +331,7 @@ def cmd_train(args) -> int:
                         memory_update=args.memory_update, max_passes=args.max_passes,
                         gate_loss_weight=args.gate_loss_weight,
                         answer_reads_episodes=args.answer_reads_episodes,
+                        answer_compare_dim=args.answer_compare or 0,
                         teacher_forced_gates=args.teacher_forced_gates is not None,
                         teacher_forced_tasks=None if args.teacher_forced_gates in (None, "all")
                         else parse_tasks(args.teacher_forced_gates),

@@ -39,6 +39,14 @@ class DMNConfig:
     # ("s,e", task 19) must survive later memory updates to be said; here each word can be
     # read from the pass that found it.
     answer_reads_episodes: bool = False
+    # Hidden units of a ReLU layer over [r; q; r∘q; |r-q|] that the answer decoder takes in
+    # at every step beside the question, where r is the episode it reads (or, without
+    # answer_reads_episodes, its own state); 0: none. The gate's features (sec. 2.3) for the
+    # answer: task 19's step is the fact's direction or its opposite, as the start room is
+    # the fact's object or its subject, and a joint model's decoder says the right axis
+    # every time and the sign at chance, though one hidden layer over [fact; question]
+    # tells the sign for 100 % of the test questions (models/README.md, "What fails").
+    answer_compare_dim: int = 0
     # Training makes each supervised pass's episode from its supporting fact, not from the
     # model's own gates (the gates still learn from their loss); inference is unchanged.
     teacher_forced_gates: bool = False

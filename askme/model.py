@@ -6,7 +6,7 @@ P memory passes, V vocabulary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import torch
 import torch.nn.functional as F
@@ -334,22 +334,30 @@ class AnswerModule(nn.Module):
         super().__init__()
         H = config.hidden_dim
         reads = config.answer_reads_episodes
-        self.gru = nn.GRUCell(config.embed_dim + (2 if reads else 1) * H, H)
+        K = config.answer_compare_dim
+        self.gru = nn.GRUCell(config.embed_dim + (2 if reads else 1) * H + K, H)
         self.out = nn.Linear(H, config.vocab_size)
         self.max_tokens = config.max_answer_tokens
         # Bilinear key of the attention over episodes (config.answer_reads_episodes).
         self.episode_key = nn.Linear(H, H, bias=False) if reads else None
+        # Its input columns come last in the GRU's, so a model can be given one (with_compare).
+        self.compare = nn.Sequential(nn.Linear(4 * H, K), nn.ReLU()) if K else None
 
     def step_input(self, word, question, state, episodes, episode_mask):
-        """The decoder GRU's input: [y_{t-1}; q], and with episode reading the episodes'
-        mix that the state before this step attends to (zero when a question used none)."""
-        if self.episode_key is None:
-            return torch.cat([word, question], dim=-1)
-        scores = torch.einsum("bh,bph->bp", self.episode_key(state), episodes)  # (B, P)
-        weights = torch.softmax(scores.masked_fill(~episode_mask, float("-inf")), dim=-1)
-        weights = weights.nan_to_num(0.0)  # a row with no episode reads nothing
-        read = torch.einsum("bp,bph->bh", weights, episodes)  # (B, H)
-        return torch.cat([word, question, read], dim=-1)
+        """The decoder GRU's input: [y_{t-1}; q], with episode reading the episodes' mix
+        that the state before this step attends to (zero when a question used none), and
+        with a comparison layer its units over what is read (or the state) against q."""
+        parts, seen = [word, question], state
+        if self.episode_key is not None:
+            scores = torch.einsum("bh,bph->bp", self.episode_key(state), episodes)  # (B, P)
+            weights = torch.softmax(scores.masked_fill(~episode_mask, float("-inf")), dim=-1)
+            weights = weights.nan_to_num(0.0)  # a row with no episode reads nothing
+            seen = torch.einsum("bp,bph->bh", weights, episodes)  # (B, H)
+            parts.append(seen)
+        if self.compare is not None:
+            parts.append(self.compare(torch.cat(
+                [seen, question, seen * question, (seen - question).abs()], dim=-1)))  # (B, K)
+        return torch.cat(parts, dim=-1)
 
     def forward(self, embed, memory, question, previous_tokens, episodes=None, episode_mask=None):
         """Teacher-forced logits (B, A, V) for `previous_tokens` (B, A) starting with START;
@@ -515,3 +523,17 @@ class DMN(nn.Module):
         tokens = self.answer_module.generate(self.embed, memory, q, banned, episodes, used)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
         return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1))
+
+
+def with_compare(model: DMN, dim: int) -> DMN:
+    """`model` given an answer comparison layer of `dim` units (DMNConfig.answer_compare_dim)
+    that answers exactly as it did: the decoder's input columns for the new units start at
+    zero, while the layer starts at random, so the columns learn from the first step."""
+    grown = DMN(replace(model.config, answer_compare_dim=dim))
+    weights = model.state_dict()
+    old = weights["answer_module.gru.weight_ih"]  # (3H, inputs before)
+    weights["answer_module.gru.weight_ih"] = torch.cat([old, old.new_zeros(old.size(0), dim)], 1)
+    weights.update({name: value for name, value in grown.state_dict().items()
+                    if name.startswith("answer_module.compare.")})
+    grown.load_state_dict(weights)
+    return grown.to(old.device)

@@ -17,14 +17,14 @@ from askme.augment import EntityShuffler
 from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
 from askme.retell import RETOLD_TASKS, retell
 from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
-from askme.config import DEFAULT_SEED, TrainOptions
+from askme.config import DEFAULT_SEED, DMNConfig, TrainOptions
 from askme.errors import AskmeError, UsageError
 from askme.data import collate, encode_example, length_batches, loss_counts
 from askme.entities import Lexicon
 from askme.distributed import Context, global_normalizers, share, share_bytes, shard, total
 from askme.evaluation import answer_examples
 from askme.gru import native_applies
-from askme.model import DMN
+from askme.model import DMN, with_compare
 from askme.tokenizer import Tokenizer
 
 
@@ -153,6 +153,22 @@ def make_optimizer(model: DMN, lr: float, module_lr: dict[str, float] | None = N
                             fused=native_applies(next(model.parameters())))
 
 
+def stage_config(start: DMNConfig, asked: DMNConfig) -> DMNConfig:
+    """The config of a model that --init's model (config `start`) becomes in a stage that
+    asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
+    are supervised is a training setting: the later passes then learn to read it) and may
+    add an answer comparison layer (with_compare: it answers as before until it learns)."""
+    config = start
+    if asked.free_pass_tasks is not None:
+        config = dataclasses.replace(config, free_pass_tasks=asked.free_pass_tasks)
+    if asked.answer_compare_dim and asked.answer_compare_dim != start.answer_compare_dim:
+        if start.answer_compare_dim:
+            raise UsageError(f"--answer-compare {asked.answer_compare_dim}: the --init model "
+                             f"already has a comparison layer of {start.answer_compare_dim}")
+        config = dataclasses.replace(config, answer_compare_dim=asked.answer_compare_dim)
+    return config
+
+
 def gradient_capacity(options: TrainOptions) -> tuple[int, int]:
     """Parameter elements and parameters of the largest model `train(options)` can build
     (its tokenizer may come out smaller than options.vocab_size): what askme.parallel's
@@ -160,7 +176,7 @@ def gradient_capacity(options: TrainOptions) -> tuple[int, int]:
     config = options.model
     vocab = options.vocab_size
     if options.init is not None:
-        config = load_checkpoint(options.init).model.config
+        config = stage_config(load_checkpoint(options.init).model.config, options.model)
         vocab = config.vocab_size
     with torch.device("meta"):
         model = DMN(dataclasses.replace(config, vocab_size=max(vocab, config.vocab_size)))
@@ -216,12 +232,12 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         # process loads the same files, so the weights start equal everywhere).
         start = load_checkpoint(options.init)
         tokenizer, lexicon = start.tokenizer, start.lexicon or Lexicon.build(texts, asked)
-        model = start.model.to(context.device)
-        if options.model.free_pass_tasks is not None:
-            # How passes are supervised is a training setting, not weights: a stage may
-            # give a task its free pass (the later passes then learn to read it).
-            model.config = dataclasses.replace(model.config,
-                                               free_pass_tasks=options.model.free_pass_tasks)
+        model = start.model
+        config = stage_config(model.config, options.model)
+        if config.answer_compare_dim != model.config.answer_compare_dim:
+            model = with_compare(model, config.answer_compare_dim)
+        model.config = config
+        model = model.to(context.device)
     else:
         proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
                  if context.is_main else None)

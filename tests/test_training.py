@@ -12,6 +12,8 @@ from askme.cli import main
 from askme.errors import AskmeError
 from askme.evaluation import answer_examples, evaluate
 from askme.config import DMNConfig
+from askme.data import collate, encode_example
+from askme.model import with_compare
 from askme.tokenizer import Tokenizer
 from askme.training import TrainOptions, train, validation_split
 
@@ -85,7 +87,7 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
                  "--word-dropout", "0", "--answer-reads-episodes", "--teacher-forced-gates",
                  "--gate-loss-weight", "2.5", "--decay-patience", "40", "--warmup-tasks", "1",
                  "--warmup-epochs", "2", "--warmup-augment", "0.5", "--oversample", "1=2",
-                 "--task-augment", "1=0.25", "--threads", "1"]) == 0
+                 "--task-augment", "1=0.25", "--answer-compare", "6", "--threads", "1"]) == 0
     saved = json.loads((out / "config.json").read_text())
     model, options = saved["model"], saved["info"]["options"]
     assert [options[k] for k in ("decay_patience", "warmup_tasks", "warmup_epochs",
@@ -95,7 +97,9 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
     assert model["teacher_forced_tasks"] is None  # the flag alone forces every task
     assert model["gate_loss_weight"] == 2.5
-    assert load_checkpoint(out).model.answer_module.episode_key is not None
+    assert model["answer_compare_dim"] == 6
+    loaded = load_checkpoint(out).model.answer_module
+    assert loaded.episode_key is not None and loaded.compare[0].out_features == 6
 
 
 def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path):
@@ -266,6 +270,37 @@ def test_a_free_pass_given_with_init_changes_the_models_training_not_its_weights
     tuned = train(given)
     assert tuned.model.config.free_pass_tasks == [19]
     assert load_checkpoint(tmp_path / "free").model.config.free_pass_tasks == [19]
+
+
+def test_a_comparison_layer_given_with_init_answers_as_before_then_learns(
+        tiny_model, babi_dir, tmp_path, capsys):
+    folder, checkpoint = tiny_model
+    grown = with_compare(checkpoint.model, 5).eval()
+    assert grown.answer_module.gru.weight_ih.shape[1] == (
+        checkpoint.model.answer_module.gru.weight_ih.shape[1] + 5)
+    batch = collate([encode_example(checkpoint.tokenizer, ex)
+                     for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs])
+    checkpoint.model.eval()
+    before, after = checkpoint.model.predict(batch), grown.predict(batch)
+    assert torch.equal(before.answer_tokens, after.answer_tokens)
+    assert torch.equal(before.gates, after.gates)
+    _, loss_before = checkpoint.model(batch)
+    _, loss_after = grown(batch)
+    assert torch.allclose(loss_before, loss_after)
+
+    one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), init=folder,
+                                    out=tmp_path / "compare",
+                                    model=dataclasses.replace(TINY, answer_compare_dim=5))
+    tuned = train(one_epoch)
+    columns = tuned.model.answer_module.gru.weight_ih[:, -5:]
+    assert tuned.model.config.answer_compare_dim == 5 and columns.abs().sum() > 0  # it learns
+    assert load_checkpoint(tmp_path / "compare").model.answer_module.compare is not None
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--init",
+                 str(tmp_path / "compare"), "--out", str(tmp_path / "again"), "--epochs", "1",
+                 "--answer-compare", "7", "--threads", "1"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "askme: error: --answer-compare 7: the --init model already has a comparison layer "
+        "of 5")
 
 
 def test_module_lr_scales_the_rate_of_one_part(tiny_model, babi_dir, tmp_path, capsys):
