@@ -45,7 +45,8 @@ class DMNConfig:
     # answer: task 19's step is the fact's direction or its opposite, as the start room is
     # the fact's object or its subject, and a joint model's decoder says the right axis
     # every time and the sign at chance, though one hidden layer over [fact; question]
-    # tells the sign for 100 % of the test questions (models/README.md, "What fails").
+    # tells the sign for 100 % of the test questions. Measured, the layer did not make the
+    # decoder learn it (models/README.md, "What fails"); off by default.
     answer_compare_dim: int = 0
     # Training makes each supervised pass's episode from its supporting fact, not from the
     # model's own gates (the gates still learn from their loss); inference is unchanged.
