@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--answer-reads-episodes", action="store_true",
                        help="the answer decoder attends over the memory's episodes at every "
                             "word, not only the final memory")
+    train.add_argument("--answer-pass-keys", action="store_true",
+                       help="with --answer-reads-episodes: the decoder's attention also keys "
+                            "each episode by its pass's place, so each answer word learns "
+                            "which pass to read")
     train.add_argument("--answer-compare", type=_positive_int, metavar="UNITS",
                        help="the answer decoder also takes in a ReLU layer of UNITS over what "
                             "it reads against the question, as the gates do (with --init "
@@ -311,6 +315,9 @@ def cmd_train(args) -> int:
     tasks = parse_tasks(args.tasks)
     if bool(args.warmup_tasks) != bool(args.warmup_epochs):
         raise UsageError("--warmup-tasks and --warmup-epochs go together")
+    if args.answer_pass_keys and not args.answer_reads_episodes and not args.init:
+        raise UsageError("--answer-pass-keys keys the episodes the decoder reads: it needs "
+                         "--answer-reads-episodes")
     data = args.data or default_babi_dir()
     _set_threads(args.threads)
     options = TrainOptions(
@@ -332,6 +339,7 @@ def cmd_train(args) -> int:
                         gate_loss_weight=args.gate_loss_weight,
                         answer_reads_episodes=args.answer_reads_episodes,
                         answer_compare_dim=args.answer_compare or 0,
+                        answer_pass_keys=args.answer_pass_keys,
                         teacher_forced_gates=args.teacher_forced_gates is not None,
                         teacher_forced_tasks=None if args.teacher_forced_gates in (None, "all")
                         else parse_tasks(args.teacher_forced_gates),

@@ -6,6 +6,7 @@ P memory passes, V vocabulary.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 
 import torch
@@ -342,6 +343,9 @@ class AnswerModule(nn.Module):
         self.episode_key = nn.Linear(H, H, bias=False) if reads else None
         # Its input columns come last in the GRU's, so a model can be given one (with_compare).
         self.compare = nn.Sequential(nn.Linear(4 * H, K), nn.ReLU()) if K else None
+        # One key per pass place (config.answer_pass_keys); zeros: content alone at first.
+        self.pass_key = (nn.Parameter(torch.zeros(config.max_passes + 1, H))
+                         if config.answer_pass_keys else None)
 
     def step_input(self, word, question, state, episodes, episode_mask):
         """The decoder GRU's input: [y_{t-1}; q], with episode reading the episodes' mix
@@ -349,7 +353,13 @@ class AnswerModule(nn.Module):
         with a comparison layer its units over what is read (or the state) against q."""
         parts, seen = [word, question], state
         if self.episode_key is not None:
-            scores = torch.einsum("bh,bph->bp", self.episode_key(state), episodes)  # (B, P)
+            keys = episodes  # (B, P, H)
+            if self.pass_key is not None:
+                places = self.pass_key[:episodes.size(1)]  # a pass past the table: no key
+                keys = episodes + F.pad(places, (0, 0, 0, episodes.size(1) - places.size(0)))
+            scores = torch.einsum("bh,bph->bp", self.episode_key(state), keys)  # (B, P)
+            if self.pass_key is not None:
+                scores = scores / math.sqrt(episodes.size(-1))  # unsaturated, so they learn
             weights = torch.softmax(scores.masked_fill(~episode_mask, float("-inf")), dim=-1)
             weights = weights.nan_to_num(0.0)  # a row with no episode reads nothing
             seen = torch.einsum("bp,bph->bh", weights, episodes)  # (B, H)

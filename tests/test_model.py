@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from askme.data import collate, encode_facts
@@ -171,6 +172,32 @@ def test_the_decoder_reads_the_episodes_it_is_given():
     _force_end(model, 1, 100.0)  # halts before any episode
     prediction = model.predict(batch)
     assert prediction.passes.tolist() == [0] and prediction.answer_tokens.size(0) == 1
+
+
+def test_a_pass_key_picks_which_episode_a_decoder_step_reads():
+    """With answer_pass_keys the attention keys each episode by its pass's place as well as
+    by its content: episodes the state scores alike are read by place, and with the keys at
+    their zero start the read is the plain attention's, scores scaled by sqrt(H)."""
+    model, _ = make(answer_reads_episodes=True, answer_pass_keys=True)
+    answer = model.answer_module
+    assert answer.pass_key.shape == (5, 16) and not answer.pass_key.any()  # max_passes + 1
+    word, question, state = torch.zeros(1, 16), torch.zeros(1, 16), torch.randn(1, 16)
+    episodes, used = torch.randn(1, 3, 16), torch.ones(1, 3, dtype=torch.bool)
+    plain = torch.softmax(answer.episode_key(state) @ episodes[0].T / 4.0, dim=-1)  # sqrt(16)
+    read = answer.step_input(word, question, state, episodes, used)[:, -16:]
+    assert torch.allclose(read, plain @ episodes[0], atol=1e-6)
+    with torch.no_grad():
+        answer.pass_key[1] = 1000.0 * answer.episode_key(state)[0]  # place 1 outscores content
+    read = answer.step_input(word, question, state, episodes, used)[:, -16:]
+    assert torch.allclose(read, episodes[:, 1], atol=1e-5)
+    with torch.no_grad():
+        answer.pass_key.zero_()
+        answer.pass_key[4] = 1000.0 * answer.episode_key(state)[0]
+    many = torch.randn(1, 7, 16)  # more passes than the table: the rest have no place key
+    read = answer.step_input(word, question, state, many, torch.ones(1, 7, dtype=torch.bool))
+    assert torch.allclose(read[:, -16:], many[:, 4], atol=1e-5)
+    with pytest.raises(ValueError, match="needs answer_reads_episodes"):
+        DMNConfig(answer_pass_keys=True)
 
 
 THREE_FACTS = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Anna took the ball there."]

@@ -87,7 +87,8 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
                  "--word-dropout", "0", "--answer-reads-episodes", "--teacher-forced-gates",
                  "--gate-loss-weight", "2.5", "--decay-patience", "40", "--warmup-tasks", "1",
                  "--warmup-epochs", "2", "--warmup-augment", "0.5", "--oversample", "1=2",
-                 "--task-augment", "1=0.25", "--answer-compare", "6", "--threads", "1"]) == 0
+                 "--task-augment", "1=0.25", "--answer-compare", "6", "--answer-pass-keys",
+                 "--threads", "1"]) == 0
     saved = json.loads((out / "config.json").read_text())
     model, options = saved["model"], saved["info"]["options"]
     assert [options[k] for k in ("decay_patience", "warmup_tasks", "warmup_epochs",
@@ -100,6 +101,9 @@ def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
     assert model["answer_compare_dim"] == 6
     loaded = load_checkpoint(out).model.answer_module
     assert loaded.episode_key is not None and loaded.compare[0].out_features == 6
+    assert model["answer_pass_keys"] and loaded.pass_key is not None
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(out),
+                 "--epochs", "1", "--answer-pass-keys"]) == 2  # it keys the episodes read
 
 
 def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path):
