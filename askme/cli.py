@@ -315,7 +315,7 @@ def cmd_train(args) -> int:
     tasks = parse_tasks(args.tasks)
     if bool(args.warmup_tasks) != bool(args.warmup_epochs):
         raise UsageError("--warmup-tasks and --warmup-epochs go together")
-    if args.answer_pass_keys and not args.answer_reads_episodes and not args.init:
+    if args.answer_pass_keys and not args.answer_reads_episodes:
         raise UsageError("--answer-pass-keys keys the episodes the decoder reads: it needs "
                          "--answer-reads-episodes")
     data = args.data or default_babi_dir()

@@ -353,13 +353,12 @@ class AnswerModule(nn.Module):
         with a comparison layer its units over what is read (or the state) against q."""
         parts, seen = [word, question], state
         if self.episode_key is not None:
-            keys = episodes  # (B, P, H)
+            keys, scale = episodes, 1.0  # (B, P, H)
             if self.pass_key is not None:
                 places = self.pass_key[:episodes.size(1)]  # a pass past the table: no key
                 keys = episodes + F.pad(places, (0, 0, 0, episodes.size(1) - places.size(0)))
-            scores = torch.einsum("bh,bph->bp", self.episode_key(state), keys)  # (B, P)
-            if self.pass_key is not None:
-                scores = scores / math.sqrt(episodes.size(-1))  # unsaturated, so they learn
+                scale = math.sqrt(episodes.size(-1))  # unsaturated scores, so they learn
+            scores = torch.einsum("bh,bph->bp", self.episode_key(state), keys) / scale  # (B, P)
             weights = torch.softmax(scores.masked_fill(~episode_mask, float("-inf")), dim=-1)
             weights = weights.nan_to_num(0.0)  # a row with no episode reads nothing
             seen = torch.einsum("bp,bph->bh", weights, episodes)  # (B, H)

@@ -166,6 +166,9 @@ def stage_config(start: DMNConfig, asked: DMNConfig) -> DMNConfig:
             raise UsageError(f"--answer-compare {asked.answer_compare_dim}: the --init model "
                              f"already has a comparison layer of {start.answer_compare_dim}")
         config = dataclasses.replace(config, answer_compare_dim=asked.answer_compare_dim)
+    if asked.answer_pass_keys and not start.answer_pass_keys:
+        raise UsageError("--answer-pass-keys: the --init model reads its episodes without "
+                         "them, and they change its attention from the first step")
     return config
 
 

@@ -305,6 +305,13 @@ def test_a_comparison_layer_given_with_init_answers_as_before_then_learns(
     assert capsys.readouterr().err.strip() == (
         "askme: error: --answer-compare 7: the --init model already has a comparison layer "
         "of 5")
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(folder),
+                 "--out", str(tmp_path / "keys"), "--epochs", "1", "--answer-reads-episodes",
+                 "--answer-pass-keys", "--threads", "1"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "askme: error: --answer-pass-keys: the --init model reads its episodes without them, "
+        "and they change its attention from the first step")
+    assert not (tmp_path / "keys").exists()
 
 
 def test_module_lr_scales_the_rate_of_one_part(tiny_model, babi_dir, tmp_path, capsys):
