@@ -157,7 +157,8 @@ def stage_config(start: DMNConfig, asked: DMNConfig) -> DMNConfig:
     """The config of a model that --init's model (config `start`) becomes in a stage that
     asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
     are supervised is a training setting: the later passes then learn to read it) and may
-    add an answer comparison layer (with_compare: it answers as before until it learns)."""
+    add an answer comparison layer (with_compare: it answers as before until it learns).
+    Pass keys cannot be added: they change the attention's scores from the first step."""
     config = start
     if asked.free_pass_tasks is not None:
         config = dataclasses.replace(config, free_pass_tasks=asked.free_pass_tasks)
