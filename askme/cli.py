@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="TASKS",
                        help="in training, make each pass's episode from its supporting fact "
                             "rather than from the model's gates; for every task, or only "
-                            "for TASKS, e.g. 19")
+                            "for TASKS, e.g. 19 (with --init too: it sets which tasks are "
+                            "forced)")
     train.add_argument("--free-pass", metavar="TASKS",
                        help="give these tasks' questions one unsupervised memory pass before "
                             "the passes their supporting facts supervise, e.g. 19 (with "
@@ -174,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="TASKS=SHARE",
                        help="--augment for these tasks in the joint epochs, e.g. 17=1.0 "
                             "(repeatable)")
+    train.add_argument("--vocab-tasks", metavar="TASKS",
+                       help="build the tokenizer and lexicon from these tasks' training text "
+                            "(default: --tasks), for a run on a few tasks that later --init "
+                            "stages take on to all of them, e.g. 1-20")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
                             "lexicon; the size and dropout flags are then ignored)")
@@ -333,6 +338,7 @@ def cmd_train(args) -> int:
         module_lr=dict(args.module_lr),
         task_augment={t: v for given in args.task_augment for t, v in given.items()},
         init=args.init, processes=args.processes,
+        vocab_tasks=tuple(parse_tasks(args.vocab_tasks)) if args.vocab_tasks else None,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=args.dropout, word_dropout=args.word_dropout,
                         memory_update=args.memory_update, max_passes=args.max_passes,

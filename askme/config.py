@@ -134,6 +134,10 @@ class TrainOptions:
     # what an earlier stage taught one part
     module_lr: dict[str, float] = field(default_factory=dict)
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
+    # Tasks whose training split the tokenizer and lexicon are built from (None: `tasks`). A
+    # run on a few tasks that later stages (`init`) take on to all of them needs all their
+    # words: later stages keep the tokenizer they start from.
+    vocab_tasks: tuple[int, ...] | None = None
     # Processes of one machine that split each batch (askme.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1

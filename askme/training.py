@@ -158,8 +158,13 @@ def stage_config(start: DMNConfig, asked: DMNConfig) -> DMNConfig:
     asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
     are supervised is a training setting: the later passes then learn to read it) and may
     add an answer comparison layer (with_compare: it answers as before until it learns).
-    Pass keys cannot be added: they change the attention's scores from the first step."""
+    Pass keys cannot be added: they change the attention's scores from the first step.
+    A stage that asks for teacher-forced gates sets which tasks are forced (a training
+    setting too): a stage on a few tasks may force all of them, a joint one only some."""
     config = start
+    if asked.teacher_forced_gates:
+        config = dataclasses.replace(config, teacher_forced_gates=True,
+                                     teacher_forced_tasks=asked.teacher_forced_tasks)
     if asked.free_pass_tasks is not None:
         config = dataclasses.replace(config, free_pass_tasks=asked.free_pass_tasks)
     if asked.answer_compare_dim and asked.answer_compare_dim != start.answer_compare_dim:
@@ -220,6 +225,13 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         if untrained:
             raise UsageError(f"{flag}: task {', '.join(map(str, untrained))} is not among "
                              f"--tasks")
+    if options.vocab_tasks is not None:
+        if options.init is not None:
+            raise UsageError("--vocab-tasks: a model given with --init keeps its own tokenizer")
+        unworded = sorted(set(options.tasks) - set(options.vocab_tasks))
+        if unworded:
+            raise UsageError(f"--vocab-tasks must include every task trained on (not "
+                             f"{', '.join(map(str, unworded))})")
     started = time.monotonic()
     if options.seed is None:
         seed = saved_info(options.init).get("seed", DEFAULT_SEED) if options.init else DEFAULT_SEED
@@ -229,8 +241,14 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
 
     train_set, val_set = validation_split(options.data, options.tasks, options.val_fraction, rng)
 
-    texts = [s for ex in train_set for s in (*ex.story, ex.question, ex.answer)]
-    asked = [(ex.question, ex.answer) for ex in train_set]
+    vocab_set = train_set
+    if options.vocab_tasks is not None and set(options.vocab_tasks) != set(options.tasks):
+        # A fresh generator of the seed carves these tasks' split as a run on them would,
+        # and leaves `rng` to draw what it draws without the option.
+        vocab_set, _ = validation_split(options.data, sorted(set(options.vocab_tasks)),
+                                        options.val_fraction, random.Random(options.seed))
+    texts = [s for ex in vocab_set for s in (*ex.story, ex.question, ex.answer)]
+    asked = [(ex.question, ex.answer) for ex in vocab_set]
     if options.init is not None:
         # Fine-tuning: the model, its tokenizer and its lexicon go on as they were (every
         # process loads the same files, so the weights start equal everywhere).

@@ -440,3 +440,41 @@ def test_eval_markdown_sits_beside_the_paper(tiny_model, babi_dir, capsys):
     assert lines[4] == (f"| 19 path-finding | {100 * row['accuracy']:.1f} | "
                         f"{100 * row['gate_accuracy']:.1f} | {row['mean_passes']:.2f} | 34.5 | 36 |")
     assert lines[-1].endswith("| 2/3 | 1/3 |") and "**mean error**" in lines[-2]
+
+
+def test_a_run_on_some_tasks_can_take_its_words_from_all_of_them(babi_dir, tmp_path):
+    one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[19])
+    own = train(one_epoch)
+    worded = train(dataclasses.replace(one_epoch, vocab_tasks=(1, 8, 19)))
+    joint = train(dataclasses.replace(one_epoch, tasks=[1, 8, 19]))
+    # Task 1's people and task 8's things: unknown to task 19's tokenizer, known to the joint one.
+    assert worded.tokenizer.model_proto == joint.tokenizer.model_proto != own.tokenizer.model_proto
+    assert worded.lexicon == joint.lexicon
+    assert {"anna", "apple"} <= worded.lexicon.words and not {"anna", "apple"} & own.lexicon.words
+    # The words only change what the run is built from, not which questions it draws.
+    assert worded.info["val_accuracy"] == own.info["val_accuracy"]
+    with pytest.raises(AskmeError, match="--vocab-tasks must include every task trained on"):
+        train(dataclasses.replace(one_epoch, vocab_tasks=(1,)))
+    with pytest.raises(AskmeError, match="--init keeps its own tokenizer"):
+        train(dataclasses.replace(one_epoch, vocab_tasks=(1, 19), init=tmp_path))
+    out = tmp_path / "worded"
+    assert main(["train", "--data", str(babi_dir), "--tasks", "19", "--vocab-tasks", "1,8,19",
+                 "--out", str(out), "--hidden", "16", "--embed", "16", "--epochs", "1",
+                 "--threads", "1"]) == 0
+    assert json.loads((out / "config.json").read_text())["info"]["options"]["vocab_tasks"] == [1, 8, 19]
+
+
+def test_teacher_forcing_given_with_init_sets_which_tasks_are_forced(tiny_model, babi_dir):
+    folder, checkpoint = tiny_model
+    forced_all = dataclasses.replace(TINY, teacher_forced_gates=True)
+    start = train(dataclasses.replace(tiny_options(babi_dir, epochs=1), model=forced_all))
+    assert start.model.config.teacher_forced_tasks is None
+    from askme.training import stage_config
+    only_19 = dataclasses.replace(TINY, teacher_forced_gates=True, teacher_forced_tasks=[19])
+    narrowed = stage_config(start.model.config, only_19)
+    assert (narrowed.teacher_forced_gates, narrowed.teacher_forced_tasks) == (True, [19])
+    kept = stage_config(start.model.config, TINY)  # not asked: the model's own
+    assert (kept.teacher_forced_gates, kept.teacher_forced_tasks) == (True, None)
+    tuned = train(dataclasses.replace(tiny_options(babi_dir, epochs=1), init=folder,
+                                      model=only_19))
+    assert tuned.model.config.teacher_forced_tasks == [19]
