@@ -245,7 +245,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     if options.vocab_tasks is not None and set(options.vocab_tasks) != set(options.tasks):
         # A fresh generator of the seed carves these tasks' split as a run on them would,
         # and leaves `rng` to draw what it draws without the option.
-        vocab_set, _ = validation_split(options.data, sorted(set(options.vocab_tasks)),
+        vocab_set, _ = validation_split(options.data, list(options.vocab_tasks),
                                         options.val_fraction, random.Random(options.seed))
     texts = [s for ex in vocab_set for s in (*ex.story, ex.question, ex.answer)]
     asked = [(ex.question, ex.answer) for ex in vocab_set]
