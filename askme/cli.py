@@ -108,9 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"GRU state size ({model.hidden_dim})")
     train.add_argument("--embed", type=_positive_int, default=model.embed_dim,
                        help=f"embedding size ({model.embed_dim})")
-    train.add_argument("--dropout", type=_fraction, default=model.dropout,
+    train.add_argument("--dropout", type=_fraction,
                        help=f"dropout on the facts, and on word embeddings unless "
-                            f"--word-dropout says otherwise ({model.dropout})")
+                            f"--word-dropout says otherwise ({model.dropout}; with --init, "
+                            f"that model's unless given)")
     train.add_argument("--word-dropout", type=_fraction, default=None,
                        help="dropout on word embeddings (default: --dropout)")
     train.add_argument("--memory-update", choices=MEMORY_UPDATES, default=model.memory_update,
@@ -181,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "stages take on to all of them, e.g. 1-20")
     train.add_argument("--init", type=Path, metavar="MODEL",
                        help="go on training this model (its size, dropout, tokenizer and "
-                            "lexicon; the size and dropout flags are then ignored)")
+                            "lexicon; the size flags are then ignored, and --dropout and "
+                            "--word-dropout, where given, set this stage's dropout)")
     train.add_argument("--threads", type=_positive_int,
                        help="torch threads a process (default: the cores, shared among the "
                             "processes --processes or torchrun starts on this machine)")
@@ -324,6 +326,8 @@ def cmd_train(args) -> int:
         raise UsageError("--answer-pass-keys keys the episodes the decoder reads: it needs "
                          "--answer-reads-episodes")
     data = args.data or default_babi_dir()
+    given_dropout = args.dropout is not None or args.word_dropout is not None
+    dropout = DMNConfig.dropout if args.dropout is None else args.dropout
     _set_threads(args.threads)
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
@@ -339,8 +343,9 @@ def cmd_train(args) -> int:
         task_augment={t: v for given in args.task_augment for t, v in given.items()},
         init=args.init, processes=args.processes,
         vocab_tasks=tuple(parse_tasks(args.vocab_tasks)) if args.vocab_tasks else None,
+        stage_dropout=(args.dropout, args.word_dropout) if args.init and given_dropout else None,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
-                        dropout=args.dropout, word_dropout=args.word_dropout,
+                        dropout=dropout, word_dropout=args.word_dropout,
                         memory_update=args.memory_update, max_passes=args.max_passes,
                         gate_loss_weight=args.gate_loss_weight,
                         answer_reads_episodes=args.answer_reads_episodes,

@@ -138,6 +138,10 @@ class TrainOptions:
     # run on a few tasks that later stages (`init`) take on to all of them needs all their
     # words: later stages keep the tokenizer they start from.
     vocab_tasks: tuple[int, ...] | None = None
+    # With `init`: the dropout on the facts and on word embeddings this stage trains with,
+    # each None to keep the init model's. Dropout is a training setting (the weights are
+    # not changed), so a later stage may add what an earlier one left out.
+    stage_dropout: tuple[float | None, float | None] | None = None
     # Processes of one machine that split each batch (askme.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1

@@ -410,8 +410,13 @@ class DMN(nn.Module):
         self.memory = EpisodicMemory(config)
         self.answer_module = AnswerModule(config)
         self.dropout = Dropout(config.dropout)
-        self.word_dropout = Dropout(config.dropout if config.word_dropout is None
-                                       else config.word_dropout)
+        self.word_dropout = Dropout(config.dropout)
+        self.set_dropout(config)
+
+    def set_dropout(self, config: DMNConfig) -> None:
+        """Train with `config`'s dropout from now on (a later stage may change it)."""
+        self.dropout.p = config.dropout
+        self.word_dropout.p = config.dropout if config.word_dropout is None else config.word_dropout
 
     def encode_story(self, story, fact_positions, h0=None):
         """Facts (B, T, H) and the input GRU's last state (1, B, H). Passing that state back

@@ -153,15 +153,22 @@ def make_optimizer(model: DMN, lr: float, module_lr: dict[str, float] | None = N
                             fused=native_applies(next(model.parameters())))
 
 
-def stage_config(start: DMNConfig, asked: DMNConfig) -> DMNConfig:
+def stage_config(start: DMNConfig, asked: DMNConfig,
+                 dropout: tuple[float | None, float | None] | None = None) -> DMNConfig:
     """The config of a model that --init's model (config `start`) becomes in a stage that
     asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
     are supervised is a training setting: the later passes then learn to read it) and may
     add an answer comparison layer (with_compare: it answers as before until it learns).
     Pass keys cannot be added: they change the attention's scores from the first step.
     A stage that asks for teacher-forced gates sets which tasks are forced (a training
-    setting too): a stage on a few tasks may force all of them, a joint one only some."""
+    setting too): a stage on a few tasks may force all of them, a joint one only some.
+    `dropout` (facts, words; None keeps the model's) sets the dropout it trains with."""
     config = start
+    if dropout is not None:
+        facts, words = dropout
+        config = dataclasses.replace(
+            config, dropout=config.dropout if facts is None else facts,
+            word_dropout=config.word_dropout if words is None else words)
     if asked.teacher_forced_gates:
         config = dataclasses.replace(config, teacher_forced_gates=True,
                                      teacher_forced_tasks=asked.teacher_forced_tasks)
@@ -185,7 +192,8 @@ def gradient_capacity(options: TrainOptions) -> tuple[int, int]:
     config = options.model
     vocab = options.vocab_size
     if options.init is not None:
-        config = stage_config(load_checkpoint(options.init).model.config, options.model)
+        config = stage_config(load_checkpoint(options.init).model.config, options.model,
+                              options.stage_dropout)
         vocab = config.vocab_size
     with torch.device("meta"):
         model = DMN(dataclasses.replace(config, vocab_size=max(vocab, config.vocab_size)))
@@ -255,10 +263,11 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         start = load_checkpoint(options.init)
         tokenizer, lexicon = start.tokenizer, start.lexicon or Lexicon.build(texts, asked)
         model = start.model
-        config = stage_config(model.config, options.model)
+        config = stage_config(model.config, options.model, options.stage_dropout)
         if config.answer_compare_dim != model.config.answer_compare_dim:
             model = with_compare(model, config.answer_compare_dim)
         model.config = config
+        model.set_dropout(config)
         model = model.to(context.device)
     else:
         proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto

@@ -251,6 +251,28 @@ def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
     assert not torch.equal(before["embed.weight"], after["embed.weight"])  # it did train
 
 
+def test_a_stage_trains_with_the_dropout_it_names_and_keeps_the_rest(tiny_model, babi_dir,
+                                                                    tmp_path):
+    folder, checkpoint = tiny_model  # dropout 0.0, word dropout as dropout
+    out = tmp_path / "words"
+    stage = ["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(folder),
+             "--epochs", "1", "--lr", "0.1", "--threads", "1"]
+    assert main([*stage, "--out", str(out), "--word-dropout", "0.25"]) == 0
+    saved, started = (json.loads((f / "config.json").read_text())["model"] for f in (out, folder))
+    assert (saved["dropout"], saved["word_dropout"]) == (0.0, 0.25)
+    assert {k: v for k, v in saved.items() if k != "word_dropout"} == {
+        k: v for k, v in started.items() if k != "word_dropout"}
+    tuned = load_checkpoint(out).model
+    assert (tuned.dropout.p, tuned.word_dropout.p) == (0.0, 0.25)
+    assert main([*stage, "--out", str(tmp_path / "plain")]) == 0  # no flag: the model's own
+    plain = load_checkpoint(tmp_path / "plain").model
+    assert (plain.config.dropout, plain.config.word_dropout) == (0.0, None)
+    assert not torch.equal(tuned.embed.weight, plain.embed.weight)  # the masks changed training
+    assert main([*stage, "--out", str(tmp_path / "facts"), "--dropout", "0.1"]) == 0
+    facts = load_checkpoint(tmp_path / "facts").model  # words follow the facts, as before
+    assert (facts.dropout.p, facts.word_dropout.p) == (0.1, 0.1)
+
+
 def test_train_goes_on_with_the_init_models_seed_unless_given_one(tiny_model, babi_dir):
     folder, _ = tiny_model
     one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1], seed=None)
