@@ -1,0 +1,47 @@
+"""examples/open_world_probe.py: stories in words bAbI never uses, and the shipped model's
+scores on them (the numbers models/README.md gives)."""
+
+import sys
+from pathlib import Path
+
+from conftest import run_example
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
+import open_world_probe as probe  # noqa: E402
+
+
+def test_the_new_words_are_words_the_shipped_model_never_read():
+    from askme import api
+
+    known = api.load_model().lexicon.words
+    new = {w.lower() for m in probe.NEW_MOVES for w in m.split()} - {"to", "back"}
+    assert new and not new & known
+    assert not {w.lower() for w in probe.NEW_PEOPLE + probe.NEW_PLACES + probe.NEW_THINGS} & known
+    assert {w.lower() for w in probe.PEOPLE + probe.PLACES + probe.THINGS} <= known
+
+
+def test_each_story_asks_for_the_place_its_facts_name_last():
+    for facts, question, answer in probe.new_verb_stories():
+        person = question.removeprefix("Where is ").removesuffix("?")
+        moves = [f for f in facts if f.startswith(person + " ") and " to the " in f]
+        assert moves[-1].endswith(f" the {answer}.")
+        assert any(" " + verb + " " in moves[-1] for verb in probe.NEW_MOVES)
+    stories = probe.carrying_stories(probe.NEW_PEOPLE, probe.NEW_PLACES, probe.NEW_THINGS)
+    asked_things = 0
+    for facts, question, answer in stories:
+        if question.startswith("Where is the "):
+            thing = question.removeprefix("Where is the ").removesuffix("?")
+            carrier = next(f.split()[0] for f in facts if f.endswith(f"picked up the {thing}."))
+            asked_things += 1
+        else:
+            carrier = question.removeprefix("Where is ").removesuffix("?")
+        assert [f for f in facts if f.startswith(carrier + " ") and " to the " in f][-1] \
+            .endswith(f" the {answer}.")
+    assert 20 < asked_things < 60  # both kinds of question are asked
+
+
+def test_the_shipped_models_scores():
+    result = run_example("open_world_probe.py")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("model | new verbs | new names | bAbI words\n"
+                             "shipped | 59/80 | 72/80 | 73/80\n")
