@@ -56,6 +56,12 @@ class Lexicon:
     # Training questions' first word (lower case) -> the kind of their answers -> questions.
     asked: dict[str, dict[str, int]] = field(default_factory=dict)
     said: list[str] = field(default_factory=list)  # people answered with, commonest first
+    # Verbs of motion: the words that stood between a person and "to the" (or "back to the")
+    # in the training text -> occurrences ("went", "journeyed", ...).
+    moves: dict[str, int] = field(default_factory=dict)
+    # Words other than people seen right before one of those verbs in that frame ("he",
+    # "she", "they": "Then she journeyed to the office.").
+    movers: list[str] = field(default_factory=list)
     _totals_memo: dict[str, int] | None = field(default=None, repr=False, compare=False)
     kind_of: dict[str, str] = field(init=False, repr=False, compare=False)  # slot word -> kind
     names: dict[str, str] = field(init=False, repr=False, compare=False)  # lower -> as learned
@@ -92,14 +98,28 @@ class Lexicon:
             asked.setdefault(first[0].lower(), Counter())[
                 kinds.pop() if len(kinds) == 1 else OTHER] += 1
             said.update(w for w in answer_words if kind_of.get(w.lower()) == "actor")
+        sentences = [[w.lower() for w in WORD.findall(text)] for text in sorted(set(texts))]
+        moves: Counter = Counter(sentence[i] for sentence in sentences
+                                 for i in range(1, len(sentence))
+                                 if kind_of.get(sentence[i - 1]) == "actor"
+                                 and _goes_to(sentence, i))
+        movers = {sentence[i - 1] for sentence in sentences for i in range(1, len(sentence))
+                  if sentence[i] in moves and _goes_to(sentence, i)
+                  and kind_of.get(sentence[i - 1]) != "actor"}
         return cls(frozenset(words), slots,
                    {f: dict(sorted(c.items())) for f, c in sorted(contexts.items())},
                    {w: dict(sorted(c.items())) for w, c in sorted(asked.items())},
-                   [w for w, _ in sorted(said.items(), key=lambda x: (-x[1], x[0]))])
+                   [w for w, _ in sorted(said.items(), key=lambda x: (-x[1], x[0]))],
+                   dict(sorted(moves.items())), sorted(movers))
 
     def to_dict(self) -> dict:
         return {"words": sorted(self.words), "slots": self.slots, "contexts": self.contexts,
-                "asked": self.asked, "said": self.said}
+                "asked": self.asked, "said": self.said, "moves": self.moves,
+                "movers": self.movers}
+
+    def move_verb(self) -> str | None:
+        """The verb of motion the training text used most (None: it used none)."""
+        return max(sorted(self.moves), key=self.moves.get) if self.moves else None
 
     @classmethod
     def from_dict(cls, data: dict) -> "Lexicon":
@@ -108,7 +128,8 @@ class Lexicon:
         return cls(frozenset(data["words"]), {k: list(v) for k, v in data["slots"].items()},
                    {f: dict(c) for f, c in data["contexts"].items()},
                    {w: dict(c) for w, c in data.get("asked", {}).items()},
-                   list(data.get("said", [])))
+                   list(data.get("said", [])), dict(data.get("moves", {})),
+                   list(data.get("movers", [])))
 
     def asks_for_person(self, question: str) -> bool:
         """Whether training questions that begin as `question` does were answered with a
@@ -157,6 +178,11 @@ class Lexicon:
             return None
         best = max(kinds, key=lambda k: scores[k])
         return None if best == OTHER else best
+
+
+def _goes_to(sentence: list[str], i: int) -> bool:
+    """Whether word i of a sentence (lower case) is followed by "to the" or "back to the"."""
+    return sentence[i + 1:i + 3] == ["to", "the"] or sentence[i + 1:i + 4] == ["back", "to", "the"]
 
 
 def _same_case(word: str, like: str) -> str:
@@ -220,6 +246,12 @@ class EntityMap:
         out, last = [], 0
         for i, (match, word) in enumerate(zip(matches, words)):
             original = match.group()
+            if self._moves_here(words, i):
+                # A verb it never read where bAbI puts its verbs of motion ("Mary walked to
+                # the bedroom.") is read as the one bAbI uses most; nothing to write back.
+                out += [text[last:match.start()], self.lexicon.move_verb()]
+                last = match.end()
+                continue
             slot = self.forward.get(word)
             if slot is None:
                 kind = known_kind.get(word)
@@ -242,6 +274,16 @@ class EntityMap:
                 last = match.end()
         self.read += 1
         return "".join(out) + text[last:]
+
+    def _moves_here(self, words: list[str], i: int) -> bool:
+        """Whether word i is unknown and stands as a verb of motion: after a person (or a
+        word such as "she" that training saw before one) and before "to the"."""
+        word = words[i]
+        if not self.lexicon.moves or word in self.lexicon.words or word in self.forward \
+                or i == 0 or not _goes_to(words, i):
+            return False
+        before = self.forward.get(words[i - 1], words[i - 1])
+        return self.lexicon.kind_of.get(before) == "actor" or before in self.lexicon.movers
 
     def rewrite_all(self, texts: list[str]) -> list[str]:
         return [self.rewrite(t) for t in texts]

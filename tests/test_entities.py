@@ -41,6 +41,29 @@ def test_unknown_words_take_the_kind_their_neighbours_say(lexicon):
     assert entities.restore("apple,football") == "umbrella,football"
 
 
+def test_a_verb_it_never_read_where_bAbI_puts_its_verbs_of_motion_is_read_as_went():
+    lexicon = Lexicon.build([*TRAINING_TEXT, "Afterwards she went to the bathroom."],
+                            QUESTIONS)
+    assert lexicon.moves == {"moved": 1, "travelled": 1, "went": 2}  # after a person
+    assert lexicon.movers == ["she"] and lexicon.move_verb() == "went"
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Mary walked to the garden.") == "Mary went to the garden."
+    assert entities.rewrite("Alice strolled back to the library.") == (
+        "Sandra went back to the kitchen.")
+    assert entities.rewrite("Afterwards she hurried to the garden.") == (
+        "Afterwards she went to the garden.")
+    assert entities.restore("kitchen") == "library"  # the verb is not written back: no slot
+    # Elsewhere an unknown word stays as it is: another frame, or no person before it.
+    assert entities.rewrite("Mary lifted the apple.") == "Mary lifted the apple."
+    assert entities.rewrite("Mary is next to the garden.") == "Mary is next to the garden."
+    assert entities.rewrite("Mary went to the garden.") == "Mary went to the garden."  # known
+    # A lexicon saved before verbs of motion were counted reads the verb as it is.
+    old = Lexicon.from_dict({k: v for k, v in lexicon.to_dict().items()
+                             if k not in ("moves", "movers")})
+    assert EntityMap(old).rewrite("Mary walked to the garden.") == "Mary walked to the garden."
+    assert Lexicon.from_dict(lexicon.to_dict()) == lexicon
+
+
 def test_a_known_word_whose_slot_is_taken_moves_to_a_free_one(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite("Alice went to the kitchen.") == "Mary went to the kitchen."
