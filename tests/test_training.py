@@ -273,6 +273,28 @@ def test_a_stage_trains_with_the_dropout_it_names_and_keeps_the_rest(tiny_model,
     assert (facts.dropout.p, facts.word_dropout.p) == (0.1, 0.1)
 
 
+def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks(babi_dir, tmp_path):
+    from askme.checkpoint import write_checksums
+
+    data = tmp_path / "babi"  # the fixture's task 1 told with bAbI's names
+    data.mkdir()
+    for split in ("train", "test"):
+        name = f"qa1_single-supporting-fact_{split}.txt"
+        text = (babi_dir / name).read_text().replace("Anna", "Mary").replace("Tom", "John")
+        (data / name).write_text(text)
+    first = dataclasses.replace(tiny_options(data, out=tmp_path / "older", epochs=1), tasks=[1])
+    fresh = train(first).lexicon
+    assert fresh.moves == {"ran": 5, "walked": 5}
+    older = tmp_path / "older"
+    config = json.loads((older / "config.json").read_text())
+    del config["lexicon"]["moves"], config["lexicon"]["movers"]
+    (older / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_checksums(older)
+    assert not load_checkpoint(older).lexicon.moves
+    tuned = train(dataclasses.replace(first, out=None, init=older))
+    assert tuned.lexicon == fresh
+
+
 def test_train_goes_on_with_the_init_models_seed_unless_given_one(tiny_model, babi_dir):
     folder, _ = tiny_model
     one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1], seed=None)
