@@ -11,7 +11,10 @@ a person or a thing is, as bAbI tasks 1 and 2 ask:
   Alice picked up the kettle. ... Where is the kettle?"), read through askme's entity
   slots, with bAbI's verbs;
 - bAbI words: the new-names stories with bAbI's names, places and things in their places
-  (the lists are as long, so the random draws are the same), the control.
+  (the lists are as long, so the random draws are the same), the control;
+- dropped: bAbI's words, where a thing is that its carrier dropped and then walked away
+  from (bAbI task 2 with a longer walk: "Mary dropped the apple. Mary went to the office.
+  Where is the apple?").
 
 A model that only memorised bAbI's words scores well on the last set and poorly on the
 first two. The numbers in models/README.md ("What fails") come from this script.
@@ -81,10 +84,32 @@ def carrying_stories(people, places, things, n: int = 80, seed: int = 1) -> list
     return stories
 
 
+def dropped_stories(n: int = 80, seed: int = 2) -> list[Story]:
+    rng = random.Random(seed)
+    stories = []
+    for _ in range(n):
+        carrier, other = rng.sample(PEOPLE, 2)
+        thing = rng.choice(THINGS)
+        facts = [f"{carrier} {rng.choice(MOVES)} the {rng.choice(PLACES)}.",
+                 f"{carrier} picked up the {thing}."]
+        for _ in range(rng.randint(1, 3)):
+            place = rng.choice(PLACES)
+            facts.append(f"{carrier} {rng.choice(MOVES)} the {place}.")
+            if rng.random() < 0.5:
+                facts.append(f"{other} {rng.choice(MOVES)} the {rng.choice(PLACES)}.")
+        facts.append(f"{carrier} dropped the {thing}.")
+        for _ in range(rng.randint(0, 2)):  # walks away: the thing stays where it was dropped
+            away = rng.choice([p for p in PLACES if p != place])
+            facts.append(f"{carrier} {rng.choice(MOVES)} the {away}.")
+        stories.append((facts, f"Where is the {thing}?", place))
+    return stories
+
+
 PROBES = {
     "new verbs": lambda: new_verb_stories(),
     "new names": lambda: carrying_stories(NEW_PEOPLE, NEW_PLACES, NEW_THINGS),
     "bAbI words": lambda: carrying_stories(PEOPLE, PLACES, THINGS),
+    "dropped": lambda: dropped_stories(),
 }
 
 

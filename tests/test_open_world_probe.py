@@ -47,8 +47,21 @@ def test_each_story_asks_for_the_place_its_facts_name_last():
         ([reword(f) for f in facts], reword(q), a) for facts, q, a in control]
 
 
+def test_a_dropped_thing_is_where_its_carrier_was_when_dropping_it():
+    walked_away = 0
+    for facts, question, answer in probe.dropped_stories():
+        thing = question.removeprefix("Where is the ").removesuffix("?")
+        drop = facts.index(next(f for f in facts if f.endswith(f"dropped the {thing}.")))
+        carrier = facts[drop].split()[0]
+        moves = [(i, f) for i, f in enumerate(facts)
+                 if f.startswith(carrier + " ") and " to the " in f]
+        assert [f for i, f in moves if i < drop][-1].endswith(f" the {answer}.")
+        walked_away += not moves[-1][1].endswith(f" the {answer}.")
+    assert walked_away > 20  # the carrier's last place is often not the answer
+
+
 def test_the_shipped_models_scores():
     result = run_example("open_world_probe.py")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ("model | new verbs | new names | bAbI words\n"
-                             "shipped | 80/80 | 72/80 | 73/80\n")
+    assert result.stdout == ("model | new verbs | new names | bAbI words | dropped\n"
+                             "shipped | 80/80 | 72/80 | 73/80 | 80/80\n")
