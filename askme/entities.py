@@ -77,9 +77,11 @@ class Lexicon:
         slot_words = {w.lower() for ws in SLOT_WORDS.values() for w in ws}
         words: set[str] = set()
         contexts: dict[str, Counter] = {}
+        sentences: list[list[str]] = []
         for text in sorted(set(texts)):  # sorted: the same text gives the same file
             written = WORD.findall(text)
             sentence = [w.lower() for w in written]
+            sentences.append(sentence)
             words.update(sentence)
             for i, word in enumerate(sentence):
                 for feature in _features(sentence, i, written[i][:1].isupper()):
@@ -98,7 +100,6 @@ class Lexicon:
             asked.setdefault(first[0].lower(), Counter())[
                 kinds.pop() if len(kinds) == 1 else OTHER] += 1
             said.update(w for w in answer_words if kind_of.get(w.lower()) == "actor")
-        sentences = [[w.lower() for w in WORD.findall(text)] for text in sorted(set(texts))]
         moves: Counter = Counter(sentence[i] for sentence in sentences
                                  for i in range(1, len(sentence))
                                  if kind_of.get(sentence[i - 1]) == "actor"

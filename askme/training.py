@@ -261,10 +261,12 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         # Fine-tuning: the model, its tokenizer and its lexicon go on as they were (every
         # process loads the same files, so the weights start equal everywhere).
         start = load_checkpoint(options.init)
-        tokenizer, lexicon = start.tokenizer, start.lexicon or Lexicon.build(texts, asked)
-        if not lexicon.moves:  # saved before verbs of motion were counted: count them now
+        tokenizer, lexicon = start.tokenizer, start.lexicon
+        if lexicon is None or not lexicon.moves:
             built = Lexicon.build(texts, asked)
-            lexicon = dataclasses.replace(lexicon, moves=built.moves, movers=built.movers)
+            # One saved before verbs of motion were counted gets them from the same text.
+            lexicon = built if lexicon is None else dataclasses.replace(
+                lexicon, moves=built.moves, movers=built.movers)
         model = start.model
         config = stage_config(model.config, options.model, options.stage_dropout)
         if config.answer_compare_dim != model.config.answer_compare_dim:
