@@ -1,0 +1,52 @@
+"""examples/where_questions.py: where-questions a story's own moves answer, the rest kept."""
+
+import re
+
+from conftest import run_example
+
+
+def parse(lines):
+    """Stories as lists of (number, text, answer, supports)."""
+    stories = []
+    for line in lines:
+        number, text = line.split(" ", 1)
+        if number == "1":
+            stories.append([])
+        question, answer, supports = (text.split("\t") + ["", ""])[:3]
+        stories[-1].append((int(number), question, answer, supports.split()))
+    return stories
+
+
+def test_each_story_asks_where_a_moved_person_is_and_keeps_its_own_questions(babi_dir,
+                                                                              tmp_path):
+    result = run_example("where_questions.py", "--data", babi_dir, "--tasks", "1,8",
+                         "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    name = "qa8_lists-sets_train.txt"
+    source = parse((babi_dir / name).read_text().splitlines())
+    written = parse((tmp_path / name).read_text().splitlines())
+    assert len(written) == len(source)
+    added = 0
+    for before, after in zip(source, written):
+        assert [n for n, *_ in after] == list(range(1, len(after) + 1))  # renumbered
+        by_number = {n: text for n, text, answer, _ in after if not answer}
+        kept = [(q, a, [by_number[int(s)] for s in sup]) for _, q, a, sup in after
+                if a and not q.startswith("Where is ")]
+        old = {n: text for n, text, answer, _ in before if not answer}
+        assert kept == [(q, a, [old[int(s)] for s in sup]) for _, q, a, sup in before if a]
+        for n, question, answer, supports in after:
+            if not question.startswith("Where is "):
+                continue
+            added += 1
+            person = question.removeprefix("Where is ").removesuffix("?")
+            moves = [t for m, t, a, _ in after if m < n and not a
+                     and re.match(rf"{person} \w+( back)? to the \w+\.$", t)]
+            assert by_number[int(supports[0])] == moves[-1]
+            assert moves[-1].endswith(f" the {answer}.")
+    assert added > 0
+    # Other tasks keep their files, and test files are never touched.
+    for path in babi_dir.iterdir():
+        if path.name.endswith("_train.txt") and path.name.startswith(("qa1_", "qa8_")):
+            assert (tmp_path / path.name).read_bytes() != path.read_bytes()
+        else:
+            assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
