@@ -22,7 +22,7 @@ import re
 import shutil
 from pathlib import Path
 
-from askme.babi import parse_tasks
+from askme.babi import parse_tasks, task_file
 
 # "Mary went to the kitchen.", "John journeyed back to the office.": a person's move.
 MOVE = re.compile(r"^([A-Z]\w*) \w+(?: back)? to the (\w+)\.$")
@@ -67,11 +67,10 @@ def main(argv=None) -> None:
                         help="tasks whose training stories get the questions")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    tasks = set(parse_tasks(args.tasks))
+    asking = {task_file(args.data, task, "train").name for task in parse_tasks(args.tasks)}
     args.out.mkdir(parents=True, exist_ok=True)
     for path in sorted(args.data.glob("qa*_*.txt")):
-        task = int(path.name[2:].split("_")[0])
-        if task not in tasks or not path.name.endswith("_train.txt"):
+        if path.name not in asking:
             shutil.copy(path, args.out / path.name)
             continue
         # Each file its own generator, so a file's questions do not depend on the others.
