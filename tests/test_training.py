@@ -253,7 +253,7 @@ def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
 
 def test_a_stage_trains_with_the_dropout_it_names_and_keeps_the_rest(tiny_model, babi_dir,
                                                                     tmp_path):
-    folder, checkpoint = tiny_model  # dropout 0.0, word dropout as dropout
+    folder, _ = tiny_model  # dropout 0.0, word dropout as dropout
     out = tmp_path / "words"
     stage = ["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(folder),
              "--epochs", "1", "--lr", "0.1", "--threads", "1"]
@@ -282,10 +282,10 @@ def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks(babi_dir, tmp
         name = f"qa1_single-supporting-fact_{split}.txt"
         text = (babi_dir / name).read_text().replace("Anna", "Mary").replace("Tom", "John")
         (data / name).write_text(text)
-    first = dataclasses.replace(tiny_options(data, out=tmp_path / "older", epochs=1), tasks=[1])
+    older = tmp_path / "older"
+    first = dataclasses.replace(tiny_options(data, out=older, epochs=1), tasks=[1])
     fresh = train(first).lexicon
     assert fresh.moves == {"ran": 5, "walked": 5}
-    older = tmp_path / "older"
     config = json.loads((older / "config.json").read_text())
     del config["lexicon"]["moves"], config["lexicon"]["movers"]
     (older / "config.json").write_text(json.dumps(config, indent=2) + "\n")
