@@ -21,9 +21,11 @@ gated GRU (Kumar et al. 2016, eq. 4: h_t = g_t GRU(c_t, h_{t−1}) + (1 − g_t)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import torch
@@ -55,14 +57,43 @@ def _build():
         return None
     from torch.utils.cpp_extension import load
 
+    folder = build_folder()
     try:
-        return load(name="askme_gru_scan", sources=[str(_NATIVE_SOURCE)],
-                    extra_cflags=["-O3", "-march=native", "-ffast-math", "-fopenmp-simd"])
+        folder.mkdir(parents=True, exist_ok=True)
+        with _only_builder(folder):
+            return load(name="askme_gru_scan", sources=[str(_NATIVE_SOURCE)],
+                        build_directory=str(folder),
+                        extra_cflags=["-O3", "-march=native", "-ffast-math", "-fopenmp-simd"])
     except Exception as error:  # headers missing, a read-only cache, an odd compiler...
         log.debug("building %s failed: %s", _NATIVE_SOURCE, error)
         log.warning("askme: the compiled GRU did not build, so training uses the Python GRU "
                     "(slower); ASKME_NATIVE=0 skips the attempt")
         return None
+
+
+def build_folder() -> Path:
+    """Where the scan is built and cached: torch's extension folder, one per Python."""
+    from torch.utils.cpp_extension import get_default_build_root
+
+    root = Path(os.environ.get("TORCH_EXTENSIONS_DIR") or get_default_build_root())
+    return root / f"askme_gru_scan_py{sys.version_info.major}{sys.version_info.minor}"
+
+
+@contextlib.contextmanager
+def _only_builder(folder: Path):
+    """Hold an OS lock on `folder` while torch builds or loads the scan there, and clear the
+    lock file torch itself leaves when a build is killed (Ctrl-C in the first run): torch
+    waits on that file forever, so every later run would hang. The OS drops our lock when
+    its holder dies, so whoever holds it knows that no other askme is building."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: torch's own lock file only
+        yield
+        return
+    with open(folder / "askme.flock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        (folder / "lock").unlink(missing_ok=True)
+        yield
 
 
 def native_applies(x: torch.Tensor) -> bool:

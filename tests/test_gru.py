@@ -1,5 +1,8 @@
 """gru_scan's hand-written backward pass against autograd, and the compiled scan against both."""
 
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -66,6 +69,16 @@ def test_the_compiled_scan_is_built_where_a_compiler_is():
     if gru_module.missing_build_tools():
         pytest.skip("no C++ compiler or ninja: askme trains with the Python scan")
     assert native() is not None
+
+
+@pytest.mark.skipif(native() is None, reason="no compiled scan on this machine")
+def test_a_build_killed_midway_does_not_hang_the_next_run():
+    (gru_module.build_folder() / "lock").touch()  # what torch leaves when a build is killed
+    loads = subprocess.run([sys.executable, "-c", "from askme.gru import native; "
+                            "print(native() is not None)"], capture_output=True, text=True,
+                           timeout=120)  # torch alone waits on that file forever
+    assert (loads.returncode, loads.stdout) == (0, "True\n")
+    assert not (gru_module.build_folder() / "lock").exists()
 
 
 @pytest.mark.skipif(native() is None, reason="no compiled scan on this machine")
