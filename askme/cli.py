@@ -139,9 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="give these tasks' questions one unsupervised memory pass before "
                             "the passes their supporting facts supervise, e.g. 19 (with "
                             "--init too: it changes how passes are trained, not the weights)")
-    train.add_argument("--gate-loss-weight", type=_positive_float, default=model.gate_loss_weight,
-                       metavar="WEIGHT", help="weight of the supporting-fact (gate) loss beside "
-                       f"the answer loss ({model.gate_loss_weight})")
+    train.add_argument("--gate-loss-weight", type=_positive_float, metavar="WEIGHT",
+                       help="weight of the supporting-fact (gate) loss beside the answer loss "
+                       f"({model.gate_loss_weight}; with --init, that model's unless given)")
     train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
                        help=f"most memory passes before halting is forced ({model.max_passes})")
     train.add_argument("--augment", type=_share, default=options.augment, metavar="SHARE",
@@ -328,6 +328,8 @@ def cmd_train(args) -> int:
     data = args.data or default_babi_dir()
     given_dropout = args.dropout is not None or args.word_dropout is not None
     dropout = DMNConfig.dropout if args.dropout is None else args.dropout
+    gate_loss_weight = (DMNConfig.gate_loss_weight if args.gate_loss_weight is None
+                        else args.gate_loss_weight)
     _set_threads(args.threads)
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
@@ -344,10 +346,11 @@ def cmd_train(args) -> int:
         init=args.init, processes=args.processes,
         vocab_tasks=tuple(parse_tasks(args.vocab_tasks)) if args.vocab_tasks else None,
         stage_dropout=(args.dropout, args.word_dropout) if args.init and given_dropout else None,
+        stage_gate_loss_weight=args.gate_loss_weight if args.init else None,
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
                         dropout=dropout, word_dropout=args.word_dropout,
                         memory_update=args.memory_update, max_passes=args.max_passes,
-                        gate_loss_weight=args.gate_loss_weight,
+                        gate_loss_weight=gate_loss_weight,
                         answer_reads_episodes=args.answer_reads_episodes,
                         answer_compare_dim=args.answer_compare or 0,
                         answer_pass_keys=args.answer_pass_keys,

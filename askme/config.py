@@ -142,6 +142,9 @@ class TrainOptions:
     # each None to keep the init model's. Dropout is a training setting (the weights are
     # not changed), so a later stage may add what an earlier one left out.
     stage_dropout: tuple[float | None, float | None] | None = None
+    # With `init`: the gate loss's weight this stage trains with (None keeps the init
+    # model's): a training setting too, so a last stage may lean on the supporting facts.
+    stage_gate_loss_weight: float | None = None
     # Processes of one machine that split each batch (askme.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1

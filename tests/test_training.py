@@ -273,6 +273,20 @@ def test_a_stage_trains_with_the_dropout_it_names_and_keeps_the_rest(tiny_model,
     assert (facts.dropout.p, facts.word_dropout.p) == (0.1, 0.1)
 
 
+def test_a_stage_trains_with_the_gate_loss_weight_it_names(tiny_model, babi_dir, tmp_path):
+    folder, _ = tiny_model
+    stage = ["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(folder),
+             "--epochs", "1", "--lr", "0.1", "--threads", "1"]
+    assert main([*stage, "--out", str(tmp_path / "heavy"), "--gate-loss-weight", "4"]) == 0
+    assert main([*stage, "--out", str(tmp_path / "plain")]) == 0
+    heavy, plain = (load_checkpoint(tmp_path / name).model for name in ("heavy", "plain"))
+    assert (heavy.config.gate_loss_weight, plain.config.gate_loss_weight) == (4.0, 1.0)
+    assert {k: v for k, v in vars(heavy.config).items() if k != "gate_loss_weight"} == {
+        k: v for k, v in vars(plain.config).items() if k != "gate_loss_weight"}
+    # The weight is not only written down: the gates' gradient was four times as strong.
+    assert not torch.equal(heavy.memory.end_of_passes, plain.memory.end_of_passes)
+
+
 def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks(babi_dir, tmp_path):
     from askme.checkpoint import write_checksums
 
