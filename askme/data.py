@@ -25,7 +25,7 @@ class Encoded:
 def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
     story, positions = [], []
     for fact in facts:
-        story.extend(tokenizer.encode(fact))
+        story.extend(tokenizer.encode_fact(fact))
         positions.append(len(story))
         story.append(FACT_END_ID)
     return story, positions
@@ -34,7 +34,7 @@ def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
 def encode_example(tokenizer: Tokenizer, example: Example) -> Encoded:
     story, positions = encode_facts(tokenizer, example.story)
     answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
-    return Encoded(story, positions, tokenizer.encode(example.question), answer,
+    return Encoded(story, positions, tokenizer.encode_question(example.question), answer,
                    list(example.supports), example.task)
 
 

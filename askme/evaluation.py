@@ -132,7 +132,7 @@ def answer_read(checkpoint: Checkpoint, facts: torch.Tensor, mask: torch.Tensor,
     device = facts.device
     asked = [m.copy() if m else None for m in maps]
     said = [s.rewrite(q) if s else q for q, s in zip(questions, asked)]  # in the model's words
-    tokens = [tokenizer.encode(text) for text in said]
+    tokens = [tokenizer.encode_question(text) for text in said]
     q = model.encode_question(pad_rows(tokens, PAD_ID).to(device),
                               torch.tensor([max(1, len(t)) for t in tokens]).to(device))
     banned = banned_people(checkpoint, maps, counts, said) if checkpoint.lexicon else None

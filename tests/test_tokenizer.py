@@ -38,6 +38,19 @@ def test_reserved_ids_and_answers(tokenizer):
     assert tokenizer.encode_answer("kitchen,apple")[0] == tokenizer.encode("kitchen")[0]
 
 
+def test_facts_and_questions_are_read_in_the_form_of_the_training_text(tokenizer):
+    fact, question = tokenizer.encode("Mary went to the kitchen."), tokenizer.encode("Where is Mary?")
+    for typed in ["Mary went to the kitchen.", "Mary went to the kitchen!", "mary went to the KITCHEN",
+                  "  Mary went to the kitchen ... "]:
+        assert tokenizer.encode_fact(typed) == fact, typed
+    for typed in ["Where is Mary?", "where is mary", "Where is Mary ?", "WHERE IS MARY?!"]:
+        assert tokenizer.encode_question(typed) == question, typed
+    # A word it knows in no case stays as written; only the end mark changes.
+    assert tokenizer.encode_fact("Zyxwv went to the QUOKKA") == tokenizer.encode(
+        "Zyxwv went to the QUOKKA.")
+    assert tokenizer.encode("where is mary") != question  # plain encode reads text as it is
+
+
 def test_save_load_and_reject_garbage(tokenizer, tmp_path):
     path = tmp_path / "tokenizer.model"
     tokenizer.save(path)
