@@ -190,5 +190,5 @@ def test_facts_past_the_step_bound_move_the_episode_no_further_than_they_could(c
         bounded = memory.episode(facts_ih, gates)
         monkeypatch.setattr(askme.model, "INFERENCE_MAX_STEPS", 10**9)
         full = memory.episode(facts_ih, gates)
-    assert bounded.abs().max() < 1  # inside the GRU's range, as every state it could reach
+    assert bounded.abs().max() <= 1  # inside the GRU's range, as every state it could reach
     assert not torch.allclose(bounded, full, atol=1e-3)  # the bound is a shortcut, not exact
