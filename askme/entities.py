@@ -21,11 +21,11 @@ after an unknown one took its slot, the known word itself moves to a free slot.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from askme.babi import ENTITY_WORDS
+from askme.tokenizer import WORD
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.
@@ -33,7 +33,6 @@ SLOT_WORDS: dict[str, tuple[str, ...]] = {kind: ENTITY_WORDS[kind]
                                           for kind in ("actor", "place", "object")}
 OTHER = "other"
 NEVER = 1 << 62  # EntityMap.first_named of a word no text named
-WORD = re.compile(r"[A-Za-z]+")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
