@@ -283,8 +283,12 @@ def test_a_stage_trains_with_the_gate_loss_weight_it_names(tiny_model, babi_dir,
     assert (heavy.config.gate_loss_weight, plain.config.gate_loss_weight) == (4.0, 1.0)
     assert {k: v for k, v in vars(heavy.config).items() if k != "gate_loss_weight"} == {
         k: v for k, v in vars(plain.config).items() if k != "gate_loss_weight"}
-    # The weight is not only written down: the gates' gradient was four times as strong.
+    # The weight is not only written down: the gate loss weighed four times as much.
     assert not torch.equal(heavy.memory.end_of_passes, plain.memory.end_of_passes)
+    again = ["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(tmp_path / "heavy"),
+             "--epochs", "1", "--threads", "1", "--out", str(tmp_path / "again")]
+    assert main(again) == 0  # not given: the --init model's weight, not the default
+    assert load_checkpoint(tmp_path / "again").model.config.gate_loss_weight == 4.0
 
 
 def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks(babi_dir, tmp_path):
