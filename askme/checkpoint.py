@@ -16,7 +16,7 @@ from askme.files import write_atomic
 from askme.config import DMNConfig
 from askme.entities import Lexicon
 from askme.model import DMN
-from askme.tokenizer import Tokenizer
+from askme.tokenizer import READING, Tokenizer
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
@@ -124,9 +124,9 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Che
 
 
 def fingerprint(folder: Path, lexicon: Lexicon | None = None) -> str:
-    """Names these exact weights (and entity slots): cached fact encodings are only reused by
-    the same model reading the same words."""
-    digest = hashlib.sha256()
+    """Names these exact weights (and entity slots, and how text is read): cached fact
+    encodings are only reused by the same model reading the same words the same way."""
+    digest = hashlib.sha256(READING.encode())
     for name in (WEIGHTS_FILE, TOKENIZER_FILE):
         digest.update((folder / name).read_bytes())
     if lexicon is not None:

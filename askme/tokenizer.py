@@ -28,6 +28,9 @@ WORD = re.compile(r"[A-Za-z]+")
 # tells the model nothing, but pieces it never read can throw it off.
 FACT_END = re.compile(r"[\s.!;:\u2026]*$")
 QUESTION_END = re.compile(r"[\s?!.]*$")
+# Changed whenever encode_fact reads a text other than before: encodings a memory cached
+# under an older reading are then made again (askme.checkpoint.fingerprint).
+READING = "as-trained 1"
 
 
 class Tokenizer:

@@ -108,6 +108,19 @@ def test_another_model_does_not_reuse_the_cache(checkpoint, store, encoded_count
     assert encoded_count[0] == 12
 
 
+def test_a_new_reading_of_text_does_not_reuse_the_cache(checkpoint, store, encoded_count,
+                                                        monkeypatch):
+    import askme.checkpoint
+    from askme.paths import shipped_model_dir
+
+    api.add_facts(store, "default", FACTS[:6], checkpoint)
+    monkeypatch.setattr(askme.checkpoint, "READING", "a later reading")
+    newer = askme.checkpoint.load_checkpoint(shipped_model_dir())
+    assert newer.fingerprint != checkpoint.fingerprint
+    api.memory_facts(newer, store, "default")
+    assert encoded_count[0] == 12
+
+
 def test_answers_from_the_cache_equal_answers_from_scratch(checkpoint, store):
     api.add_facts(store, "default", FACTS[:6] + ["Mary went to the kitchen."], checkpoint)
     encoded = api.memory_facts(checkpoint, store, "default")
