@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from askme import __version__
-from askme.config import DEFAULT_SEED, DMN_PARTS, MEMORY_UPDATES, DMNConfig, TrainOptions
+from askme.config import (DEFAULT_SEED, DMN_PARTS, MEMORY_UPDATES, STAGE_SETTINGS, DMNConfig,
+                          TrainOptions)
 from askme.errors import AskmeError
 
 
@@ -326,10 +327,9 @@ def cmd_train(args) -> int:
         raise UsageError("--answer-pass-keys keys the episodes the decoder reads: it needs "
                          "--answer-reads-episodes")
     data = args.data or default_babi_dir()
-    given_dropout = args.dropout is not None or args.word_dropout is not None
-    dropout = DMNConfig.dropout if args.dropout is None else args.dropout
-    gate_loss_weight = (DMNConfig.gate_loss_weight if args.gate_loss_weight is None
-                        else args.gate_loss_weight)
+    # Left out, a setting is the default, or with --init that model's own.
+    settings = {name: getattr(args, name) for name in STAGE_SETTINGS
+             if getattr(args, name) is not None}
     _set_threads(args.threads)
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
@@ -345,12 +345,10 @@ def cmd_train(args) -> int:
         task_augment={t: v for given in args.task_augment for t, v in given.items()},
         init=args.init, processes=args.processes,
         vocab_tasks=tuple(parse_tasks(args.vocab_tasks)) if args.vocab_tasks else None,
-        stage_dropout=(args.dropout, args.word_dropout) if args.init and given_dropout else None,
-        stage_gate_loss_weight=args.gate_loss_weight if args.init else None,
+        stage_settings=settings if args.init else {},
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
-                        dropout=dropout, word_dropout=args.word_dropout,
                         memory_update=args.memory_update, max_passes=args.max_passes,
-                        gate_loss_weight=gate_loss_weight,
+                        **settings,
                         answer_reads_episodes=args.answer_reads_episodes,
                         answer_compare_dim=args.answer_compare or 0,
                         answer_pass_keys=args.answer_pass_keys,

@@ -93,6 +93,10 @@ class DMNConfig:
 DEFAULT_SEED = 1  # the seed of a fresh run that names none
 
 
+# DMNConfig fields a stage (--init) may set: how the model trains, not what it is.
+STAGE_SETTINGS = ("dropout", "word_dropout", "gate_loss_weight")
+
+
 @dataclass
 class TrainOptions:
     data: Path  # a bAbI folder (en/ or en-10k/); only *_train.txt files are read
@@ -138,13 +142,10 @@ class TrainOptions:
     # run on a few tasks that later stages (`init`) take on to all of them needs all their
     # words: later stages keep the tokenizer they start from.
     vocab_tasks: tuple[int, ...] | None = None
-    # With `init`: the dropout on the facts and on word embeddings this stage trains with,
-    # each None to keep the init model's. Dropout is a training setting (the weights are
-    # not changed), so a later stage may add what an earlier one left out.
-    stage_dropout: tuple[float | None, float | None] | None = None
-    # With `init`: the gate loss's weight this stage trains with (None keeps the init
-    # model's): a training setting too, so a last stage may lean on the supporting facts.
-    stage_gate_loss_weight: float | None = None
+    # With `init`: the training settings (STAGE_SETTINGS) this stage sets in that model's
+    # config, only those given; the rest stay the model's. They do not touch the weights, so
+    # a later stage may add dropout an earlier one left out, or lean on the gate loss.
+    stage_settings: dict[str, float] = field(default_factory=dict)
     # Processes of one machine that split each batch (askme.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1

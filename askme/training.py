@@ -154,8 +154,7 @@ def make_optimizer(model: DMN, lr: float, module_lr: dict[str, float] | None = N
 
 
 def stage_config(start: DMNConfig, asked: DMNConfig,
-                 dropout: tuple[float | None, float | None] | None = None,
-                 gate_loss_weight: float | None = None) -> DMNConfig:
+                 settings: dict[str, float] | None = None) -> DMNConfig:
     """The config of a model that --init's model (config `start`) becomes in a stage that
     asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
     are supervised is a training setting: the later passes then learn to read it) and may
@@ -163,16 +162,9 @@ def stage_config(start: DMNConfig, asked: DMNConfig,
     Pass keys cannot be added: they change the attention's scores from the first step.
     A stage that asks for teacher-forced gates sets which tasks are forced (a training
     setting too): a stage on a few tasks may force all of them, a joint one only some.
-    `dropout` (facts, words; None keeps the model's) sets the dropout it trains with, and
-    `gate_loss_weight` (None keeps the model's) the weight of its gate loss."""
-    config = start
-    if gate_loss_weight is not None:
-        config = dataclasses.replace(config, gate_loss_weight=gate_loss_weight)
-    if dropout is not None:
-        facts, words = dropout
-        config = dataclasses.replace(
-            config, dropout=config.dropout if facts is None else facts,
-            word_dropout=config.word_dropout if words is None else words)
+    `settings` (TrainOptions.stage_settings) sets the dropout and gate-loss weight it
+    trains with."""
+    config = dataclasses.replace(start, **(settings or {}))
     if asked.teacher_forced_gates:
         config = dataclasses.replace(config, teacher_forced_gates=True,
                                      teacher_forced_tasks=asked.teacher_forced_tasks)
@@ -197,7 +189,7 @@ def gradient_capacity(options: TrainOptions) -> tuple[int, int]:
     vocab = options.vocab_size
     if options.init is not None:
         config = stage_config(load_checkpoint(options.init).model.config, options.model,
-                              options.stage_dropout, options.stage_gate_loss_weight)
+                              options.stage_settings)
         vocab = config.vocab_size
     with torch.device("meta"):
         model = DMN(dataclasses.replace(config, vocab_size=max(vocab, config.vocab_size)))
@@ -272,8 +264,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             lexicon = built if lexicon is None else dataclasses.replace(
                 lexicon, moves=built.moves, movers=built.movers)
         model = start.model
-        config = stage_config(model.config, options.model, options.stage_dropout,
-                              options.stage_gate_loss_weight)
+        config = stage_config(model.config, options.model, options.stage_settings)
         if config.answer_compare_dim != model.config.answer_compare_dim:
             model = with_compare(model, config.answer_compare_dim)
         model.config = config
