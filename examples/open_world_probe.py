@@ -2,7 +2,7 @@
 
     python examples/open_world_probe.py [MODEL ...]     (default: the shipped model)
 
-Three sets of 80 short stories, the same for every model (a fixed seed), each asking where
+Four sets of 80 short stories, the same for every model (a fixed seed), each asking where
 a person or a thing is, as bAbI tasks 1 and 2 ask:
 
 - new verbs: the last move of the person asked about is told with a verb bAbI never uses
