@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "it reads against the question, as the gates do (with --init "
                             "too: the layer is added, and the model answers as before until "
                             "it learns)")
+    train.add_argument("--gate-competition", action="store_true",
+                       help="each fact's gate score also weighs the gates of the facts after "
+                            "and before it, by weights learned from the memory and question "
+                            "(with --init too: they start at zero, so the gates are as before "
+                            "until they learn)")
     train.add_argument("--teacher-forced-gates", nargs="?", const="all", default=None,
                        metavar="TASKS",
                        help="in training, make each pass's episode from its supporting fact "
@@ -352,6 +357,7 @@ def cmd_train(args) -> int:
                         answer_reads_episodes=args.answer_reads_episodes,
                         answer_compare_dim=args.answer_compare or 0,
                         answer_pass_keys=args.answer_pass_keys,
+                        gate_competition=args.gate_competition,
                         teacher_forced_gates=args.teacher_forced_gates is not None,
                         teacher_forced_tasks=None if args.teacher_forced_gates in (None, "all")
                         else parse_tasks(args.teacher_forced_gates),

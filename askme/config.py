@@ -72,6 +72,13 @@ class DMNConfig:
     # answers (models/README.md, "What fails").
     free_pass_tasks: list[int] | None = None
     gate_loss_weight: float = 1.0  # weight of the gate supervision next to the answer loss
+    # Each pass's fact scores also weigh the gate mass of the facts after and before each
+    # fact, by two weights a linear layer reads from [m; q] (zero at first: the same gates).
+    # A sigmoid gate sees its own fact alone, and the input GRU reads left to right, so an
+    # earlier fact cannot tell that a later one says the same of X; yet the gated GRU keeps
+    # of fact t only g_t * prod_{k>t}(1 - g_k), so "the latest fact about X" (tasks 2, 3)
+    # is what the episode holds, while counting (task 7) takes the earliest first.
+    gate_competition: bool = False
 
     def __post_init__(self):
         if self.answer_pass_keys and not self.answer_reads_episodes:

@@ -145,6 +145,7 @@ class Prepared:
     static: torch.Tensor  # (B, T+1, G) the gate MLP's first layer, question part
     cW: torch.Tensor  # (B, T+1, H) candidates times the bilinear matrix
     first_focus: torch.Tensor  # (B,) where the first pass measures distances from
+    question: torch.Tensor  # (B, H) q, which the gate competition's weights read
 
 
 class EpisodicMemory(nn.Module):
@@ -168,6 +169,11 @@ class EpisodicMemory(nn.Module):
         self.gate_mlp = nn.Sequential(nn.Linear(7 * H + 4, config.gate_hidden_dim), nn.Tanh(),
                                       nn.Linear(config.gate_hidden_dim, 1))
         self.end_of_passes = nn.Parameter(torch.randn(H) * 0.1)
+        # config.gate_competition: weights of the later and earlier gate mass, from [m; q]
+        self.competition = nn.Linear(2 * H, 2) if config.gate_competition else None
+        if self.competition is not None:
+            nn.init.zeros_(self.competition.weight)
+            nn.init.zeros_(self.competition.bias)
         self.episode_gru = nn.GRUCell(H, H)
         self.memory_gru = (nn.GRUCell(H, H) if config.memory_update == "gru"
                            else ComparingUpdate(H))
@@ -276,12 +282,24 @@ class EpisodicMemory(nn.Module):
             candidate_mask=torch.cat([fact_mask, fact_mask.new_ones(B, 1)], dim=1),
             fact_mask=fact_mask,
             facts_ih=F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih),
-            static=static, cW=cW, first_focus=fact_mask.sum(1).float())
+            static=static, cW=cW, first_focus=fact_mask.sum(1).float(), question=question)
+
+    def compete(self, logits, fact_mask, memory, question):
+        """config.gate_competition: each fact's score less the learned weights (B, 2) times
+        the gate mass of the facts after it and of those before it (end-of-passes as is)."""
+        gates = torch.sigmoid(logits[:, :-1]).masked_fill(~fact_mask, 0.0)  # (B, T)
+        before = gates.cumsum(1) - gates  # (B, T)
+        after = gates.sum(1, keepdim=True) - before - gates
+        weights = self.competition(torch.cat([memory, question], dim=-1))  # (B, 2)
+        facts = logits[:, :-1] - weights[:, :1] * after - weights[:, 1:] * before
+        return torch.cat([facts, logits[:, -1:]], dim=1)
 
     def score(self, prepared, memory, focus):
         """One pass's gate logits (B, T+1) and the focus the next pass measures from."""
         time = self.time_features(prepared.fact_mask, focus)
         logits = self.gate_logits(prepared, memory, time)
+        if self.competition is not None:
+            logits = self.compete(logits, prepared.fact_mask, memory, prepared.question)
         return logits, self.focus(logits, prepared.fact_mask)
 
     def forward(self, facts, fact_mask, question, passes: int, forced_gates=None,
@@ -551,6 +569,17 @@ class DMN(nn.Module):
         tokens = self.answer_module.generate(self.embed, memory, q, banned, episodes, used)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
         return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1))
+
+
+def with_gate_competition(model: DMN) -> DMN:
+    """`model` given the gate competition (DMNConfig.gate_competition) at zero weights, so
+    it scores every fact as it did until the weights learn."""
+    grown = DMN(replace(model.config, gate_competition=True))
+    weights = model.state_dict()
+    weights.update({name: value for name, value in grown.state_dict().items()
+                    if name.startswith("memory.competition.")})
+    grown.load_state_dict(weights)
+    return grown.to(next(model.parameters()).device)
 
 
 def with_compare(model: DMN, dim: int) -> DMN:

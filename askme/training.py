@@ -24,7 +24,7 @@ from askme.entities import Lexicon
 from askme.distributed import Context, global_normalizers, share, share_bytes, shard, total
 from askme.evaluation import answer_examples
 from askme.gru import native_applies
-from askme.model import DMN, with_compare
+from askme.model import DMN, with_compare, with_gate_competition
 from askme.tokenizer import Tokenizer
 
 
@@ -158,7 +158,8 @@ def stage_config(start: DMNConfig, asked: DMNConfig,
     """The config of a model that --init's model (config `start`) becomes in a stage that
     asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
     are supervised is a training setting: the later passes then learn to read it) and may
-    add an answer comparison layer (with_compare: it answers as before until it learns).
+    add an answer comparison layer (with_compare: it answers as before until it learns) or
+    the gate competition (with_gate_competition: it gates as before until it learns).
     Pass keys cannot be added: they change the attention's scores from the first step.
     A stage that asks for teacher-forced gates sets which tasks are forced (a training
     setting too): a stage on a few tasks may force all of them, a joint one only some.
@@ -175,6 +176,8 @@ def stage_config(start: DMNConfig, asked: DMNConfig,
             raise UsageError(f"--answer-compare {asked.answer_compare_dim}: the --init model "
                              f"already has a comparison layer of {start.answer_compare_dim}")
         config = dataclasses.replace(config, answer_compare_dim=asked.answer_compare_dim)
+    if asked.gate_competition:
+        config = dataclasses.replace(config, gate_competition=True)
     if asked.answer_pass_keys and not start.answer_pass_keys:
         raise UsageError("--answer-pass-keys: the --init model reads its episodes without "
                          "them, and they change its attention from the first step")
@@ -267,6 +270,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         config = stage_config(model.config, options.model, options.stage_settings)
         if config.answer_compare_dim != model.config.answer_compare_dim:
             model = with_compare(model, config.answer_compare_dim)
+        if config.gate_competition and not model.config.gate_competition:
+            model = with_gate_competition(model)
         model.config = config
         model.set_dropout(config)
         model = model.to(context.device)

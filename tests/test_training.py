@@ -13,7 +13,7 @@ from askme.errors import AskmeError
 from askme.evaluation import answer_examples, evaluate
 from askme.config import DMNConfig
 from askme.data import collate, encode_example
-from askme.model import with_compare
+from askme.model import DMN, with_compare, with_gate_competition
 from askme.tokenizer import Tokenizer
 from askme.training import TrainOptions, stage_config, train, validation_split
 
@@ -537,3 +537,37 @@ def test_teacher_forcing_given_with_init_sets_which_tasks_are_forced(tiny_model,
     tuned = train(dataclasses.replace(tiny_options(babi_dir, epochs=1), init=folder,
                                       model=only_19))
     assert tuned.model.config.teacher_forced_tasks == [19]
+
+
+def test_gate_competition_given_with_init_gates_as_before_then_learns(tiny_model, babi_dir,
+                                                                        tmp_path):
+    folder, checkpoint = tiny_model
+    grown = with_gate_competition(checkpoint.model).eval()
+    batch = collate([encode_example(checkpoint.tokenizer, ex)
+                     for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs])
+    checkpoint.model.eval()
+    before, after = checkpoint.model.predict(batch), grown.predict(batch)
+    assert torch.equal(before.answer_tokens, after.answer_tokens)
+    assert torch.equal(before.gates, after.gates)
+
+    assert main(["train", "--data", str(babi_dir), "--tasks", "1,8,19", "--init", str(folder),
+                 "--out", str(tmp_path / "compete"), "--epochs", "1", "--gate-competition",
+                 "--threads", "1"]) == 0
+    tuned = load_checkpoint(tmp_path / "compete").model
+    assert tuned.config.gate_competition
+    assert tuned.memory.competition.weight.abs().sum() > 0  # it learns
+    assert load_checkpoint(folder).model.memory.competition is None  # none unless asked
+
+
+def test_gate_competition_lowers_a_fact_by_the_gate_mass_around_it():
+    model = with_gate_competition(DMN(dataclasses.replace(TINY, vocab_size=50))).eval()
+    memory = model.memory
+    with torch.no_grad():
+        memory.competition.bias.copy_(torch.tensor([2.0, 0.5]))  # after, before
+    logits = torch.tensor([[0.0, 0.0, float("-inf"), 1.0]])  # two facts, padding, end-of-passes
+    mask = torch.tensor([[True, True, False]])
+    h = torch.zeros(1, TINY.hidden_dim)
+    out = memory.compete(logits, mask, h, h)
+    half = torch.sigmoid(torch.tensor(0.0))  # each fact's gate before competing
+    assert torch.allclose(out[0, :2], torch.stack([-2.0 * half, -0.5 * half]))
+    assert out[0, 2] == float("-inf") and out[0, 3] == 1.0  # padding, end-of-passes unchanged
