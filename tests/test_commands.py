@@ -93,7 +93,9 @@ def test_ask_json_gives_one_object_per_question(askme):
     assert objects[1]["facts"] == ["Sandra went to the garden.", "Bill went home."]
     assert objects[1]["passes"] == 1 and len(objects[1]["episodes"]) == 2
     assert all(len(gates) == 3 for gates in objects[1]["episodes"])  # 2 facts + end-of-passes
-    assert objects[1]["episodes"][0][0] > 0.5 and objects[1]["episodes"][1][2] > 0.5
+    first, second = objects[1]["episodes"]
+    # Pass 1's highest gate is on Sandra's move; pass 2's on end-of-passes, so it halted.
+    assert first.index(max(first)) == 0 and second.index(max(second)) == 2
 
 
 def test_babi_file_is_answered_and_scored_and_keeps_the_last_story(askme, tmp_path):

@@ -64,4 +64,4 @@ def test_the_shipped_models_scores():
     result = run_example("open_world_probe.py")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ("model | new verbs | new names | bAbI words | dropped\n"
-                             "shipped | 80/80 | 80/80 | 80/80 | 80/80\n")
+                             "shipped | 80/80 | 79/80 | 79/80 | 80/80\n")
