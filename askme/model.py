@@ -571,26 +571,29 @@ class DMN(nn.Module):
         return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1))
 
 
+def grown_model(model: DMN, config: DMNConfig, weights: dict, new_part: str) -> DMN:
+    """A DMN of `config` (a part added to `model`'s) holding `weights`, `model`'s own, and
+    the added part's weights (names starting with `new_part`) as a fresh DMN has them."""
+    grown = DMN(config)
+    weights.update({name: value for name, value in grown.state_dict().items()
+                    if name.startswith(new_part)})
+    grown.load_state_dict(weights)
+    return grown.to(next(model.parameters()).device)
+
+
 def with_gate_competition(model: DMN) -> DMN:
     """`model` given the gate competition (DMNConfig.gate_competition) at zero weights, so
     it scores every fact as it did until the weights learn."""
-    grown = DMN(replace(model.config, gate_competition=True))
-    weights = model.state_dict()
-    weights.update({name: value for name, value in grown.state_dict().items()
-                    if name.startswith("memory.competition.")})
-    grown.load_state_dict(weights)
-    return grown.to(next(model.parameters()).device)
+    return grown_model(model, replace(model.config, gate_competition=True), model.state_dict(),
+                       "memory.competition.")
 
 
 def with_compare(model: DMN, dim: int) -> DMN:
     """`model` given an answer comparison layer of `dim` units (DMNConfig.answer_compare_dim)
     that answers exactly as it did: the decoder's input columns for the new units start at
     zero, while the layer starts at random, so the columns learn from the first step."""
-    grown = DMN(replace(model.config, answer_compare_dim=dim))
     weights = model.state_dict()
     old = weights["answer_module.gru.weight_ih"]  # (3H, inputs before)
     weights["answer_module.gru.weight_ih"] = torch.cat([old, old.new_zeros(old.size(0), dim)], 1)
-    weights.update({name: value for name, value in grown.state_dict().items()
-                    if name.startswith("answer_module.compare.")})
-    grown.load_state_dict(weights)
-    return grown.to(old.device)
+    return grown_model(model, replace(model.config, answer_compare_dim=dim), weights,
+                       "answer_module.compare.")

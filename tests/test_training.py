@@ -25,6 +25,20 @@ def tiny_options(babi_dir, out=None, seed=3, epochs=300):
                         lr=1e-2, patience=1000, decay_patience=1000, val_fraction=0.0, seed=seed, model=TINY)
 
 
+def fixture_batch(checkpoint, babi_dir):
+    """Every test question of the fixture tasks 1, 8 and 19, as one batch."""
+    return collate([encode_example(checkpoint.tokenizer, ex)
+                    for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs])
+
+
+def assert_predicts_alike(model, grown, batch):
+    """`grown` answers and gates `batch` exactly as `model` does."""
+    model.eval(), grown.eval()
+    before, after = model.predict(batch), grown.predict(batch)
+    assert torch.equal(before.answer_tokens, after.answer_tokens)
+    assert torch.equal(before.gates, after.gates)
+
+
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     """A tiny model trained on the fixture stories (a few seconds), saved to a folder."""
@@ -344,12 +358,8 @@ def test_a_comparison_layer_given_with_init_answers_as_before_then_learns(
     grown = with_compare(checkpoint.model, 5).eval()
     assert grown.answer_module.gru.weight_ih.shape[1] == (
         checkpoint.model.answer_module.gru.weight_ih.shape[1] + 5)
-    batch = collate([encode_example(checkpoint.tokenizer, ex)
-                     for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs])
-    checkpoint.model.eval()
-    before, after = checkpoint.model.predict(batch), grown.predict(batch)
-    assert torch.equal(before.answer_tokens, after.answer_tokens)
-    assert torch.equal(before.gates, after.gates)
+    batch = fixture_batch(checkpoint, babi_dir)
+    assert_predicts_alike(checkpoint.model, grown, batch)
     _, loss_before = checkpoint.model(batch)
     _, loss_after = grown(batch)
     assert torch.allclose(loss_before, loss_after)
@@ -542,13 +552,8 @@ def test_teacher_forcing_given_with_init_sets_which_tasks_are_forced(tiny_model,
 def test_gate_competition_given_with_init_gates_as_before_then_learns(tiny_model, babi_dir,
                                                                         tmp_path):
     folder, checkpoint = tiny_model
-    grown = with_gate_competition(checkpoint.model).eval()
-    batch = collate([encode_example(checkpoint.tokenizer, ex)
-                     for exs in load_tasks(babi_dir, [1, 8, 19], "test").values() for ex in exs])
-    checkpoint.model.eval()
-    before, after = checkpoint.model.predict(batch), grown.predict(batch)
-    assert torch.equal(before.answer_tokens, after.answer_tokens)
-    assert torch.equal(before.gates, after.gates)
+    assert_predicts_alike(checkpoint.model, with_gate_competition(checkpoint.model),
+                          fixture_batch(checkpoint, babi_dir))
 
     assert main(["train", "--data", str(babi_dir), "--tasks", "1,8,19", "--init", str(folder),
                  "--out", str(tmp_path / "compete"), "--epochs", "1", "--gate-competition",
