@@ -334,7 +334,7 @@ def cmd_train(args) -> int:
     data = args.data or default_babi_dir()
     # Left out, a setting is the default, or with --init that model's own.
     settings = {name: getattr(args, name) for name in STAGE_SETTINGS
-             if getattr(args, name) is not None}
+                if getattr(args, name) is not None}
     _set_threads(args.threads)
     options = TrainOptions(
         data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,

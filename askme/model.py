@@ -284,10 +284,10 @@ class EpisodicMemory(nn.Module):
             facts_ih=F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih),
             static=static, cW=cW, first_focus=fact_mask.sum(1).float(), question=question)
 
-    def compete(self, logits, fact_mask, memory, question):
+    def compete(self, logits, memory, question):
         """config.gate_competition: each fact's score less the learned weights (B, 2) times
         the gate mass of the facts after it and of those before it (end-of-passes as is)."""
-        gates = torch.sigmoid(logits[:, :-1]).masked_fill(~fact_mask, 0.0)  # (B, T)
+        gates = torch.sigmoid(logits[:, :-1])  # (B, T); padding's -inf logits give exactly 0
         before = gates.cumsum(1) - gates  # (B, T)
         after = gates.sum(1, keepdim=True) - before - gates
         weights = self.competition(torch.cat([memory, question], dim=-1))  # (B, 2)
@@ -299,7 +299,7 @@ class EpisodicMemory(nn.Module):
         time = self.time_features(prepared.fact_mask, focus)
         logits = self.gate_logits(prepared, memory, time)
         if self.competition is not None:
-            logits = self.compete(logits, prepared.fact_mask, memory, prepared.question)
+            logits = self.compete(logits, memory, prepared.question)
         return logits, self.focus(logits, prepared.fact_mask)
 
     def forward(self, facts, fact_mask, question, passes: int, forced_gates=None,

@@ -570,9 +570,8 @@ def test_gate_competition_lowers_a_fact_by_the_gate_mass_around_it():
     with torch.no_grad():
         memory.competition.bias.copy_(torch.tensor([2.0, 0.5]))  # after, before
     logits = torch.tensor([[0.0, 0.0, float("-inf"), 1.0]])  # two facts, padding, end-of-passes
-    mask = torch.tensor([[True, True, False]])
     h = torch.zeros(1, TINY.hidden_dim)
-    out = memory.compete(logits, mask, h, h)
+    out = memory.compete(logits, h, h)
     half = torch.sigmoid(torch.tensor(0.0))  # each fact's gate before competing
     assert torch.allclose(out[0, :2], torch.stack([-2.0 * half, -0.5 * half]))
     assert out[0, 2] == float("-inf") and out[0, 3] == 1.0  # padding, end-of-passes unchanged
