@@ -63,13 +63,15 @@ class Explanation:
                 "facts": self.facts, "episodes": [[round(g, 4) for g in e] for e in self.episodes]}
 
 
-def load_model(folder: str | Path | None = None):
-    """The model in `folder`, default the shipped one (errors are AskmeError)."""
+def load_model(model: str | Path | None = None):
+    """The model `--model` names: a folder, or a shipped model's name; default the shipped
+    model (errors are AskmeError)."""
     from askme.checkpoint import load_checkpoint
-    from askme.paths import shipped_model_dir
+    from askme.paths import model_folder
 
-    # The shipped model must match the checksums recorded beside it.
-    return load_checkpoint(folder or shipped_model_dir(), checksums_required=folder is None)
+    folder, shipped = model_folder(model)
+    # A shipped model must match the checksums recorded beside it.
+    return load_checkpoint(folder, checksums_required=shipped)
 
 
 @dataclass

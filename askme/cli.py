@@ -71,6 +71,11 @@ def _per_task(value_type):
     return parse
 
 
+_DATA_HELP = ("bAbI 1k folder (default: en/ of $ASKME_BABI, of the tasks 'askme data fetch' "
+              "downloaded, or of ../shared/babi beside a checkout)")
+_MODEL_HELP = "model folder, or a shipped model's name (default: the shipped model)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="askme", description="Question answering with a Dynamic Memory "
                      "Network (Kumar et al. 2016): tell it facts, ask it questions.")
@@ -80,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train a model on bAbI tasks",
                                 description="Train one DMN jointly on the chosen bAbI tasks, "
                                 "with answer and supporting-fact (gate) supervision.")
-    train.add_argument("--data", type=Path, help="bAbI folder (default: ../shared/babi/en)")
+    train.add_argument("--data", type=Path, help=_DATA_HELP)
     train.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
     train.add_argument("--out", type=Path, required=True, help="folder to write the model to")
     options, model = TrainOptions(data=Path(), tasks=[]), DMNConfig()
@@ -186,8 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="build the tokenizer and lexicon from these tasks' training text "
                             "(default: --tasks), for a run on a few tasks that later --init "
                             "stages take on to all of them, e.g. 1-20")
-    train.add_argument("--init", type=Path, metavar="MODEL",
-                       help="go on training this model (its size, dropout, tokenizer and "
+    train.add_argument("--init", metavar="MODEL",
+                       help="go on training this model, a folder or a shipped model's name (its size, dropout, tokenizer and "
                             "lexicon; the size flags are then ignored, and --dropout and "
                             "--word-dropout, where given, set this stage's dropout)")
     train.add_argument("--threads", type=_positive_int,
@@ -204,9 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score a model on bAbI test files",
                                    description="Score a model on the *_test.txt files of a bAbI "
                                    "folder: accuracy, supporting-fact accuracy and passes per task.")
-    evaluate.add_argument("--data", type=Path, help="bAbI folder (default: ../shared/babi/en)")
+    evaluate.add_argument("--data", type=Path, help=_DATA_HELP)
     evaluate.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
-    evaluate.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
+    evaluate.add_argument("--model", metavar="MODEL", help=_MODEL_HELP)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--markdown", action="store_true",
                           help="print a Markdown table beside the paper's DMN and MemNN")
@@ -218,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write copies of a bAbI folder's *_test.txt files in which every person, "
         "place and object is swapped for a word bAbI never uses (Mary -> Alice, kitchen -> "
         "library, apple -> umbrella, ...), for 'askme eval --data OUT'.")
-    rename.add_argument("--data", type=Path, help="bAbI folder (default: ../shared/babi/en)")
+    rename.add_argument("--data", type=Path, help=_DATA_HELP)
     rename.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
     rename.add_argument("--out", type=Path, required=True, help="folder to write the copies to")
     rename.set_defaults(handler=cmd_rename)
@@ -226,8 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     def user_options(sub) -> None:
         sub.add_argument("--memory", default="default", metavar="NAME",
                          help="which working memory (default: default)")
-        sub.add_argument("--model", type=Path, metavar="DIR",
-                         help="model folder (default: the shipped model)")
+        sub.add_argument("--model", metavar="MODEL", help=_MODEL_HELP)
 
     chat = commands.add_parser("chat", help="type facts and ask questions",
                                description="A chat with the working memory: a line ending in "
@@ -263,13 +267,30 @@ def build_parser() -> argparse.ArgumentParser:
     user_options(ask)
     ask.set_defaults(handler=cmd_ask)
 
+    data = commands.add_parser("data", help="get the bAbI tasks onto this machine",
+                               description="The bAbI tasks that eval, train, bench and rename "
+                               "read: 'askme data fetch' downloads them.")
+    data_commands = data.add_subparsers(dest="data_command", metavar="COMMAND",
+                                        parser_class=_Parser, required=True)
+    fetch = data_commands.add_parser(
+        "fetch", help="download the official bAbI v1.2 tasks into the user data folder",
+        description="Download bAbI v1.2 (tasks_1-20_v1-2.tar.gz), check every task file of "
+        "en/ and en-10k/ against the checksums askme ships, and put them in the user data "
+        "folder ($ASKME_HOME/babi, else ~/.local/share/askme/babi), where eval, train, bench "
+        "and rename find them. A file that fails its check leaves the folder as it was.")
+    fetch.add_argument("--url", help="where to download the archive from (default: its "
+                       "published location, http://www.thespermwhale.com/jaseweston/babi/)")
+    fetch.add_argument("--from", dest="archive", type=Path, metavar="FILE",
+                       help="an archive already on disk, instead of downloading")
+    fetch.set_defaults(handler=cmd_data_fetch)
+
     bench = commands.add_parser("bench", help="measure speed and write BENCHMARKS.md",
                                 description="Training throughput, answer and add-fact latency, "
                                 "eval speed, start-up time and memory, as medians of runs.")
-    bench.add_argument("--data", type=Path, help="bAbI 1k folder (default: ../shared/babi/en)")
+    bench.add_argument("--data", type=Path, help=_DATA_HELP)
     bench.add_argument("--data-10k", type=Path, help="bAbI 10k folder (default: en-10k beside "
                        "--data)")
-    bench.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
+    bench.add_argument("--model", metavar="MODEL", help=_MODEL_HELP)
     bench.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"),
                        help="Markdown file to write (default: BENCHMARKS.md)")
     bench.add_argument("--repeats", type=_positive_int, default=3, help="runs per number (3)")
@@ -322,7 +343,7 @@ def cmd_train(args) -> int:
     from askme import distributed, render
     from askme.babi import parse_tasks
     from askme.errors import UsageError
-    from askme.paths import default_babi_dir
+    from askme.paths import default_babi_dir, model_folder
     from askme.training import train
 
     tasks = parse_tasks(args.tasks)
@@ -348,7 +369,7 @@ def cmd_train(args) -> int:
         oversample={t: n for given in args.oversample for t, n in given.items()},
         module_lr=dict(args.module_lr),
         task_augment={t: v for given in args.task_augment for t, v in given.items()},
-        init=args.init, processes=args.processes,
+        init=model_folder(args.init)[0] if args.init else None, processes=args.processes,
         vocab_tasks=tuple(parse_tasks(args.vocab_tasks)) if args.vocab_tasks else None,
         stage_settings=settings if args.init else {},
         model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
@@ -393,18 +414,16 @@ def cmd_rename(args) -> int:
 def cmd_eval(args) -> int:
     import json
 
-    from askme import render
+    from askme import api, render
     from askme.babi import load_tasks, parse_tasks
-    from askme.checkpoint import load_checkpoint
     from askme.evaluation import evaluate
-    from askme.paths import default_babi_dir, shipped_model_dir
+    from askme.paths import default_babi_dir
 
     tasks = parse_tasks(args.tasks)
     data = args.data or default_babi_dir()
     examples = load_tasks(data, tasks, "test")
     _set_threads(args.threads)
-    checkpoint = load_checkpoint(args.model or shipped_model_dir(),
-                                 checksums_required=args.model is None)
+    checkpoint = api.load_model(args.model)
     report = evaluate(checkpoint, examples)
     if args.json:
         print(json.dumps(report))
@@ -512,6 +531,23 @@ def cmd_ask(args) -> int:
     sys.stdout.flush()
     if args.save and new_facts:
         api.add_facts(store, memory, new_facts, checkpoint)
+    return 0
+
+
+def cmd_data_fetch(args) -> int:
+    from askme import render
+    from askme.errors import UsageError
+    from askme.fetch import OFFICIAL_URL, fetch_babi
+    from askme.paths import user_babi_dir
+
+    if args.url and args.archive:
+        raise UsageError("give --url or --from (one of the two)")
+    dest = user_babi_dir()
+    with render.download_progress() as progress:
+        kept = fetch_babi(dest, url=args.url or OFFICIAL_URL, archive=args.archive,
+                          progress=progress)
+    sets = sorted({name.split("/")[0] for name in kept})
+    print(f"{len(kept)} bAbI task files ({', '.join(sets)}) checked and saved in {dest}")
     return 0
 
 

@@ -10,7 +10,8 @@ import os
 from contextlib import contextmanager
 
 from rich.console import Console, Group
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn, TransferSpeedColumn)
 from rich.table import Table
 from rich.text import Text
 
@@ -89,6 +90,22 @@ def training_progress(epochs: int, warmup_epochs: int = 0):
     with progress:
         yield report
         progress.update(task, total=progress.tasks[0].completed)
+
+
+@contextmanager
+def download_progress():
+    """A download bar on stderr where stderr is a terminal; yields `progress(done, total)`."""
+    console = stderr()
+    progress = Progress(TextColumn("[bold]downloading bAbI"), BarColumn(), DownloadColumn(),
+                        TransferSpeedColumn(), TimeRemainingColumn(), console=console,
+                        transient=True, disable=not console.is_terminal)
+    task = progress.add_task("download", total=None)
+
+    def report(done: int, total: int | None) -> None:
+        progress.update(task, completed=done, total=total)
+
+    with progress:
+        yield report
 
 
 BAR_WIDTH = 8  # characters of the gate bar in the episode table

@@ -159,11 +159,11 @@ def test_exit_codes_and_one_line_errors(askme, args, code, err):
 
 def test_missing_model_is_one_line_in_chat_and_ask(askme):
     result = askme("chat", "--model", "/nonexistent", stdin="Mary went home.\nWhere is Mary?\n")
-    assert result.out == ("noted as fact 1\nerror: /nonexistent: no model folder here (train one "
-                          "with 'askme train')\n")
+    missing = ("/nonexistent: no model folder here, nor a shipped model of that name (shipped: "
+               "babi-1k); train one with 'askme train'\n")
+    assert result.out == "noted as fact 1\nerror: " + missing
     result = askme("ask", "--model", "/nonexistent", "Where is Mary?")
-    assert (result.returncode, result.err) == (
-        1, "askme: error: /nonexistent: no model folder here (train one with 'askme train')\n")
+    assert (result.returncode, result.err) == (1, "askme: error: " + missing)
 
 
 def run_on_terminal(args, env):

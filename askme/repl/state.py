@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
 from askme.api import Explanation, load_model
+from askme.paths import DEFAULT_MODEL
 from askme.store import MemoryStore
 
 
@@ -13,7 +12,7 @@ from askme.store import MemoryStore
 class ChatState:
     store: MemoryStore
     memory: str = "default"  # name of the working memory in the store
-    model_dir: Path | None = None  # None: the shipped model
+    model: str | None = None  # --model: a folder or a shipped model's name; None: the default
     episodes: bool = True  # show the episode table after each answer
     last: Explanation | None = None  # for /why and /export
     last_rendered: list = field(default_factory=list)  # what the last answer printed
@@ -23,7 +22,7 @@ class ChatState:
     def checkpoint(self):
         """The model, loaded on first use (so the prompt appears before torch is imported)."""
         if self._checkpoint is None:
-            self._checkpoint = load_model(self.model_dir)
+            self._checkpoint = load_model(self.model)
         return self._checkpoint
 
     def loaded_checkpoint(self):
@@ -34,4 +33,4 @@ class ChatState:
         return self.store.facts(self.memory)
 
     def model_name(self) -> str:
-        return str(self.model_dir) if self.model_dir else "shipped"
+        return self.model or DEFAULT_MODEL
