@@ -68,7 +68,7 @@ def verify_checksums(folder: Path, required: bool = False) -> None:
     if not sums.is_file():
         if required:
             raise AskmeError(f"{sums}: missing, so the model cannot be checked; restore the "
-                             f"folder (git checkout models/)")
+                             f"folder (reinstall askme, or git checkout models/)")
         return
     for line in sums.read_text().splitlines():
         expected, _, name = line.partition("  ")

@@ -46,7 +46,7 @@ class DMNConfig:
     # the fact's object or its subject, and a joint model's decoder says the right axis
     # every time and the sign at chance, though one hidden layer over [fact; question]
     # tells the sign for 100 % of the test questions. Measured, the layer did not make the
-    # decoder learn it (models/README.md, "What fails"); off by default.
+    # decoder learn it (models/babi-1k/README.md, "What fails"); off by default.
     answer_compare_dim: int = 0
     # With answer_reads_episodes: the attention also keys each episode by a learned vector
     # of its pass's place (e_p + k_p), and its scores are divided by sqrt(H). Keyed by content
@@ -69,7 +69,7 @@ class DMNConfig:
     # names the labelled first step for 54.8 % of the test questions. A free pass may
     # gather several facts first (every room beside the destination), after which each
     # labelled pass has one right fact. On task 19 it makes the passes right, not the
-    # answers (models/README.md, "What fails").
+    # answers (models/babi-1k/README.md, "What fails").
     free_pass_tasks: list[int] | None = None
     gate_loss_weight: float = 1.0  # weight of the gate supervision next to the answer loss
     # Each pass's fact scores also weigh the gate mass of the facts after and before each

@@ -235,7 +235,7 @@ class EntityMap:
         # The first free one in SLOT_WORDS order (after `people`, for people): bAbI's
         # commonest names, places and things come first (tried and measured on the renamed
         # test: picking the slot whose training contexts best match the word's did worse;
-        # see models/README.md).
+        # see models/babi-1k/README.md).
         return free[0]
 
     def rewrite(self, text: str) -> str:

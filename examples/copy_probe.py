@@ -10,7 +10,7 @@ support: "The kitchen is north of the office. ... How do you go from the kitchen
 garden?" -> n. The gate is supervised to pick that fact, so the answer needs no reasoning,
 only the word carried from the fact through the episode and the memory to the decoder.
 With --augment the compass is rotated at random per question, so the letter cannot be
-guessed from the story's other words. The numbers in models/README.md ("What fails") come
+guessed from the story's other words. The numbers in models/babi-1k/README.md ("What fails") come
 from the train command above.
 """
 

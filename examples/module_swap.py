@@ -7,7 +7,7 @@ BASE and DONOR are two models of one lineage (one trained from the other with `a
 DONOR at a time (each top-level part of the DMN, then each part of its episodic memory),
 then BASE's whole memory moved a quarter, half and three quarters of the way to DONOR's,
 and scores each on the test files: mean error, the watched task's accuracy and the other
-tasks' mean accuracy. The table in models/README.md ("What fails": where task 19 goes in
+tasks' mean accuracy. The table in models/babi-1k/README.md ("What fails": where task 19 goes in
 the recovering stage) comes from this script.
 """
 

@@ -17,7 +17,7 @@ a person or a thing is, as bAbI tasks 1 and 2 ask:
   Where is the apple?").
 
 A model that only memorised bAbI's words scores well on the last set and poorly on the
-first two. The numbers in models/README.md ("What fails") come from this script.
+first two. The numbers in models/babi-1k/README.md ("What fails") come from this script.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Why task 19's first pass is a guess, and what one free pass before it changes.
 
-    python examples/path_lookahead.py [--data ../shared/babi/en] [--model models]
+    python examples/path_lookahead.py [--data ../shared/babi/en] [--model babi-1k]
 
 A path question ("How do you go from the kitchen to the garden?") is labelled with two
 facts in path order: the step out of the start room, then the step into the destination. A
@@ -13,7 +13,7 @@ next to the destination: what a first pass can single out once a free pass befor
 gathered the destination's neighbours (`askme train --free-pass 19`). With --model it
 also sorts each step of the model's answers: the right direction, its opposite (the right
 fact read the wrong way round: from its other room), or one across it. The numbers in
-models/README.md ("What fails") come from this script.
+models/babi-1k/README.md ("What fails") come from this script.
 """
 
 from __future__ import annotations

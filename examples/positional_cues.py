@@ -9,7 +9,7 @@ facts (in the label's order: the first names the question's first shape). For k 
 the script fits the best lookup table on k cues (the majority answer for each combination)
 on the training file and scores it on both files. If no single cue says much, the answer is
 a parity of several, and a network sees no gradient towards any one of them until it has
-found them together: the long flat start that task 17 shows in training (models/README.md,
+found them together: the long flat start that task 17 shows in training (models/babi-1k/README.md,
 "What fails").
 """
 

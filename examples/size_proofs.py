@@ -1,6 +1,6 @@
 """How many proofs does a bAbI task 18 (size reasoning) question have, and which one is labelled?
 
-    python examples/size_proofs.py [--data ../shared/babi/en] [--model models]
+    python examples/size_proofs.py [--data ../shared/babi/en] [--model babi-1k]
 
 A task 18 question ("Is the chest bigger than the chocolate?") is labelled with two
 supporting facts that chain its two containers through a third ("The chocolate fits inside
@@ -8,7 +8,7 @@ the box.", "The box fits inside the chest."). Often the story holds several such
 each as good a proof as the labelled one. This script counts them, asks how well any rule
 on fact positions (chosen on the training file) predicts the labelled chain among them, and,
 with --model, how often the model's passes pick the labelled facts and how often a valid
-proof. The numbers in models/README.md ("What fails") come from this script.
+proof. The numbers in models/babi-1k/README.md ("What fails") come from this script.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ names. Before each question of the named tasks' training stories this adds "Wher
 for a person the story has moved so far (chosen at random, one fixed generator a file),
 answered with P's last place and supported by that move: what bAbI's own generator would
 have written. Validation, carved from the training stories, sees them too; every test
-file is copied as it is. The numbers in models/README.md ("What fails") come from this
+file is copied as it is. The numbers in models/babi-1k/README.md ("What fails") come from this
 script.
 """
 

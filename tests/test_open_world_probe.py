@@ -1,5 +1,5 @@
 """examples/open_world_probe.py: stories in words bAbI never uses, and the shipped model's
-scores on them (the numbers models/README.md gives)."""
+scores on them (the numbers models/babi-1k/README.md gives)."""
 
 import sys
 from pathlib import Path

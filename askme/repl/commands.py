@@ -60,7 +60,7 @@ def handle_line(state: ChatState, text: str) -> list:
             out.append(_add_facts(state, facts))
         return out
     except AskmeError as error:
-        return [Text(f"error: {error}", style="bold red")]
+        return [Text(f"error: {error}", style="bold red", no_wrap=True)]
 
 
 def _add_facts(state: ChatState, facts: list[str]) -> Text:
@@ -87,7 +87,7 @@ def _run_command(state: ChatState, text: str) -> list:
     found = COMMANDS.get(name.lower())
     if found is None:
         return [Text(f"error: unknown command {name!r}; /help lists the commands",
-                     style="bold red")]
+                     style="bold red", no_wrap=True)]
     return found.run(state, argument.strip())
 
 

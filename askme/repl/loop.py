@@ -19,7 +19,8 @@ def _print_all(console: Console, state: ChatState, text: str) -> None:
     for line in text.splitlines() or [""]:  # a paste of several lines: several facts
         try:
             for item in handle_line(state, line):
-                console.print(item)
+                # A Text marked no_wrap (an error) stays one line, however narrow the screen.
+                console.print(item, soft_wrap=getattr(item, "no_wrap", None) is True)
         except KeyboardInterrupt:  # Ctrl-C during an answer cancels it, not the chat
             console.print("cancelled", style="yellow")
         if state.done:
