@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train a model on bAbI tasks",
                                 description="Train one DMN jointly on the chosen bAbI tasks, "
                                 "with answer and supporting-fact (gate) supervision.")
+    train.add_argument("--recipe", type=Path, metavar="FILE",
+                       help="make a model by a recipe's stages (recipes/*.toml; see "
+                            "askme/recipe.py for its keys): then only --data, --out, "
+                            "--threads, --processes and --device go with it")
     train.add_argument("--data", type=Path, help=_DATA_HELP)
     train.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
     train.add_argument("--out", type=Path, required=True, help="folder to write the model to")
@@ -204,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "a core)")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                        help="where to train: auto takes a GPU when there is one (auto)")
-    train.set_defaults(handler=cmd_train)
+    train.set_defaults(handler=cmd_train, parser=train)
 
     evaluate = commands.add_parser("eval", help="score a model on bAbI test files",
                                    description="Score a model on the *_test.txt files of a bAbI "
@@ -324,10 +328,10 @@ def _train_processes(args, options) -> int:
     threads = args.threads or parallel.default_threads(args.processes)
     _set_threads(threads)
     numel, params = gradient_capacity(options)
-    with render.training_progress(args.epochs, options.warmup_epochs) as report:
+    with render.training_progress(options.epochs, options.warmup_epochs) as report:
         checkpoint = parallel.run(args.processes, threads, numel, params, train_job, (options,),
                                   {"report": report})
-    _print_saved(args.out, checkpoint.info)
+    _print_saved(options.out, checkpoint.info)
     return 0
 
 
@@ -340,11 +344,11 @@ def _print_saved(out, info) -> None:
 
 
 def cmd_train(args) -> int:
-    from askme import distributed, render
+    if args.recipe is not None:
+        return _train_recipe(args)
     from askme.babi import parse_tasks
     from askme.errors import UsageError
     from askme.paths import default_babi_dir, model_folder
-    from askme.training import train
 
     tasks = parse_tasks(args.tasks)
     if bool(args.warmup_tasks) != bool(args.warmup_epochs):
@@ -383,22 +387,63 @@ def cmd_train(args) -> int:
                         teacher_forced_tasks=None if args.teacher_forced_gates in (None, "all")
                         else parse_tasks(args.teacher_forced_gates),
                         free_pass_tasks=parse_tasks(args.free_pass) if args.free_pass else None))
+    _train_stage(args, options)
+    return 0
+
+
+def _train_stage(args, options) -> bool:
+    """Train one model (one stage) on this process, on --processes of this machine, or as
+    one rank of torchrun; True on the process that saved it."""
+    from askme import distributed, render
+    from askme.training import train
+
     if args.processes > 1:
-        return _train_processes(args, options)
+        _train_processes(args, options)
+        return True
     context = distributed.start(args.device)
     try:
         if not context.is_main:  # progress and the summary are shown once, by rank 0
             train(options, None, context)
         else:
-            with render.training_progress(args.epochs, options.warmup_epochs) as report:
+            with render.training_progress(options.epochs, options.warmup_epochs) as report:
                 checkpoint = train(options, report, context)
     except BaseException:
         distributed.stop(context, failed=True)
         raise
     distributed.stop(context)
-    if not context.is_main:
-        return 0
-    _print_saved(args.out, checkpoint.info)
+    if context.is_main:
+        _print_saved(options.out, checkpoint.info)
+    return context.is_main
+
+
+# With --recipe, these are the only options that may be given: the recipe says the rest.
+_WITH_RECIPE = {"recipe", "data", "out", "threads", "processes", "device", "command", "handler",
+                "parser"}
+
+
+def _train_recipe(args) -> int:
+    from askme import distributed, render
+    from askme.errors import UsageError
+    from askme.paths import default_babi_dir
+    from askme.recipe import load_recipe, run_recipe
+
+    given = sorted(f"--{name.replace('_', '-')}" for name, value in vars(args).items()
+                   if name not in _WITH_RECIPE and value != args.parser.get_default(name))
+    if given:
+        raise UsageError(f"{', '.join(given)}: the recipe sets this; with --recipe give only "
+                         f"--data, --out, --threads, --processes and --device")
+    recipe = load_recipe(args.recipe)
+    _set_threads(args.threads or recipe.header.get("threads"))
+    args.threads = args.threads or recipe.header.get("threads")
+    console = render.stderr()
+    main = distributed.launched_world_size() <= 1 or os.environ.get("RANK", "0") == "0"
+
+    def say(line: str) -> None:
+        if main:
+            console.print(line, highlight=False, soft_wrap=True)
+
+    run_recipe(recipe, args.data or default_babi_dir(), args.out,
+               lambda options: _train_stage(args, options), say)
     return 0
 
 

@@ -156,6 +156,9 @@ class TrainOptions:
     # Processes of one machine that split each batch (askme.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1
+    # The recipe this run is a stage of (askme.recipe): its name, file, stage and digest,
+    # and for the last stage its whole text; recorded in the model's config.json.
+    recipe: dict | None = None
     model: DMNConfig = field(default_factory=DMNConfig)
 
     def __post_init__(self):

@@ -1,0 +1,128 @@
+"""Data steps: copies of a bAbI folder whose training stories a recipe changes on purpose.
+
+A recipe stage names them (`data_steps = ["where_questions"]`); each writes a copy of the
+folder before it, test files unchanged, and keeps every story, so a run carves the same
+validation stories from the copy as from the original.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+# "Mary went to the kitchen.", "John journeyed back to the office.": a person's move.
+_MOVE = re.compile(r"^([A-Z]\w*) \w+(?: back)? to the (\w+)\.$")
+WHERE_TASKS = (2, 3, 5, 6, 7, 8)  # tasks that carry things or give them, and never ask where
+
+
+def add_where_questions(lines: list[str], rng: random.Random) -> tuple[list[str], int]:
+    """A bAbI file's lines with a where-question before every question of a story that has
+    moved someone, the lines renumbered (supports too); and how many were added."""
+    out: list[str] = []
+    added = number = 0
+    last_move: dict[str, tuple[str, int]] = {}  # person -> (place, line) in the new numbering
+    renumbered: dict[int, int] = {}
+    for line in lines:
+        old, text = line.split(" ", 1)
+        if old == "1":  # a new story
+            last_move, number, renumbered = {}, 0, {}
+        if "\t" in text:
+            if last_move:
+                person = rng.choice(sorted(last_move))
+                place, where = last_move[person]
+                number += 1
+                out.append(f"{number} Where is {person}?\t{place}\t{where}")
+                added += 1
+            question, answer, supports = text.split("\t")
+            number += 1
+            new_supports = " ".join(str(renumbered[int(s)]) for s in supports.split())
+            out.append(f"{number} {question}\t{answer}\t{new_supports}")
+        else:
+            number += 1
+            renumbered[int(old)] = number
+            out.append(f"{number} {text}")
+            move = _MOVE.match(text)
+            if move:
+                last_move[move.group(1)] = (move.group(2), number)
+    return out, added
+
+
+def where_questions(source: Path, target: Path, tasks=WHERE_TASKS) -> dict[str, int]:
+    """bAbI asks where a person is only in task 1 (people moving, nothing carried), so a
+    model can learn to answer "Where is Priya?" after "Priya gave the kettle to Tariq." with
+    a place the story never names. Before each question of these tasks' training stories
+    this asks where a person the story has moved so far is (chosen at random, one fixed
+    generator a file), answered with their last place and supported by that move: what
+    bAbI's own generator would have written. Returns the questions added per file."""
+    asking = {path.name for task in tasks for path in Path(source).glob(f"qa{task}_*_train.txt")}
+
+    def change(path: Path) -> int:
+        # Each file its own generator, so a file's questions do not depend on the others.
+        lines, added = add_where_questions(path.read_text().splitlines(),
+                                           random.Random(f"where {path.name}"))
+        (target / path.name).write_text("\n".join(lines) + "\n")
+        return added
+
+    return _copy_changing(source, target, asking, change)
+
+
+_TURN = {"north": "east", "east": "south", "south": "west", "west": "north"}
+_DIRECTION = re.compile(r"\b(north|east|south|west)\b")
+
+
+def _turn(text: str) -> str:
+    return _DIRECTION.sub(lambda m: _TURN[m.group(1)], text)
+
+
+def turn_second_facts(lines: list[str]) -> tuple[list[str], int]:
+    """A task 4 file's lines with every other story's second fact (and a question it
+    supports) turned; and how many stories were turned."""
+    out: list[str] = []
+    story = turned = 0
+    for line in lines:
+        number, text = line.split(" ", 1)
+        if number == "1":
+            story += 1
+        turning = story % 2 == 0
+        if turning and number == "2" and "\t" not in text:
+            text = _turn(text)
+            turned += 1
+        elif turning and "\t" in text:
+            question, answer, supports = text.split("\t")
+            if supports.split() == ["2"]:
+                text = f"{_turn(question)}\t{answer}\t{supports}"
+        out.append(f"{number} {text}")
+    return out, turned
+
+
+def turned_directions(source: Path, target: Path) -> dict[str, int]:
+    """bAbI's task 4 never tells two facts at right angles (of its 1,000 training stories,
+    416 tell two places in opposite directions of a third, 461 a chain in one direction,
+    123 other opposite pairs), so "The kitchen is north of the garden. What is the garden
+    east of?" is a guess for a model trained on it. This turns the second fact of every
+    other task 4 training story a quarter clockwise, and the question's direction with it
+    when that fact supports it; the answer stays. Returns the stories turned per file."""
+
+    def change(path: Path) -> int:
+        lines, turned = turn_second_facts(path.read_text().splitlines())
+        (target / path.name).write_text("\n".join(lines) + "\n")
+        return turned
+
+    turning = {path.name for path in Path(source).glob("qa4_*_train.txt")}
+    return _copy_changing(source, target, turning, change)
+
+
+def _copy_changing(source: Path, target: Path, changing: set[str], change) -> dict[str, int]:
+    target.mkdir(parents=True, exist_ok=True)
+    changed = {}
+    for path in sorted(Path(source).glob("qa*_*.txt")):
+        if path.name in changing:
+            changed[path.name] = change(path)
+        else:
+            shutil.copy(path, target / path.name)
+    return changed
+
+
+DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions}

@@ -1,0 +1,297 @@
+"""Recipes: a model made by one command from one file (`askme train --recipe FILE`).
+
+A recipe is a TOML file: a `[recipe]` table, the architecture in `[model]`, and its
+training stages in order as `[[stage]]` tables. The first stage builds the model and its
+tokenizer; each later one goes on from the one before. A stage may first change its data
+with data steps (askme.data_steps). Every key is checked before anything runs: an unknown
+key, or one a stage cannot change, is a one-line error naming the file and the stage.
+
+    [recipe]
+    name = "tiny"                # the model's name, recorded in its config.json
+    seed = 3                     # random seed of every stage
+    threads = 1                  # torch threads a process (default: the cores)
+
+    [model]                      # fixed by the first stage
+    hidden = 80                  # GRU state size (and the gate MLP's hidden units)
+    embed = 80                   # word embedding size
+    memory_update = "relu"       # "gru" (the paper's) or "relu" (DMN+'s)
+    answer_reads_episodes = true # the decoder attends over the episodes
+    answer_pass_keys = true      # ... each keyed by its pass
+    max_passes = 10              # backstop on the memory's passes
+    vocab_size = 1000            # sentencepiece pieces (a soft limit on small corpora)
+
+    [[stage]]
+    name = "first"               # its folder among the run's stages
+    tasks = "1-20"               # bAbI tasks trained jointly
+    epochs = 100
+    ...                          # the stage keys below
+
+Stage keys (a stage that leaves one out takes the default; the model settings among them,
+marked *, are instead kept from the stage before):
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from askme.config import DMNConfig, TrainOptions
+from askme.errors import AskmeError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_options = TrainOptions(data=Path(), tasks=[])
+_model = DMNConfig()
+
+RECIPE_KEYS = {
+    "name": "the model's name, recorded in its config.json",
+    "description": "a line on what the model is",
+    "seed": "random seed of every stage",
+    "threads": "torch threads a process (default: the cores)",
+}
+MODEL_KEYS = {  # the architecture: fixed by the first stage
+    "hidden": f"GRU state size and the gate MLP's hidden units ({_model.hidden_dim})",
+    "embed": f"word embedding size ({_model.embed_dim})",
+    "memory_update": f"how a pass updates the memory: gru or relu ({_model.memory_update})",
+    "answer_reads_episodes": "the answer decoder attends over the episodes (false)",
+    "answer_pass_keys": "with answer_reads_episodes: each episode keyed by its pass (false)",
+    "max_passes": f"most memory passes before halting is forced ({_model.max_passes})",
+    "vocab_size": f"sentencepiece pieces ({_options.vocab_size})",
+}
+STAGE_KEYS = {
+    "name": "the stage's folder among the run's stages (required)",
+    "tasks": "bAbI tasks trained jointly, e.g. 1-20 (required)",
+    "data_steps": "data steps applied in order before the stage: where_questions, "
+                  "turned_directions",
+    "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
+    "epochs": f"most epochs ({_options.epochs})",
+    "batch_size": f"questions per step ({_options.batch_size})",
+    "lr": f"Adam learning rate ({_options.lr})",
+    "decay_patience": f"halve the rate after this many epochs without a lower validation "
+                      f"loss ({_options.decay_patience})",
+    "patience": f"stop after this many epochs without better validation ({_options.patience})",
+    "val_fraction": f"share of each task's training stories held out ({_options.val_fraction})",
+    "time_limit": "minutes; stop after the epoch that passes it (none)",
+    "augment": f"share of questions whose entities are renamed each epoch ({_options.augment})",
+    "task_augment": "augment for some tasks, e.g. { \"17\" = 1.0, \"4,19\" = 0 }",
+    "oversample": "present these tasks' questions N times an epoch, e.g. { \"4,19\" = 4 }",
+    "retell": f"share of retell_tasks' questions retold each epoch ({_options.retell})",
+    "retell_tasks": "which of tasks 17, 18, 19 are retold (17-19)",
+    "dropout": f"* dropout on facts, and on words unless word_dropout ({_model.dropout})",
+    "word_dropout": "* dropout on word embeddings (dropout)",
+    "gate_loss_weight": f"* weight of the gate loss ({_model.gate_loss_weight})",
+    "teacher_forced": "* tasks whose passes train on their supporting facts' episodes, or "
+                      "\"all\" (none)",
+    "free_pass": "* tasks given one unsupervised pass before the supervised ones (none)",
+    "gate_competition": "* each gate also weighs the gates after and before it (false); "
+                        "a later stage can add it, not take it away",
+}
+__doc__ += "".join(f"    {key:<18} {text}\n" for key, text in STAGE_KEYS.items())
+
+_TYPES = {
+    "name": str, "description": str, "seed": int, "threads": int,
+    "hidden": int, "embed": int, "memory_update": str, "answer_reads_episodes": bool,
+    "answer_pass_keys": bool, "max_passes": int, "vocab_size": int,
+    "tasks": str, "data_steps": list, "vocab_tasks": str, "epochs": int, "batch_size": int,
+    "lr": float, "decay_patience": int, "patience": int, "val_fraction": float,
+    "time_limit": float, "augment": float, "task_augment": dict, "oversample": dict,
+    "retell": float, "retell_tasks": str, "dropout": float, "word_dropout": float,
+    "gate_loss_weight": float, "teacher_forced": str, "free_pass": str,
+    "gate_competition": bool,
+}
+
+
+@dataclass
+class Stage:
+    name: str
+    settings: dict  # the stage's keys as the recipe gives them
+
+    def digest(self, recipe: "Recipe") -> str:
+        """Names what this stage would train: its settings and all before it."""
+        upto = recipe.stages[: recipe.stages.index(self) + 1]
+        text = json.dumps([recipe.header, recipe.model, [s.settings for s in upto]],
+                          sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Recipe:
+    path: Path
+    text: str
+    header: dict
+    model: dict
+    stages: list[Stage] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.header.get("name", self.path.stem)
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and check a recipe; every problem is a one-line AskmeError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as error:
+        raise AskmeError(f"{path}: cannot read ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise AskmeError(f"{path}: not a TOML file ({error})") from None
+
+    def fail(where: str, why: str) -> AskmeError:
+        return AskmeError(f"{path}: {where}: {why}")
+
+    def check(where: str, table, known: dict) -> dict:
+        if not isinstance(table, dict):
+            raise fail(where, "should be a table")
+        for key, value in table.items():
+            if key not in known:
+                if known is STAGE_KEYS and key in MODEL_KEYS:
+                    raise fail(where, f"{key!r} is the architecture, which the first stage "
+                                      f"fixes: put it in [model]")
+                raise fail(where, f"unknown key {key!r} (known: {', '.join(known)})")
+            wanted = _TYPES[key]
+            ok = isinstance(value, wanted) or (wanted is float and isinstance(value, int)
+                                              and not isinstance(value, bool))
+            if not ok or (wanted is int and isinstance(value, bool)):
+                raise fail(where, f"{key} should be {wanted.__name__}, not {value!r}")
+        return table
+
+    for key in data:
+        if key not in ("recipe", "model", "stage"):
+            raise fail("top level", f"unknown table {key!r} (known: recipe, model, stage)")
+    header = check("[recipe]", data.get("recipe", {}), RECIPE_KEYS)
+    model = check("[model]", data.get("model", {}), MODEL_KEYS)
+    stages = data.get("stage")
+    if not isinstance(stages, list) or not stages:
+        raise fail("top level", "no [[stage]] to run")
+    recipe = Recipe(path, text, header, model)
+    names = set()
+    for number, table in enumerate(stages, start=1):
+        where = f"stage {number}"
+        settings = check(where, table, STAGE_KEYS)
+        for required in ("name", "tasks"):
+            if required not in settings:
+                raise fail(where, f"needs {required!r}")
+        where = f"stage {number} ({settings['name']!r})"
+        if settings["name"] in names:
+            raise fail(where, "another stage has this name")
+        names.add(settings["name"])
+        if number > 1 and "vocab_tasks" in settings:
+            raise fail(where, "vocab_tasks: only the first stage builds the tokenizer")
+        from askme.data_steps import DATA_STEPS
+
+        for step in settings.get("data_steps", []):
+            if step not in DATA_STEPS:
+                raise fail(where, f"no data step {step!r} (known: {', '.join(DATA_STEPS)})")
+        try:
+            stage_options(recipe, settings, data=Path(), out=None, init=None)
+        except (AskmeError, ValueError) as error:
+            raise fail(where, str(error)) from None
+        recipe.stages.append(Stage(settings["name"], settings))
+    return recipe
+
+
+def _tasks(text: str) -> list[int]:
+    from askme.babi import parse_tasks
+
+    return parse_tasks(text)
+
+
+def _per_task(table: dict, convert) -> dict[int, float]:
+    return {task: convert(value) for tasks, value in table.items() for task in _tasks(tasks)}
+
+
+def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
+                  init: Path | None) -> TrainOptions:
+    """The TrainOptions of one stage: the first builds the model of [model]; a later one
+    (`init`, the model before) keeps it, with the stage's settings (starred) set in it."""
+    model, given = recipe.model, settings.get
+    if given("gate_competition") is False and init is not None:
+        raise ValueError("gate_competition cannot be taken away from the model before")
+    forced = given("teacher_forced")
+    asked = DMNConfig(
+        embed_dim=model.get("embed", _model.embed_dim),
+        hidden_dim=model.get("hidden", _model.hidden_dim),
+        gate_hidden_dim=model.get("hidden", _model.hidden_dim),
+        memory_update=model.get("memory_update", _model.memory_update),
+        max_passes=model.get("max_passes", _model.max_passes),
+        answer_reads_episodes=model.get("answer_reads_episodes", False),
+        answer_pass_keys=model.get("answer_pass_keys", False),
+        gate_competition=given("gate_competition", False),
+        teacher_forced_gates=forced is not None,
+        teacher_forced_tasks=None if forced in (None, "all") else _tasks(forced),
+        free_pass_tasks=_tasks(given("free_pass")) if given("free_pass") else None,
+        **{key: given(key) for key in ("dropout", "word_dropout", "gate_loss_weight")
+           if given(key) is not None})
+    stage_settings = {key: given(key) for key in ("dropout", "word_dropout", "gate_loss_weight")
+                      if given(key) is not None}
+    return TrainOptions(
+        data=data, tasks=_tasks(settings["tasks"]), out=out, seed=recipe.header.get("seed"),
+        init=init, stage_settings=stage_settings if init is not None else {}, model=asked,
+        vocab_size=model.get("vocab_size", _options.vocab_size),
+        vocab_tasks=tuple(_tasks(given("vocab_tasks"))) if given("vocab_tasks") else None,
+        retell_tasks=tuple(_tasks(given("retell_tasks", "17-19"))),
+        oversample=_per_task(given("oversample", {}), int),
+        task_augment=_per_task(given("task_augment", {}), float),
+        **{key: given(key) for key in ("epochs", "batch_size", "lr", "decay_patience",
+                                       "patience", "val_fraction", "time_limit", "augment",
+                                       "retell") if given(key) is not None})
+
+
+def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say) -> None:
+    """Run the recipe's stages in order into `out`, the stages before the last in the
+    folder `OUT.stages` beside it. A stage that finished before with the same settings
+    (and the same ones before it) is kept, not run again, so a run cut short goes on where
+    it stopped. `train_stage(options)` trains one stage; `say` reports a line."""
+    import dataclasses
+    import os
+
+    work = out.parent / f"{out.name}.stages"
+    before: Path | None = None
+    for number, stage in enumerate(recipe.stages, start=1):
+        last = number == len(recipe.stages)
+        folder = out if last else work / stage.name
+        digest = stage.digest(recipe)
+        marker = work / f"{stage.name}.done"
+        heading = f"stage {number}/{len(recipe.stages)} {stage.name!r}"
+        if _finished(marker, digest, folder):
+            say(f"{heading}: finished before with these settings, kept ({folder})")
+            before = folder
+            continue
+        stage_data = data
+        steps = stage.settings.get("data_steps", [])
+        if steps:
+            from askme.data_steps import DATA_STEPS
+
+            rank = os.environ.get("RANK")  # under torchrun each process writes its own copy
+            base = work / "data" / (f"rank{rank}" if rank else "")
+            for done, step in enumerate(steps, start=1):
+                target = base / "+".join(steps[:done])
+                DATA_STEPS[step](stage_data, target)
+                stage_data = target
+        say(f"{heading}: tasks {stage.settings['tasks']}"
+            + (f", data {' + '.join(steps)}" if steps else "")
+            + (f", from {before}" if before else ""))
+        options = stage_options(recipe, stage.settings, stage_data, folder, before)
+        options = dataclasses.replace(options, recipe={
+            "name": recipe.name, "file": recipe.path.name, "stage": stage.name,
+            "digest": digest, **({"text": recipe.text} if last else {})})
+        if train_stage(options):  # the main process: the one that saves
+            work.mkdir(parents=True, exist_ok=True)
+            marker.write_text(json.dumps({"digest": digest}) + "\n")
+        before = folder
+
+
+def _finished(marker: Path, digest: str, folder: Path) -> bool:
+    try:
+        return (json.loads(marker.read_text()).get("digest") == digest
+                and (folder / "config.json").is_file())
+    except (OSError, ValueError, AttributeError):
+        return False
