@@ -129,6 +129,8 @@ def task_file(folder: str | Path, task: int, split: str) -> Path:
     found = sorted(folder.glob(f"qa{task}_*_{split}.txt"))
     if not found:
         hint = " (bAbI en-10k has no task 3 train file: use en/)" if task == 3 else ""
+        if (folder / "en").is_dir():  # the folder above bAbI's task folders
+            hint = f" (the task files are in {folder / 'en'} and {folder / 'en-10k'})"
         raise AskmeError(f"{folder}: no {split} file for task {task}{hint}")
     return found[0]
 

@@ -7,13 +7,13 @@ Heavy modules (torch, sentencepiece, rich) are imported inside the command handl
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
 
 from askme import __version__
-from askme.config import (DEFAULT_SEED, DMN_PARTS, MEMORY_UPDATES, STAGE_SETTINGS, DMNConfig,
-                          TrainOptions)
+from askme.config import DEFAULT_SEED, DMNConfig, TrainOptions
 from askme.errors import AskmeError
 
 
@@ -40,36 +40,6 @@ def _checked(convert, ok, requirement: str):
 
 _positive_int = _checked(int, lambda v: v >= 1, "must be at least 1")
 _positive_float = _checked(float, lambda v: v > 0, "must be above 0")
-_fraction = _checked(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
-_share = _checked(float, lambda v: 0 <= v <= 1, "must be in [0, 1]")
-
-
-def _module_scale(text: str) -> tuple[str, float]:
-    """An argparse type for PART=SCALE (e.g. memory=0.2)."""
-    name, equals, value = text.partition("=")
-    if not equals or not name:
-        raise argparse.ArgumentTypeError(f"{text!r} is not PART=SCALE, e.g. memory=0.2")
-    return name, _positive_float(value)
-
-
-def _per_task(value_type):
-    """An argparse type for TASKS=VALUE (e.g. 17=4 or 17,19=1.0): {task: value}."""
-
-    def parse(text: str) -> dict:
-        from askme.babi import parse_tasks
-
-        tasks, equals, value = text.partition("=")
-        if not equals or not tasks:
-            raise argparse.ArgumentTypeError(f"{text!r} is not TASKS=VALUE, e.g. 17=4")
-        try:
-            numbers = parse_tasks(tasks)
-        except AskmeError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
-        parsed = value_type(value)
-        return {task: parsed for task in numbers}
-
-    return parse
-
 
 _DATA_HELP = ("bAbI 1k folder (default: en/ of $ASKME_BABI, of the tasks 'askme data fetch' "
               "downloaded, or of ../shared/babi beside a checkout)")
@@ -82,131 +52,50 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"askme {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    train = commands.add_parser("train", help="train a model on bAbI tasks",
-                                description="Train one DMN jointly on the chosen bAbI tasks, "
-                                "with answer and supporting-fact (gate) supervision.")
-    train.add_argument("--recipe", type=Path, metavar="FILE",
-                       help="make a model by a recipe's stages (recipes/*.toml; see "
-                            "askme/recipe.py for its keys): then only --data, --out, "
-                            "--threads, --processes and --device go with it")
-    train.add_argument("--data", type=Path, help=_DATA_HELP)
-    train.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
-    train.add_argument("--out", type=Path, required=True, help="folder to write the model to")
+    train = commands.add_parser(
+        "train", help="train a model on bAbI tasks", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train one DMN jointly on the chosen bAbI tasks, with answer and "
+        "supporting-fact (gate) supervision; a recipe (recipes/*.toml) runs every stage of "
+        "a model such as the shipped one.",
+        epilog="examples:\n"
+        "  askme train --tasks 1 --epochs 5 --out task1        a quick model of task 1\n"
+        "  askme train --recipe recipes/babi-1k.toml --out m   the shipped model (about 87 min)\n"
+        "  askme train --init babi-1k --tasks 1-20 --epochs 2 --lr 0.0001 --out tuned\n"
+        "\nThe first run on a machine builds the compiled GRU (about 30 s, said once).")
     options, model = TrainOptions(data=Path(), tasks=[]), DMNConfig()
-    train.add_argument("--epochs", type=_positive_int, default=options.epochs,
-                       help=f"most epochs ({options.epochs})")
-    train.add_argument("--seed", type=int, default=None,
-                       help=f"random seed ({DEFAULT_SEED}; with --init, the seed that model was "
-                            "trained with, so the same stories stay held out for validation)")
-    train.add_argument("--batch-size", type=_positive_int, default=options.batch_size,
-                       help=f"questions per step ({options.batch_size})")
-    train.add_argument("--lr", type=_positive_float, default=options.lr,
-                       help=f"Adam learning rate ({options.lr})")
-    train.add_argument("--patience", type=_positive_int, default=options.patience,
-                       help=f"stop after this many epochs without better validation ({options.patience})")
-    train.add_argument("--decay-patience", type=_positive_int, default=options.decay_patience,
-                       metavar="EPOCHS", help="halve the rate after this many epochs without a "
-                       f"lower validation loss ({options.decay_patience})")
-    train.add_argument("--val-fraction", type=_fraction, default=options.val_fraction,
-                       help=f"share of training stories held out for validation ({options.val_fraction})")
-    train.add_argument("--keep", choices=("best", "last"), default=options.keep,
-                       help="which epoch's weights are saved: the best on validation, or the "
-                            f"last one run ({options.keep})")
-    train.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
-                       help="stop after the epoch that passes this many minutes")
-    train.add_argument("--hidden", type=_positive_int, default=model.hidden_dim,
-                       help=f"GRU state size ({model.hidden_dim})")
-    train.add_argument("--embed", type=_positive_int, default=model.embed_dim,
-                       help=f"embedding size ({model.embed_dim})")
-    train.add_argument("--dropout", type=_fraction,
-                       help=f"dropout on the facts, and on word embeddings unless "
-                            f"--word-dropout says otherwise ({model.dropout}; with --init, "
-                            f"that model's unless given)")
-    train.add_argument("--word-dropout", type=_fraction, default=None,
-                       help="dropout on word embeddings (default: --dropout)")
-    train.add_argument("--memory-update", choices=MEMORY_UPDATES, default=model.memory_update,
-                       help="how a pass updates the memory: the paper's GRU, or DMN+'s ReLU "
-                            f"layer ({model.memory_update})")
-    train.add_argument("--answer-reads-episodes", action="store_true",
-                       help="the answer decoder attends over the memory's episodes at every "
-                            "word, not only the final memory")
-    train.add_argument("--answer-pass-keys", action="store_true",
-                       help="with --answer-reads-episodes: the decoder's attention also keys "
-                            "each episode by its pass's place, so each answer word learns "
-                            "which pass to read")
-    train.add_argument("--answer-compare", type=_positive_int, metavar="UNITS",
-                       help="the answer decoder also takes in a ReLU layer of UNITS over what "
-                            "it reads against the question, as the gates do (with --init "
-                            "too: the layer is added, and the model answers as before until "
-                            "it learns)")
-    train.add_argument("--gate-competition", action="store_true",
-                       help="each fact's gate score also weighs the gates of the facts after "
-                            "and before it, by weights learned from the memory and question "
-                            "(with --init too: they start at zero, so the gates are as before "
-                            "until they learn)")
-    train.add_argument("--teacher-forced-gates", nargs="?", const="all", default=None,
-                       metavar="TASKS",
-                       help="in training, make each pass's episode from its supporting fact "
-                            "rather than from the model's gates; for every task, or only "
-                            "for TASKS, e.g. 19 (with --init too: it sets which tasks are "
-                            "forced)")
-    train.add_argument("--free-pass", metavar="TASKS",
-                       help="give these tasks' questions one unsupervised memory pass before "
-                            "the passes their supporting facts supervise, e.g. 19 (with "
-                            "--init too: it changes how passes are trained, not the weights)")
-    train.add_argument("--gate-loss-weight", type=_positive_float, metavar="WEIGHT",
-                       help="weight of the supporting-fact (gate) loss beside the answer loss "
-                       f"({model.gate_loss_weight}; with --init, that model's unless given)")
-    train.add_argument("--max-passes", type=_positive_int, default=model.max_passes,
-                       help=f"most memory passes before halting is forced ({model.max_passes})")
-    train.add_argument("--augment", type=_share, default=options.augment, metavar="SHARE",
-                       help=f"share of questions whose people, places and things are renamed "
-                       f"at random each epoch ({options.augment})")
-    train.add_argument("--ema", type=_fraction, default=options.ema, metavar="DECAY",
-                       help="validate and save an exponential moving average of the weights "
-                            f"with this decay a step, e.g. 0.999 (off: {options.ema})")
-    train.add_argument("--retell", type=_share, default=options.retell, metavar="SHARE",
-                       help="share of the questions of tasks 17, 18 and 19 (a fixed picture told in any "
-                            "order) retold each epoch: facts reordered and said from the other "
-                            "side, the picture turned or mirrored, the question asked the other "
-                            f"way round ({options.retell})")
-    train.add_argument("--retell-tasks", default="17-19", metavar="TASKS",
-                       help="which of tasks 17, 18 and 19 --retell retells (17-19)")
-    train.add_argument("--warmup-tasks", default="", metavar="TASKS",
-                       help="a curriculum: train these tasks alone first, e.g. 19 (none)")
-    train.add_argument("--warmup-epochs", type=_positive_int, default=None, metavar="N",
-                       help="epochs of --warmup-tasks alone at the starting rate, before the "
-                            "--epochs joint ones (needed with --warmup-tasks)")
-    train.add_argument("--warmup-augment", type=_share, metavar="SHARE",
-                       help="--augment in the warm-up epochs (default: --augment)")
-    train.add_argument("--module-lr", type=_module_scale, action="append", default=[],
-                       metavar="PART=SCALE",
-                       help=f"the rate of one part of the DMN ({', '.join(DMN_PARTS)}) "
-                            "times SCALE, e.g. memory=0.2 (repeatable)")
-    train.add_argument("--oversample", type=_per_task(_positive_int), action="append",
-                       default=[], metavar="TASKS=N",
-                       help="present each question of these tasks N times a joint epoch, e.g. "
-                            "17=4 (repeatable)")
-    train.add_argument("--task-augment", type=_per_task(_share), action="append", default=[],
-                       metavar="TASKS=SHARE",
-                       help="--augment for these tasks in the joint epochs, e.g. 17=1.0 "
-                            "(repeatable)")
-    train.add_argument("--vocab-tasks", metavar="TASKS",
-                       help="build the tokenizer and lexicon from these tasks' training text "
-                            "(default: --tasks), for a run on a few tasks that later --init "
-                            "stages take on to all of them, e.g. 1-20")
-    train.add_argument("--init", metavar="MODEL",
-                       help="go on training this model, a folder or a shipped model's name (its size, dropout, tokenizer and "
-                            "lexicon; the size flags are then ignored, and --dropout and "
-                            "--word-dropout, where given, set this stage's dropout)")
-    train.add_argument("--threads", type=_positive_int,
+    what = train.add_argument_group("what to train")
+    what.add_argument("--recipe", type=Path, metavar="FILE",
+                      help="run every stage of this recipe (keys: askme/recipe.py); with it "
+                           "give only --data, --out, --threads, --processes and --device")
+    what.add_argument("--data", type=Path, help=_DATA_HELP)
+    what.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6 (1-20)")
+    what.add_argument("--out", type=Path, required=True, help="folder to write the model to")
+    what.add_argument("--init", metavar="MODEL",
+                      help="go on training this model (a folder or a shipped model's name): "
+                           "its size, tokenizer and seed")
+    how = train.add_argument_group("how")
+    how.add_argument("--epochs", type=_positive_int, default=options.epochs,
+                     help=f"most epochs ({options.epochs})")
+    how.add_argument("--seed", type=int, default=None,
+                     help=f"random seed ({DEFAULT_SEED}; with --init, that model's)")
+    how.add_argument("--batch-size", type=_positive_int, default=options.batch_size,
+                     help=f"questions per step ({options.batch_size})")
+    how.add_argument("--lr", type=_positive_float, default=options.lr,
+                     help=f"Adam learning rate ({options.lr})")
+    how.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
+                     help="stop after the epoch that passes this many minutes")
+    how.add_argument("--hidden", type=_positive_int, default=model.hidden_dim,
+                     help=f"GRU state size ({model.hidden_dim})")
+    how.add_argument("--embed", type=_positive_int, default=model.embed_dim,
+                     help=f"word embedding size ({model.embed_dim})")
+    where = train.add_argument_group("where")
+    where.add_argument("--threads", type=_positive_int,
                        help="torch threads a process (default: the cores, shared among the "
                             "processes --processes or torchrun starts on this machine)")
-    train.add_argument("--processes", type=_positive_int, default=1,
+    where.add_argument("--processes", type=_positive_int, default=1,
                        help="processes on this machine that split every batch and add up "
-                            "their gradients in shared memory (default 1; the fastest is one "
-                            "a core)")
-    train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                            "their gradients in shared memory (1; the fastest is one a core)")
+    where.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                        help="where to train: auto takes a GPU when there is one (auto)")
     train.set_defaults(handler=cmd_train, parser=train)
 
@@ -263,7 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "with --stdin read lines: facts extend the memory for this run, "
                               "questions are answered in order, one line each on stdout.")
     ask.add_argument("question", nargs="?", metavar="QUESTION", help="the question")
-    ask.add_argument("--stdin", action="store_true", help="read facts and questions from stdin")
+    ask.add_argument("--stdin", action="store_true",
+                     help="read facts and questions from stdin; the facts follow the stored "
+                          "memory's (a new --memory NAME starts from none)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--quiet", action="store_true", help="the answer only, no episode table")
     ask.add_argument("--save", action="store_true",
@@ -328,7 +219,7 @@ def _train_processes(args, options) -> int:
     threads = args.threads or parallel.default_threads(args.processes)
     _set_threads(threads)
     numel, params = gradient_capacity(options)
-    with render.training_progress(options.epochs, options.warmup_epochs) as report:
+    with render.training_progress(options.epochs) as report:
         checkpoint = parallel.run(args.processes, threads, numel, params, train_job, (options,),
                                   {"report": report})
     _print_saved(options.out, checkpoint.info)
@@ -346,47 +237,15 @@ def _print_saved(out, info) -> None:
 def cmd_train(args) -> int:
     if args.recipe is not None:
         return _train_recipe(args)
-    from askme.babi import parse_tasks
-    from askme.errors import UsageError
     from askme.paths import default_babi_dir, model_folder
+    from askme.recipe import one_stage
 
-    tasks = parse_tasks(args.tasks)
-    if bool(args.warmup_tasks) != bool(args.warmup_epochs):
-        raise UsageError("--warmup-tasks and --warmup-epochs go together")
-    if args.answer_pass_keys and not args.answer_reads_episodes:
-        raise UsageError("--answer-pass-keys keys the episodes the decoder reads: it needs "
-                         "--answer-reads-episodes")
-    data = args.data or default_babi_dir()
-    # Left out, a setting is the default, or with --init that model's own.
-    settings = {name: getattr(args, name) for name in STAGE_SETTINGS
-                if getattr(args, name) is not None}
     _set_threads(args.threads)
-    options = TrainOptions(
-        data=data, tasks=tasks, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
-        lr=args.lr, patience=args.patience, decay_patience=args.decay_patience,
-        val_fraction=args.val_fraction, keep=args.keep, seed=args.seed,
-        time_limit=args.time_limit, augment=args.augment, retell=args.retell, ema=args.ema,
-        retell_tasks=tuple(parse_tasks(args.retell_tasks)),
-        warmup_tasks=tuple(parse_tasks(args.warmup_tasks)) if args.warmup_tasks else (),
-        warmup_epochs=args.warmup_epochs or 0,
-        warmup_augment=args.warmup_augment,
-        oversample={t: n for given in args.oversample for t, n in given.items()},
-        module_lr=dict(args.module_lr),
-        task_augment={t: v for given in args.task_augment for t, v in given.items()},
-        init=model_folder(args.init)[0] if args.init else None, processes=args.processes,
-        vocab_tasks=tuple(parse_tasks(args.vocab_tasks)) if args.vocab_tasks else None,
-        stage_settings=settings if args.init else {},
-        model=DMNConfig(embed_dim=args.embed, hidden_dim=args.hidden, gate_hidden_dim=args.hidden,
-                        memory_update=args.memory_update, max_passes=args.max_passes,
-                        **settings,
-                        answer_reads_episodes=args.answer_reads_episodes,
-                        answer_compare_dim=args.answer_compare or 0,
-                        answer_pass_keys=args.answer_pass_keys,
-                        gate_competition=args.gate_competition,
-                        teacher_forced_gates=args.teacher_forced_gates is not None,
-                        teacher_forced_tasks=None if args.teacher_forced_gates in (None, "all")
-                        else parse_tasks(args.teacher_forced_gates),
-                        free_pass_tasks=parse_tasks(args.free_pass) if args.free_pass else None))
+    recipe = one_stage(tasks=args.tasks, seed=args.seed, hidden=args.hidden, embed=args.embed,
+                       epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                       time_limit=args.time_limit)
+    options = recipe.options(0, args.data or default_babi_dir(), args.out,
+                             model_folder(args.init)[0] if args.init else None)
     _train_stage(args, options)
     return 0
 
@@ -397,6 +256,7 @@ def _train_stage(args, options) -> bool:
     from askme import distributed, render
     from askme.training import train
 
+    options = dataclasses.replace(options, processes=args.processes)  # recorded in the model
     if args.processes > 1:
         _train_processes(args, options)
         return True
@@ -405,7 +265,7 @@ def _train_stage(args, options) -> bool:
         if not context.is_main:  # progress and the summary are shown once, by rank 0
             train(options, None, context)
         else:
-            with render.training_progress(options.epochs, options.warmup_epochs) as report:
+            with render.training_progress(options.epochs) as report:
                 checkpoint = train(options, report, context)
     except BaseException:
         distributed.stop(context, failed=True)

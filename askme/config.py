@@ -6,12 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from askme.errors import UsageError
-
-
 MEMORY_UPDATES = ("gru", "relu")  # DMNConfig.memory_update: the paper's GRU, DMN+'s ReLU layer
-# The DMN's parts with weights (its top-level modules), as --module-lr names them
-DMN_PARTS = ("embed", "input_module", "question_module", "memory", "answer_module")
 
 
 @dataclass
@@ -27,7 +22,7 @@ class DMNConfig:
     dropout: float = 0.3  # on the facts (and on word embeddings, see word_dropout), training only
     # Dropout on word embeddings; None means `dropout` (every model before this field). Zero
     # lets the model carry a word of the fact a pass chose into the answer: on the probe of
-    # examples/copy_probe.py it answers 81.4 % of the test questions with 0, and 22.5 %
+    # research/copy_probe.py it answers 81.4 % of the test questions with 0, and 22.5 %
     # (chance: 25 %) with 0.2.
     word_dropout: float | None = None
     # How a pass updates the memory: "gru" is the paper's m_i = GRU(e_i, m_{i-1}); "relu" is
@@ -39,15 +34,6 @@ class DMNConfig:
     # ("s,e", task 19) must survive later memory updates to be said; here each word can be
     # read from the pass that found it.
     answer_reads_episodes: bool = False
-    # Hidden units of a ReLU layer over [r; q; r∘q; |r-q|] that the answer decoder takes in
-    # at every step beside the question, where r is the episode it reads (or, without
-    # answer_reads_episodes, its own state); 0: none. The gate's features (sec. 2.3) for the
-    # answer: task 19's step is the fact's direction or its opposite, as the start room is
-    # the fact's object or its subject, and a joint model's decoder says the right axis
-    # every time and the sign at chance, though one hidden layer over [fact; question]
-    # tells the sign for 100 % of the test questions. Measured, the layer did not make the
-    # decoder learn it (models/babi-1k/README.md, "What fails"); off by default.
-    answer_compare_dim: int = 0
     # With answer_reads_episodes: the attention also keys each episode by a learned vector
     # of its pass's place (e_p + k_p), and its scores are divided by sqrt(H). Keyed by content
     # alone, its weights saturate one-hot on an episode that changes from question to
@@ -116,9 +102,6 @@ class TrainOptions:
     decay_patience: int = 6
     patience: int = 15  # stop after this many epochs with no new best val loss or accuracy
     val_fraction: float = 0.1  # share of each task's stories held out to pick the checkpoint
-    # Which epoch is kept: "best" validation, or "last" for a stage whose gain validation
-    # cannot see (a few minutes on tasks 4 and 19 alone: 100 held-out questions of task 19)
-    keep: str = "best"
     # None: DEFAULT_SEED, or with `init` the seed that model was trained with, so the
     # stories it held out for validation stay held out
     seed: int | None = None
@@ -126,24 +109,12 @@ class TrainOptions:
     clip: float = 5.0  # gradient norm clipping
     vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)
     augment: float = 0.0  # share of training questions whose entities are renamed (askme.augment)
-    # Decay of an exponential moving average of the weights, updated after every step; the
-    # average is what is validated, kept and saved (0: off, the weights themselves).
-    ema: float = 0.0
     retell: float = 0.0  # share of the retell_tasks' training questions retold (askme.retell)
     retell_tasks: tuple[int, ...] = (17, 18, 19)  # which of tasks 17, 18 and 19 are retold
-    # A curriculum: before the joint epochs, `warmup_epochs` epochs on `warmup_tasks` alone at
-    # the starting rate, for a task that leaves chance only after a long steady run (19).
-    warmup_tasks: tuple[int, ...] = ()
-    warmup_epochs: int = 0
-    warmup_augment: float | None = None  # `augment` in the warm-up epochs (None: the same)
     # Joint epochs present each question of these tasks this many times (copies shuffled and
     # renamed apart), for a task that needs many more presentations than its share (17).
     oversample: dict[int, int] = field(default_factory=dict)
     task_augment: dict[int, float] = field(default_factory=dict)  # `augment` for these tasks
-    # The rate of a part of the DMN (embed, input_module, question_module, memory,
-    # answer_module) times this, e.g. {"memory": 0.2}: a stage that must not undo
-    # what an earlier stage taught one part
-    module_lr: dict[str, float] = field(default_factory=dict)
     init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
     # Tasks whose training split the tokenizer and lexicon are built from (None: `tasks`). A
     # run on a few tasks that later stages (`init`) take on to all of them needs all their
@@ -160,12 +131,6 @@ class TrainOptions:
     # and for the last stage its whole text; recorded in the model's config.json.
     recipe: dict | None = None
     model: DMNConfig = field(default_factory=DMNConfig)
-
-    def __post_init__(self):
-        # Checked here, before any data is read, for the command line and train() alike.
-        if unknown := sorted(set(self.module_lr) - set(DMN_PARTS)):
-            raise UsageError(f"--module-lr: no part named {', '.join(unknown)} (the parts are "
-                             f"{', '.join(DMN_PARTS)})")
 
 
 PASS_ERROR = 0.05  # a bAbI task is "passed" with under 5 % error (Weston et al. 2015)

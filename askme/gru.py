@@ -60,6 +60,9 @@ def _build():
     folder = build_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / "askme_gru_scan.so").exists():  # say why the first run waits
+            log.warning("askme: building the compiled GRU for this machine, once (about 30 s; "
+                        "ASKME_NATIVE=0 skips it)")
         with _only_builder(folder):
             return load(name="askme_gru_scan", sources=[str(_NATIVE_SOURCE)],
                         build_directory=str(folder),

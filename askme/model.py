@@ -367,23 +367,19 @@ class AnswerModule(nn.Module):
         super().__init__()
         H = config.hidden_dim
         reads = config.answer_reads_episodes
-        K = config.answer_compare_dim
-        self.gru = nn.GRUCell(config.embed_dim + (2 if reads else 1) * H + K, H)
+        self.gru = nn.GRUCell(config.embed_dim + (2 if reads else 1) * H, H)
         self.out = nn.Linear(H, config.vocab_size)
         self.max_tokens = config.max_answer_tokens
         # Bilinear key of the attention over episodes (config.answer_reads_episodes).
         self.episode_key = nn.Linear(H, H, bias=False) if reads else None
-        # Its input columns come last in the GRU's, so a model can be given one (with_compare).
-        self.compare = nn.Sequential(nn.Linear(4 * H, K), nn.ReLU()) if K else None
         # One key per pass place (config.answer_pass_keys); zeros: content alone at first.
         self.pass_key = (nn.Parameter(torch.zeros(config.max_passes + 1, H))
                          if config.answer_pass_keys else None)
 
     def step_input(self, word, question, state, episodes, episode_mask):
         """The decoder GRU's input: [y_{t-1}; q], with episode reading the episodes' mix
-        that the state before this step attends to (zero when a question used none), and
-        with a comparison layer its units over what is read (or the state) against q."""
-        parts, seen = [word, question], state
+        that the state before this step attends to (zero when a question used none)."""
+        parts = [word, question]
         if self.episode_key is not None:
             keys, scale = episodes, 1.0  # (B, P, H)
             if self.pass_key is not None:
@@ -395,9 +391,6 @@ class AnswerModule(nn.Module):
             weights = weights.nan_to_num(0.0)  # a row with no episode reads nothing
             seen = torch.einsum("bp,bph->bh", weights, episodes)  # (B, H)
             parts.append(seen)
-        if self.compare is not None:
-            parts.append(self.compare(torch.cat(
-                [seen, question, seen * question, (seen - question).abs()], dim=-1)))  # (B, K)
         return torch.cat(parts, dim=-1)
 
     def forward(self, embed, memory, question, previous_tokens, episodes=None, episode_mask=None):
@@ -586,14 +579,3 @@ def with_gate_competition(model: DMN) -> DMN:
     it scores every fact as it did until the weights learn."""
     return grown_model(model, replace(model.config, gate_competition=True), model.state_dict(),
                        "memory.competition.")
-
-
-def with_compare(model: DMN, dim: int) -> DMN:
-    """`model` given an answer comparison layer of `dim` units (DMNConfig.answer_compare_dim)
-    that answers exactly as it did: the decoder's input columns for the new units start at
-    zero, while the layer starts at random, so the columns learn from the first step."""
-    weights = model.state_dict()
-    old = weights["answer_module.gru.weight_ih"]  # (3H, inputs before)
-    weights["answer_module.gru.weight_ih"] = torch.cat([old, old.new_zeros(old.size(0), dim)], 1)
-    return grown_model(model, replace(model.config, answer_compare_dim=dim), weights,
-                       "answer_module.compare.")

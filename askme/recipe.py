@@ -38,8 +38,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from askme.config import DMNConfig, TrainOptions
+from askme.config import STAGE_SETTINGS, DMNConfig, TrainOptions
 from askme.errors import AskmeError
+from askme.retell import RETOLD_TASKS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,6 +55,8 @@ RECIPE_KEYS = {
     "description": "a line on what the model is",
     "seed": "random seed of every stage",
     "threads": "torch threads a process (default: the cores)",
+    "init": "a model to go on from, a folder or a shipped model's name (none: the first "
+            "stage builds one of [model])",
 }
 MODEL_KEYS = {  # the architecture: fixed by the first stage
     "hidden": f"GRU state size and the gate MLP's hidden units ({_model.hidden_dim})",
@@ -95,7 +98,7 @@ STAGE_KEYS = {
 __doc__ += "".join(f"    {key:<18} {text}\n" for key, text in STAGE_KEYS.items())
 
 _TYPES = {
-    "name": str, "description": str, "seed": int, "threads": int,
+    "name": str, "description": str, "seed": int, "threads": int, "init": str,
     "hidden": int, "embed": int, "memory_update": str, "answer_reads_episodes": bool,
     "answer_pass_keys": bool, "max_passes": int, "vocab_size": int,
     "tasks": str, "data_steps": list, "vocab_tasks": str, "epochs": int, "batch_size": int,
@@ -105,6 +108,24 @@ _TYPES = {
     "gate_loss_weight": float, "teacher_forced": str, "free_pass": str,
     "gate_competition": bool,
 }
+
+
+_AT_LEAST_1 = ("seed", "threads", "hidden", "embed", "max_passes", "vocab_size", "epochs",
+               "batch_size", "decay_patience", "patience")
+_ABOVE_0 = ("lr", "time_limit", "gate_loss_weight")
+_SHARES = ("augment", "retell", "dropout", "word_dropout", "val_fraction")  # in [0, 1]
+
+
+def _out_of_range(key: str, value) -> str | None:
+    if key in _AT_LEAST_1 and key != "seed" and value < 1:
+        return "should be at least 1"
+    if key in _ABOVE_0 and value <= 0:
+        return "should be above 0"
+    if key in _SHARES and not 0 <= value <= 1:
+        return "should be between 0 and 1"
+    if key == "memory_update" and value not in ("gru", "relu"):
+        return "should be \"gru\" or \"relu\""
+    return None
 
 
 @dataclass
@@ -132,6 +153,11 @@ class Recipe:
     def name(self) -> str:
         return self.header.get("name", self.path.stem)
 
+    def options(self, index: int, data: Path, out: Path | None,
+                init: Path | None) -> TrainOptions:
+        """The TrainOptions of stage `index` on `data`, going on from `init`."""
+        return stage_options(self, self.stages[index].settings, data, out, init)
+
 
 def load_recipe(path: str | Path) -> Recipe:
     """Read and check a recipe; every problem is a one-line AskmeError naming the file."""
@@ -143,6 +169,24 @@ def load_recipe(path: str | Path) -> Recipe:
         raise AskmeError(f"{path}: cannot read ({error.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise AskmeError(f"{path}: not a TOML file ({error})") from None
+    return parse_recipe(data, path, text)
+
+
+def one_stage(tasks: str, seed: int | None = None, hidden: int | None = None,
+              embed: int | None = None, **stage) -> Recipe:
+    """The recipe of a plain `askme train` run: one stage of the given settings (None: the
+    default), checked as a recipe file is."""
+    header = {"name": "askme train"} | ({"seed": seed} if seed is not None else {})
+    model = {key: value for key, value in (("hidden", hidden), ("embed", embed))
+             if value is not None}
+    settings = {"name": "train", "tasks": tasks} | {
+        key: value for key, value in stage.items() if value is not None}
+    return parse_recipe({"recipe": header, "model": model, "stage": [settings]},
+                        Path("askme train"), "")
+
+
+def parse_recipe(data: dict, path: Path, text: str) -> Recipe:
+    """Check a recipe's tables (as read from TOML) and make it a Recipe."""
 
     def fail(where: str, why: str) -> AskmeError:
         return AskmeError(f"{path}: {where}: {why}")
@@ -161,6 +205,8 @@ def load_recipe(path: str | Path) -> Recipe:
                                               and not isinstance(value, bool))
             if not ok or (wanted is int and isinstance(value, bool)):
                 raise fail(where, f"{key} should be {wanted.__name__}, not {value!r}")
+            if why := _out_of_range(key, value):
+                raise fail(where, f"{key} {why}, not {value!r}")
         return table
 
     for key in data:
@@ -168,32 +214,52 @@ def load_recipe(path: str | Path) -> Recipe:
             raise fail("top level", f"unknown table {key!r} (known: recipe, model, stage)")
     header = check("[recipe]", data.get("recipe", {}), RECIPE_KEYS)
     model = check("[model]", data.get("model", {}), MODEL_KEYS)
+    if "init" in header and model:
+        raise fail("[model]", "the model comes from [recipe] init, so it cannot be given here")
     stages = data.get("stage")
     if not isinstance(stages, list) or not stages:
         raise fail("top level", "no [[stage]] to run")
     recipe = Recipe(path, text, header, model)
     names = set()
     for number, table in enumerate(stages, start=1):
-        where = f"stage {number}"
+        named = isinstance(table, dict) and isinstance(table.get("name"), str)
+        where = f"stage {number}" + (f" ({table['name']!r})" if named else "")
         settings = check(where, table, STAGE_KEYS)
         for required in ("name", "tasks"):
             if required not in settings:
                 raise fail(where, f"needs {required!r}")
-        where = f"stage {number} ({settings['name']!r})"
         if settings["name"] in names:
             raise fail(where, "another stage has this name")
         names.add(settings["name"])
-        if number > 1 and "vocab_tasks" in settings:
-            raise fail(where, "vocab_tasks: only the first stage builds the tokenizer")
+        goes_on = number > 1 or "init" in header
+        if goes_on and "vocab_tasks" in settings:
+            raise fail(where, "vocab_tasks: only a stage that builds the model builds its "
+                              "tokenizer")
         from askme.data_steps import DATA_STEPS
 
         for step in settings.get("data_steps", []):
             if step not in DATA_STEPS:
                 raise fail(where, f"no data step {step!r} (known: {', '.join(DATA_STEPS)})")
         try:
-            stage_options(recipe, settings, data=Path(), out=None, init=None)
+            options = stage_options(recipe, settings, data=Path(), out=None,
+                                    init=Path() if goes_on else None)
         except (AskmeError, ValueError) as error:
             raise fail(where, str(error)) from None
+        for key, named in (("oversample", options.oversample),
+                           ("task_augment", options.task_augment)):
+            if untrained := sorted(set(named) - set(options.tasks)):
+                raise fail(where, f"{key}: task {', '.join(map(str, untrained))} is not among "
+                                  f"its tasks")
+        if bad := [n for n in options.oversample.values() if n < 1]:
+            raise fail(where, f"oversample: {bad[0]} should be at least 1")
+        if bad := [s for s in options.task_augment.values() if not 0 <= s <= 1]:
+            raise fail(where, f"task_augment: {bad[0]} should be between 0 and 1")
+        if untold := sorted(set(options.retell_tasks) - set(RETOLD_TASKS)):
+            raise fail(where, f"retell_tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} "
+                              f"can be retold, not {', '.join(map(str, untold))}")
+        if options.vocab_tasks and (unworded := sorted(set(options.tasks) - set(options.vocab_tasks))):
+            raise fail(where, f"vocab_tasks must include every task trained on (not "
+                              f"{', '.join(map(str, unworded))})")
         recipe.stages.append(Stage(settings["name"], settings))
     return recipe
 
@@ -228,9 +294,9 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         teacher_forced_gates=forced is not None,
         teacher_forced_tasks=None if forced in (None, "all") else _tasks(forced),
         free_pass_tasks=_tasks(given("free_pass")) if given("free_pass") else None,
-        **{key: given(key) for key in ("dropout", "word_dropout", "gate_loss_weight")
+        **{key: given(key) for key in STAGE_SETTINGS
            if given(key) is not None})
-    stage_settings = {key: given(key) for key in ("dropout", "word_dropout", "gate_loss_weight")
+    stage_settings = {key: given(key) for key in STAGE_SETTINGS
                       if given(key) is not None}
     return TrainOptions(
         data=data, tasks=_tasks(settings["tasks"]), out=out, seed=recipe.header.get("seed"),
@@ -253,8 +319,10 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say) -> None:
     import dataclasses
     import os
 
+    from askme.paths import model_folder
+
     work = out.parent / f"{out.name}.stages"
-    before: Path | None = None
+    before = model_folder(recipe.header["init"])[0] if "init" in recipe.header else None
     for number, stage in enumerate(recipe.stages, start=1):
         last = number == len(recipe.stages)
         folder = out if last else work / stage.name
@@ -279,7 +347,7 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say) -> None:
         say(f"{heading}: tasks {stage.settings['tasks']}"
             + (f", data {' + '.join(steps)}" if steps else "")
             + (f", from {before}" if before else ""))
-        options = stage_options(recipe, stage.settings, stage_data, folder, before)
+        options = recipe.options(number - 1, stage_data, folder, before)
         options = dataclasses.replace(options, recipe={
             "name": recipe.name, "file": recipe.path.name, "stage": stage.name,
             "digest": digest, **({"text": recipe.text} if last else {})})

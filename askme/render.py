@@ -58,16 +58,14 @@ def eval_table(report: dict) -> Table:
 
 
 @contextmanager
-def training_progress(epochs: int, warmup_epochs: int = 0):
+def training_progress(epochs: int):
     """A progress bar on stderr (one plain line per epoch when stderr is not a terminal, so
-    logs show progress); yields the callback that `askme.training.train` reports to.
-    Warm-up epochs (a curriculum, see TrainOptions) come first and are counted apart."""
+    logs show progress); yields the callback that `askme.training.train` reports to."""
     console = stderr()
     if not console.is_terminal:
         def log(r) -> None:
             weak = " ".join(f"{t}:{100 * a:.0f}" for t, a in r.val_by_task.items() if a < 0.95)
-            counted = f"warm-up {r.epoch}/{warmup_epochs}" if r.warmup else f"epoch {r.epoch}/{epochs}"
-            console.print(f"{counted}  loss {r.loss:.3f}  val {r.val_accuracy:.1%}  "
+            console.print(f"epoch {r.epoch}/{epochs}  loss {r.loss:.3f}  val {r.val_accuracy:.1%}  "
                           f"best {r.best_accuracy:.1%}  lr {r.lr:.1e}  {r.rate:.0f} q/s  {r.seconds:.0f} s"
                           + (f"  below 95%: {weak}" if weak else ""),
                           soft_wrap=True, highlight=False)
@@ -78,12 +76,11 @@ def training_progress(epochs: int, warmup_epochs: int = 0):
         TextColumn("loss {task.fields[loss]}  val {task.fields[val]}  best {task.fields[best]}  "
                    "lr {task.fields[lr]}"),
         TimeElapsedColumn(), console=console, transient=False)
-    task = progress.add_task("train", total=warmup_epochs + epochs, loss="-", val="-", best="-",
+    task = progress.add_task("train", total=epochs, loss="-", val="-", best="-",
                              lr="-")
 
     def report(epoch_report) -> None:
-        done = epoch_report.epoch + (0 if epoch_report.warmup else warmup_epochs)
-        progress.update(task, completed=done, loss=f"{epoch_report.loss:.3f}",
+        progress.update(task, completed=epoch_report.epoch, loss=f"{epoch_report.loss:.3f}",
                         val=f"{epoch_report.val_accuracy:.1%}",
                         best=f"{epoch_report.best_accuracy:.1%}", lr=f"{epoch_report.lr:.1e}")
 

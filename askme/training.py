@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from askme.augment import EntityShuffler
 from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
-from askme.retell import RETOLD_TASKS, retell
+from askme.retell import retell
 from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
 from askme.config import DEFAULT_SEED, DMNConfig, TrainOptions
 from askme.errors import AskmeError, UsageError
@@ -24,7 +23,7 @@ from askme.entities import Lexicon
 from askme.distributed import Context, global_normalizers, share, share_bytes, shard, total
 from askme.evaluation import answer_examples
 from askme.gru import native_applies
-from askme.model import DMN, with_compare, with_gate_competition
+from askme.model import DMN, with_gate_competition
 from askme.tokenizer import Tokenizer
 
 
@@ -38,7 +37,6 @@ class EpochReport:
     lr: float
     val_by_task: dict[int, float] = dataclasses.field(default_factory=dict)
     rate: float = 0.0  # training questions a second in this epoch (all processes together)
-    warmup: bool = False  # a curriculum epoch on the warm-up tasks alone (val_* cover only them)
 
 
 def split_by_story(examples: list[Example], fraction: float, rng: random.Random):
@@ -137,19 +135,12 @@ def share_of_rows(context: Context) -> slice:
     return slice(context.rank, None, context.world_size)
 
 
-def make_optimizer(model: DMN, lr: float, module_lr: dict[str, float] | None = None):
-    """Adam over the model; a part named in `module_lr` (one of config.DMN_PARTS, e.g.
-    memory) steps at `lr` times its scale."""
-    module_lr = module_lr or {}
-    parts = dict(model.named_children())
-    scaled = {id(p) for name in module_lr for p in parts[name].parameters()}
-    groups = [{"params": [p for p in model.parameters() if id(p) not in scaled], "lr": lr}]
-    groups += [{"params": list(parts[name].parameters()), "lr": lr * scale}
-               for name, scale in module_lr.items()]
+def make_optimizer(model: DMN, lr: float):
+    """Adam over the model."""
     # Fused: one kernel for all parameters instead of a few operations each (7 % of a step
     # on 10k task 1); it goes with the compiled GRU, so ASKME_NATIVE=0 gives the reference
     # numerics of models trained before either.
-    return torch.optim.Adam([g for g in groups if g["params"]], lr=lr,
+    return torch.optim.Adam(model.parameters(), lr=lr,
                             fused=native_applies(next(model.parameters())))
 
 
@@ -158,9 +149,7 @@ def stage_config(start: DMNConfig, asked: DMNConfig,
     """The config of a model that --init's model (config `start`) becomes in a stage that
     asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
     are supervised is a training setting: the later passes then learn to read it) and may
-    add an answer comparison layer (with_compare: it answers as before until it learns) or
-    the gate competition (with_gate_competition: it gates as before until it learns).
-    Pass keys cannot be added: they change the attention's scores from the first step.
+    add the gate competition (with_gate_competition: it gates as before until it learns).
     A stage that asks for teacher-forced gates sets which tasks are forced (a training
     setting too): a stage on a few tasks may force all of them, a joint one only some.
     `settings` (TrainOptions.stage_settings) sets the dropout and gate-loss weight it
@@ -171,16 +160,8 @@ def stage_config(start: DMNConfig, asked: DMNConfig,
                                      teacher_forced_tasks=asked.teacher_forced_tasks)
     if asked.free_pass_tasks is not None:
         config = dataclasses.replace(config, free_pass_tasks=asked.free_pass_tasks)
-    if asked.answer_compare_dim and asked.answer_compare_dim != start.answer_compare_dim:
-        if start.answer_compare_dim:
-            raise UsageError(f"--answer-compare {asked.answer_compare_dim}: the --init model "
-                             f"already has a comparison layer of {start.answer_compare_dim}")
-        config = dataclasses.replace(config, answer_compare_dim=asked.answer_compare_dim)
     if asked.gate_competition:
         config = dataclasses.replace(config, gate_competition=True)
-    if asked.answer_pass_keys and not start.answer_pass_keys:
-        raise UsageError("--answer-pass-keys: the --init model reads its episodes without "
-                         "them, and they change its attention from the first step")
     return config
 
 
@@ -221,24 +202,6 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     # With shared gradients every process draws what one process would (the same batches,
     # renamings and retellings); under torchrun each draws its own shard's.
     stream = 0 if shared else context.rank
-    untellable = sorted(set(options.retell_tasks) - set(RETOLD_TASKS))
-    if untellable:
-        raise UsageError(f"--retell-tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} can be "
-                         f"retold, not {', '.join(map(str, untellable))}")
-    warmup_tasks = set(options.warmup_tasks) if options.warmup_epochs else set()
-    for flag, named in (("--warmup-tasks", warmup_tasks), ("--oversample", options.oversample),
-                        ("--task-augment", options.task_augment)):
-        untrained = sorted(set(named) - set(options.tasks))
-        if untrained:
-            raise UsageError(f"{flag}: task {', '.join(map(str, untrained))} is not among "
-                             f"--tasks")
-    if options.vocab_tasks is not None:
-        if options.init is not None:
-            raise UsageError("--vocab-tasks: a model given with --init keeps its own tokenizer")
-        unworded = sorted(set(options.tasks) - set(options.vocab_tasks))
-        if unworded:
-            raise UsageError(f"--vocab-tasks must include every task trained on (not "
-                             f"{', '.join(map(str, unworded))})")
     started = time.monotonic()
     if options.seed is None:
         seed = saved_info(options.init).get("seed", DEFAULT_SEED) if options.init else DEFAULT_SEED
@@ -268,8 +231,6 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                 lexicon, moves=built.moves, movers=built.movers)
         model = start.model
         config = stage_config(model.config, options.model, options.stage_settings)
-        if config.answer_compare_dim != model.config.answer_compare_dim:
-            model = with_compare(model, config.answer_compare_dim)
         if config.gate_competition and not model.config.gate_competition:
             model = with_gate_competition(model)
         model.config = config
@@ -282,12 +243,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         lexicon = Lexicon.build(texts, asked)
         config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
         model = DMN(config).to(context.device)
-    # With --ema the moving average of the weights (a copy torch keeps) is what is validated,
-    # kept and saved; the optimizer steps the weights themselves.
-    averaged = (AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(options.ema))
-                if options.ema else None)
-    kept = averaged.module if averaged is not None else model
-    checkpoint = Checkpoint(kept, tokenizer, lexicon=lexicon)
+    checkpoint = Checkpoint(model, tokenizer, lexicon=lexicon)
     stepped = model
     if context.distributed and shared is None:  # also broadcasts rank 0's initial weights to every rank
         from torch.nn.parallel import DistributedDataParallel
@@ -298,16 +254,11 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     train_items = [encode_example(tokenizer, ex) for ex in train_set]
     val_items = [encode_example(tokenizer, ex) for ex in val_set]
     held_out = len(val_set)
-    warmup_pool = [i for i, item in enumerate(train_items) if item.task in warmup_tasks]
-    warmup_val = [ex for ex in val_set if ex.task in warmup_tasks] or [
-        ex for ex in train_set if ex.task in warmup_tasks]
     if not val_set:  # nothing held out (--val-fraction 0): select on the training questions
         val_set, val_items = train_set, train_items
-    optimizer = make_optimizer(model, options.lr, options.module_lr)
-    warmup_augment = options.augment if options.warmup_augment is None else options.warmup_augment
+    optimizer = make_optimizer(model, options.lr)
     shuffler = (EntityShuffler(tokenizer)
-                if max(options.augment, warmup_augment, *options.task_augment.values()) > 0
-                else None)
+                if max([options.augment, *options.task_augment.values()]) > 0 else None)
     generator = torch.Generator().manual_seed(options.seed + stream)
     # Its own random stream, so that without --retell every other draw stays as it was.
     retell_rng = random.Random(f"retell {options.seed} {stream}") if options.retell else None
@@ -322,7 +273,6 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             "data": str(options.data),
             "seed": options.seed,
             "epochs_run": epochs_run,
-            "warmup_epochs_run": warmup_run,
             "best_epoch": best_epoch,
             "val_accuracy": best_accuracy,
             "train_examples": len(train_set),
@@ -335,7 +285,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
 
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0
     stale, lowest_loss, best_seen = 0, float("inf"), -1.0
-    warmup_run, epoch, warming = 0, 0, False
+    epoch = 0
 
     def past_time_limit() -> bool:
         return (options.time_limit is not None
@@ -344,20 +294,15 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     # Every training question once, and those of --oversample tasks that many times.
     everything = [i for i, item in enumerate(train_items)
                   for _ in range(options.oversample.get(item.task, 1))]
-    schedule = ([(True, e) for e in range(1, options.warmup_epochs + 1)] if warmup_pool else []) \
-        + [(False, e) for e in range(1, options.epochs + 1)]
-    for warming, epoch in schedule:
+    for epoch in range(1, options.epochs + 1):
         model.train()
         summed, count, epoch_start = 0.0, 0, time.monotonic()
-        pool = warmup_pool if warming else everything
-        # Warm-up epochs shard with numbers after the joint ones, so no two epochs repeat.
-        mine = ([pool[i] for i in shard(len(pool), options.epochs + epoch if warming else epoch,
-                                         options.seed, context)]
-                if context.distributed and shared is None else pool)
+        mine = ([everything[i] for i in shard(len(everything), epoch, options.seed, context)]
+                if context.distributed and shared is None else everything)
         items = [train_items[i] for i in mine]
         for indices in length_batches(items, local_batch, rng):
             tasks = [items[i].task for i in indices]
-            shares = [warmup_augment if warming else options.task_augment.get(t, options.augment)
+            shares = [options.task_augment.get(t, options.augment)
                       for t in tasks]  # each question's chance to be renamed
             renaming = shuffler is not None and max(shares) > 0
             normalizers = None
@@ -381,40 +326,24 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                     batch = batch.rows(share_of_rows(context))
             batch = batch.to(context.device)
             loss = training_step(stepped, optimizer, batch, options.clip, context, normalizers)
-            if averaged is not None:
-                averaged.update_parameters(model)
             summed += loss * len(indices)
             count += len(indices) / (context.world_size if shared else 1)
         summed, count = total([summed, count], context)
         rate = count / max(time.monotonic() - epoch_start, 1e-9)
-        if warming:
-            # The rate stays put and nothing is kept: the joint epochs pick the model.
-            warmup_run = epoch
-            val_accuracy, val_by_task = (accuracy(checkpoint, warmup_val) if context.is_main
-                                         else (0.0, {}))
-            val_accuracy, out_of_time = share([val_accuracy, past_time_limit()], context)
-            if report and context.is_main:
-                report(EpochReport(epoch, summed / max(count, 1), val_accuracy,
-                                   max(best_accuracy, 0.0), time.monotonic() - started,
-                                   optimizer.param_groups[0]["lr"], val_by_task, rate,
-                                   warmup=True))
-            if out_of_time:
-                break
-            continue
         val_accuracy, val_by_task, val_loss = 0.0, {}, 0.0
         if context.is_main:
             val_accuracy, val_by_task = accuracy(checkpoint, val_set)
-            val_loss = mean_loss(kept, val_items, options.batch_size)
+            val_loss = mean_loss(model, val_items, options.batch_size)
         val_accuracy, val_loss, out_of_time = share([val_accuracy, val_loss, past_time_limit()],
                                                     context)
         # The rate follows the validation loss, which keeps falling through the early
         # epochs where accuracy is flat; accuracy alone would decay the rate too soon.
         scheduler.step(val_loss)
-        if options.keep == "last" or (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
+        if (val_accuracy, -val_loss) > (best_accuracy, -best_loss):
             best_accuracy, best_loss, best_epoch = val_accuracy, val_loss, epoch
-            best_state = copy.deepcopy(kept.state_dict())
+            best_state = copy.deepcopy(model.state_dict())
             if options.out is not None and context.is_main:  # a run cut short keeps its best
-                save_checkpoint(options.out, kept, tokenizer,
+                save_checkpoint(options.out, model, tokenizer,
                                 run_info(epoch, best_epoch, best_accuracy), lexicon)
         if val_loss < lowest_loss or val_accuracy > best_seen:
             stale = 0
@@ -431,9 +360,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             break
 
     if best_state is not None:
-        kept.load_state_dict(best_state)
-    kept.eval()
-    checkpoint.info = run_info(0 if warming else epoch, best_epoch, best_accuracy)
+        model.load_state_dict(best_state)
+    model.eval()
+    checkpoint.info = run_info(epoch, best_epoch, best_accuracy)
     if options.out is not None and context.is_main:
-        save_checkpoint(options.out, kept, tokenizer, checkpoint.info, lexicon)
+        save_checkpoint(options.out, model, tokenizer, checkpoint.info, lexicon)
     return checkpoint

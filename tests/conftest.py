@@ -5,6 +5,15 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_gru():
+    """The compiled GRU built before any test runs, so that no test's output holds the
+    note of the first build (and no test's time its 30 s)."""
+    from askme.gru import native
+
+    native()
+
+
 @pytest.fixture
 def babi_dir() -> Path:
     """A small bAbI-format folder written for these tests (tasks 1, 8 and 19)."""
@@ -14,12 +23,12 @@ def babi_dir() -> Path:
 ROOT = FIXTURES.parent.parent
 
 
-def run_example(script: str, *args) -> "subprocess.CompletedProcess[str]":
-    """`python examples/SCRIPT ARGS...` from the project root, output captured."""
+def run_research(script: str, *args) -> "subprocess.CompletedProcess[str]":
+    """`python research/SCRIPT ARGS...` from the project root, output captured."""
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, f"examples/{script}", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, f"research/{script}", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True)
 
 

@@ -297,11 +297,3 @@ def test_a_free_pass_has_no_gate_loss():
     bce = torch.nn.functional.binary_cross_entropy_with_logits(
         logits[1:, 0], torch.nn.functional.one_hot(targets, 4).float(), reduction="sum") / 2
     assert torch.isclose(both - answer_only, ce + bce, rtol=1e-4)
-
-
-def test_the_parts_module_lr_names_are_the_models_own():
-    from askme.config import DMN_PARTS
-
-    model, _ = make()
-    assert DMN_PARTS == tuple(name for name, part in model.named_children()
-                              if list(part.parameters()))

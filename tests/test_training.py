@@ -13,7 +13,7 @@ from askme.errors import AskmeError
 from askme.evaluation import answer_examples, evaluate
 from askme.config import DMNConfig
 from askme.data import collate, encode_example
-from askme.model import DMN, with_compare, with_gate_competition
+from askme.model import DMN, with_gate_competition
 from askme.tokenizer import Tokenizer
 from askme.training import TrainOptions, stage_config, train, validation_split
 
@@ -94,37 +94,60 @@ def test_relu_memory_model_round_trips_through_a_checkpoint(babi_dir, tmp_path):
     assert [(a.text, a.passes, a.gates) for a in before] == [(a.text, a.passes, a.gates) for a in after]
 
 
-def test_train_flags_reach_the_saved_config(babi_dir, tmp_path):
-    out = tmp_path / "flags"
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(out),
-                 "--hidden", "16", "--embed", "16", "--epochs", "1", "--memory-update", "relu",
-                 "--word-dropout", "0", "--answer-reads-episodes", "--teacher-forced-gates",
-                 "--gate-loss-weight", "2.5", "--decay-patience", "40", "--warmup-tasks", "1",
-                 "--warmup-epochs", "2", "--warmup-augment", "0.5", "--oversample", "1=2",
-                 "--task-augment", "1=0.25", "--answer-compare", "6", "--answer-pass-keys",
-                 "--threads", "1"]) == 0
+def train_recipe(babi_dir, folder, text: str, out) -> int:
+    """`askme train --recipe` of `text` (written into `folder`) on the fixtures, one thread."""
+    recipe = folder / "recipe.toml"
+    recipe.write_text(text)
+    return main(["train", "--recipe", str(recipe), "--data", str(babi_dir), "--out", str(out),
+                 "--threads", "1"])
+
+
+def test_recipe_keys_reach_the_saved_config(babi_dir, tmp_path):
+    out = tmp_path / "keys"
+    assert train_recipe(babi_dir, tmp_path, """
+[model]
+hidden = 16
+embed = 16
+memory_update = "relu"
+answer_reads_episodes = true
+answer_pass_keys = true
+[[stage]]
+name = "only"
+tasks = "1"
+epochs = 1
+word_dropout = 0
+teacher_forced = "all"
+gate_loss_weight = 2.5
+decay_patience = 40
+oversample = { "1" = 2 }
+task_augment = { "1" = 0.25 }
+""", out) == 0
     saved = json.loads((out / "config.json").read_text())
     model, options = saved["model"], saved["info"]["options"]
-    assert [options[k] for k in ("decay_patience", "warmup_tasks", "warmup_epochs",
-                                 "warmup_augment", "oversample", "task_augment")] == [
-        40, [1], 2, 0.5, {"1": 2}, {"1": 0.25}]
+    assert [options[k] for k in ("decay_patience", "oversample", "task_augment")] == [
+        40, {"1": 2}, {"1": 0.25}]
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
-    assert model["teacher_forced_tasks"] is None  # the flag alone forces every task
+    assert model["teacher_forced_tasks"] is None  # "all" forces every task
     assert model["gate_loss_weight"] == 2.5
-    assert model["answer_compare_dim"] == 6
     loaded = load_checkpoint(out).model.answer_module
-    assert loaded.episode_key is not None and loaded.compare[0].out_features == 6
+    assert loaded.episode_key is not None
     assert model["answer_pass_keys"] and loaded.pass_key is not None
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--out", str(out),
-                 "--epochs", "1", "--answer-pass-keys"]) == 2  # it keys the episodes read
 
 
 def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path):
     out = tmp_path / "forced"
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1,19", "--out", str(out),
-                 "--hidden", "16", "--embed", "16", "--epochs", "1", "--threads", "1",
-                 "--teacher-forced-gates", "19", "--free-pass", "19"]) == 0
+    assert train_recipe(babi_dir, tmp_path, """
+[model]
+hidden = 16
+embed = 16
+[[stage]]
+name = "only"
+tasks = "1,19"
+epochs = 1
+teacher_forced = "19"
+free_pass = "19"
+""", out) == 0
     model = json.loads((out / "config.json").read_text())["model"]
     assert (model["teacher_forced_gates"], model["teacher_forced_tasks"]) == (True, [19])
     assert model["free_pass_tasks"] == [19]
@@ -143,34 +166,6 @@ def test_supporting_facts_are_read_after_a_free_pass():
     assert supporting_facts_right(Answer("s,e", 2, [], [2, 0, 5]), (2, 0))
 
 
-def test_keep_last_saves_the_last_epoch_not_the_best(tiny_model, babi_dir, tmp_path):
-    folder, best = tiny_model
-    assert best.info["best_epoch"] < best.info["epochs_run"] == 300  # it kept an earlier epoch
-    last = train(dataclasses.replace(tiny_options(babi_dir, out=tmp_path / "last"), keep="last"))
-    assert (last.info["best_epoch"], last.info["epochs_run"]) == (300, 300)
-    saved = load_checkpoint(tmp_path / "last")
-    assert saved.info["options"]["keep"] == "last"
-    assert all(torch.equal(v, saved.model.state_dict()[k])
-               for k, v in last.model.state_dict().items())
-    assert not all(torch.equal(v, best.model.state_dict()[k])
-                   for k, v in last.model.state_dict().items())
-
-
-def test_ema_keeps_and_saves_the_moving_average_of_the_weights(tiny_model, babi_dir, tmp_path):
-    train_set = load_tasks(babi_dir, [1, 8, 19], "train")
-    _, plain = tiny_model  # the same options without averaging: it learns them all
-    # A decay this close to 1 keeps the weights of the first step: the kept model has
-    # learned nothing, though the weights the optimizer stepped learned what plain ones do.
-    frozen = train(dataclasses.replace(tiny_options(babi_dir, out=tmp_path / "frozen", epochs=100),
-                                       ema=0.999999))
-    assert evaluate(plain, train_set)["mean_error"] == 0.0
-    assert evaluate(frozen, train_set)["mean_error"] > 0.5
-    saved = load_checkpoint(tmp_path / "frozen")
-    assert saved.info["options"]["ema"] == 0.999999
-    assert all(torch.equal(v, saved.model.state_dict()[k])
-               for k, v in frozen.model.state_dict().items())
-
-
 def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):
     def trained(tasks, retell, retell_tasks=(17, 18, 19)):
         options = dataclasses.replace(tiny_options(babi_dir, epochs=2), tasks=tasks, retell=retell,
@@ -184,31 +179,19 @@ def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):
     not_19 = trained([1, 19], 1.0, retell_tasks=(17, 18))
     assert all(torch.equal(plain[k], not_19[k]) for k in plain)
     out = tmp_path / "retold"
-    assert main(["train", "--data", str(babi_dir), "--tasks", "19", "--out", str(out),
-                 "--hidden", "16", "--embed", "16", "--epochs", "1", "--retell", "0.5",
-                 "--retell-tasks", "19", "--threads", "1"]) == 0
+    assert train_recipe(babi_dir, tmp_path, """
+[model]
+hidden = 16
+embed = 16
+[[stage]]
+name = "only"
+tasks = "19"
+epochs = 1
+retell = 0.5
+retell_tasks = "19"
+""", out) == 0
     saved = json.loads((out / "config.json").read_text())["info"]["options"]
     assert (saved["retell"], saved["retell_tasks"]) == (0.5, [19])
-
-
-def test_warmup_trains_its_tasks_alone_first_then_all_of_them(babi_dir, tmp_path):
-    reports = []
-    options = dataclasses.replace(tiny_options(babi_dir, out=tmp_path / "warm", epochs=2),
-                                  tasks=[1, 19], warmup_tasks=(19,), warmup_epochs=3)
-    warmed = train(options, reports.append).model.state_dict()
-    assert [(r.warmup, r.epoch, sorted(r.val_by_task)) for r in reports] == [
-        (True, 1, [19]), (True, 2, [19]), (True, 3, [19]), (False, 1, [1, 19]), (False, 2, [1, 19])]
-    assert {r.lr for r in reports[:3]} == {options.lr}
-    info = json.loads((tmp_path / "warm" / "config.json").read_text())["info"]
-    assert (info["epochs_run"], info["warmup_epochs_run"], info["options"]["warmup_tasks"]) == (
-        2, 3, [19])
-    cold = train(dataclasses.replace(options, out=None, warmup_epochs=0)).model.state_dict()
-    assert not all(torch.equal(warmed[k], cold[k]) for k in cold)
-    # Renaming in the warm-up alone (--warmup-augment) changes what it learns.
-    on_1 = dataclasses.replace(options, out=None, warmup_tasks=(1,))
-    plain, renamed = (train(dataclasses.replace(on_1, warmup_augment=share)).model.state_dict()
-                      for share in (None, 1.0))
-    assert not all(torch.equal(plain[k], renamed[k]) for k in renamed)
 
 
 def test_oversampling_presents_a_tasks_questions_that_many_times_an_epoch(babi_dir, monkeypatch):
@@ -265,34 +248,44 @@ def test_init_goes_on_from_a_model_and_keeps_its_tokenizer_size_and_lexicon(
     assert not torch.equal(before["embed.weight"], after["embed.weight"])  # it did train
 
 
+def go_on(babi_dir, tmp_path, folder, out, tasks="1", **settings) -> int:
+    """A one-stage recipe that goes on from `folder` for an epoch on `tasks`, with `settings`."""
+    keys = "".join(f"{key} = {value}\n" for key, value in settings.items())
+    return train_recipe(babi_dir, tmp_path, f"""
+[recipe]
+init = "{folder}"
+[[stage]]
+name = "on"
+tasks = "{tasks}"
+epochs = 1
+lr = 0.1
+{keys}""", out)
+
+
 def test_a_stage_trains_with_the_dropout_it_names_and_keeps_the_rest(tiny_model, babi_dir,
                                                                     tmp_path):
     folder, _ = tiny_model  # dropout 0.0, word dropout as dropout
     out = tmp_path / "words"
-    stage = ["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(folder),
-             "--epochs", "1", "--lr", "0.1", "--threads", "1"]
-    assert main([*stage, "--out", str(out), "--word-dropout", "0.25"]) == 0
+    assert go_on(babi_dir, tmp_path, folder, out, word_dropout=0.25) == 0
     saved, started = (json.loads((f / "config.json").read_text())["model"] for f in (out, folder))
     assert (saved["dropout"], saved["word_dropout"]) == (0.0, 0.25)
     assert {k: v for k, v in saved.items() if k != "word_dropout"} == {
         k: v for k, v in started.items() if k != "word_dropout"}
     tuned = load_checkpoint(out).model
     assert (tuned.dropout.p, tuned.word_dropout.p) == (0.0, 0.25)
-    assert main([*stage, "--out", str(tmp_path / "plain")]) == 0  # no flag: the model's own
+    assert go_on(babi_dir, tmp_path, folder, tmp_path / "plain") == 0  # not given: the model's
     plain = load_checkpoint(tmp_path / "plain").model
     assert (plain.config.dropout, plain.config.word_dropout) == (0.0, None)
     assert not torch.equal(tuned.embed.weight, plain.embed.weight)  # the masks changed training
-    assert main([*stage, "--out", str(tmp_path / "facts"), "--dropout", "0.1"]) == 0
+    assert go_on(babi_dir, tmp_path, folder, tmp_path / "facts", dropout=0.1) == 0
     facts = load_checkpoint(tmp_path / "facts").model  # words follow the facts, as before
     assert (facts.dropout.p, facts.word_dropout.p) == (0.1, 0.1)
 
 
 def test_a_stage_trains_with_the_gate_loss_weight_it_names(tiny_model, babi_dir, tmp_path):
     folder, _ = tiny_model
-    stage = ["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(folder),
-             "--epochs", "1", "--lr", "0.1", "--threads", "1"]
-    assert main([*stage, "--out", str(tmp_path / "heavy"), "--gate-loss-weight", "4"]) == 0
-    assert main([*stage, "--out", str(tmp_path / "plain")]) == 0
+    assert go_on(babi_dir, tmp_path, folder, tmp_path / "heavy", gate_loss_weight=4) == 0
+    assert go_on(babi_dir, tmp_path, folder, tmp_path / "plain") == 0
     heavy, plain = (load_checkpoint(tmp_path / name).model for name in ("heavy", "plain"))
     assert (heavy.config.gate_loss_weight, plain.config.gate_loss_weight) == (4.0, 1.0)
     assert {k: v for k, v in vars(heavy.config).items() if k != "gate_loss_weight"} == {
@@ -301,7 +294,7 @@ def test_a_stage_trains_with_the_gate_loss_weight_it_names(tiny_model, babi_dir,
     assert not torch.equal(heavy.memory.end_of_passes, plain.memory.end_of_passes)
     again = ["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(tmp_path / "heavy"),
              "--epochs", "1", "--threads", "1", "--out", str(tmp_path / "again")]
-    assert main(again) == 0  # not given: the --init model's weight, not the default
+    assert main(again) == 0  # not given: the model's own weight, not the default
     assert load_checkpoint(tmp_path / "again").model.config.gate_loss_weight == 4.0
 
 
@@ -352,56 +345,22 @@ def test_a_free_pass_given_with_init_changes_the_models_training_not_its_weights
     assert load_checkpoint(tmp_path / "free").model.config.free_pass_tasks == [19]
 
 
-def test_a_comparison_layer_given_with_init_answers_as_before_then_learns(
+def test_a_recipe_that_goes_on_from_a_model_cannot_give_it_another_architecture(
         tiny_model, babi_dir, tmp_path, capsys):
-    folder, checkpoint = tiny_model
-    grown = with_compare(checkpoint.model, 5).eval()
-    assert grown.answer_module.gru.weight_ih.shape[1] == (
-        checkpoint.model.answer_module.gru.weight_ih.shape[1] + 5)
-    batch = fixture_batch(checkpoint, babi_dir)
-    assert_predicts_alike(checkpoint.model, grown, batch)
-    _, loss_before = checkpoint.model(batch)
-    _, loss_after = grown(batch)
-    assert torch.allclose(loss_before, loss_after)
-
-    one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), init=folder,
-                                    out=tmp_path / "compare",
-                                    model=dataclasses.replace(TINY, answer_compare_dim=5))
-    tuned = train(one_epoch)
-    columns = tuned.model.answer_module.gru.weight_ih[:, -5:]
-    assert tuned.model.config.answer_compare_dim == 5 and columns.abs().sum() > 0  # it learns
-    assert load_checkpoint(tmp_path / "compare").model.answer_module.compare is not None
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--init",
-                 str(tmp_path / "compare"), "--out", str(tmp_path / "again"), "--epochs", "1",
-                 "--answer-compare", "7", "--threads", "1"]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "askme: error: --answer-compare 7: the --init model already has a comparison layer "
-        "of 5")
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1", "--init", str(folder),
-                 "--out", str(tmp_path / "keys"), "--epochs", "1", "--answer-reads-episodes",
-                 "--answer-pass-keys", "--threads", "1"]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "askme: error: --answer-pass-keys: the --init model reads its episodes without them, "
-        "and they change its attention from the first step")
+    folder, _ = tiny_model
+    assert train_recipe(babi_dir, tmp_path, f"""
+[recipe]
+init = "{folder}"
+[model]
+answer_pass_keys = true
+[[stage]]
+name = "on"
+tasks = "1"
+""", tmp_path / "keys") == 1
+    assert capsys.readouterr().err == (
+        f"askme: error: {tmp_path / 'recipe.toml'}: [model]: the model comes from [recipe] "
+        "init, so it cannot be given here\n")
     assert not (tmp_path / "keys").exists()
-
-
-def test_module_lr_scales_the_rate_of_one_part(tiny_model, babi_dir, tmp_path, capsys):
-    folder, checkpoint = tiny_model
-    one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1], init=folder)
-    tuned = train(dataclasses.replace(one_epoch, module_lr={"memory": 1e-9}))
-    before, after = checkpoint.model.state_dict(), tuned.model.state_dict()
-    assert all(torch.allclose(before[k], after[k], atol=1e-8) for k in before if k.startswith("memory."))
-    assert not torch.allclose(before["embed.weight"], after["embed.weight"], atol=1e-4)
-    free = train(one_epoch).model.state_dict()  # without it the memory moves too
-    assert not torch.allclose(before["memory.gate_mlp.0.weight"], free["memory.gate_mlp.0.weight"],
-                              atol=1e-4)
-    # Named before anything is read: the folder below does not exist.
-    assert main(["train", "--data", str(tmp_path / "nowhere"), "--tasks", "1", "--out",
-                 str(tmp_path / "m"), "--epochs", "1", "--module-lr", "memry=0.2"]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "askme: error: --module-lr: no part named memry (the parts are embed, input_module, "
-        "question_module, memory, answer_module)")
 
 
 def held_out(examples, task):
@@ -525,14 +484,18 @@ def test_a_run_on_some_tasks_can_take_its_words_from_all_of_them(babi_dir, tmp_p
     assert {"anna", "apple"} <= worded.lexicon.words and not {"anna", "apple"} & own.lexicon.words
     # The words only change what the run is built from, not which questions it draws.
     assert worded.info["val_accuracy"] == own.info["val_accuracy"]
-    with pytest.raises(AskmeError, match="--vocab-tasks must include every task trained on"):
-        train(dataclasses.replace(one_epoch, vocab_tasks=(1,)))
-    with pytest.raises(AskmeError, match="--init keeps its own tokenizer"):
-        train(dataclasses.replace(one_epoch, vocab_tasks=(1, 19), init=tmp_path))
     out = tmp_path / "worded"
-    assert main(["train", "--data", str(babi_dir), "--tasks", "19", "--vocab-tasks", "1,8,19",
-                 "--out", str(out), "--hidden", "16", "--embed", "16", "--epochs", "1",
-                 "--threads", "1"]) == 0
+    recipe = """
+[model]
+hidden = 16
+embed = 16
+[[stage]]
+name = "only"
+tasks = "19"
+vocab_tasks = "1,8,19"
+epochs = 1
+"""
+    assert train_recipe(babi_dir, tmp_path, recipe, out) == 0
     assert json.loads((out / "config.json").read_text())["info"]["options"]["vocab_tasks"] == [1, 8, 19]
 
 
@@ -555,9 +518,8 @@ def test_gate_competition_given_with_init_gates_as_before_then_learns(tiny_model
     assert_predicts_alike(checkpoint.model, with_gate_competition(checkpoint.model),
                           fixture_batch(checkpoint, babi_dir))
 
-    assert main(["train", "--data", str(babi_dir), "--tasks", "1,8,19", "--init", str(folder),
-                 "--out", str(tmp_path / "compete"), "--epochs", "1", "--gate-competition",
-                 "--threads", "1"]) == 0
+    assert go_on(babi_dir, tmp_path, folder, tmp_path / "compete", tasks="1,8,19",
+                 gate_competition="true") == 0
     tuned = load_checkpoint(tmp_path / "compete").model
     assert tuned.config.gate_competition
     assert tuned.memory.competition.weight.abs().sum() > 0  # it learns

@@ -1,9 +1,9 @@
-"""examples/turned_directions.py: every other task 4 story's second fact turned a quarter,
+"""The data step turned_directions (askme.data_steps): every other task 4 story's second fact turned a quarter,
 its question with it, the answer still the one the facts give."""
 
 import re
 
-from conftest import run_example
+from askme.data_steps import turned_directions
 
 OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east"}
 FACT = re.compile(r"The (\w+) is (\w+) of the (\w+)\.")
@@ -41,9 +41,7 @@ def test_every_other_story_is_turned_and_still_answered_by_its_facts(tmp_path):
     data.mkdir()
     (data / "qa4_two-arg-relations_train.txt").write_text(STORIES)
     (data / "qa4_two-arg-relations_test.txt").write_text(STORIES)
-    result = run_example("turned_directions.py", "--data", data, "--out", tmp_path / "out")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "qa4_two-arg-relations_train.txt: 2 stories turned\n"
+    assert turned_directions(data, tmp_path / "out") == {"qa4_two-arg-relations_train.txt": 2}
     written = (tmp_path / "out" / "qa4_two-arg-relations_train.txt").read_text()
     assert (tmp_path / "out" / "qa4_two-arg-relations_test.txt").read_text() == STORIES
     lines = [line.split(" ", 1)[1] for line in written.splitlines()]

@@ -1,8 +1,9 @@
-"""examples/where_questions.py: where-questions a story's own moves answer, the rest kept."""
+"""The data step where_questions (askme.data_steps): where-questions a story's own moves
+answer, the rest kept."""
 
 import re
 
-from conftest import run_example
+from askme.data_steps import where_questions
 
 
 def parse(lines):
@@ -19,9 +20,8 @@ def parse(lines):
 
 def test_each_story_asks_where_a_moved_person_is_and_keeps_its_own_questions(babi_dir,
                                                                               tmp_path):
-    result = run_example("where_questions.py", "--data", babi_dir, "--tasks", "1,8",
-                         "--out", tmp_path)
-    assert result.returncode == 0, result.stderr
+    changed = where_questions(babi_dir, tmp_path, tasks=(1, 8))
+    assert set(changed) == {"qa1_single-supporting-fact_train.txt", "qa8_lists-sets_train.txt"}
     name = "qa8_lists-sets_train.txt"
     source = parse((babi_dir / name).read_text().splitlines())
     written = parse((tmp_path / name).read_text().splitlines())

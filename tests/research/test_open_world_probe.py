@@ -1,12 +1,12 @@
-"""examples/open_world_probe.py: stories in words bAbI never uses, and the shipped model's
+"""research/open_world_probe.py: stories in words bAbI never uses, and the shipped model's
 scores on them (the numbers models/babi-1k/README.md gives)."""
 
 import sys
 from pathlib import Path
 
-from conftest import run_example
+from conftest import run_research
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "research"))
 import open_world_probe as probe  # noqa: E402
 
 
@@ -61,7 +61,7 @@ def test_a_dropped_thing_is_where_its_carrier_was_when_dropping_it():
 
 
 def test_the_shipped_models_scores():
-    result = run_example("open_world_probe.py")
+    result = run_research("open_world_probe.py")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ("model | new verbs | new names | bAbI words | dropped\n"
                              "shipped | 80/80 | 79/80 | 79/80 | 80/80\n")

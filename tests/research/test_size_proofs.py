@@ -1,6 +1,6 @@
-"""examples/size_proofs.py: counts the proofs of task 18 questions and scores rules for the label."""
+"""research/size_proofs.py: counts the proofs of task 18 questions and scores rules for the label."""
 
-from conftest import run_example, write_task
+from conftest import run_research, write_task
 
 # Each question has two proofs and is labelled with the one that starts earlier: facts 1+2
 # or 3+4 in the first story; in the second, facts 1 and 2 say the same thing two ways, so
@@ -18,7 +18,7 @@ STORIES = """1 The chocolate fits inside the box.
 
 
 def test_counts_proofs_and_finds_the_rule_that_names_the_label(tmp_path):
-    result = run_example("size_proofs.py", "--data",
+    result = run_research("size_proofs.py", "--data",
                          write_task(tmp_path, "qa18_size-reasoning", STORIES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [

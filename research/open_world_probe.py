@@ -1,6 +1,6 @@
 """How well does a model read stories told in words bAbI never uses?
 
-    python examples/open_world_probe.py [MODEL ...]     (default: the shipped model)
+    python research/open_world_probe.py [MODEL ...]     (default: the shipped model)
 
 Four sets of 80 short stories, the same for every model (a fixed seed), each asking where
 a person or a thing is, as bAbI tasks 1 and 2 ask:

@@ -1,6 +1,6 @@
 """Why task 19's first pass is a guess, and what one free pass before it changes.
 
-    python examples/path_lookahead.py [--data ../shared/babi/en] [--model babi-1k]
+    python research/path_lookahead.py [--data ../shared/babi/en] [--model babi-1k]
 
 A path question ("How do you go from the kitchen to the garden?") is labelled with two
 facts in path order: the step out of the start room, then the step into the destination. A

@@ -1,6 +1,6 @@
 """A probe of the DMN's answer path: can it say a word of the fact its memory chose?
 
-    python examples/copy_probe.py [--data ../shared/babi/en] --out /tmp/probe
+    python research/copy_probe.py [--data ../shared/babi/en] --out /tmp/probe
     askme train --data /tmp/probe --tasks 19 --out /tmp/probe-model --hidden 80 --embed 80 \
         --dropout 0.2 --augment 1.0 --epochs 60 --patience 60 --threads 1 [--word-dropout 0]
 

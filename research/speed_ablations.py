@@ -1,6 +1,6 @@
 """What each speed change bought: every measurement with the change and without it.
 
-    python examples/speed_ablations.py [--data ../shared/babi] [--threads 1]
+    python research/speed_ablations.py [--data ../shared/babi] [--threads 1]
 
 Each row switches one change off (through the same functions the commands use, with the
 change undone by a patch) on the shipped model: eval and answering as medians of 3 runs,

@@ -1,6 +1,6 @@
-"""examples/positional_cues.py: how much of a task 17 answer a lookup table on k cues tells."""
+"""research/positional_cues.py: how much of a task 17 answer a lookup table on k cues tells."""
 
-from conftest import run_example, write_task
+from conftest import run_research, write_task
 
 # One picture, four questions whose answers are an exclusive or: each cue alone is a coin
 # toss (2 yes, 2 no for either value), while the two relations together decide them all.
@@ -14,7 +14,7 @@ STORY = """1 The triangle is above the pink rectangle.
 
 
 def test_no_single_cue_tells_the_answer_but_two_together_do(tmp_path):
-    result = run_example("positional_cues.py", "--data",
+    result = run_research("positional_cues.py", "--data",
                          write_task(tmp_path, "qa17_positional-reasoning", STORY))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -1,6 +1,6 @@
-"""examples/path_lookahead.py: how often a first pass can tell task 19's first step."""
+"""research/path_lookahead.py: how often a first pass can tell task 19's first step."""
 
-from conftest import run_example, write_task
+from conftest import run_research, write_task
 
 # The office is in two facts and only the kitchen leads on to the hallway, so a guess
 # between facts 1 and 2 is right half the time; the hallway is in one fact of the second.
@@ -16,7 +16,7 @@ STORIES = """1 The kitchen is north of the office.
 
 
 def test_a_guess_among_the_start_rooms_facts_against_one_that_knows_the_destination(tmp_path):
-    result = run_example("path_lookahead.py", "--data",
+    result = run_research("path_lookahead.py", "--data",
                          write_task(tmp_path, "qa19_path-finding", STORIES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -31,11 +31,11 @@ def test_each_answer_step_is_right_its_opposite_across_or_missing():
     import sys
 
     from conftest import ROOT
-    sys.path.insert(0, str(ROOT / "examples"))
+    sys.path.insert(0, str(ROOT / "research"))
     try:
         from path_lookahead import step_outcomes
     finally:
-        sys.path.remove(str(ROOT / "examples"))
+        sys.path.remove(str(ROOT / "research"))
     assert step_outcomes("n,e", "n,e") == ["right", "right"]
     assert step_outcomes("n,e", "s,n") == ["opposite", "across"]
     assert step_outcomes("n,e", "w") == ["across", "missing"]
@@ -50,7 +50,7 @@ def test_sorts_the_steps_of_a_models_answers(tmp_path):
     tiny = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0)
     train(TrainOptions(data=data, tasks=[19], out=tmp_path / "model", epochs=60, lr=1e-2,
                        patience=1000, decay_patience=1000, val_fraction=0.0, seed=3, model=tiny))
-    result = run_example("path_lookahead.py", "--data", data, "--model", tmp_path / "model")
+    result = run_research("path_lookahead.py", "--data", data, "--model", tmp_path / "model")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[3:] == [
         "model: both steps right 100.0 %",

@@ -1,6 +1,6 @@
 """Which part of a DMN holds what a training stage taught it?
 
-    python examples/module_swap.py BASE DONOR [--data ../shared/babi/en] [--tasks 1-20] [--watch 19]
+    python research/module_swap.py BASE DONOR [--data ../shared/babi/en] [--tasks 1-20] [--watch 19]
 
 BASE and DONOR are two models of one lineage (one trained from the other with `askme train
 --init`, so the same config and tokenizer). Starting from BASE, this puts in one part of

@@ -1,6 +1,6 @@
 """How many proofs does a bAbI task 18 (size reasoning) question have, and which one is labelled?
 
-    python examples/size_proofs.py [--data ../shared/babi/en] [--model babi-1k]
+    python research/size_proofs.py [--data ../shared/babi/en] [--model babi-1k]
 
 A task 18 question ("Is the chest bigger than the chocolate?") is labelled with two
 supporting facts that chain its two containers through a third ("The chocolate fits inside

@@ -1,6 +1,6 @@
 """How much of a task 17 (positional reasoning) answer do one to five cues tell?
 
-    python examples/positional_cues.py [--data ../shared/babi/en]
+    python research/positional_cues.py [--data ../shared/babi/en]
 
 "Is the pink rectangle to the right of the blue square?" is answered from two facts about a
 third shape ("The triangle is above the pink rectangle.", "The blue square is to the left of

@@ -1,10 +1,10 @@
-"""examples/copy_probe.py: the probe task keeps the stories and asks for one fact's word."""
+"""research/copy_probe.py: the probe task keeps the stories and asks for one fact's word."""
 
-from conftest import run_example
+from conftest import run_research
 
 
 def test_probe_answers_with_the_first_supporting_facts_direction(babi_dir, tmp_path):
-    result = run_example("copy_probe.py", "--data", babi_dir, "--out", tmp_path)
+    result = run_research("copy_probe.py", "--data", babi_dir, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     written = (tmp_path / "qa19_path-finding_train.txt").read_text().splitlines()
     assert written[:3] == ["1 The den is north of the hall.", "2 The porch is west of the hall.",

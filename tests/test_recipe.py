@@ -1,0 +1,144 @@
+"""Recipes (askme.recipe): checked before anything runs, run stage by stage by
+`askme train --recipe`, recorded in the model, and a finished stage kept on a rerun."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from askme.errors import AskmeError
+from askme.recipe import load_recipe, stage_options
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TINY = """\
+[recipe]
+name = "tiny"
+seed = 2
+threads = 1
+
+[model]
+hidden = 8
+embed = 8
+
+[[stage]]
+name = "first"
+tasks = "1,19"
+epochs = 2
+
+[[stage]]
+name = "second"
+tasks = "1,8,19"
+data_steps = ["where_questions", "turned_directions"]
+epochs = 1
+dropout = 0.2
+gate_competition = true
+oversample = { "8" = 2 }
+"""
+
+
+def write(tmp_path, text: str) -> Path:
+    path = tmp_path / "recipe.toml"
+    path.write_text(text)
+    return path
+
+
+def test_the_shipped_recipe_reads_as_its_stages():
+    recipe = load_recipe(ROOT / "recipes" / "babi-1k.toml")
+    assert recipe.name == "babi-1k" and recipe.header["seed"] == 3
+    assert [s.name for s in recipe.stages] == ["paths", "joint", "two-three", "competition",
+                                               "where", "turned"]
+    first = stage_options(recipe, recipe.stages[0].settings, Path("en"), None, None)
+    assert (first.tasks, first.vocab_tasks, first.epochs, first.time_limit) == (
+        [4, 19], tuple(range(1, 21)), 400, 10)
+    assert (first.model.hidden_dim, first.model.memory_update, first.model.teacher_forced_gates,
+            first.model.teacher_forced_tasks, first.model.free_pass_tasks) == (
+        80, "relu", True, None, [19])
+    fourth = stage_options(recipe, recipe.stages[3].settings, Path("en"), None, Path("b1"))
+    assert fourth.oversample == {4: 4, 19: 4, 16: 8, 3: 2, 7: 2, 8: 2, 18: 2}
+    assert fourth.task_augment == {17: 1.0, 4: 0.0, 19: 0.0} and fourth.model.gate_competition
+    assert recipe.stages[5].settings["data_steps"] == ["where_questions", "turned_directions"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.replace("epochs = 1\n", "epochs = 1\nepoch = 3\n"),
+     "stage 2 ('second'): unknown key 'epoch' (known: name, tasks,"),
+    (lambda t: t.replace("epochs = 1\n", "epochs = 1\nhidden = 16\n"),
+     "stage 2 ('second'): 'hidden' is the architecture, which the first stage fixes: put it "
+     "in [model]"),
+    (lambda t: t.replace("epochs = 2", "epochs = \"two\""),
+     "stage 1 ('first'): epochs should be int, not 'two'"),
+    (lambda t: t.replace("epochs = 1\n", "epochs = 1\nvocab_tasks = \"1-20\"\n"),
+     "stage 2 ('second'): vocab_tasks: only a stage that builds the model builds its tokenizer"),
+    (lambda t: t.replace("\"turned_directions\"", "\"shuffled\""),
+     "stage 2 ('second'): no data step 'shuffled' (known: where_questions, turned_directions)"),
+    (lambda t: t.replace("name = \"second\"", "name = \"first\""),
+     "stage 2 ('first'): another stage has this name"),
+    (lambda t: t.replace("tasks = \"1,19\"", "tasks = \"1,21\""),
+     "stage 1 ('first'): bad task list '1,21': tasks are numbered 1 to 20"),
+    (lambda t: t.replace("gate_competition = true", "gate_competition = false"),
+     "stage 2 ('second'): gate_competition cannot be taken away from the model before"),
+    (lambda t: t.replace("[model]", "[modle]"),
+     "top level: unknown table 'modle' (known: recipe, model, stage)"),
+    (lambda t: t.replace("hidden = 8", "hidden = 8\ndropout = 0.1"),
+     "[model]: unknown key 'dropout' (known: hidden, embed,"),
+    (lambda t: t[: t.index("[[stage]]")], "top level: no [[stage]] to run"),
+    (lambda t: t.replace("[recipe]", "[recipe"), "not a TOML file"),
+])
+def test_a_bad_recipe_is_one_line_naming_the_file_and_stage(tmp_path, change, message):
+    path = write(tmp_path, change(TINY))
+    with pytest.raises(AskmeError) as error:
+        load_recipe(path)
+    assert str(error.value).startswith(f"{path}: {message}"), str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def run_train(*args, cwd: Path):
+    env = {**os.environ, "ASKME_HOME": str(cwd / "home")}
+    return subprocess.run([sys.executable, "-m", "askme", "train", *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_train_runs_every_stage_records_the_recipe_and_keeps_finished_stages(tmp_path,
+                                                                             babi_dir):
+    recipe = write(tmp_path, TINY)
+    result = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    log = [line for line in result.stderr.splitlines() if not line.startswith("epoch ")]
+    assert log[0] == "stage 1/2 'first': tasks 1,19"
+    assert log[2] == ("stage 2/2 'second': tasks 1,8,19, data where_questions + "
+                      "turned_directions, from model.stages/first")
+    assert log[1].startswith("saved model.stages/first: ") and log[3].startswith("saved model: ")
+    info = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert info["info"]["options"]["recipe"]["text"] == TINY
+    assert info["info"]["options"]["recipe"]["stage"] == "second"
+    assert info["model"]["gate_competition"] and info["model"]["dropout"] == 0.2
+    assert info["model"]["hidden_dim"] == 8 and info["info"]["seed"] == 2
+    weights = (tmp_path / "model" / "weights.pt").read_bytes()
+
+    again = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines() == [
+        "stage 1/2 'first': finished before with these settings, kept (model.stages/first)",
+        "stage 2/2 'second': finished before with these settings, kept (model)"]
+    assert (tmp_path / "model" / "weights.pt").read_bytes() == weights
+
+    # A changed last stage is run again; the first is kept.
+    write(tmp_path, TINY.replace("epochs = 1\n", "epochs = 2\n"))
+    changed = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stderr.splitlines()[:2] == [
+        "stage 1/2 'first': finished before with these settings, kept (model.stages/first)",
+        "stage 2/2 'second': tasks 1,8,19, data where_questions + turned_directions, from "
+        "model.stages/first"]
+
+
+def test_the_recipe_sets_what_the_command_line_would(tmp_path):
+    result = run_train("--recipe", write(tmp_path, TINY), "--out", "m", "--epochs", "3",
+                       "--lr", "0.1", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2, "askme: error: --epochs, --lr: the recipe sets this; with --recipe give only --data, "
+           "--out, --threads, --processes and --device\n")
