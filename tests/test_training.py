@@ -102,26 +102,20 @@ def train_recipe(babi_dir, folder, text: str, out) -> int:
                  "--threads", "1"])
 
 
+def one_stage(babi_dir, folder, out, tasks: str, model: str = "", **stage) -> int:
+    """`train_recipe` of one epoch on `tasks` of a 16-unit model (and the `model` lines),
+    with the stage keys `stage` (their values as TOML writes them)."""
+    keys = "".join(f"{key} = {value}\n" for key, value in stage.items())
+    return train_recipe(babi_dir, folder, f"[model]\nhidden = 16\nembed = 16\n{model}"
+                        f"[[stage]]\nname = \"only\"\ntasks = \"{tasks}\"\nepochs = 1\n{keys}", out)
+
+
 def test_recipe_keys_reach_the_saved_config(babi_dir, tmp_path):
     out = tmp_path / "keys"
-    assert train_recipe(babi_dir, tmp_path, """
-[model]
-hidden = 16
-embed = 16
-memory_update = "relu"
-answer_reads_episodes = true
-answer_pass_keys = true
-[[stage]]
-name = "only"
-tasks = "1"
-epochs = 1
-word_dropout = 0
-teacher_forced = "all"
-gate_loss_weight = 2.5
-decay_patience = 40
-oversample = { "1" = 2 }
-task_augment = { "1" = 0.25 }
-""", out) == 0
+    architecture = 'memory_update = "relu"\nanswer_reads_episodes = true\nanswer_pass_keys = true\n'
+    assert one_stage(babi_dir, tmp_path, out, "1", architecture, word_dropout=0,
+                     teacher_forced='"all"', gate_loss_weight=2.5, decay_patience=40,
+                     oversample='{ "1" = 2 }', task_augment='{ "1" = 0.25 }') == 0
     saved = json.loads((out / "config.json").read_text())
     model, options = saved["model"], saved["info"]["options"]
     assert [options[k] for k in ("decay_patience", "oversample", "task_augment")] == [
@@ -137,17 +131,8 @@ task_augment = { "1" = 0.25 }
 
 def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path):
     out = tmp_path / "forced"
-    assert train_recipe(babi_dir, tmp_path, """
-[model]
-hidden = 16
-embed = 16
-[[stage]]
-name = "only"
-tasks = "1,19"
-epochs = 1
-teacher_forced = "19"
-free_pass = "19"
-""", out) == 0
+    assert one_stage(babi_dir, tmp_path, out, "1,19", teacher_forced='"19"',
+                     free_pass='"19"') == 0
     model = json.loads((out / "config.json").read_text())["model"]
     assert (model["teacher_forced_gates"], model["teacher_forced_tasks"]) == (True, [19])
     assert model["free_pass_tasks"] == [19]
@@ -179,17 +164,7 @@ def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):
     not_19 = trained([1, 19], 1.0, retell_tasks=(17, 18))
     assert all(torch.equal(plain[k], not_19[k]) for k in plain)
     out = tmp_path / "retold"
-    assert train_recipe(babi_dir, tmp_path, """
-[model]
-hidden = 16
-embed = 16
-[[stage]]
-name = "only"
-tasks = "19"
-epochs = 1
-retell = 0.5
-retell_tasks = "19"
-""", out) == 0
+    assert one_stage(babi_dir, tmp_path, out, "19", retell=0.5, retell_tasks='"19"') == 0
     saved = json.loads((out / "config.json").read_text())["info"]["options"]
     assert (saved["retell"], saved["retell_tasks"]) == (0.5, [19])
 
@@ -485,17 +460,7 @@ def test_a_run_on_some_tasks_can_take_its_words_from_all_of_them(babi_dir, tmp_p
     # The words only change what the run is built from, not which questions it draws.
     assert worded.info["val_accuracy"] == own.info["val_accuracy"]
     out = tmp_path / "worded"
-    recipe = """
-[model]
-hidden = 16
-embed = 16
-[[stage]]
-name = "only"
-tasks = "19"
-vocab_tasks = "1,8,19"
-epochs = 1
-"""
-    assert train_recipe(babi_dir, tmp_path, recipe, out) == 0
+    assert one_stage(babi_dir, tmp_path, out, "19", vocab_tasks='"1,8,19"') == 0
     assert json.loads((out / "config.json").read_text())["info"]["options"]["vocab_tasks"] == [1, 8, 19]
 
 
