@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train", help="train a model on bAbI tasks", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Train one DMN jointly on the chosen bAbI tasks, with answer and "
-        "supporting-fact (gate) supervision; a recipe (recipes/*.toml) runs every stage of "
+        description="Train one DMN jointly on the chosen bAbI tasks, with answer and\n"
+        "supporting-fact (gate) supervision; a recipe (recipes/*.toml) runs every stage of\n"
         "a model such as the shipped one.",
         epilog="examples:\n"
         "  askme train --tasks 1 --epochs 5 --out task1        a quick model of task 1\n"
@@ -67,32 +67,33 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--recipe", type=Path, metavar="FILE",
                       help="run every stage of this recipe (keys: askme/recipe.py); with it "
                            "give only --data, --out, --threads, --processes and --device")
-    what.add_argument("--data", type=Path, help=_DATA_HELP)
-    what.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6 (1-20)")
-    what.add_argument("--out", type=Path, required=True, help="folder to write the model to")
+    what.add_argument("--data", type=Path, metavar="DIR", help=_DATA_HELP)
+    what.add_argument("--tasks", default="1-20", metavar="TASKS", help="task numbers, e.g. 1-20 or 1,2,6 (1-20)")
+    what.add_argument("--out", type=Path, required=True, metavar="DIR",
+                      help="folder to write the model to")
     what.add_argument("--init", metavar="MODEL",
                       help="go on training this model (a folder or a shipped model's name): "
                            "its size, tokenizer and seed")
     how = train.add_argument_group("how")
-    how.add_argument("--epochs", type=_positive_int, default=options.epochs,
+    how.add_argument("--epochs", type=_positive_int, metavar="N", default=options.epochs,
                      help=f"most epochs ({options.epochs})")
-    how.add_argument("--seed", type=int, default=None,
+    how.add_argument("--seed", type=int, default=None, metavar="N",
                      help=f"random seed ({DEFAULT_SEED}; with --init, that model's)")
-    how.add_argument("--batch-size", type=_positive_int, default=options.batch_size,
+    how.add_argument("--batch-size", type=_positive_int, metavar="N", default=options.batch_size,
                      help=f"questions per step ({options.batch_size})")
-    how.add_argument("--lr", type=_positive_float, default=options.lr,
+    how.add_argument("--lr", type=_positive_float, default=options.lr, metavar="RATE",
                      help=f"Adam learning rate ({options.lr})")
     how.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
                      help="stop after the epoch that passes this many minutes")
-    how.add_argument("--hidden", type=_positive_int, default=model.hidden_dim,
+    how.add_argument("--hidden", type=_positive_int, metavar="N", default=model.hidden_dim,
                      help=f"GRU state size ({model.hidden_dim})")
-    how.add_argument("--embed", type=_positive_int, default=model.embed_dim,
+    how.add_argument("--embed", type=_positive_int, metavar="N", default=model.embed_dim,
                      help=f"word embedding size ({model.embed_dim})")
     where = train.add_argument_group("where")
-    where.add_argument("--threads", type=_positive_int,
+    where.add_argument("--threads", type=_positive_int, metavar="N",
                        help="torch threads a process (default: the cores, shared among the "
                             "processes --processes or torchrun starts on this machine)")
-    where.add_argument("--processes", type=_positive_int, default=1,
+    where.add_argument("--processes", type=_positive_int, default=1, metavar="N",
                        help="processes on this machine that split every batch and add up "
                             "their gradients in shared memory (1; the fastest is one a core)")
     where.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",

@@ -62,8 +62,8 @@ MODEL_KEYS = {  # the architecture: fixed by the first stage
     "hidden": f"GRU state size and the gate MLP's hidden units ({_model.hidden_dim})",
     "embed": f"word embedding size ({_model.embed_dim})",
     "memory_update": f"how a pass updates the memory: gru or relu ({_model.memory_update})",
-    "answer_reads_episodes": "the answer decoder attends over the episodes (false)",
-    "answer_pass_keys": "with answer_reads_episodes: each episode keyed by its pass (false)",
+    "answer_reads_episodes": "the answer decoder attends over the episodes (true)",
+    "answer_pass_keys": "with answer_reads_episodes: each episode keyed by its pass (true)",
     "max_passes": f"most memory passes before halting is forced ({_model.max_passes})",
     "vocab_size": f"sentencepiece pieces ({_options.vocab_size})",
 }
@@ -87,12 +87,12 @@ STAGE_KEYS = {
     "retell": f"share of retell_tasks' questions retold each epoch ({_options.retell})",
     "retell_tasks": "which of tasks 17, 18, 19 are retold (17-19)",
     "dropout": f"* dropout on facts, and on words unless word_dropout ({_model.dropout})",
-    "word_dropout": "* dropout on word embeddings (dropout)",
+    "word_dropout": "* dropout on word embeddings (0)",
     "gate_loss_weight": f"* weight of the gate loss ({_model.gate_loss_weight})",
     "teacher_forced": "* tasks whose passes train on their supporting facts' episodes, or "
                       "\"all\" (none)",
     "free_pass": "* tasks given one unsupervised pass before the supervised ones (none)",
-    "gate_competition": "* each gate also weighs the gates after and before it (false); "
+    "gate_competition": "* each gate also weighs the gates after and before it (true); "
                         "a later stage can add it, not take it away",
 }
 __doc__ += "".join(f"    {key:<18} {text}\n" for key, text in STAGE_KEYS.items())
@@ -288,9 +288,11 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         gate_hidden_dim=model.get("hidden", _model.hidden_dim),
         memory_update=model.get("memory_update", _model.memory_update),
         max_passes=model.get("max_passes", _model.max_passes),
-        answer_reads_episodes=model.get("answer_reads_episodes", False),
-        answer_pass_keys=model.get("answer_pass_keys", False),
-        gate_competition=given("gate_competition", False),
+        answer_reads_episodes=model.get("answer_reads_episodes", _model.answer_reads_episodes),
+        answer_pass_keys=model.get("answer_pass_keys", _model.answer_pass_keys),
+        # Not given, a later stage keeps the model's own; a first stage builds the default.
+        gate_competition=given("gate_competition", _model.gate_competition if init is None
+                               else False),
         teacher_forced_gates=forced is not None,
         teacher_forced_tasks=None if forced in (None, "all") else _tasks(forced),
         free_pass_tasks=_tasks(given("free_pass")) if given("free_pass") else None,

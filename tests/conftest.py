@@ -4,6 +4,11 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# The paper's DMN, none of the shipped model's additions: for tests of the base path, and of
+# adding a part to a model that lacks it.
+PAPER_DMN = dict(memory_update="gru", answer_reads_episodes=False, answer_pass_keys=False,
+                 gate_competition=False, word_dropout=None)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_gru():

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from conftest import PAPER_DMN
 from askme.data import collate, encode_facts
 from askme.data import Encoded
 from askme.config import DMNConfig
@@ -15,7 +16,7 @@ def make(seed=0, **config):
     torch.manual_seed(seed)
     tokenizer = Tokenizer.train(TEXTS)
     model = DMN(DMNConfig(vocab_size=tokenizer.vocab_size, embed_dim=16, hidden_dim=16,
-                          gate_hidden_dim=16, max_passes=4, **config))
+                          gate_hidden_dim=16, max_passes=4, **{**PAPER_DMN, **config}))
     return model.eval(), tokenizer
 
 
@@ -197,7 +198,7 @@ def test_a_pass_key_picks_which_episode_a_decoder_step_reads():
     read = answer.step_input(word, question, state, many, torch.ones(1, 7, dtype=torch.bool))
     assert torch.allclose(read[:, -16:], many[:, 4], atol=1e-5)
     with pytest.raises(ValueError, match="needs answer_reads_episodes"):
-        DMNConfig(answer_pass_keys=True)
+        DMNConfig(answer_reads_episodes=False, answer_pass_keys=True)
 
 
 THREE_FACTS = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Anna took the ball there."]
@@ -297,3 +298,14 @@ def test_a_free_pass_has_no_gate_loss():
     bce = torch.nn.functional.binary_cross_entropy_with_logits(
         logits[1:, 0], torch.nn.functional.one_hot(targets, 4).float(), reduction="sum") / 2
     assert torch.isclose(both - answer_only, ce + bce, rtol=1e-4)
+
+
+def test_a_config_saved_before_a_field_existed_loads_as_made_without_it():
+    from askme.config import DMNConfig
+
+    old = DMNConfig.from_dict({"vocab_size": 10, "embed_dim": 8, "hidden_dim": 8,
+                               "gate_hidden_dim": 8, "dropout": 0.3, "max_passes": 4})
+    assert (old.memory_update, old.answer_reads_episodes, old.answer_pass_keys,
+            old.gate_competition, old.word_dropout) == ("gru", False, False, False, None)
+    shipped = DMNConfig()  # today's defaults are the shipped model's
+    assert (shipped.hidden_dim, shipped.memory_update, shipped.gate_competition) == (80, "relu", True)

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 import torch
 
+from conftest import PAPER_DMN
 from askme import parallel
 from askme.babi import load_tasks
 from askme.cli import main
@@ -19,7 +20,8 @@ from askme.training import gradient_capacity, train, train_job
 # ~3e-5 in these runs (seen on AMD EPYC; less on Intel Xeon); processes that drew their own
 # renamings differ by ~0.1.
 SAME = 5e-4
-TINY = DMNConfig(embed_dim=16, hidden_dim=16, gate_hidden_dim=16, max_passes=4, dropout=0.0)
+TINY = DMNConfig(embed_dim=16, hidden_dim=16, gate_hidden_dim=16, max_passes=4, dropout=0.0,
+                 **PAPER_DMN)
 
 
 def options(babi_dir, **changes):

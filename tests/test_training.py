@@ -6,6 +6,7 @@ import shutil
 import pytest
 import torch
 
+from conftest import PAPER_DMN
 from askme.babi import load_tasks
 from askme.checkpoint import CHECKSUM_FILE, WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from askme.cli import main
@@ -17,7 +18,8 @@ from askme.model import DMN, with_gate_competition
 from askme.tokenizer import Tokenizer
 from askme.training import TrainOptions, stage_config, train, validation_split
 
-TINY = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0)
+TINY = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0,
+                 **PAPER_DMN)
 
 
 def tiny_options(babi_dir, out=None, seed=3, epochs=300):
@@ -112,21 +114,21 @@ def one_stage(babi_dir, folder, out, tasks: str, model: str = "", **stage) -> in
 
 def test_recipe_keys_reach_the_saved_config(babi_dir, tmp_path):
     out = tmp_path / "keys"
-    architecture = 'memory_update = "relu"\nanswer_reads_episodes = true\nanswer_pass_keys = true\n'
-    assert one_stage(babi_dir, tmp_path, out, "1", architecture, word_dropout=0,
+    architecture = 'memory_update = "gru"\nanswer_pass_keys = false\n'  # not the defaults
+    assert one_stage(babi_dir, tmp_path, out, "1", architecture, dropout=0.3, word_dropout=0,
                      teacher_forced='"all"', gate_loss_weight=2.5, decay_patience=40,
                      oversample='{ "1" = 2 }', task_augment='{ "1" = 0.25 }') == 0
     saved = json.loads((out / "config.json").read_text())
     model, options = saved["model"], saved["info"]["options"]
     assert [options[k] for k in ("decay_patience", "oversample", "task_augment")] == [
         40, {"1": 2}, {"1": 0.25}]
-    assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("relu", 0.0, 0.3)
+    assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("gru", 0.0, 0.3)
     assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
     assert model["teacher_forced_tasks"] is None  # "all" forces every task
     assert model["gate_loss_weight"] == 2.5
     loaded = load_checkpoint(out).model.answer_module
     assert loaded.episode_key is not None
-    assert model["answer_pass_keys"] and loaded.pass_key is not None
+    assert not model["answer_pass_keys"] and loaded.pass_key is None
 
 
 def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path):

@@ -1,6 +1,6 @@
 """research/path_lookahead.py: how often a first pass can tell task 19's first step."""
 
-from conftest import run_research, write_task
+from conftest import PAPER_DMN, run_research, write_task
 
 # The office is in two facts and only the kitchen leads on to the hallway, so a guess
 # between facts 1 and 2 is right half the time; the hallway is in one fact of the second.
@@ -47,7 +47,8 @@ def test_sorts_the_steps_of_a_models_answers(tmp_path):
     from askme.training import TrainOptions, train
 
     data = write_task(tmp_path, "qa19_path-finding", STORIES)
-    tiny = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0)
+    tiny = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0,
+                     **PAPER_DMN)
     train(TrainOptions(data=data, tasks=[19], out=tmp_path / "model", epochs=60, lr=1e-2,
                        patience=1000, decay_patience=1000, val_fraction=0.0, seed=3, model=tiny))
     result = run_research("path_lookahead.py", "--data", data, "--model", tmp_path / "model")
