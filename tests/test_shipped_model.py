@@ -1,6 +1,8 @@
 """The shipped model answers short stories written for this test (not taken from bAbI), one
 group per bAbI task type. Every answer must be right."""
 
+from pathlib import Path
+
 import pytest
 
 from askme import api
@@ -110,3 +112,17 @@ def test_the_shipped_model_is_checked_against_its_recorded_checksums(tmp_path):
         handle.write(b"\0")
     with pytest.raises(AskmeError, match="tokenizer.model: does not match its recorded checksum"):
         load_checkpoint(copy, checksums_required=True)
+
+
+BABI_EN = Path(__file__).resolve().parents[2] / "shared" / "babi" / "en"
+
+
+@pytest.mark.skipif(not BABI_EN.is_dir(), reason="needs the bAbI copy beside the checkout")
+def test_eval_json_of_the_shipped_model_is_what_it_was(capsys):
+    """Refactoring must not change an answer: `askme eval --json` on the bAbI test, byte for
+    byte as it was recorded (tests/fixtures/shipped_eval.json)."""
+    from askme.cli import main
+
+    assert main(["eval", "--json", "--data", str(BABI_EN)]) == 0
+    recorded = (Path(__file__).parent / "fixtures" / "shipped_eval.json").read_text()
+    assert capsys.readouterr().out == recorded
