@@ -59,8 +59,12 @@ class Explanation:
     halted: bool  # True when a pass chose end-of-passes, False at the max-passes backstop
 
     def to_json(self) -> dict:
-        return {"question": self.question, "answer": self.answer, "passes": self.passes,
-                "facts": self.facts, "episodes": [[round(g, 4) for g in e] for e in self.episodes]}
+        """Every pass the memory ran, with its gates, and how many of their episodes the
+        answer used: the halting pass runs too, but its episode is not used."""
+        return {"question": self.question, "answer": self.answer, "facts": self.facts,
+                "passes": [{"gates": [round(g, 4) for g in e[:-1]],
+                            "end_of_passes": round(e[-1], 4)} for e in self.episodes],
+                "episodes_used": self.passes, "halted": self.halted}
 
 
 def load_model(model: str | Path | None = None):

@@ -89,13 +89,17 @@ def test_ask_json_gives_one_object_per_question(askme):
                          "Where is Sandra?\n")
     objects = [json.loads(line) for line in result.out.splitlines()]
     assert [o["answer"] for o in objects] == ["garden", "garden"]
-    assert set(objects[0]) == {"question", "answer", "passes", "facts", "episodes"}
+    assert set(objects[0]) == {"question", "answer", "facts", "passes", "episodes_used", "halted"}
     assert objects[1]["facts"] == ["Sandra went to the garden.", "Bill went home."]
-    assert objects[1]["passes"] == 1 and len(objects[1]["episodes"]) == 2
-    assert all(len(gates) == 3 for gates in objects[1]["episodes"])  # 2 facts + end-of-passes
-    first, second = objects[1]["episodes"]
-    # Pass 1's highest gate is on Sandra's move; pass 2's on end-of-passes, so it halted.
-    assert first.index(max(first)) == 0 and second.index(max(second)) == 2
+    # Two passes ran: the first found Sandra's move, the second chose end-of-passes, so the
+    # answer used one episode and the memory halted.
+    assert len(objects[1]["passes"]) == 2 and objects[1]["episodes_used"] == 1
+    assert objects[1]["halted"] is True
+    first, second = objects[1]["passes"]
+    assert all(len(p["gates"]) == 2 for p in objects[1]["passes"])  # a gate per fact
+    assert first["gates"].index(max(first["gates"])) == 0
+    assert first["end_of_passes"] < max(first["gates"])
+    assert second["end_of_passes"] > max(second["gates"])
 
 
 def test_babi_file_is_answered_and_scored_and_keeps_the_last_story(askme, tmp_path):
