@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser(
-        "train", help="train a model on bAbI tasks", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "train", help="train a model on bAbI tasks",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train one DMN jointly on the chosen bAbI tasks, with answer and\n"
         "supporting-fact (gate) supervision; a recipe (recipes/*.toml) runs every stage of\n"
         "a model such as the shipped one.",
@@ -68,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="run every stage of this recipe (keys: askme/recipe.py); with it "
                            "give only --data, --out, --threads, --processes and --device")
     what.add_argument("--data", type=Path, metavar="DIR", help=_DATA_HELP)
-    what.add_argument("--tasks", default="1-20", metavar="TASKS", help="task numbers, e.g. 1-20 or 1,2,6 (1-20)")
+    what.add_argument("--tasks", default="1-20", metavar="TASKS",
+                      help="task numbers, e.g. 1-20 or 1,2,6 (1-20)")
     what.add_argument("--out", type=Path, required=True, metavar="DIR",
                       help="folder to write the model to")
     what.add_argument("--init", metavar="MODEL",

@@ -67,7 +67,8 @@ def fetch_babi(dest: Path, url: str = OFFICIAL_URL, archive: Path | None = None,
             kept = unpack_checked(archive, staged, manifest)
             _replace_folder(staged, dest, work)
     except OSError as error:
-        raise AskmeError(f"{dest}: cannot write the bAbI files ({error.strerror or error})") from None
+        why = error.strerror or error
+        raise AskmeError(f"{dest}: cannot write the bAbI files ({why})") from None
     return kept
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from askme.config import STAGE_SETTINGS, DMNConfig, TrainOptions
-from askme.errors import AskmeError
+from askme.errors import AskmeError, UsageError
 from askme.retell import RETOLD_TASKS
 
 if sys.version_info >= (3, 11):
@@ -143,7 +143,7 @@ class Stage:
 
 @dataclass
 class Recipe:
-    path: Path
+    path: Path | None  # None: a plain `askme train` run
     text: str
     header: dict
     model: dict
@@ -151,7 +151,7 @@ class Recipe:
 
     @property
     def name(self) -> str:
-        return self.header.get("name", self.path.stem)
+        return self.header.get("name") or (self.path.stem if self.path else "askme train")
 
     def options(self, index: int, data: Path, out: Path | None,
                 init: Path | None) -> TrainOptions:
@@ -176,20 +176,20 @@ def one_stage(tasks: str, seed: int | None = None, hidden: int | None = None,
               embed: int | None = None, **stage) -> Recipe:
     """The recipe of a plain `askme train` run: one stage of the given settings (None: the
     default), checked as a recipe file is."""
-    header = {"name": "askme train"} | ({"seed": seed} if seed is not None else {})
+    header = {"seed": seed} if seed is not None else {}
     model = {key: value for key, value in (("hidden", hidden), ("embed", embed))
              if value is not None}
     settings = {"name": "train", "tasks": tasks} | {
         key: value for key, value in stage.items() if value is not None}
-    return parse_recipe({"recipe": header, "model": model, "stage": [settings]},
-                        Path("askme train"), "")
+    return parse_recipe({"recipe": header, "model": model, "stage": [settings]}, None, "")
 
 
-def parse_recipe(data: dict, path: Path, text: str) -> Recipe:
-    """Check a recipe's tables (as read from TOML) and make it a Recipe."""
+def parse_recipe(data: dict, path: Path | None, text: str) -> Recipe:
+    """Check a recipe's tables (as read from TOML; `path` None: made from the command line)
+    and make it a Recipe."""
 
     def fail(where: str, why: str) -> AskmeError:
-        return AskmeError(f"{path}: {where}: {why}")
+        return AskmeError(f"{path}: {where}: {why}") if path else UsageError(why)
 
     def check(where: str, table, known: dict) -> dict:
         if not isinstance(table, dict):
@@ -257,7 +257,8 @@ def parse_recipe(data: dict, path: Path, text: str) -> Recipe:
         if untold := sorted(set(options.retell_tasks) - set(RETOLD_TASKS)):
             raise fail(where, f"retell_tasks: only tasks {', '.join(map(str, RETOLD_TASKS))} "
                               f"can be retold, not {', '.join(map(str, untold))}")
-        if options.vocab_tasks and (unworded := sorted(set(options.tasks) - set(options.vocab_tasks))):
+        unworded = sorted(set(options.tasks) - set(options.vocab_tasks or options.tasks))
+        if unworded:
             raise fail(where, f"vocab_tasks must include every task trained on (not "
                               f"{', '.join(map(str, unworded))})")
         recipe.stages.append(Stage(settings["name"], settings))

@@ -31,6 +31,8 @@ def test_help_and_version_do_not_import_torch():
      "askme: error: bad task list 'x': use numbers and ranges such as 1-20 or 1,2,6\n"),
     (["train", "--epochs", "0", "--out", "x"], 2,
      "askme train: error: argument --epochs: '0' must be at least 1 (see 'askme train --help')\n"),
+    (["train", "--out", "x", "--tasks", "0"], 2,
+     "askme: error: bad task list '0': tasks are numbered 1 to 20\n"),
     (["train", "--out", "x", "--oversample", "17=4"], 2,
      "askme: error: unrecognized arguments: --oversample 17=4 (see 'askme --help')\n"),
     (["frobnicate"], 2, None),

@@ -308,4 +308,5 @@ def test_a_config_saved_before_a_field_existed_loads_as_made_without_it():
     assert (old.memory_update, old.answer_reads_episodes, old.answer_pass_keys,
             old.gate_competition, old.word_dropout) == ("gru", False, False, False, None)
     shipped = DMNConfig()  # today's defaults are the shipped model's
-    assert (shipped.hidden_dim, shipped.memory_update, shipped.gate_competition) == (80, "relu", True)
+    assert (shipped.hidden_dim, shipped.memory_update, shipped.gate_competition) == (
+        80, "relu", True)
