@@ -126,6 +126,13 @@ def test_train_runs_every_stage_records_the_recipe_and_keeps_finished_stages(tmp
         "stage 2/2 'second': finished before with these settings, kept (model)"]
     assert (tmp_path / "model" / "weights.pt").read_bytes() == weights
 
+    # A stage cut short (its folder saved, its run not finished) is run again.
+    (tmp_path / "model.stages" / "first.done").unlink()
+    cut = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
+    assert cut.returncode == 0, cut.stderr
+    assert cut.stderr.splitlines()[0] == "stage 1/2 'first': tasks 1,19"
+    assert (tmp_path / "model.stages" / "first.done").is_file()
+
     # A changed last stage is run again; the first is kept.
     write(tmp_path, TINY.replace("epochs = 1\n", "epochs = 2\n"))
     changed = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
