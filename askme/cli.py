@@ -296,17 +296,17 @@ def _train_recipe(args) -> int:
         raise UsageError(f"{', '.join(given)}: the recipe sets this; with --recipe give only "
                          f"--data, --out, --threads, --processes and --device")
     recipe = load_recipe(args.recipe)
-    _set_threads(args.threads or recipe.header.get("threads"))
     args.threads = args.threads or recipe.header.get("threads")
+    _set_threads(args.threads)
     console = render.stderr()
-    main = distributed.launched_world_size() <= 1 or os.environ.get("RANK", "0") == "0"
+    rank = distributed.launched_rank()
 
     def say(line: str) -> None:
-        if main:
+        if not rank:  # one process, or rank 0 of torchrun's
             console.print(line, highlight=False, soft_wrap=True)
 
     run_recipe(recipe, args.data or default_babi_dir(), args.out,
-               lambda options: _train_stage(args, options), say)
+               lambda options: _train_stage(args, options), say, rank)
     return 0
 
 

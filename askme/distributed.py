@@ -56,6 +56,16 @@ def pick_device(choice: str, local_rank: int = 0) -> torch.device:
     return torch.device("cuda", local_rank % torch.cuda.device_count())
 
 
+def launched_rank() -> int | None:
+    """This process's rank as torchrun declares it (None when not started by torchrun)."""
+    if launched_world_size() <= 1:
+        return None
+    try:
+        return int(os.environ.get("RANK", "0"))
+    except ValueError:
+        raise AskmeError(f"RANK={os.environ['RANK']!r} is not a number") from None
+
+
 def launched_world_size() -> int:
     """Processes in the job as torchrun declares it (1 when not started by torchrun)."""
     try:

@@ -36,11 +36,10 @@ REQUIRED_SET = "en"  # en-10k/ is kept when the archive has it (complete, like e
 _CHUNK = 1 << 16
 
 
-def load_manifest(path: str | Path | None = None) -> dict[str, dict]:
+def load_manifest() -> dict[str, dict]:
     """{"en/qa1_..._train.txt": {"sha256": hex, "bytes": n} or {"bytes": [low, high],
-    "questions": n}} from the package's manifest, or from `path`."""
-    text = Path(path).read_text() if path else (files("askme") / MANIFEST).read_text()
-    return json.loads(text)["files"]
+    "questions": n}} from the manifest shipped in the package."""
+    return json.loads((files("askme") / MANIFEST).read_text())["files"]
 
 
 def manifest_entry(data: bytes) -> dict:
@@ -127,17 +126,16 @@ def unpack_checked(archive: Path, folder: Path, manifest: dict[str, dict]) -> li
                              f"(tasks_1-20_v1-2)")
         _check(archive, name, found[name], expected)
     for name, data in sorted(found.items()):
-        if name.split("/")[0] in sets:
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    return sorted(name for name in found if name.split("/")[0] in sets)
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return sorted(found)
 
 
 def _check(archive: Path, name: str, data: bytes, expected: dict) -> None:
     refused = f"{archive}: {name} is not the official bAbI v1.2 file"
     if "sha256" in expected:
-        if hashlib.sha256(data).hexdigest() != expected["sha256"]:
+        if manifest_entry(data)["sha256"] != expected["sha256"]:
             raise AskmeError(f"{refused} (its SHA-256 differs); nothing was installed")
         return
     low, high = expected["bytes"]

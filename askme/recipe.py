@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from askme.config import STAGE_SETTINGS, DMNConfig, TrainOptions
+from askme.babi import parse_tasks
 from askme.errors import AskmeError, UsageError
 from askme.retell import RETOLD_TASKS
 
@@ -110,14 +111,14 @@ _TYPES = {
 }
 
 
-_AT_LEAST_1 = ("seed", "threads", "hidden", "embed", "max_passes", "vocab_size", "epochs",
+_AT_LEAST_1 = ("threads", "hidden", "embed", "max_passes", "vocab_size", "epochs",
                "batch_size", "decay_patience", "patience")
 _ABOVE_0 = ("lr", "time_limit", "gate_loss_weight")
 _SHARES = ("augment", "retell", "dropout", "word_dropout", "val_fraction")  # in [0, 1]
 
 
 def _out_of_range(key: str, value) -> str | None:
-    if key in _AT_LEAST_1 and key != "seed" and value < 1:
+    if key in _AT_LEAST_1 and value < 1:
         return "should be at least 1"
     if key in _ABOVE_0 and value <= 0:
         return "should be above 0"
@@ -265,14 +266,8 @@ def parse_recipe(data: dict, path: Path | None, text: str) -> Recipe:
     return recipe
 
 
-def _tasks(text: str) -> list[int]:
-    from askme.babi import parse_tasks
-
-    return parse_tasks(text)
-
-
 def _per_task(table: dict, convert) -> dict[int, float]:
-    return {task: convert(value) for tasks, value in table.items() for task in _tasks(tasks)}
+    return {task: convert(value) for tasks, value in table.items() for task in parse_tasks(tasks)}
 
 
 def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
@@ -283,6 +278,7 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
     if given("gate_competition") is False and init is not None:
         raise ValueError("gate_competition cannot be taken away from the model before")
     forced = given("teacher_forced")
+    stage_settings = {key: given(key) for key in STAGE_SETTINGS if given(key) is not None}
     asked = DMNConfig(
         embed_dim=model.get("embed", _model.embed_dim),
         hidden_dim=model.get("hidden", _model.hidden_dim),
@@ -295,18 +291,15 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         gate_competition=given("gate_competition", _model.gate_competition if init is None
                                else False),
         teacher_forced_gates=forced is not None,
-        teacher_forced_tasks=None if forced in (None, "all") else _tasks(forced),
-        free_pass_tasks=_tasks(given("free_pass")) if given("free_pass") else None,
-        **{key: given(key) for key in STAGE_SETTINGS
-           if given(key) is not None})
-    stage_settings = {key: given(key) for key in STAGE_SETTINGS
-                      if given(key) is not None}
+        teacher_forced_tasks=None if forced in (None, "all") else parse_tasks(forced),
+        free_pass_tasks=parse_tasks(given("free_pass")) if given("free_pass") else None,
+        **stage_settings)
     return TrainOptions(
-        data=data, tasks=_tasks(settings["tasks"]), out=out, seed=recipe.header.get("seed"),
+        data=data, tasks=parse_tasks(settings["tasks"]), out=out, seed=recipe.header.get("seed"),
         init=init, stage_settings=stage_settings if init is not None else {}, model=asked,
         vocab_size=model.get("vocab_size", _options.vocab_size),
-        vocab_tasks=tuple(_tasks(given("vocab_tasks"))) if given("vocab_tasks") else None,
-        retell_tasks=tuple(_tasks(given("retell_tasks", "17-19"))),
+        vocab_tasks=tuple(parse_tasks(given("vocab_tasks"))) if given("vocab_tasks") else None,
+        retell_tasks=tuple(parse_tasks(given("retell_tasks", "17-19"))),
         oversample=_per_task(given("oversample", {}), int),
         task_augment=_per_task(given("task_augment", {}), float),
         **{key: given(key) for key in ("epochs", "batch_size", "lr", "decay_patience",
@@ -314,13 +307,14 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
                                        "retell") if given(key) is not None})
 
 
-def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say) -> None:
+def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
+               rank: int | None = None) -> None:
     """Run the recipe's stages in order into `out`, the stages before the last in the
     folder `OUT.stages` beside it. A stage that finished before with the same settings
     (and the same ones before it) is kept, not run again, so a run cut short goes on where
-    it stopped. `train_stage(options)` trains one stage; `say` reports a line."""
+    it stopped. `train_stage(options)` trains one stage; `say` reports a line; `rank` is
+    this process's under torchrun (None: not started by it)."""
     import dataclasses
-    import os
 
     from askme.paths import model_folder
 
@@ -341,8 +335,8 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say) -> None:
         if steps:
             from askme.data_steps import DATA_STEPS
 
-            rank = os.environ.get("RANK")  # under torchrun each process writes its own copy
-            base = work / "data" / (f"rank{rank}" if rank else "")
+            # Under torchrun each process writes its own copy, so none reads a half-written one.
+            base = work / "data" / (f"rank{rank}" if rank is not None else "")
             for done, step in enumerate(steps, start=1):
                 target = base / "+".join(steps[:done])
                 DATA_STEPS[step](stage_data, target)

@@ -17,7 +17,7 @@ STORIES = """1 The kitchen is north of the office.
 
 def test_a_guess_among_the_start_rooms_facts_against_one_that_knows_the_destination(tmp_path):
     result = run_research("path_lookahead.py", "--data",
-                         write_task(tmp_path, "qa19_path-finding", STORIES))
+                          write_task(tmp_path, "qa19_path-finding", STORIES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "test questions: 2; facts naming the start room: 1: 1, 2: 1",

@@ -15,7 +15,7 @@ STORY = """1 The triangle is above the pink rectangle.
 
 def test_no_single_cue_tells_the_answer_but_two_together_do(tmp_path):
     result = run_research("positional_cues.py", "--data",
-                         write_task(tmp_path, "qa17_positional-reasoning", STORY))
+                          write_task(tmp_path, "qa17_positional-reasoning", STORY))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == [

@@ -19,7 +19,7 @@ STORIES = """1 The chocolate fits inside the box.
 
 def test_counts_proofs_and_finds_the_rule_that_names_the_label(tmp_path):
     result = run_research("size_proofs.py", "--data",
-                         write_task(tmp_path, "qa18_size-reasoning", STORIES))
+                          write_task(tmp_path, "qa18_size-reasoning", STORIES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "test questions: 2; with one proof: 0; with several: 2 (2 with 2)",
