@@ -15,6 +15,7 @@ from pathlib import Path
 from askme import __version__
 from askme.config import DEFAULT_SEED, DMNConfig, TrainOptions
 from askme.errors import AskmeError
+from askme.visible import visible
 
 
 class _Parser(argparse.ArgumentParser):
@@ -349,15 +350,15 @@ def cmd_chat(args) -> int:
     from askme.paths import history_file
     from askme.repl.loop import run_interactive, run_plain
     from askme.repl.state import ChatState
-    from askme.store import open_store, validate_name
+    from rich.text import Text
 
-    from askme.store import MemoryStore, StoreError
+    from askme.store import MemoryStore, StoreError, open_store, validate_name
 
     try:
         store = open_store()
     except StoreError as error:  # the chat still works, for this session only
-        render.stderr().print(f"askme: warning: {error}; this chat will not be saved",
-                              highlight=False, soft_wrap=True)
+        render.stderr().print(Text(visible(f"askme: warning: {error}; this chat will not be "
+                                           f"saved")), soft_wrap=True)
         store = MemoryStore(":memory:")
     state = ChatState(store, validate_name(args.memory), args.model,
                       episodes=not args.no_episodes)
@@ -404,11 +405,13 @@ def cmd_ask(args) -> int:
     store = open_store()
     stored = store.facts(memory)
     if args.stdin:
+        from rich.text import Text
+
         lines = api.read_lines("<stdin>", sys.stdin.buffer)
         warn = render.stderr()
         story = api.plain_story("<stdin>", lines, stored, on_command=lambda number, text: warn.print(
-            f"askme: line {number}: skipped {text[:40]!r}: commands work in 'askme chat'",
-            highlight=False, soft_wrap=True))
+            Text(visible(f"askme: line {number}: skipped {text[:40]!r}: commands work in "
+                         f"'askme chat'")), soft_wrap=True))
     else:
         story = api.Story("plain", stored, [api.StoryQuestion(args.question, len(stored))])
     for question in story.questions:
@@ -433,7 +436,7 @@ def cmd_ask(args) -> int:
         if args.json:
             print(json.dumps(explanation.to_json(), ensure_ascii=False))
         else:
-            print(explanation.answer)
+            print(visible(explanation.answer))
             if not args.stdin and not args.quiet and console.is_terminal:
                 console.print(render.episode_table(explanation))
     sys.stdout.flush()
@@ -493,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except AskmeError as error:
-        print(f"askme: error: {error}", file=sys.stderr)
+        print(f"askme: error: {visible(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("askme: interrupted", file=sys.stderr)

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from askme.babi import TASK_NAMES
 from askme.config import PASS_ERROR
+from askme.visible import visible
 
 
 PIPE_WIDTH = 100  # Rich assumes 80 columns off a terminal, which squeezes the eval table
@@ -144,7 +145,7 @@ def episode_table(explanation, max_rows: int = 20) -> Group:
     for number in range(1, len(episodes) + 1):
         table.add_column(f"pass {number}", no_wrap=True)
     for i in rows:
-        table.add_row(str(i + 1), facts[i],
+        table.add_row(str(i + 1), Text(visible(facts[i])),
                       *(gate_cell(e[i], c == i) for e, c in zip(episodes, choices)))
     table.add_section()
     end = len(facts)
@@ -154,7 +155,7 @@ def episode_table(explanation, max_rows: int = 20) -> Group:
 
 
 def answer_line(explanation) -> Text:
-    return Text(explanation.answer or "(no answer)", style="bold")
+    return Text(visible(explanation.answer) or "(no answer)", style="bold")
 
 
 def facts_table(facts: list[str], title: str | None = None, limit: int | None = None) -> Text:
@@ -167,10 +168,10 @@ def facts_table(facts: list[str], title: str | None = None, limit: int | None = 
     width = len(str(len(facts)))
     out = Text()
     if title:
-        out.append(title + "\n", style="bold")
+        out.append(visible(title) + "\n", style="bold")
     for number, fact in numbered:
         out.append(f"{'…' if number is None else number:>{width}}  ", style="dim")
-        out.append(fact + "\n", style="dim" if number is None else "")
+        out.append(visible(fact) + "\n", style="dim" if number is None else "")
     out.rstrip()
     return out
 
@@ -183,19 +184,19 @@ def load_report(story, results, memory: str, replaced: int, appended: bool) -> l
         out.append(facts_table(story.facts, limit=20))
     right = 0
     for question, explanation in zip(story.questions, results):
-        line = Text(f"{question.text}  ")
+        line = Text(f"{visible(question.text)}  ")
         if explanation is None:
             line.append("(no facts before this question)", style="dim")
         else:
-            line.append(explanation.answer or "(no answer)", style="bold")
+            line.append(visible(explanation.answer) or "(no answer)", style="bold")
             if question.gold is not None:
                 ok = explanation.answer == question.gold
                 right += ok
-                line.append("  ✓" if ok else f"  ✗ expected {question.gold}",
+                line.append("  ✓" if ok else f"  ✗ expected {visible(question.gold)}",
                             style="green" if ok else "red")
         out.append(line)
     n = len(story.facts)
-    summary = f"loaded {n} fact{'s' * (n != 1)} into memory {memory!r}"
+    summary = visible(f"loaded {n} fact{'s' * (n != 1)} into memory {memory!r}")
     if appended:
         summary += " (appended)"
     elif replaced:
@@ -228,7 +229,7 @@ def export(path, renderables) -> None:
 
 def model_table(checkpoint, name: str) -> Table:
     config, info = checkpoint.model.config, checkpoint.info
-    table = Table(title=f"Model: {name}", title_justify="left", show_header=False)
+    table = Table(title=Text(f"Model: {visible(name)}"), title_justify="left", show_header=False)
     table.add_column(style="bold")
     table.add_column()
     tasks = info.get("tasks")
@@ -262,7 +263,7 @@ def memories_table(memories, current: str) -> Table:
     table.add_column("facts", justify="right")
     for info in memories:
         marker = " (current)" if info.name == current else ""
-        table.add_row(info.name + marker, str(info.facts))
+        table.add_row(Text(visible(info.name) + marker), str(info.facts))
     if not any(info.name == current for info in memories):
-        table.add_row(f"{current} (current)", "0")
+        table.add_row(Text(f"{visible(current)} (current)"), "0")
     return table

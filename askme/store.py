@@ -9,6 +9,7 @@ after the change, never in between (SQLite's atomic commit).
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -74,6 +75,44 @@ class StoreError(AskmeError):
     """A memory database that cannot be opened, read or written."""
 
 
+# SQLite's primary result codes (sqlite3.h), for Python 3.11+'s error.sqlite_errorcode.
+SQLITE_READONLY, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = (
+    8, 5, 6, 11, 13, 26)
+FULL_BELOW = 1 << 20  # bytes free under which a failed write is put down to a full disk
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        stat = os.statvfs(path.parent)
+    except (OSError, AttributeError):  # no folder, or no statvfs (Windows)
+        return FULL_BELOW
+    return stat.f_bavail * stat.f_frsize
+
+
+def _size_limit() -> int | None:
+    """The process's file-size limit (ulimit -f) in bytes, or None when there is none."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return None if limit == resource.RLIM_INFINITY else limit
+
+
+def _over_size_limit(path: Path) -> bool:
+    """Whether the memory's files are near the file-size limit, so a write past it failed."""
+    limit = _size_limit()
+    if limit is None:
+        return False
+    sizes = [p.stat().st_size for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+             if p.exists()]
+    return max(sizes, default=0) + FULL_BELOW > limit
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
 @dataclass(frozen=True)
 class MemoryInfo:
     name: str
@@ -90,48 +129,94 @@ def validate_name(name: str) -> str:
 class MemoryStore:
     """All named memories in one SQLite file. Facts are numbered 1..n in story order."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000,
                                        isolation_level=None)
-        except (OSError, sqlite3.Error) as error:
+        except OSError as error:
             raise StoreError(f"{self.path}: cannot open the memory database "
-                               f"({getattr(error, 'strerror', None) or error})") from None
-        self.read_only = False
+                             f"({error.strerror or error})") from None
+        except sqlite3.Error as error:
+            raise self._failure(error) from None
+        self.read_only: str | None = None  # why changes are refused, when they are
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
             self._migrate()
             self._db.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.OperationalError as error:
+        except sqlite3.Error as error:
             self._db.close()
-            if not self.path.is_file():
-                raise StoreError(f"{self.path}: cannot open the memory database ({error})") from None
-            self._open_read_only(error)
-        except sqlite3.DatabaseError as error:
+            cause = self._cause(error)
+            if cause in ("read-only", "disk full", "size limit") and self.path.is_file():
+                self._open_read_only(self._message(cause, error))
+            else:
+                raise self._failure(error, cause) from None
+        except StoreError:
             self._db.close()
-            raise StoreError(f"{self.path}: not a readable askme memory database ({error}); "
-                               f"it was left untouched: move it away to start afresh") from None
+            raise
 
-    def _open_read_only(self, why) -> None:
-        """A memory we may read but not write (a read-only file or folder): answer from it;
-        any change then fails with a clear message."""
+    def _open_read_only(self, why: str) -> None:
+        """A memory we may read but not change (a read-only file or folder, a full disk):
+        answer from it; any change then fails with `why`."""
         try:
             uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
             self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: cannot open the memory database ({why}; read-only: "
-                             f"{error})") from None
+            raise self._failure(error) from None
         if version != SCHEMA_VERSION:
             self._db.close()
-            raise StoreError(f"{self.path}: cannot open the memory database ({why}) and it "
-                             f"needs an upgrade (schema {version}) that a read-only file forbids")
-        self.read_only = True
+            raise StoreError(f"{why.removesuffix('; nothing was changed')}, and the memory "
+                             f"needs an upgrade (schema {version}) that needs a write")
+        self.read_only = why
 
     def close(self) -> None:
         self._db.close()
+
+    # Faults, each named for what it is: the person can then fix the right thing.
+    def _cause(self, error: sqlite3.Error) -> str | None:
+        """'locked', 'damaged', 'disk full', 'size limit', 'read-only' or None (another
+        fault). I/O errors carry no errno through sqlite3, so the folder is looked at."""
+        code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+        primary = None if code is None else code & 0xFF
+        text = str(error)
+        if primary in (SQLITE_BUSY, SQLITE_LOCKED) or "is locked" in text:
+            return "locked"
+        if (primary in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text
+                or "not a database" in text):
+            return "damaged"
+        if primary == SQLITE_FULL or "disk is full" in text or _free_bytes(self.path) < FULL_BELOW:
+            return "disk full"
+        if _over_size_limit(self.path):
+            return "size limit"
+        if primary == SQLITE_READONLY or "readonly" in text or not _writable(self.path):
+            return "read-only"
+        return None
+
+    def _message(self, cause: str | None, error: sqlite3.Error) -> str:
+        if cause == "disk full":
+            free = _free_bytes(self.path)
+            return (f"{self.path}: the disk is full ({free // 1024:,} KiB free); nothing was "
+                    f"changed")
+        if cause == "size limit":
+            return (f"{self.path}: the file-size limit ({_size_limit():,} bytes, ulimit -f) "
+                    f"stops the write; nothing was changed")
+        if cause == "read-only":
+            return (f"{self.path}: the memory is read-only here (the file or its folder cannot "
+                    f"be written); nothing was changed")
+        if cause == "locked":
+            return (f"{self.path}: another program kept the memory locked for "
+                    f"{self.busy_timeout_ms / 1000:g} s; nothing was changed: try again when "
+                    f"it is done")
+        if cause == "damaged":
+            return (f"{self.path}: not a readable askme memory database ({error}); it was left "
+                    f"untouched: move it away to start afresh")
+        return f"{self.path}: the memory database failed ({error}); nothing was changed"
+
+    def _failure(self, error: sqlite3.Error, cause: str | None = None) -> StoreError:
+        return StoreError(self._message(cause or self._cause(error), error))
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -153,24 +238,26 @@ class MemoryStore:
     @contextmanager
     def _write(self):
         """One atomic change: BEGIN IMMEDIATE takes the write lock up front, so two writers
-        queue on the busy timeout instead of failing half-way."""
+        queue on the busy timeout instead of failing half-way. A failure rolls back and is
+        named (SQLite has already rolled back on some, such as a full disk)."""
         if self.read_only:
-            raise StoreError(f"{self.path}: the memory is read-only here (the file or its "
-                             f"folder cannot be written); nothing was changed")
+            raise StoreError(self.read_only)
         try:
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise StoreError(f"{self.path}: cannot write the memory ({error})") from None
+        except sqlite3.Error as error:
+            raise self._failure(error) from None
         try:
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        try:
             self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._db.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot write the memory ({error})") from None
+        except BaseException as error:
+            if self._db.in_transaction:
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:  # the journal or WAL still undoes it at the next open
+                    pass
+            if isinstance(error, sqlite3.Error):
+                raise self._failure(error) from None
+            raise
 
     def _memory_id(self, name: str, create: bool) -> int | None:
         row = self._db.execute("SELECT id FROM memories WHERE name = ?", (name,)).fetchone()
@@ -359,13 +446,13 @@ class MemoryStore:
 
 
 def _guarded(method):
-    """SQLite errors from a public method become one clear StoreError naming the file."""
+    """SQLite errors from a public method become one StoreError naming the file and fault."""
     @functools.wraps(method)
     def call(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: the memory database failed ({error})") from None
+            raise self._failure(error) from None
     return call
 
 

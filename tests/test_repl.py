@@ -184,3 +184,28 @@ def test_prompt_toolkit_loop_with_pipe_input(state, tmp_path):
     assert state.facts() == ["Mary went to the kitchen.", "John went to the garden.",
                              "Sandra went home."]
     assert "Where is John?" in history.read_text()
+
+
+
+def test_a_history_file_on_a_full_disk_turns_history_off_and_the_chat_goes_on(
+        state, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from prompt_toolkit.history import FileHistory
+
+    def full_disk(self, string):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(FileHistory, "store_string", full_disk)
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    history = tmp_path / "history"
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("Mary went to the kitchen.\r")
+        pipe.send_text("/episodes off\r")
+        pipe.send_text("Where is Mary?\r")
+        pipe.send_text("\x04")
+        run_interactive(state, console, history, input=pipe, output=DummyOutput())
+    assert console.file.getvalue().splitlines()[1:] == [
+        f"history off: cannot write {history} (No space left on device)", "noted as fact 1",
+        "episode tables off", "kitchen"]

@@ -13,6 +13,7 @@ from askme import api, render
 from askme.errors import AskmeError
 from askme.repl.state import ChatState
 from askme.store import count
+from askme.visible import visible
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,16 @@ def command(name: str, usage: str, help: str, completes_paths: bool = False):
 
 
 def note(text: str) -> Text:
-    return Text(text, style="cyan")
+    return Text(visible(text), style="cyan")
+
+
+def error_line(text: str) -> Text:
+    """A one-line error; it may quote a user's line, so it is shown by the same rule."""
+    return Text(f"error: {visible(text)}", style="bold red", no_wrap=True)
+
+
+def question_line(question: str) -> Text:
+    return Text(f"Q: {visible(question)}")
 
 
 def handle_line(state: ChatState, text: str) -> list:
@@ -60,7 +70,7 @@ def handle_line(state: ChatState, text: str) -> list:
             out.append(_add_facts(state, facts))
         return out
     except AskmeError as error:
-        return [Text(f"error: {error}", style="bold red", no_wrap=True)]
+        return [error_line(str(error))]
 
 
 def _add_facts(state: ChatState, facts: list[str]) -> Text:
@@ -86,8 +96,7 @@ def _run_command(state: ChatState, text: str) -> list:
     name, _, argument = text.partition(" ")
     found = COMMANDS.get(name.lower())
     if found is None:
-        return [Text(f"error: unknown command {name!r}; /help lists the commands",
-                     style="bold red", no_wrap=True)]
+        return [error_line(f"unknown command {name!r}; /help lists the commands")]
     return found.run(state, argument.strip())
 
 
@@ -163,7 +172,7 @@ def _why(state: ChatState, argument: str) -> list:
     _no_argument("/why", argument)
     if state.last is None:
         return [note("Nothing to explain yet: ask a question first.")]
-    return [Text(f"Q: {state.last.question}"), *state.last_rendered]
+    return [question_line(state.last.question), *state.last_rendered]
 
 
 @command("/episodes", "on|off", "show or hide the episode table after each answer")
@@ -182,7 +191,7 @@ def _export(state: ChatState, argument: str) -> list:
     path = Path(argument).expanduser()
     if path.suffix.lower() not in (".svg", ".html"):
         raise AskmeError("usage: /export FILE.svg or /export FILE.html")
-    render.export(path, [Text(f"Q: {state.last.question}"), *state.last_rendered])
+    render.export(path, [question_line(state.last.question), *state.last_rendered])
     return [note(f"exported the last answer to {argument}")]
 
 

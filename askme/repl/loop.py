@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from askme.repl.commands import handle_line
 from askme.repl.state import ChatState
+from askme.visible import visible
 
 PROMPT = "askme> "
 WELCOME = ("Type facts (\"Mary went to the kitchen.\") and questions (\"Where is Mary?\"); "
@@ -38,23 +40,12 @@ def run_interactive(state: ChatState, console: Console, history: Path | None,
                     suggest: bool = True, input=None, output=None) -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
-    from prompt_toolkit.history import FileHistory, InMemoryHistory
 
     from askme.repl.completer import ChatCompleter
     from askme.repl.keys import chat_key_bindings
     from askme.repl.toolbar import toolbar_text
 
-    if history is not None:
-        try:
-            history.parent.mkdir(parents=True, exist_ok=True)
-            history.touch()
-            lines = FileHistory(str(history))
-        except OSError as error:
-            console.print(f"history off: cannot write {history} ({error.strerror})",
-                          style="yellow")
-            lines = InMemoryHistory()
-    else:
-        lines = InMemoryHistory()
+    lines = _history(history, console)
     session = PromptSession(
         history=lines, auto_suggest=AutoSuggestFromHistory() if suggest else None,
         completer=ChatCompleter(state), complete_while_typing=False,
@@ -69,4 +60,39 @@ def run_interactive(state: ChatState, console: Console, history: Path | None,
             continue
         except EOFError:
             break
+        if getattr(lines, "failure", None):
+            _history_off(console, history, lines.failure)
+            lines.failure = None
         _print_all(console, state, text)
+
+
+def _history_off(console: Console, history: Path, error: OSError) -> None:
+    console.print(Text(visible(f"history off: cannot write {history} ({error.strerror})"),
+                       style="yellow"))
+
+
+def _history(history: Path | None, console: Console):
+    """The lines typed before, kept in `history`; a file that cannot be written (a read-only
+    folder, a full disk) turns history off with a note, and the chat goes on."""
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    class KeptHistory(FileHistory):
+        failure: OSError | None = None  # the loop reports it once the prompt is done
+        off = False
+
+        def store_string(self, string: str) -> None:
+            if not self.off:
+                try:
+                    super().store_string(string)
+                except OSError as error:
+                    self.failure, self.off = error, True
+
+    if history is None:
+        return InMemoryHistory()
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        history.touch()
+        return KeptHistory(str(history))
+    except OSError as error:
+        _history_off(console, history, error)
+        return InMemoryHistory()

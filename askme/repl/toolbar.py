@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from askme.repl.state import ChatState
 from askme.store import count
+from askme.visible import visible
 
 
 def toolbar_text(state: ChatState) -> list[tuple[str, str]]:
     facts = len(state.facts())
-    return [("bold", f" memory: {state.memory} "), ("", "│"),
+    return [("bold", f" memory: {visible(state.memory)} "), ("", "│"),
             ("", f" {count(facts)} "), ("", "│"),
-            ("", f" model: {state.model_name()} "), ("", "│"),
+            ("", f" model: {visible(state.model_name())} "), ("", "│"),
             ("italic", " /help  Ctrl-D quits ")]
