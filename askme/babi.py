@@ -141,7 +141,7 @@ def load_tasks(folder: str | Path, tasks: list[int], split: str) -> dict[int, li
 
 
 # bAbI's people, places, objects, animals, colours and shapes: words that can stand for one
-# another (askme.augment renames among them, askme.entities hands out slots from them).
+# another (askme.training.augment renames among them, askme.dmn.entities hands out slots from them).
 # Excluded on purpose: the directions (the compass is what task 19 asks about), the sizes
 # of task 18 (box, chest, ...) and the animals of task 15 (their plurals, "sheep", are
 # ambiguous).
@@ -158,7 +158,7 @@ ENTITY_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 # `askme rename`: bAbI's people, places and objects swapped for words bAbI never uses, to
-# measure how a model does on entities it never saw (askme.entities).
+# measure how a model does on entities it never saw (askme.dmn.entities).
 RENAMES: dict[str, str] = {
     # people
     "Mary": "Alice", "Sandra": "Bob", "John": "Carol", "Daniel": "Dave", "Fred": "Erin",

@@ -21,13 +21,14 @@ from typing import Callable
 
 import torch
 
-from askme import api
 from askme.babi import TASK_NAMES, load_tasks
-from askme.data import collate, encode_example, length_batches, loss_counts
+from askme.dmn.batches import encode_example, length_batches, loss_counts
+from askme.dmn.model import DMN
 from askme.evaluation import evaluate
-from askme.model import DMN
-from askme.store import MemoryStore
-from askme.training import make_optimizer, share_of_rows, training_step
+from askme.memory import answering, cache
+from askme.memory.store import MemoryStore
+from askme.training.loop import make_optimizer, share_of_rows, supervised_batch, training_step
+from askme.training.options import Supervision
 
 MEMORY_SIZES = (10, 100, 1000, 10000)
 
@@ -46,10 +47,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def _examples_per_second(context, config, items, batch_size: int, batches: int,
+def _examples_per_second(context, config, supervision, items, batch_size: int, batches: int,
                          seed: int) -> float:
     """Examples per second over `batches` training steps of a fresh model (after 3 warm-up
-    steps). With an askme.parallel `context` this is one of the processes: each takes the
+    steps). With an askme.training.parallel `context` this is one of the processes: each takes the
     batches one process would and computes its share of their rows, as train does."""
     torch.manual_seed(seed)
     model = DMN(config)
@@ -59,12 +60,13 @@ def _examples_per_second(context, config, items, batch_size: int, batches: int,
     optimizer = make_optimizer(model, 2e-3)
     order = length_batches(items, batch_size, random.Random(seed))[:batches + 3]
 
-    def step(indices) -> None:  # as askme.training.train steps without renaming
+    def step(indices) -> None:  # as askme.training.loop.train steps without renaming
         chosen = [items[i] for i in indices]
         if context is None:
-            training_step(model, optimizer, collate(chosen), 5.0)
+            training_step(model, optimizer, supervised_batch(chosen, supervision), 5.0)
         else:
-            training_step(model, optimizer, collate(chosen[share_of_rows(context)]), 5.0,
+            training_step(model, optimizer,
+                          supervised_batch(chosen[share_of_rows(context)], supervision), 5.0,
                           context, loss_counts(chosen))
 
     for indices in order[:3]:
@@ -83,20 +85,23 @@ def _examples_per_second(context, config, items, batch_size: int, batches: int,
 def training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int) -> float:
     """Examples per second of one process training a fresh model of the shipped size."""
     items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
-    return _examples_per_second(None, checkpoint.model.config, items, batch_size, batches, seed)
+    return _examples_per_second(None, checkpoint.model.config,
+                                Supervision.from_dict(checkpoint.supervision), items, batch_size,
+                                batches, seed)
 
 
 def parallel_training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int,
                                  processes: int) -> float:
     """`training_throughput` with `processes` processes of one thread splitting each batch,
     as `askme train --processes` trains (started afresh for each run)."""
-    from askme import parallel
+    from askme.training import parallel
 
     items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
     params = list(checkpoint.model.parameters())
     return parallel.run(processes, 1, sum(p.numel() for p in params), len(params),
                         _examples_per_second,
-                        (checkpoint.model.config, items, batch_size, batches, seed))
+                        (checkpoint.model.config, Supervision.from_dict(checkpoint.supervision),
+                         items, batch_size, batches, seed))
 
 
 def story_facts(data_1k: Path, count: int) -> list[str]:
@@ -127,11 +132,11 @@ def memory_latencies(checkpoint, data_1k: Path, results: Results, repeats: int) 
         store = MemoryStore(Path(folder) / "bench.sqlite3")
         for size in MEMORY_SIZES:
             name = f"m{size}"
-            api.add_facts(store, name, facts[:size], checkpoint)
+            cache.add_facts(store, name, facts[:size], checkpoint)
 
             def answer() -> None:
-                encoded = api.memory_facts(checkpoint, store, name)
-                api.answer_prefixes(checkpoint, encoded, [("Where is Mary?", len(encoded.texts))])
+                encoded = cache.memory_facts(checkpoint, store, name)
+                answering.answer_prefixes(checkpoint, encoded, [("Where is Mary?", len(encoded.texts))])
 
             answer()  # warm-up
             times = timed(answer, repeats)
@@ -139,7 +144,7 @@ def memory_latencies(checkpoint, data_1k: Path, results: Results, repeats: int) 
                         f"p50 {1000 * statistics.median(times):.1f} ms",
                         f"p95 {1000 * percentile(times, 95):.1f} ms over {repeats} questions")
             extra = iter(facts[size:])
-            adds = timed(lambda: api.add_facts(store, name, [next(extra)], checkpoint), repeats)
+            adds = timed(lambda: cache.add_facts(store, name, [next(extra)], checkpoint), repeats)
             results.add(f"add-fact latency, {size:,} facts",
                         f"p50 {1000 * statistics.median(adds):.2f} ms",
                         f"p95 {1000 * percentile(adds, 95):.2f} ms over {repeats} facts")

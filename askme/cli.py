@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from askme import __version__
-from askme.config import DEFAULT_SEED, DMNConfig, TrainOptions
+from askme.dmn.config import DMNConfig
+from askme.training.options import DEFAULT_SEED, TrainOptions
 from askme.errors import AskmeError
 from askme.visible import visible
 
@@ -67,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     options, model = TrainOptions(data=Path(), tasks=[]), DMNConfig()
     what = train.add_argument_group("what to train")
     what.add_argument("--recipe", type=Path, metavar="FILE",
-                      help="run every stage of this recipe (keys: askme/recipe.py); with it "
+                      help="run every stage of this recipe (keys: askme/training/recipe.py); with it "
                            "give only --data, --out, --threads, --processes and --device")
     what.add_argument("--data", type=Path, metavar="DIR", help=_DATA_HELP)
     what.add_argument("--tasks", default="1-20", metavar="TASKS",
@@ -212,9 +213,10 @@ def _set_threads(threads: int | None) -> None:
 
 
 def _train_processes(args, options) -> int:
-    from askme import distributed, parallel, render
+    from askme import render
+    from askme.training import distributed, parallel
     from askme.errors import UsageError
-    from askme.training import gradient_capacity, train_job
+    from askme.training.loop import gradient_capacity, train_job
 
     if distributed.launched_world_size() > 1:
         raise UsageError("--processes starts its own processes; under torchrun leave it out")
@@ -242,7 +244,7 @@ def cmd_train(args) -> int:
     if args.recipe is not None:
         return _train_recipe(args)
     from askme.paths import default_babi_dir, model_folder
-    from askme.recipe import one_stage
+    from askme.training.recipe import one_stage
 
     _set_threads(args.threads)
     recipe = one_stage(tasks=args.tasks, seed=args.seed, hidden=args.hidden, embed=args.embed,
@@ -257,8 +259,9 @@ def cmd_train(args) -> int:
 def _train_stage(args, options) -> bool:
     """Train one model (one stage) on this process, on --processes of this machine, or as
     one rank of torchrun; True on the process that saved it."""
-    from askme import distributed, render
-    from askme.training import train
+    from askme import render
+    from askme.training import distributed
+    from askme.training.loop import train
 
     options = dataclasses.replace(options, processes=args.processes)  # recorded in the model
     if args.processes > 1:
@@ -286,10 +289,11 @@ _WITH_RECIPE = {"recipe", "data", "out", "threads", "processes", "device", "comm
 
 
 def _train_recipe(args) -> int:
-    from askme import distributed, render
+    from askme import render
+    from askme.training import distributed
     from askme.errors import UsageError
     from askme.paths import default_babi_dir
-    from askme.recipe import load_recipe, run_recipe
+    from askme.training.recipe import load_recipe, run_recipe
 
     given = sorted(f"--{name.replace('_', '-')}" for name, value in vars(args).items()
                    if name not in _WITH_RECIPE and value != args.parser.get_default(name))
@@ -323,16 +327,17 @@ def cmd_rename(args) -> int:
 def cmd_eval(args) -> int:
     import json
 
-    from askme import api, render
+    from askme import render
     from askme.babi import load_tasks, parse_tasks
     from askme.evaluation import evaluate
+    from askme.memory.answering import load_model
     from askme.paths import default_babi_dir
 
     tasks = parse_tasks(args.tasks)
     data = args.data or default_babi_dir()
     examples = load_tasks(data, tasks, "test")
     _set_threads(args.threads)
-    checkpoint = api.load_model(args.model)
+    checkpoint = load_model(args.model)
     report = evaluate(checkpoint, examples)
     if args.json:
         print(json.dumps(report))
@@ -352,7 +357,7 @@ def cmd_chat(args) -> int:
     from askme.repl.state import ChatState
     from rich.text import Text
 
-    from askme.store import MemoryStore, StoreError, open_store, validate_name
+    from askme.memory.store import MemoryStore, StoreError, open_store, validate_name
 
     try:
         store = open_store()
@@ -372,12 +377,14 @@ def cmd_chat(args) -> int:
 
 
 def cmd_load(args) -> int:
-    from askme import api, render
-    from askme.store import open_store, validate_name
+    from askme import render, stories
+    from askme.memory import answering
+    from askme.memory.store import open_store, validate_name
 
     memory = validate_name(args.memory)
-    story = api.read_story(args.file, stdin=sys.stdin.buffer)
-    results = api.story_answers(api.load_model(args.model), story) if story.questions else []
+    story = stories.read_story(args.file, stdin=sys.stdin.buffer)
+    results = (answering.story_answers(answering.load_model(args.model), story)
+               if story.questions else [])
     store = open_store()
     if args.append:
         store.add(memory, story.facts)
@@ -393,9 +400,11 @@ def cmd_load(args) -> int:
 def cmd_ask(args) -> int:
     import json
 
-    from askme import api, render
+    from askme import render, stories
     from askme.errors import UsageError
-    from askme.store import open_store, validate_name
+    from askme.memory.answering import answer_from_memory, load_model
+    from askme.memory.cache import add_facts
+    from askme.memory.store import open_store, validate_name
 
     if args.stdin == (args.question is not None):
         raise UsageError("give a QUESTION or --stdin (one of the two)")
@@ -407,30 +416,23 @@ def cmd_ask(args) -> int:
     if args.stdin:
         from rich.text import Text
 
-        lines = api.read_lines("<stdin>", sys.stdin.buffer)
+        lines = stories.read_lines("<stdin>", sys.stdin.buffer)
         warn = render.stderr()
-        story = api.plain_story("<stdin>", lines, stored, on_command=lambda number, text: warn.print(
+        story = stories.plain_story("<stdin>", lines, stored, on_command=lambda number, text: warn.print(
             Text(visible(f"askme: line {number}: skipped {text[:40]!r}: commands work in "
                          f"'askme chat'")), soft_wrap=True))
     else:
-        story = api.Story("plain", stored, [api.StoryQuestion(args.question, len(stored))])
+        story = stories.Story("plain", stored, [stories.StoryQuestion(args.question, len(stored))])
     for question in story.questions:
         if question.fact_count == 0:
             where = f"line {question.line}: " if args.stdin else ""
             raise AskmeError(f"{where}no facts in memory {memory!r} to answer "
                              f"{question.text[:60]!r} from; add facts first")
     new_facts = story.facts[len(stored):]
-    checkpoint = api.load_model(args.model) if story.questions else None
-    if story.questions:
-        # The stored facts come from the memory's encoding cache; the new ones continue it.
-        encoded = api.memory_facts(checkpoint, store, memory)
-        if encoded.texts != stored:  # another process changed the memory meanwhile: afresh
-            encoded = api.encode_facts(checkpoint, stored)
-        encoded = api.encode_facts(checkpoint, new_facts, after=encoded)
-        results = api.answer_prefixes(checkpoint, encoded,
-                                      [(q.text, q.fact_count) for q in story.questions])
-    else:
-        results = []
+    checkpoint = load_model(args.model) if story.questions else None
+    results = answer_from_memory(checkpoint, store, memory, stored, new_facts,
+                                 [(q.text, q.fact_count) for q in story.questions]
+                                 ) if story.questions else []
     console = render.stdout()
     for explanation in results:
         if args.json:
@@ -441,7 +443,7 @@ def cmd_ask(args) -> int:
                 console.print(render.episode_table(explanation))
     sys.stdout.flush()
     if args.save and new_facts:
-        api.add_facts(store, memory, new_facts, checkpoint)
+        add_facts(store, memory, new_facts, checkpoint)
     return 0
 
 
@@ -463,7 +465,7 @@ def cmd_data_fetch(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from askme import api
+    from askme.memory.answering import load_model
     from askme.paths import default_babi_dir
 
     _set_threads(args.threads)
@@ -471,7 +473,7 @@ def cmd_bench(args) -> int:
 
     data = args.data or default_babi_dir()
     data_10k = args.data_10k or data.parent / "en-10k"
-    checkpoint = api.load_model(args.model)
+    checkpoint = load_model(args.model)
     results = bench.run_benchmarks(checkpoint, data, data_10k, args.repeats,
                                    batches=10 if args.quick else 60, quick=args.quick,
                                    processes=args.processes)

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from askme.babi import TASK_NAMES
-from askme.config import PASS_ERROR
+from askme.evaluation import PASS_ERROR
 from askme.visible import visible
 
 
@@ -61,7 +61,7 @@ def eval_table(report: dict) -> Table:
 @contextmanager
 def training_progress(epochs: int):
     """A progress bar on stderr (one plain line per epoch when stderr is not a terminal, so
-    logs show progress); yields the callback that `askme.training.train` reports to."""
+    logs show progress); yields the callback that `askme.training.loop.train` reports to."""
     console = stderr()
     if not console.is_terminal:
         def log(r) -> None:

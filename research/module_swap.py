@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from askme.babi import load_tasks, parse_tasks
-from askme.checkpoint import load_checkpoint
+from askme.dmn.checkpoint import load_checkpoint
 from askme.errors import AskmeError
 from askme.evaluation import evaluate
 

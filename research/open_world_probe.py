@@ -114,9 +114,9 @@ PROBES = {
 
 
 def score(checkpoint, stories: list[Story]) -> int:
-    from askme import api
+    from askme.memory import answering
 
-    return sum(api.answer(checkpoint, facts, question).answer == expected
+    return sum(answering.answer(checkpoint, facts, question).answer == expected
                for facts, question, expected in stories)
 
 
@@ -124,12 +124,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="model folders (default: the shipped model)")
     args = parser.parse_args(argv)
-    from askme import api
+    from askme.memory import answering
 
     probes = {name: make() for name, make in PROBES.items()}
     print("model | " + " | ".join(probes))
     for folder in args.models or [None]:
-        checkpoint = api.load_model(folder)
+        checkpoint = answering.load_model(folder)
         cells = [f"{score(checkpoint, stories)}/{len(stories)}" for stories in probes.values()]
         print(f"{folder or 'shipped'} | " + " | ".join(cells))
 

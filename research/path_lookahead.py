@@ -24,8 +24,8 @@ from collections import Counter
 from pathlib import Path
 
 from askme.babi import load_tasks
-from askme.checkpoint import load_checkpoint
-from askme.evaluation import answer_examples
+from askme.dmn.checkpoint import load_checkpoint
+from askme.memory.answering import answer_examples
 
 FACT = re.compile(r"The (\w+) is (?:north|south|east|west) of the (\w+)\.")
 QUESTION = re.compile(r"How do you go from the (\w+) to the (\w+)\?")

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from askme.babi import Example, load_tasks
-from askme.retell import POSITIONS
+from askme.training.retell import POSITIONS
 
 RELATION = "(" + "|".join(POSITIONS) + ")"
 FACT = re.compile(rf"The (.+) is {RELATION} the (.+)\.")

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from askme.babi import Example, load_tasks
-from askme.retell import CONTAINERS
+from askme.training.retell import CONTAINERS
 
 # Longest name first, so "box of chocolates" is not read as "box".
 CONTAINER = "(" + "|".join(sorted(CONTAINERS, key=len, reverse=True)) + ")"
@@ -97,8 +97,9 @@ def main() -> None:
     print(f"best position rule on train ({100 * train_score:.1f} %): {name}; "
           f"on test: {100 * rule_score(rule, test):.1f} %")
     if args.model is not None:
-        from askme.checkpoint import load_checkpoint
-        from askme.evaluation import answer_examples, supporting_facts_right
+        from askme.dmn.checkpoint import load_checkpoint
+        from askme.evaluation import supporting_facts_right
+        from askme.memory.answering import answer_examples
 
         answers = answer_examples(load_checkpoint(args.model), split["test"])
         in_order = sum(supporting_facts_right(a, ex.supports) for a, ex in zip(answers, split["test"]))

@@ -22,15 +22,15 @@ from unittest import mock
 
 import torch
 
-from askme import api
+from askme.memory import cache, answering
 from askme import evaluation
-from askme import gru
-from askme import model as dmn
+from askme.dmn import gru
+from askme.dmn import model as dmn
 from askme.babi import TASK_NAMES, load_tasks
 from askme.bench import story_facts
-from askme.data import collate, encode_example, length_batches
-from askme.store import MemoryStore
-from askme.training import make_optimizer, training_step
+from askme.dmn.batches import collate, encode_example, length_batches
+from askme.memory.store import MemoryStore
+from askme.training.loop import make_optimizer, training_step
 
 
 def median_time(run, repeats: int = 3) -> float:
@@ -95,7 +95,7 @@ def torch_dropout():
 
 @contextmanager
 def autograd_gate():
-    """The gate MLP left to autograd (EpisodicMemory's own code) instead of askme.fused: its
+    """The gate MLP left to autograd (EpisodicMemory's own code) instead of askme.dmn.fused: its
     fused branches test native_applies on the memory and question (2-D); dropout's inputs
     are 3-D and keep their hash."""
     with mock.patch.object(dmn, "native_applies", lambda x: x.dim() == 3 and gru.native_applies(x)):
@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    checkpoint = api.load_model()
+    checkpoint = answering.load_model()
     rows = []
 
     test = load_tasks(args.data / "en", list(TASK_NAMES), "test")
@@ -164,17 +164,17 @@ def main() -> None:
     facts = story_facts(args.data / "en", 10_001)
     with tempfile.TemporaryDirectory() as folder:
         store = MemoryStore(Path(folder) / "m.sqlite3")
-        api.add_facts(store, "m", facts[:10_000], checkpoint)
+        cache.add_facts(store, "m", facts[:10_000], checkpoint)
         extra = iter(facts[10_000:] * 10)
-        added = median_time(lambda: api.add_facts(store, "m", [next(extra)], checkpoint))
+        added = median_time(lambda: cache.add_facts(store, "m", [next(extra)], checkpoint))
         texts = store.facts("m")
-        full = median_time(lambda: api.encode_facts(checkpoint, texts))
+        full = median_time(lambda: cache.encode_facts(checkpoint, texts))
         rows.append(("adding a fact continues the cached input GRU state", 1 / added, 1 / full,
                      "facts added/s at 10,000 facts"))
 
         def ask():
-            encoded = api.memory_facts(checkpoint, store, "m")
-            api.answer_prefixes(checkpoint, encoded, [("Where is Mary?", len(encoded.texts))])
+            encoded = cache.memory_facts(checkpoint, store, "m")
+            answering.answer_prefixes(checkpoint, encoded, [("Where is Mary?", len(encoded.texts))])
         fast = median_time(ask)
         with no_inference_shortcuts():
             slow = median_time(ask)
@@ -192,7 +192,7 @@ def main() -> None:
                          training_rate(checkpoint, examples, True),
                          f"examples/s, 10k task {name}, batch 32"))
     for what, undone in (("dropout masks from a hash, not torch's Bernoulli draws", torch_dropout),
-                         ("the gate MLP as one autograd node (askme/fused.py)", autograd_gate),
+                         ("the gate MLP as one autograd node (askme/dmn/fused.py)", autograd_gate),
                          ("GRU cells of memory and answer on the compiled scan", torch_gru_cells)):
         with_it = training_rate(checkpoint, task1, True)
         with undone():

@@ -14,7 +14,7 @@ PAPER_DMN = dict(memory_update="gru", answer_reads_episodes=False, answer_pass_k
 def compiled_gru():
     """The compiled GRU built before any test runs, so that no test's output holds the
     note of the first build (and no test's time its 30 s)."""
-    from askme.gru import native
+    from askme.dmn.gru import native
 
     native()
 

@@ -1,7 +1,7 @@
 """One process of the two that tests/test_distributed.py starts with torchrun.
 
 Both ranks step a tiny DMN (no dropout, so the ranks' randomness cannot matter) on their own
-DistributedSampler shards through askme.training.training_step. After every step rank 0
+DistributedSampler shards through askme.training.loop.training_step. After every step rank 0
 writes to OUT/steps.json whether the parameters are bitwise equal on both ranks, and how far
 the averaged gradient is from one process's gradient on the union of the ranks' batches.
 """
@@ -16,12 +16,12 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from askme.babi import load_tasks
-from askme.config import DMNConfig
-from askme.data import collate, encode_example
-from askme.distributed import share_bytes, shard, start, stop
-from askme.model import DMN
-from askme.tokenizer import Tokenizer
-from askme.training import make_optimizer, training_step
+from askme.dmn.config import DMNConfig
+from askme.dmn.batches import collate, encode_example
+from askme.training.distributed import share_bytes, shard, start, stop
+from askme.dmn.model import DMN
+from askme.dmn.tokenizer import Tokenizer
+from askme.training.loop import make_optimizer, training_step
 
 FIXTURES = Path(__file__).parent / "fixtures" / "babi"
 LOCAL_BATCH = 3

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from askme.config import DMNConfig, TrainOptions
-from askme.distributed import Context
+from askme.dmn.config import DMNConfig
+
+from askme.training.options import TrainOptions
+from askme.training.distributed import Context
 from askme.errors import UsageError
-from askme.training import train
+from askme.training.loop import train
 
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}

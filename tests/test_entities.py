@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from askme.babi import RENAMES, load_tasks, write_renamed
-from askme.entities import NEVER, EntityMap, Lexicon
+from askme.dmn.entities import NEVER, EntityMap, Lexicon
 from askme.errors import AskmeError
 
 TRAINING_TEXT = [
@@ -96,8 +96,8 @@ def test_the_map_knows_which_fact_first_named_each_person(lexicon):
 
 
 def test_an_answer_may_name_only_people_named_before_the_question_or_in_it():
-    from askme.api import load_model
-    from askme.evaluation import banned_people, person_tokens
+    from askme.memory.answering import load_model
+    from askme.memory.answering import banned_people, person_tokens
 
     checkpoint = load_model()
     entities = EntityMap(checkpoint.lexicon)
@@ -198,9 +198,9 @@ GIVING_STORY = """\
 
 
 def test_eval_reads_a_story_of_new_people_for_each_kind_of_question():
-    from askme.api import load_model
+    from askme.memory.answering import load_model
     from askme.babi import parse_babi
-    from askme.evaluation import answer_examples
+    from askme.memory.answering import answer_examples
 
     examples = parse_babi(GIVING_STORY.splitlines(True), task=5)
     answers = answer_examples(load_model(), examples)

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from askme.errors import AskmeError
-from askme.store import MemoryStore, open_store
+from askme.memory.store import MemoryStore, open_store
 
 BIG_STORY = "".join(f"Mary went to the kitchen number {i} and then she went on.\n"
                     for i in range(3000))

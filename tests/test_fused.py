@@ -4,10 +4,10 @@ compiled scan, dropout masks from a hash) against the autograd forms they stand 
 import pytest
 import torch
 
-from askme import model as model_module
-from askme.config import DMNConfig
-from askme.gru import gru_cell, native
-from askme.model import Dropout, EpisodicMemory
+from askme.dmn import model as model_module
+from askme.dmn.config import DMNConfig
+from askme.dmn.gru import gru_cell, native
+from askme.dmn.model import Dropout, EpisodicMemory
 
 needs_native = pytest.mark.skipif(native() is None, reason="no compiled scan on this machine")
 

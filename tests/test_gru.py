@@ -6,8 +6,8 @@ import sys
 import pytest
 import torch
 
-from askme import gru as gru_module
-from askme.gru import gru_layer, gru_scan, native
+from askme.dmn import gru as gru_module
+from askme.dmn.gru import gru_layer, gru_scan, native
 
 
 def reference(gi, h, w_hh, b_hh, gates=None):
@@ -74,7 +74,7 @@ def test_the_compiled_scan_is_built_where_a_compiler_is():
 @pytest.mark.skipif(native() is None, reason="no compiled scan on this machine")
 def test_a_build_killed_midway_does_not_hang_the_next_run():
     (gru_module.build_folder() / "lock").touch()  # what torch leaves when a build is killed
-    loads = subprocess.run([sys.executable, "-c", "from askme.gru import native; "
+    loads = subprocess.run([sys.executable, "-c", "from askme.dmn.gru import native; "
                             "print(native() is not None)"], capture_output=True, text=True,
                            timeout=120)  # torch alone waits on that file forever
     assert (loads.returncode, loads.stdout) == (0, "True\n")

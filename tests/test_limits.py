@@ -1,4 +1,4 @@
-"""The limits of askme.config: each refused with one line naming it, nothing half-stored."""
+"""The limits of askme.limits: each refused with one line naming it, nothing half-stored."""
 
 import io
 import subprocess
@@ -6,22 +6,22 @@ import sys
 
 import pytest
 
-import askme.api
-import askme.store
-from askme.api import classify, read_story
+import askme.stories
+import askme.memory.store
+from askme.stories import classify, read_story
 from askme.errors import AskmeError
-from askme.store import MemoryStore
+from askme.memory.store import MemoryStore
 
 
 def test_an_overlong_line_is_refused_by_name():
     with pytest.raises(AskmeError, match=r"a line of 2,001 characters: the limit is 2,000 "
-                                         r"\(askme.config.MAX_LINE_CHARS\)"):
+                                         r"\(askme.limits.MAX_LINE_CHARS\)"):
         classify("x" * 2001)
     assert classify("x" * 1999 + ".")[0].kind == "fact"
 
 
 def test_a_story_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
-    monkeypatch.setattr(askme.api, "MAX_STORY_BYTES", 100)
+    monkeypatch.setattr(askme.stories, "MAX_STORY_BYTES", 100)
     story = tmp_path / "big.txt"
     story.write_text("Mary went home.\n" * 10)
     with pytest.raises(AskmeError, match="larger than 0 MB, the limit for a story"):
@@ -37,7 +37,7 @@ def test_a_story_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
 
 
 def test_a_memory_over_the_fact_limit_stores_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(askme.store, "MAX_MEMORY_FACTS", 5)
+    monkeypatch.setattr(askme.memory.store, "MAX_MEMORY_FACTS", 5)
     store = MemoryStore(tmp_path / "m.sqlite3")
     store.add("default", ["a", "b", "c"])
     with pytest.raises(AskmeError, match="a memory holds at most 5 facts .*this one has 3 and "
@@ -49,8 +49,9 @@ def test_a_memory_over_the_fact_limit_stores_nothing(tmp_path, monkeypatch):
 
 
 def test_the_plain_commands_never_import_torch():
-    probe = ("import sys\nfrom askme import api, render, store, cli\nfrom askme.repl import "
-             "commands, completer, keys, loop, toolbar\nprint('torch' in sys.modules)")
+    probe = ("import sys\nfrom askme import cli, render, stories\nfrom askme.memory import "
+             "answering, cache, store\nfrom askme.repl import commands, completer, keys, loop, "
+             "toolbar\nprint('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
 

@@ -6,20 +6,20 @@ import dataclasses
 import pytest
 import torch
 
-from askme import api
-from askme.store import MemoryStore
+from askme.memory import cache, answering
+from askme.memory.store import MemoryStore
 
 FACTS = [f"{name} went to the {place}." for name, place in zip(
     ["Mary", "John", "Sandra", "Daniel"] * 8, ["kitchen", "garden", "office", "hallway", "bedroom"] * 7)]
 # People and places the model never saw, among ones it knows: "Alice" takes Mary's slot,
-# so the real Mary, arriving later, is moved to another one (askme.entities).
+# so the real Mary, arriving later, is moved to another one (askme.dmn.entities).
 NEW_FACTS = [f"{name} went to the {place}." for name, place in zip(
     ["Alice", "John", "Mary", "Zoe"] * 8, ["library", "garden", "kitchen", "attic", "bedroom"] * 7)]
 
 
 @pytest.fixture(scope="module")
 def checkpoint():
-    return api.load_model()
+    return answering.load_model()
 
 
 @pytest.fixture
@@ -33,22 +33,22 @@ def store(tmp_path):
 def encoded_count(monkeypatch):
     """How many facts the input GRU has encoded since the fixture started."""
     seen = [0]
-    original = api.encode_more
+    original = cache.encode_more
 
     def counting(checkpoint, texts, after=None):
         seen[0] += len(texts)
         return original(checkpoint, texts, after)
 
-    monkeypatch.setattr(api, "encode_more", counting)
+    monkeypatch.setattr(cache, "encode_more", counting)
     return seen
 
 
 def assert_matches_full_encode(checkpoint, store, person=False):
     """The cached reading (`person`: the one for questions about a person) equals reading
     the facts afresh."""
-    cached = api.memory_facts(checkpoint, store, "default", person=person)
+    cached = cache.memory_facts(checkpoint, store, "default", person=person)
     assert cached.texts == store.facts("default")
-    full = api.encode_facts(checkpoint, cached.texts, person=person)
+    full = cache.encode_facts(checkpoint, cached.texts, person=person)
     assert cached.vectors.shape == full.vectors.shape
     assert torch.allclose(cached.vectors, full.vectors, atol=1e-5)
     assert cached.entities == full.entities
@@ -58,20 +58,20 @@ def assert_matches_full_encode(checkpoint, store, person=False):
 def test_facts_added_one_by_one_are_encoded_once_and_equal_a_full_encode(checkpoint, store,
                                                                          encoded_count, facts):
     for fact in facts[:20]:
-        api.add_facts(store, "default", [fact], checkpoint)
-    api.add_facts(store, "default", facts[20:], checkpoint)
+        cache.add_facts(store, "default", [fact], checkpoint)
+    cache.add_facts(store, "default", facts[20:], checkpoint)
     assert encoded_count[0] == len(facts)  # each fact went through the GRU exactly once
     assert all(row[2] is not None for row in store.fact_rows("default", checkpoint.fingerprint))
-    cached = api.memory_facts(checkpoint, store, "default")
+    cached = cache.memory_facts(checkpoint, store, "default")
     assert encoded_count[0] == len(facts)  # answering reads the cache, encodes nothing
-    full = api.encode_facts(checkpoint, cached.texts)
+    full = cache.encode_facts(checkpoint, cached.texts)
     assert torch.allclose(cached.vectors, full.vectors, atol=1e-5)
     assert cached.entities == full.entities
 
 
 @pytest.mark.parametrize("facts", [FACTS, NEW_FACTS], ids=["babi-words", "new-words"])
 def test_cache_stays_right_through_forget_undo_clear_and_load(checkpoint, store, facts):
-    api.add_facts(store, "default", facts, checkpoint)
+    cache.add_facts(store, "default", facts, checkpoint)
     store.forget("default", 10)
     assert_matches_full_encode(checkpoint, store)
     assert_matches_full_encode(checkpoint, store, person=True)
@@ -84,50 +84,50 @@ def test_cache_stays_right_through_forget_undo_clear_and_load(checkpoint, store,
     store.replace("default", facts[:5])
     assert_matches_full_encode(checkpoint, store)
     store.undo("default")
-    api.add_facts(store, "default", ["Bill went to the park."], checkpoint)
+    cache.add_facts(store, "default", ["Bill went to the park."], checkpoint)
     assert_matches_full_encode(checkpoint, store)
     store.forget("default", len(facts) + 1)  # the last fact: the slots after it are rebuilt
-    api.add_facts(store, "default", ["Zoe went to the cellar."], checkpoint)
+    cache.add_facts(store, "default", ["Zoe went to the cellar."], checkpoint)
     assert_matches_full_encode(checkpoint, store)
 
 
 def test_facts_added_without_a_model_are_encoded_at_the_next_question(checkpoint, store,
                                                                       encoded_count):
-    api.add_facts(store, "default", FACTS[:8], checkpoint)
-    api.add_facts(store, "default", FACTS[8:12])  # the chat adds facts before loading a model
-    api.add_facts(store, "default", FACTS[12:14], checkpoint)  # cannot continue: left for later
+    cache.add_facts(store, "default", FACTS[:8], checkpoint)
+    cache.add_facts(store, "default", FACTS[8:12])  # the chat adds facts before loading a model
+    cache.add_facts(store, "default", FACTS[12:14], checkpoint)  # cannot continue: left for later
     assert encoded_count[0] == 8
     assert_matches_full_encode(checkpoint, store)
     assert encoded_count[0] == 8 + 6 + 14  # the 6 missing ones, then the full reference
 
 
 def test_another_model_does_not_reuse_the_cache(checkpoint, store, encoded_count):
-    api.add_facts(store, "default", FACTS[:6], checkpoint)
+    cache.add_facts(store, "default", FACTS[:6], checkpoint)
     other = dataclasses.replace(checkpoint, fingerprint="another-model")
-    api.memory_facts(other, store, "default")
+    cache.memory_facts(other, store, "default")
     assert encoded_count[0] == 12
 
 
 def test_a_new_reading_of_text_does_not_reuse_the_cache(checkpoint, store, encoded_count,
                                                         monkeypatch):
-    import askme.checkpoint
+    import askme.dmn.checkpoint
     from askme.paths import shipped_model_dir
 
-    api.add_facts(store, "default", FACTS[:6], checkpoint)
-    monkeypatch.setattr(askme.checkpoint, "READING", "a later reading")
-    newer = askme.checkpoint.load_checkpoint(shipped_model_dir())
+    cache.add_facts(store, "default", FACTS[:6], checkpoint)
+    monkeypatch.setattr(askme.dmn.checkpoint, "READING", "a later reading")
+    newer = askme.dmn.checkpoint.load_checkpoint(shipped_model_dir())
     assert newer.fingerprint != checkpoint.fingerprint
-    api.memory_facts(newer, store, "default")
+    cache.memory_facts(newer, store, "default")
     assert encoded_count[0] == 12
 
 
 def test_answers_from_the_cache_equal_answers_from_scratch(checkpoint, store):
-    api.add_facts(store, "default", FACTS[:6] + ["Mary went to the kitchen."], checkpoint)
-    encoded = api.memory_facts(checkpoint, store, "default")
+    cache.add_facts(store, "default", FACTS[:6] + ["Mary went to the kitchen."], checkpoint)
+    encoded = cache.memory_facts(checkpoint, store, "default")
     texts = encoded.texts
-    cached = api.answer_prefixes(checkpoint, encoded, [("Where is Mary?", 7), ("Where is Mary?", 5)])
-    fresh = [api.answer(checkpoint, texts, "Where is Mary?"),
-             api.answer(checkpoint, texts[:5], "Where is Mary?")]
+    cached = answering.answer_prefixes(checkpoint, encoded, [("Where is Mary?", 7), ("Where is Mary?", 5)])
+    fresh = [answering.answer(checkpoint, texts, "Where is Mary?"),
+             answering.answer(checkpoint, texts[:5], "Where is Mary?")]
     assert [e.answer for e in cached] == [e.answer for e in fresh] == ["kitchen", "bedroom"]
     for a, b in zip(cached, fresh):
         assert a.facts == b.facts and a.passes == b.passes
@@ -141,38 +141,38 @@ GIVING = ["Priya moved to the studio.", "Priya grabbed the kettle there.",
 
 def test_the_reading_for_questions_about_a_person_is_cached_and_grows_by_the_new_fact(
         checkpoint, store, encoded_count):
-    api.add_facts(store, "default", GIVING[:4], checkpoint)
+    cache.add_facts(store, "default", GIVING[:4], checkpoint)
     assert encoded_count[0] == 4
 
     def ask(question):
-        encoded = api.memory_facts(checkpoint, store, "default")
-        return api.answer_prefixes(checkpoint, encoded, [(question, len(encoded.texts))])[0]
+        encoded = cache.memory_facts(checkpoint, store, "default")
+        return answering.answer_prefixes(checkpoint, encoded, [(question, len(encoded.texts))])[0]
 
     assert ask("Where is Priya?").answer == "studio" and encoded_count[0] == 4
     assert ask("Who gave the kettle to Tariq?").answer == "Priya"
     assert encoded_count[0] == 8  # the second reading, once
     assert ask("Who gave the kettle to Tariq?").answer == "Priya" and encoded_count[0] == 8
-    api.add_facts(store, "default", GIVING[4:], checkpoint)
+    cache.add_facts(store, "default", GIVING[4:], checkpoint)
     assert encoded_count[0] == 9
     latest = ask("Who gave the kettle to Ines?")
     assert latest.answer == "Tariq" and encoded_count[0] == 10  # only the new fact, again
-    fresh = api.answer(checkpoint, GIVING, "Who gave the kettle to Ines?")
+    fresh = answering.answer(checkpoint, GIVING, "Who gave the kettle to Ines?")
     assert fresh.answer == latest.answer
     assert torch.allclose(torch.tensor(fresh.episodes), torch.tensor(latest.episodes), atol=1e-5)
 
 
 def test_a_memory_of_known_people_has_one_reading(checkpoint, store, encoded_count):
-    api.add_facts(store, "default", ["Fred went to the kitchen.", "Fred took the apple there.",
+    cache.add_facts(store, "default", ["Fred went to the kitchen.", "Fred took the apple there.",
                                      "Bill went to the kitchen.",
                                      "Fred gave the apple to Bill."], checkpoint)
-    encoded = api.memory_facts(checkpoint, store, "default")
+    encoded = cache.memory_facts(checkpoint, store, "default")
     assert not encoded.entities.reads_new_people()
-    answers = api.answer_prefixes(checkpoint, encoded, [("Who gave the apple to Bill?", 4)])
+    answers = answering.answer_prefixes(checkpoint, encoded, [("Who gave the apple to Bill?", 4)])
     assert answers[0].answer == "Fred" and encoded_count[0] == 4
 
 
 def test_skipping_closed_gates_barely_moves_the_episode(checkpoint, monkeypatch):
-    import askme.model
+    import askme.dmn.model
 
     memory = checkpoint.model.memory
     torch.manual_seed(0)
@@ -181,8 +181,8 @@ def test_skipping_closed_gates_barely_moves_the_episode(checkpoint, monkeypatch)
     gates[:, [17, 120, 199]] = torch.tensor([0.9, 0.99, 0.5])
     with torch.no_grad():
         skipped = memory.episode(facts_ih, gates)
-        monkeypatch.setattr(askme.model, "INFERENCE_SKIP_GATE", -1.0)
-        monkeypatch.setattr(askme.model, "INFERENCE_MAX_STEPS", 10**9)
+        monkeypatch.setattr(askme.dmn.model, "INFERENCE_SKIP_GATE", -1.0)
+        monkeypatch.setattr(askme.dmn.model, "INFERENCE_MAX_STEPS", 10**9)
         full = memory.episode(facts_ih, gates)
     # Left out, the 197 closed facts (gates summing to about 1e-3) moved it by about 1e-3;
     # taken to first order, by the order of their gates squared: float rounding.
@@ -192,7 +192,7 @@ def test_skipping_closed_gates_barely_moves_the_episode(checkpoint, monkeypatch)
 
 def test_facts_past_the_step_bound_move_the_episode_no_further_than_they_could(checkpoint,
                                                                                monkeypatch):
-    import askme.model
+    import askme.dmn.model
 
     memory = checkpoint.model.memory
     torch.manual_seed(0)
@@ -201,7 +201,7 @@ def test_facts_past_the_step_bound_move_the_episode_no_further_than_they_could(c
     gates = torch.cat([0.9 + 0.1 * torch.rand(2, 128), 0.4 + 0.1 * torch.rand(2, 172)], 1)
     with torch.no_grad():
         bounded = memory.episode(facts_ih, gates)
-        monkeypatch.setattr(askme.model, "INFERENCE_MAX_STEPS", 10**9)
+        monkeypatch.setattr(askme.dmn.model, "INFERENCE_MAX_STEPS", 10**9)
         full = memory.episode(facts_ih, gates)
     assert bounded.abs().max() <= 1  # inside the GRU's range, as every state it could reach
     assert not torch.allclose(bounded, full, atol=1e-3)  # the bound is a shortcut, not exact

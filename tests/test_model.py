@@ -1,12 +1,13 @@
+import dataclasses
+
 import pytest
 import torch
 
 from conftest import PAPER_DMN
-from askme.data import collate, encode_facts
-from askme.data import Encoded
-from askme.config import DMNConfig
-from askme.model import DMN
-from askme.tokenizer import ANSWER_END_ID, Tokenizer
+from askme.dmn.batches import Encoded, collate, encode_facts
+from askme.dmn.config import DMNConfig
+from askme.dmn.model import DMN, FREE_PASS
+from askme.dmn.tokenizer import ANSWER_END_ID, Tokenizer
 
 TEXTS = ["Anna walked to the garden.", "Tom ran to the kitchen.", "Where is Anna?", "garden",
          "kitchen", "Anna took the ball there."]
@@ -33,7 +34,7 @@ def test_facts_are_states_at_fact_end_tokens():
     states, _ = model.input_module.gru(model.embed(batch.story))
     facts, q = model.encode(batch)
     assert facts.shape == (1, 2, 16)
-    # the last token is FACT_END (allclose: in training the compiled scan runs, see askme.gru)
+    # the last token is FACT_END (allclose: in training the compiled scan runs, see askme.dmn.gru)
     assert torch.allclose(facts[0, 1], states[0, len(one.story) - 1], atol=1e-6)
     assert torch.allclose(facts[0, 0], states[0, one.fact_positions[0]], atol=1e-6)
     assert q.shape == (1, 16)
@@ -221,9 +222,15 @@ def episode_gates(model, run) -> list[torch.Tensor]:
     return seen
 
 
+def forced(batch, *rows: bool):
+    """`batch` with teacher forcing on the rows given True (as the trainer hands it over)."""
+    return dataclasses.replace(batch, forced=torch.tensor(rows))
+
+
 def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
-    model, tokenizer = make(teacher_forced_gates=True)
-    batch = collate([item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0))])
+    model, tokenizer = make()
+    batch = forced(collate([item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0))]),
+                   True)
     model.train()
     seen = episode_gates(model, lambda: model(batch))
     assert [g[0].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
@@ -233,18 +240,16 @@ def test_teacher_forced_gates_make_each_episode_from_its_supporting_fact():
     assert all(torch.all((g > 0) & (g < 1)) for g in seen)  # inference: the model's own gates
 
 
-def test_teacher_forced_tasks_force_only_their_own_questions():
-    """--teacher-forced-gates 19: a task-19 row's episodes come from its supporting facts,
-    the task-16 row beside it keeps the model's own gates."""
-    model, tokenizer = make(teacher_forced_gates=True, teacher_forced_tasks=[19])
+def test_teacher_forcing_forces_only_the_rows_asked_for():
+    """A forced row's episodes come from its supporting facts, the unforced row beside it
+    keeps the model's own gates."""
+    model, tokenizer = make()
     rows = [item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0)) for _ in range(2)]
-    rows[0].task, rows[1].task = 19, 16
-    batch = collate(rows)
-    assert batch.task.tolist() == [19, 16]
+    batch = forced(collate(rows), True, False)
     model.train()
     seen = episode_gates(model, lambda: model(batch))
     assert [g[0].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
-    assert all(torch.all((g[1] > 0) & (g[1] < 1)) for g in seen)  # task 16: its own gates
+    assert all(torch.all((g[1] > 0) & (g[1] < 1)) for g in seen)  # row 2: its own gates
 
 
 def test_gate_loss_weight_scales_only_the_gate_terms():
@@ -258,20 +263,17 @@ def test_gate_loss_weight_scales_only_the_gate_terms():
     assert torch.isclose(losses[3.0] - losses[0.0], 3 * gate_part, rtol=1e-5)
 
 
-def test_a_free_pass_comes_before_the_supervised_passes_of_its_tasks_only():
-    """--free-pass 19: a task-19 row runs one pass on its own gates (no target, not forced)
-    before the passes its supporting facts force; the task-16 row beside it does not."""
-    from askme.model import FREE_PASS
-
-    model, tokenizer = make(teacher_forced_gates=True, free_pass_tasks=[19])
+def test_a_free_pass_target_runs_on_the_models_own_gates_before_the_forced_passes():
+    """A row whose targets start with FREE_PASS runs one pass on its own gates (no target,
+    not forced) before the passes its supporting facts force; the row beside it does not."""
+    model, tokenizer = make()
     rows = [item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0)) for _ in range(2)]
-    rows[0].task, rows[1].task = 19, 16
-    batch = collate(rows)
-    assert model.pass_targets(batch).tolist() == [[FREE_PASS, 2, 0], [2, 0, -1]]
+    batch = forced(dataclasses.replace(collate(rows), supports=torch.tensor(
+        [[FREE_PASS, 2, 0], [2, 0, -1]])), True, True)
     model.train()
     seen = episode_gates(model, lambda: model(batch))
     assert len(seen) == 4  # the free pass, two supporting facts, the halting pass
-    assert torch.all((seen[0][0] > 0) & (seen[0][0] < 1))  # task 19's free pass: its own gates
+    assert torch.all((seen[0][0] > 0) & (seen[0][0] < 1))  # the free pass: its own gates
     assert [g[0].tolist() for g in seen[1:3]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     assert [g[1].tolist() for g in seen[:2]] == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
 
@@ -281,15 +283,12 @@ def test_a_free_pass_has_no_gate_loss():
     move, the gate terms are those of the supervised passes alone."""
     rows = []
     for weight in (0.0, 1.0):
-        model, tokenizer = make(gate_loss_weight=weight, free_pass_tasks=[19])
-        one = item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2,))
-        one.task = 19
+        model, tokenizer = make(gate_loss_weight=weight)
+        one = item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (FREE_PASS, 2))
         rows.append(model(collate([one]))[1])
     answer_only, both = rows
-    model, tokenizer = make(gate_loss_weight=1.0, free_pass_tasks=[19])
-    one = item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2,))
-    one.task = 19
-    batch = collate([one])
+    model, tokenizer = make(gate_loss_weight=1.0)
+    batch = collate([item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (FREE_PASS, 2))])
     facts, q = model.encode(batch)
     _, logits, _ = model.memory(facts, batch.fact_mask, q, 3)
     # Pass 2 targets fact 2 and pass 3 end-of-passes (index 3); pass 1 has no term.
@@ -301,7 +300,7 @@ def test_a_free_pass_has_no_gate_loss():
 
 
 def test_a_config_saved_before_a_field_existed_loads_as_made_without_it():
-    from askme.config import DMNConfig
+    from askme.dmn.config import DMNConfig
 
     old = DMNConfig.from_dict({"vocab_size": 10, "embed_dim": 8, "hidden_dim": 8,
                                "gate_hidden_dim": 8, "dropout": 0.3, "max_passes": 4})

@@ -28,7 +28,7 @@ def test_model_names_a_shipped_model_or_a_folder(tmp_path, monkeypatch):
 
 
 def test_a_shipped_model_by_name_is_the_default_model():
-    from askme.api import load_model
+    from askme.memory.answering import load_model
 
     assert load_model("babi-1k").fingerprint == load_model(None).fingerprint
 

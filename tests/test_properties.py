@@ -9,12 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from askme import api
+from askme import stories
+
+from askme.memory import answering
 from askme.babi import parse_babi
 from askme.cli import main
 from askme.errors import AskmeError
 from askme.repl import ChatState, handle_line
-from askme.store import MemoryStore
+from askme.memory.store import MemoryStore
 
 # Text with everything a user can paste: any Unicode (control characters, NUL, surrogates
 # excluded only where UTF-8 cannot carry them), newlines, very long runs.
@@ -30,7 +32,7 @@ SETTINGS = settings(max_examples=150, deadline=None,
 
 @pytest.fixture(scope="module")
 def model():
-    return api.load_model()
+    return answering.load_model()
 
 
 @SETTINGS
@@ -53,7 +55,7 @@ def test_story_reader_reads_or_refuses_in_one_line(tmp_path_factory, raw):
     path = tmp_path_factory.mktemp("story") / "story.txt"
     path.write_bytes(raw)
     try:
-        story = api.read_story(path)
+        story = stories.read_story(path)
     except AskmeError as error:
         assert "\n" not in str(error) and str(error).startswith(str(path))
     else:
@@ -103,5 +105,5 @@ def test_ask_stdin_answers_each_question_or_fails_in_one_line(tmp_path_factory, 
     assert (code == 1) == bool(errors) and len(errors) <= 1
     if code == 0:
         questions = [line for text in lines if not text.strip().startswith("/")
-                     for line in api.classify(text) if line.kind == "question"]
+                     for line in stories.classify(text) if line.kind == "question"]
         assert len(out.getvalue().splitlines()) == len(questions)

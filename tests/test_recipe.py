@@ -1,4 +1,4 @@
-"""Recipes (askme.recipe): checked before anything runs, run stage by stage by
+"""Recipes (askme.training.recipe): checked before anything runs, run stage by stage by
 `askme train --recipe`, recorded in the model, and a finished stage kept on a rerun."""
 
 import json
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from askme.errors import AskmeError
-from askme.recipe import load_recipe, stage_options
+from askme.training.options import Supervision
+from askme.training.recipe import load_recipe, stage_options
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,9 +55,8 @@ def test_the_shipped_recipe_reads_as_its_stages():
     first = stage_options(recipe, recipe.stages[0].settings, Path("en"), None, None)
     assert (first.tasks, first.vocab_tasks, first.epochs, first.time_limit) == (
         [4, 19], tuple(range(1, 21)), 400, 10)
-    assert (first.model.hidden_dim, first.model.memory_update, first.model.teacher_forced_gates,
-            first.model.teacher_forced_tasks, first.model.free_pass_tasks) == (
-        80, "relu", True, None, [19])
+    assert (first.model.hidden_dim, first.model.memory_update) == (80, "relu")
+    assert first.supervision == Supervision(True, None, [19])
     fourth = stage_options(recipe, recipe.stages[3].settings, Path("en"), None, Path("b1"))
     assert fourth.oversample == {4: 4, 19: 4, 16: 8, 3: 2, 7: 2, 8: 2, 18: 2}
     assert fourth.task_augment == {17: 1.0, 4: 0.0, 19: 0.0} and fourth.model.gate_competition

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from askme.store import MemoryStore, open_store
+from askme.memory.store import MemoryStore, open_store
 
 
 def askme_process(args, home, stdin=None):

@@ -14,7 +14,7 @@ from askme.repl import ChatState, handle_line
 from askme.repl.completer import ChatCompleter
 from askme.repl.loop import run_interactive, run_plain
 from askme.repl.toolbar import toolbar_text
-from askme.store import MemoryStore
+from askme.memory.store import MemoryStore
 
 
 @pytest.fixture

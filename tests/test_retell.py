@@ -5,9 +5,9 @@ import random
 import re
 
 from askme.babi import Example
-from askme.retell import CONTAINERS, COMPASS, LETTERS, POSITIONS, retell
+from askme.training.retell import CONTAINERS, COMPASS, LETTERS, POSITIONS, retell
 
-# Clockwise from "above", as askme.retell orders them: x grows to the right, y upwards.
+# Clockwise from "above", as askme.training.retell orders them: x grows to the right, y upwards.
 OFFSETS = [(0, 1), (1, 0), (0, -1), (-1, 0)]
 _FACT_17 = re.compile(r"The (.+) is (above|to the right of|below|to the left of) the (.+)\.")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from askme import api
+from askme.memory import answering
 
 # (task type, facts, question, answer). The words are bAbI's (the model knows no others),
 # the stories are new. Task 17, which the shipped model fails on bAbI too, has none.
@@ -73,13 +73,13 @@ STORIES = [
 
 @pytest.fixture(scope="module")
 def shipped():
-    return api.load_model()
+    return answering.load_model()
 
 
 @pytest.mark.parametrize("kind, facts, question, expected", STORIES,
                          ids=[f"{s[0]}: {s[2]}" for s in STORIES])
 def test_shipped_model_answers(shipped, kind, facts, question, expected):
-    assert api.answer(shipped, facts, question).answer == expected
+    assert answering.answer(shipped, facts, question).answer == expected
 
 
 @pytest.mark.parametrize("facts, question", [
@@ -91,7 +91,7 @@ def test_shipped_model_answers(shipped, kind, facts, question, expected):
       "THEN SANDRA WENT TO THE GARDEN.", "DANIEL TRAVELLED TO THE HALLWAY."], "WHERE IS SANDRA?!"),
 ], ids=["lower case, no marks", "other marks", "upper case"])
 def test_the_shipped_model_reads_a_story_typed_any_way(shipped, facts, question):
-    assert api.answer(shipped, facts, question).answer == "garden"
+    assert answering.answer(shipped, facts, question).answer == "garden"
 
 
 def test_the_stories_cover_at_least_ten_task_types():
@@ -101,7 +101,7 @@ def test_the_stories_cover_at_least_ten_task_types():
 def test_the_shipped_model_is_checked_against_its_recorded_checksums(tmp_path):
     import shutil
 
-    from askme.checkpoint import load_checkpoint
+    from askme.dmn.checkpoint import load_checkpoint
     from askme.errors import AskmeError
     from askme.paths import shipped_model_dir
 

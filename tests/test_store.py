@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from askme.errors import AskmeError
-from askme.store import MIGRATIONS, SCHEMA_VERSION, MemoryStore
+from askme.memory.store import MIGRATIONS, SCHEMA_VERSION, MemoryStore
 
 
 def test_facts_keep_order_across_connections_and_undo_steps_back(tmp_path):

@@ -15,8 +15,6 @@ import termios
 import time
 import xml.etree.ElementTree as ElementTree
 
-import pytest
-
 from askme.repl.toolbar import toolbar_text
 from askme.visible import visible
 
@@ -165,7 +163,7 @@ def test_markup_in_a_fact_stays_literal_and_json_keeps_the_exact_text(tmp_path):
 
 def test_toolbar_shows_a_model_name_by_the_same_rule(tmp_path):
     from askme.repl import ChatState
-    from askme.store import MemoryStore
+    from askme.memory.store import MemoryStore
 
     state = ChatState(MemoryStore(tmp_path / "memories.sqlite3"), model="odd\x1b]0;x\x07")
     assert " model: odd\\x1b]0;x\\x07 " in [text for _, text in toolbar_text(state)]

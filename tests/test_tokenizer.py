@@ -1,7 +1,7 @@
 import pytest
 
 from askme.errors import AskmeError
-from askme.tokenizer import (ANSWER_END_ID, ANSWER_START_ID, FACT_END_ID, PAD_ID, Tokenizer)
+from askme.dmn.tokenizer import (ANSWER_END_ID, ANSWER_START_ID, FACT_END_ID, PAD_ID, Tokenizer)
 
 TEXTS = ["Mary went to the kitchen.", "Where is Mary?", "kitchen", "apple,football", "n,w"]
 
@@ -63,3 +63,12 @@ def test_save_load_and_reject_garbage(tokenizer, tmp_path):
 
 def test_training_is_deterministic():
     assert Tokenizer.train(TEXTS).model_proto == Tokenizer.train(list(reversed(TEXTS))).model_proto
+
+
+def test_a_vocabulary_too_small_for_the_text_is_one_line():
+    texts = ["Mary went to the kitchen.", "Where is Mary?", "kitchen"]
+    needed = 256 + 5 + len(set("".join(texts)))
+    with pytest.raises(AskmeError, match=rf"^a vocabulary of {needed - 1} pieces is too small "
+                                         rf"for this text: it needs at least {needed} "):
+        Tokenizer.train(texts, vocab_size=needed - 1)
+    assert Tokenizer.train(texts, vocab_size=needed).vocab_size == needed

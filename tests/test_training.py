@@ -8,15 +8,17 @@ import torch
 
 from conftest import PAPER_DMN
 from askme.babi import load_tasks
-from askme.checkpoint import CHECKSUM_FILE, WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from askme.cli import main
+from askme.dmn.batches import collate, encode_example
+from askme.dmn.checkpoint import CHECKSUM_FILE, WEIGHTS_FILE, load_checkpoint, save_checkpoint
+from askme.dmn.config import DMNConfig
+from askme.dmn.model import DMN, Batch, with_gate_competition
+from askme.dmn.tokenizer import Tokenizer
 from askme.errors import AskmeError
-from askme.evaluation import answer_examples, evaluate
-from askme.config import DMNConfig
-from askme.data import collate, encode_example
-from askme.model import DMN, with_gate_competition
-from askme.tokenizer import Tokenizer
-from askme.training import TrainOptions, stage_config, train, validation_split
+from askme.evaluation import evaluate
+from askme.memory.answering import answer_examples
+from askme.training.loop import train, validation_split
+from askme.training.options import Supervision, TrainOptions
 
 TINY = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0,
                  **PAPER_DMN)
@@ -123,8 +125,8 @@ def test_recipe_keys_reach_the_saved_config(babi_dir, tmp_path):
     assert [options[k] for k in ("decay_patience", "oversample", "task_augment")] == [
         40, {"1": 2}, {"1": 0.25}]
     assert (model["memory_update"], model["word_dropout"], model["dropout"]) == ("gru", 0.0, 0.3)
-    assert model["answer_reads_episodes"] and model["teacher_forced_gates"]
-    assert model["teacher_forced_tasks"] is None  # "all" forces every task
+    assert model["answer_reads_episodes"] and saved["supervision"]["teacher_forced_gates"]
+    assert saved["supervision"]["teacher_forced_tasks"] is None  # "all" forces every task
     assert model["gate_loss_weight"] == 2.5
     loaded = load_checkpoint(out).model.answer_module
     assert loaded.episode_key is not None
@@ -135,16 +137,37 @@ def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path)
     out = tmp_path / "forced"
     assert one_stage(babi_dir, tmp_path, out, "1,19", teacher_forced='"19"',
                      free_pass='"19"') == 0
-    model = json.loads((out / "config.json").read_text())["model"]
-    assert (model["teacher_forced_gates"], model["teacher_forced_tasks"]) == (True, [19])
-    assert model["free_pass_tasks"] == [19]
-    assert load_checkpoint(out).model.config.free_pass_tasks == [19]
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["supervision"] == {"teacher_forced_gates": True, "teacher_forced_tasks": [19],
+                                    "free_pass_tasks": [19]}
+    assert not {"teacher_forced_gates", "free_pass_tasks"} & set(saved["model"])  # not the model's
+    assert load_checkpoint(out).supervision["free_pass_tasks"] == [19]
+
+
+def test_supervision_turns_tasks_into_targets_and_forced_rows():
+    """The trainer hands the model each row's targets: a free pass first for the free-pass
+    tasks, teacher forcing on the forced ones; the model never sees a task number."""
+    from askme.dmn.model import FREE_PASS
+    from askme.training.loop import supervise
+    from askme.training.options import Supervision
+
+    batch = Batch(story=torch.zeros(2, 1), fact_positions=torch.zeros(2, 1),
+                  fact_mask=torch.ones(2, 1), question=torch.zeros(2, 1),
+                  question_lengths=torch.ones(2), supports=torch.tensor([[2, 0], [1, -1]]))
+    both = supervise(batch, [19, 16], Supervision(True, [19], [19]))
+    assert both.supports.tolist() == [[FREE_PASS, 2, 0], [1, -1, -1]]
+    assert both.forced.tolist() == [True, False]
+    every = supervise(batch, [19, 16], Supervision(teacher_forced_gates=True))
+    assert every.supports.tolist() == [[2, 0], [1, -1]] and every.forced.tolist() == [True, True]
+    none = supervise(batch, [19, 16], Supervision())
+    assert none.supports is batch.supports and none.forced is None
 
 
 def test_supporting_facts_are_read_after_a_free_pass():
     """A free-pass task's first pass may choose anything; the passes after it must choose
     the supporting facts in order and then halt."""
-    from askme.evaluation import Answer, supporting_facts_right
+    from askme.evaluation import supporting_facts_right
+    from askme.memory.answering import Answer
 
     halted_after_three = Answer("s,e", 3, [], [4, 2, 0, 5])
     assert supporting_facts_right(halted_after_three, (2, 0), free_passes=1)
@@ -172,16 +195,16 @@ def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):
 
 
 def test_oversampling_presents_a_tasks_questions_that_many_times_an_epoch(babi_dir, monkeypatch):
-    import askme.training
+    import askme.training.loop
 
     presented = []
-    step = askme.training.training_step
+    step = askme.training.loop.training_step
 
     def counting(model, optimizer, batch, *args):
         presented.append(batch.story.size(0))
         return step(model, optimizer, batch, *args)
 
-    monkeypatch.setattr(askme.training, "training_step", counting)
+    monkeypatch.setattr(askme.training.loop, "training_step", counting)
     options = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1, 19])
     by_task = load_tasks(babi_dir, [1, 19], "train")
     train(options)
@@ -276,7 +299,7 @@ def test_a_stage_trains_with_the_gate_loss_weight_it_names(tiny_model, babi_dir,
 
 
 def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks(babi_dir, tmp_path):
-    from askme.checkpoint import write_checksums
+    from askme.dmn.checkpoint import write_checksums
 
     data = tmp_path / "babi"  # the fixture's task 1 told with bAbI's names
     data.mkdir()
@@ -312,14 +335,16 @@ def test_train_goes_on_with_the_init_models_seed_unless_given_one(tiny_model, ba
 def test_a_free_pass_given_with_init_changes_the_models_training_not_its_weights(
         tiny_model, babi_dir, tmp_path):
     folder, checkpoint = tiny_model
-    assert checkpoint.model.config.free_pass_tasks is None
+    assert checkpoint.supervision["free_pass_tasks"] is None
     one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), init=folder)
-    assert train(one_epoch).model.config.free_pass_tasks is None  # not given: the model's own
+    assert train(one_epoch).supervision["free_pass_tasks"] is None  # not given: the model's own
     given = dataclasses.replace(one_epoch, out=tmp_path / "free",
-                                model=dataclasses.replace(TINY, free_pass_tasks=[19]))
+                                supervision=Supervision(free_pass_tasks=[19]))
     tuned = train(given)
-    assert tuned.model.config.free_pass_tasks == [19]
-    assert load_checkpoint(tmp_path / "free").model.config.free_pass_tasks == [19]
+    assert tuned.supervision["free_pass_tasks"] == [19]
+    assert load_checkpoint(tmp_path / "free").supervision["free_pass_tasks"] == [19]
+    kept = train(dataclasses.replace(one_epoch, init=tmp_path / "free"))
+    assert kept.supervision["free_pass_tasks"] == [19]  # a later stage goes on with it
 
 
 def test_a_recipe_that_goes_on_from_a_model_cannot_give_it_another_architecture(
@@ -468,15 +493,15 @@ def test_a_run_on_some_tasks_can_take_its_words_from_all_of_them(babi_dir, tmp_p
 
 def test_teacher_forcing_given_with_init_sets_which_tasks_are_forced(tiny_model, babi_dir):
     folder, _ = tiny_model
-    forced_all = dataclasses.replace(TINY, teacher_forced_gates=True)  # every task forced
-    only_19 = dataclasses.replace(TINY, teacher_forced_gates=True, teacher_forced_tasks=[19])
-    narrowed = stage_config(forced_all, only_19)
-    assert (narrowed.teacher_forced_gates, narrowed.teacher_forced_tasks) == (True, [19])
-    kept = stage_config(forced_all, TINY)  # not asked: the model's own
-    assert (kept.teacher_forced_gates, kept.teacher_forced_tasks) == (True, None)
+    forced_all = Supervision(teacher_forced_gates=True)  # every task forced
+    only_19 = Supervision(teacher_forced_gates=True, teacher_forced_tasks=[19])
+    assert only_19.after(forced_all) == only_19  # a stage that asks narrows it
+    assert Supervision().after(forced_all) == forced_all  # not asked: the model's own
+    free = Supervision(free_pass_tasks=[19])
+    assert free.after(only_19) == Supervision(True, [19], [19])
     tuned = train(dataclasses.replace(tiny_options(babi_dir, epochs=1), init=folder,
-                                      model=only_19))
-    assert tuned.model.config.teacher_forced_tasks == [19]
+                                      supervision=only_19))
+    assert tuned.supervision["teacher_forced_tasks"] == [19]
 
 
 def test_gate_competition_given_with_init_gates_as_before_then_learns(tiny_model, babi_dir,

@@ -1,9 +1,9 @@
-"""The data step turned_directions (askme.data_steps): every other task 4 story's second fact
+"""The data step turned_directions (askme.training.data_steps): every other task 4 story's second fact
 turned a quarter, its question with it, the answer still the one the facts give."""
 
 import re
 
-from askme.data_steps import turned_directions
+from askme.training.data_steps import turned_directions
 
 OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east"}
 FACT = re.compile(r"The (\w+) is (\w+) of the (\w+)\.")

@@ -1,9 +1,9 @@
-"""The data step where_questions (askme.data_steps): where-questions a story's own moves
+"""The data step where_questions (askme.training.data_steps): where-questions a story's own moves
 answer, the rest kept."""
 
 import re
 
-from askme.data_steps import where_questions
+from askme.training.data_steps import where_questions
 
 
 def parse(lines):

@@ -9,10 +9,12 @@ from typing import Callable
 from rich.table import Table
 from rich.text import Text
 
-from askme import api, render
+from askme import stories, render
+
+from askme.memory import cache, answering
 from askme.errors import AskmeError
 from askme.repl.state import ChatState
-from askme.store import count
+from askme.memory.store import count
 from askme.visible import visible
 
 
@@ -56,7 +58,7 @@ def handle_line(state: ChatState, text: str) -> list:
     try:
         out: list = []
         facts: list[str] = []
-        for line in api.classify(text):
+        for line in stories.classify(text):
             if line.kind == "command":
                 return _run_command(state, line.text)
             if line.kind == "fact":
@@ -74,7 +76,7 @@ def handle_line(state: ChatState, text: str) -> list:
 
 
 def _add_facts(state: ChatState, facts: list[str]) -> Text:
-    total = api.add_facts(state.store, state.memory, facts, state.loaded_checkpoint())
+    total = cache.add_facts(state.store, state.memory, facts, state.loaded_checkpoint())
     first = total - len(facts) + 1
     numbers = f"{first}" if len(facts) == 1 else f"{first}-{total}"
     return note(f"noted as fact {numbers}" if len(facts) == 1 else f"noted as facts {numbers}")
@@ -85,9 +87,8 @@ def _answer(state: ChatState, question: str) -> list:
     if not facts:
         return [note("There are no facts in memory yet: type some sentences first, or "
                      "/load FILE.")]
-    checkpoint = state.checkpoint()
-    encoded = api.memory_facts(checkpoint, state.store, state.memory)
-    state.last = api.answer_prefixes(checkpoint, encoded, [(question, len(encoded.texts))])[0]
+    state.last = answering.answer_from_memory(state.checkpoint(), state.store, state.memory,
+                                              facts, [], [(question, len(facts))])[0]
     state.last_rendered = [render.answer_line(state.last), render.episode_table(state.last)]
     return state.last_rendered if state.episodes else state.last_rendered[:1]
 
@@ -152,8 +153,8 @@ def _clear(state: ChatState, argument: str) -> list:
 def _load(state: ChatState, argument: str) -> list:
     if not argument:
         raise AskmeError("usage: /load FILE")
-    story = api.read_story(Path(argument).expanduser())
-    results = api.story_answers(state.checkpoint(), story) if story.questions else []
+    story = stories.read_story(Path(argument).expanduser())
+    results = answering.story_answers(state.checkpoint(), story) if story.questions else []
     replaced = state.store.replace(state.memory, story.facts)
     return render.load_report(story, results, state.memory, replaced, appended=False)
 
@@ -163,7 +164,7 @@ def _save(state: ChatState, argument: str) -> list:
     if not argument:
         raise AskmeError("usage: /save FILE")
     facts = state.facts()
-    api.write_facts(Path(argument).expanduser(), facts)
+    stories.write_facts(Path(argument).expanduser(), facts)
     return [note(f"saved {count(len(facts))} to {argument}")]
 
 
@@ -204,7 +205,7 @@ def _model(state: ChatState, argument: str) -> list:
 @command("/memory", "[NAME]", "list the memories, or switch to memory NAME")
 def _memory(state: ChatState, argument: str) -> list:
     if argument:
-        from askme.store import validate_name
+        from askme.memory.store import validate_name
 
         state.memory = validate_name(argument)
         return [note(f"memory {argument!r}: {count(len(state.facts()))}")]

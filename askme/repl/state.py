@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from askme.api import Explanation, load_model
+from askme.memory.answering import Explanation, load_model
 from askme.paths import DEFAULT_MODEL
-from askme.store import MemoryStore
+from askme.memory.store import MemoryStore
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from askme.repl.state import ChatState
-from askme.store import count
+from askme.memory.store import count
 from askme.visible import visible
 
 

@@ -4,8 +4,8 @@ import dataclasses
 
 import torch
 
-from askme.checkpoint import load_checkpoint, save_checkpoint
-from askme.training import train
+from askme.dmn.checkpoint import load_checkpoint, save_checkpoint
+from askme.training.loop import train
 from conftest import run_research
 from test_training import tiny_options
 

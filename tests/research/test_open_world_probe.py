@@ -11,9 +11,9 @@ import open_world_probe as probe  # noqa: E402
 
 
 def test_the_new_words_are_words_the_shipped_model_never_read():
-    from askme import api
+    from askme.memory import answering
 
-    known = api.load_model().lexicon.words
+    known = answering.load_model().lexicon.words
     new = {w.lower() for m in probe.NEW_MOVES for w in m.split()} - {"to", "back"}
     assert new and not new & known
     assert not {w.lower() for w in probe.NEW_PEOPLE + probe.NEW_PLACES + probe.NEW_THINGS} & known

@@ -43,8 +43,8 @@ def test_each_answer_step_is_right_its_opposite_across_or_missing():
 
 
 def test_sorts_the_steps_of_a_models_answers(tmp_path):
-    from askme.config import DMNConfig
-    from askme.training import TrainOptions, train
+    from askme.dmn.config import DMNConfig
+    from askme.training.loop import TrainOptions, train
 
     data = write_task(tmp_path, "qa19_path-finding", STORIES)
     tiny = DMNConfig(embed_dim=32, hidden_dim=32, gate_hidden_dim=32, max_passes=4, dropout=0.0,

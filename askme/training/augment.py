@@ -16,7 +16,7 @@ import dataclasses
 import torch
 
 from askme.babi import ENTITY_WORDS
-from askme.model import Batch
+from askme.dmn.model import Batch
 
 # Task 20 ties places and objects to motives (hungry -> kitchen, apple): only its actors
 # may be renamed.

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from askme.config import MAX_MEMORY_FACTS
+from askme.limits import MAX_MEMORY_FACTS
 from askme.errors import AskmeError
 
 SCHEMA_VERSION = 3
@@ -58,7 +58,7 @@ MIGRATIONS: dict[int, str] = {
         ) WITHOUT ROWID;
     """,
     2: """
-        -- How the model's entity slots (askme.entities) stand after fact `fact_id`, the last
+        -- How the model's entity slots (askme.dmn.entities) stand after fact `fact_id`, the last
         -- encoded one, so a new fact continues the mapping as it continues the encodings.
         CREATE TABLE entity_maps (
             memory_id INTEGER NOT NULL REFERENCES memories(id),
@@ -370,7 +370,7 @@ class MemoryStore:
                                 "removed_rev IS NULL", (memory_id,)).fetchone()[0]
         if live + len(texts) > MAX_MEMORY_FACTS:
             raise AskmeError(f"a memory holds at most {MAX_MEMORY_FACTS:,} facts "
-                             f"(askme.config.MAX_MEMORY_FACTS); this one has {live:,} and "
+                             f"(askme.limits.MAX_MEMORY_FACTS); this one has {live:,} and "
                              f"{len(texts):,} more were given: nothing was stored")
         self._db.executemany(
             "INSERT INTO facts (memory_id, text, added_rev) VALUES (?, ?, ?)",

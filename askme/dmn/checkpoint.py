@@ -1,4 +1,4 @@
-"""Checkpoints as plain data: config.json (with the lexicon of askme.entities), weights.pt (a
+"""Checkpoints as plain data: config.json (with the lexicon of askme.dmn.entities), weights.pt (a
 state dict of tensors only, read with ``weights_only=True`` so no arbitrary object is ever
 unpickled) and tokenizer.model."""
 
@@ -13,10 +13,10 @@ import torch
 
 from askme.errors import AskmeError
 from askme.files import write_atomic
-from askme.config import DMNConfig
-from askme.entities import Lexicon
-from askme.model import DMN
-from askme.tokenizer import READING, Tokenizer
+from askme.dmn.config import DMNConfig
+from askme.dmn.entities import Lexicon
+from askme.dmn.model import DMN
+from askme.dmn.tokenizer import READING, Tokenizer
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
@@ -32,16 +32,20 @@ class Checkpoint:
     info: dict = field(default_factory=dict)  # how it was trained: tasks, seed, time, scores
     fingerprint: str = ""  # sha256 of the weights and tokenizer files; "" for an unsaved model
     lexicon: Lexicon | None = None  # the training text's words, for entity slots; None: no slots
+    # How its passes were supervised (askme.training.options.Supervision as plain data):
+    # the trainer's, kept for a later stage to go on with and for scoring free passes.
+    supervision: dict = field(default_factory=dict)
 
 
 def save_checkpoint(folder: str | Path, model: DMN, tokenizer: Tokenizer, info: dict | None = None,
-                    lexicon: Lexicon | None = None):
+                    lexicon: Lexicon | None = None, supervision: dict | None = None):
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / WEIGHTS_FILE, lambda p: torch.save(model.state_dict(), p))
         write_atomic(folder / TOKENIZER_FILE, tokenizer.save)
-        meta = {"format": FORMAT, "model": model.config.to_dict(), "info": info or {}}
+        meta = {"format": FORMAT, "model": model.config.to_dict(), "info": info or {},
+                "supervision": supervision or {}}
         if lexicon is not None:
             meta["lexicon"] = lexicon.to_dict()
         text = json.dumps(meta, indent=2)
@@ -120,7 +124,10 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Che
         raise AskmeError(f"{folder / WEIGHTS_FILE}: cannot load the weights ({first[:200]}); "
                          f"the file is damaged or from another model: retrain or restore it") from None
     model.eval()
-    return Checkpoint(model, tokenizer, meta.get("info", {}), fingerprint(folder, lexicon), lexicon)
+    # Models saved before "supervision" was its own key kept it among the model's settings.
+    supervision = meta.get("supervision", meta["model"])
+    return Checkpoint(model, tokenizer, meta.get("info", {}), fingerprint(folder, lexicon), lexicon,
+                      supervision)
 
 
 def fingerprint(folder: Path, lexicon: Lexicon | None = None) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import torch
 
 from askme.babi import Example
-from askme.model import Batch
-from askme.tokenizer import ANSWER_END_ID, FACT_END_ID, PAD_ID, Tokenizer
+from askme.dmn.model import Batch
+from askme.dmn.tokenizer import ANSWER_END_ID, FACT_END_ID, PAD_ID, Tokenizer
 
 
 @dataclass
@@ -19,7 +19,7 @@ class Encoded:
     question: list[int]
     answer: list[int]  # answer tokens then ANSWER_END; empty when the answer is unknown
     supports: list[int]
-    task: int = 0  # bAbI task number (0: unknown), for task-aware augmentation
+    task: int = 0  # bAbI task number (0: unknown), for the trainer's task-aware choices
 
 
 def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
@@ -55,7 +55,6 @@ def collate(items: list[Encoded]) -> Batch:
         question_lengths=torch.tensor([max(1, len(e.question)) for e in items]),
         answer=pad_rows([e.answer for e in items], PAD_ID),
         supports=pad_rows([e.supports for e in items], -1),
-        task=torch.tensor([e.task for e in items]),
     )
 
 

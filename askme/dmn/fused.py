@@ -6,7 +6,7 @@ first layer's weight, each of which autograd turns back into a zero-filled gradi
 whole matrix. Here it is a dozen operations each way: the memory-dependent features are
 concatenated and multiplied by their columns of W1 at once, and the backward pass writes
 W1's gradient once. Same equations, so the same gradients up to float rounding (checked in
-tests/test_fused.py); it runs where the compiled GRU does (askme.gru.native_applies), and
+tests/test_fused.py); it runs where the compiled GRU does (askme.dmn.gru.native_applies), and
 ASKME_NATIVE=0 keeps the autograd form that trained the shipped model.
 
 z's memory part for a fact c and memory m (the question part is `static`, computed once):

@@ -13,10 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from askme.config import DMNConfig
-from askme.fused import GatePass, GateStatic
-from askme.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
-from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
+from askme.dmn.config import DMNConfig
+from askme.dmn.fused import GatePass, GateStatic
+from askme.dmn.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
+from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 # At inference a fact whose gate is at most this is taken out of the episode GRU's sequential
 # loop: each run of such facts between two steps moves the episode by their gate-weighted
@@ -29,14 +29,14 @@ from askme.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 # bAbI stories (at most 224 facts) get the same answers with and without either shortcut.
 INFERENCE_SKIP_GATE = 1e-4
 INFERENCE_MAX_STEPS = 128
-# Marks a free pass (DMNConfig.free_pass_tasks) among a row's gate targets: no loss, and its
-# episode is made from the model's own gates even under teacher forcing.
+# Marks a free pass among a row's gate targets (the trainer's Supervision.free_pass_tasks): no
+# loss, and its episode is made from the model's own gates even under teacher forcing.
 FREE_PASS = -2
 
 
 @dataclass
 class Batch:
-    """Padded tensors for B questions; see askme.data.collate."""
+    """Padded tensors for B questions; see askme.dmn.batches.collate."""
 
     story: torch.Tensor  # (B, L) story tokens, a FACT_END token after every sentence, PAD after
     fact_positions: torch.Tensor  # (B, T) index in `story` of each FACT_END token
@@ -44,8 +44,11 @@ class Batch:
     question: torch.Tensor  # (B, Q) question tokens, PAD after
     question_lengths: torch.Tensor  # (B,) real question tokens (>= 1)
     answer: torch.Tensor | None = None  # (B, A) answer tokens then ANSWER_END, PAD after
-    supports: torch.Tensor | None = None  # (B, S) supporting fact positions, -1 after
-    task: torch.Tensor | None = None  # (B,) bAbI task number of each question, 0 when unknown
+    # (B, S) each pass's gate target: a supporting fact's position, or FREE_PASS; -1 after
+    supports: torch.Tensor | None = None
+    # (B,) True where the passes' episodes are made from the targets, not from the model's
+    # gates (teacher forcing); None: no row is forced
+    forced: torch.Tensor | None = None
 
     def _map(self, change) -> "Batch":
         """`change` applied to every tensor field (every field the dataclass has)."""
@@ -70,7 +73,7 @@ class Prediction:
 
 class Dropout(nn.Dropout):
     """nn.Dropout whose training mask, where the compiled kernels run, comes from a hash
-    (askme.gru.dropout_mask): torch's Bernoulli draws were 8 % of a training step."""
+    (askme.dmn.gru.dropout_mask): torch's Bernoulli draws were 8 % of a training step."""
 
     def forward(self, x):
         if self.training and 0 < self.p < 1 and native_applies(x):
@@ -457,25 +460,13 @@ class DMN(nn.Module):
         facts, _ = self.encode_story(batch.story, batch.fact_positions)
         return facts, self.encode_question(batch.question, batch.question_lengths)
 
-    def pass_targets(self, batch: Batch) -> torch.Tensor:
-        """Each row's supporting facts (B, S), with a FREE_PASS first in the rows of the
-        config's free_pass_tasks; -1 after the last."""
-        supports = batch.supports
-        if not self.config.free_pass_tasks:
-            return supports
-        assert batch.task is not None, "free_pass_tasks needs each row's task"
-        free = torch.isin(batch.task, torch.tensor(self.config.free_pass_tasks,
-                                                   device=batch.task.device))  # (B,)
-        return torch.where(free.unsqueeze(1), F.pad(supports, (1, 0), value=FREE_PASS),
-                           F.pad(supports, (0, 1), value=-1))
-
     @staticmethod
     def loss_counts(batch: Batch) -> torch.Tensor:
         """What each loss term is averaged over (3,): answer tokens, supervised passes (gate
         cross-entropy) and the same passes again (gate BCE, one row of T+1 gates each).
 
         They depend on the batch alone, so processes training one global batch together
-        (askme.distributed) can add theirs up before the forward pass and each divide by
+        (askme.training.distributed) can add theirs up before the forward pass and each divide by
         the global count: the gradients then average to the whole batch's gradient."""
         assert batch.answer is not None and batch.supports is not None
         passes = ((batch.supports >= 0).sum(1) + 1).sum()  # supporting passes, then the halt
@@ -495,23 +486,20 @@ class DMN(nn.Module):
         assert batch.answer is not None and batch.supports is not None
         facts, q = self.encode(batch)
         B, T, _ = facts.shape
-        supports = self.pass_targets(batch)  # (B, S')
+        supports = batch.supports  # (B, S)
         n_supports = (supports != -1).sum(1)  # (B,) passes before the halt, free ones included
         passes = int(n_supports.max()) + 1
         # Supporting fact of each pass (B, P), -1 where the pass has none.
         supports = F.pad(supports, (0, max(0, passes - supports.size(1))), value=-1)[:, :passes]
         forced, forced_rows = None, None
-        if self.config.teacher_forced_gates:
+        if batch.forced is not None:
             # Episodes from the supporting facts themselves (teacher forcing): the answer
             # module learns from the episodes a right pass makes, even while the gates
             # are still wrong or split between look-alike facts.
             at = supports.t()  # (P, B)
             forced = F.one_hot(at.clamp(min=0), T).float() * (at >= 0).unsqueeze(-1)
-            forced_rows = at != FREE_PASS  # (P, B): a free pass keeps the model's own gates
-            if self.config.teacher_forced_tasks is not None:
-                assert batch.task is not None, "teacher_forced_tasks needs each row's task"
-                forced_rows = forced_rows & torch.isin(batch.task, torch.tensor(
-                    self.config.teacher_forced_tasks, device=batch.task.device))
+            # (P, B): the rows asked for, except at a free pass, which keeps its own gates
+            forced_rows = (at != FREE_PASS) & batch.forced
         memories, logits, episodes = self.memory(facts, batch.fact_mask, q, passes, forced,
                                                  forced_rows)
         final = memories[n_supports, torch.arange(B, device=facts.device)]  # (B, H): m_k, k supports

@@ -29,7 +29,7 @@ WORD = re.compile(r"[A-Za-z]+")
 FACT_END = re.compile(r"[\s.!;:\u2026]*$")
 QUESTION_END = re.compile(r"[\s?!.]*$")
 # Changed whenever encode_fact reads a text other than before: encodings a memory cached
-# under an older reading are then made again (askme.checkpoint.fingerprint).
+# under an older reading are then made again (askme.dmn.checkpoint.fingerprint).
 READING = "as-trained 1"
 
 
@@ -56,19 +56,30 @@ class Tokenizer:
         if not unique:
             raise AskmeError("no text to train the tokenizer on")
         proto = io.BytesIO()
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(unique),
-            model_writer=proto,
-            model_type="bpe",
-            vocab_size=vocab_size,
-            hard_vocab_limit=False,  # a small corpus gives fewer pieces; that is fine
-            byte_fallback=True,  # any character encodes, through its UTF-8 bytes
-            character_coverage=1.0,
-            pad_id=PAD_ID, unk_id=UNK_ID, bos_id=ANSWER_START_ID, eos_id=ANSWER_END_ID,
-            control_symbols=[FACT_END_PIECE],  # control: never produced from user text
-            num_threads=1,  # one thread keeps training reproducible
-            minloglevel=2,
-        )
+        # Byte fallback needs the 256 bytes as pieces, beside every character of the text and
+        # the five reserved pieces (padding, unknown, answer start and end, fact end).
+        needed = 256 + 5 + len({c for t in unique for c in t})
+        if vocab_size < needed:
+            raise AskmeError(f"a vocabulary of {vocab_size} pieces is too small for this "
+                             f"text: it needs at least {needed} (its 256 bytes, its "
+                             f"characters and askme's own pieces); raise vocab_size")
+        try:
+            spm.SentencePieceTrainer.train(
+                sentence_iterator=iter(unique),
+                model_writer=proto,
+                model_type="bpe",
+                vocab_size=vocab_size,
+                hard_vocab_limit=False,  # a small corpus gives fewer pieces; that is fine
+                byte_fallback=True,  # any character encodes, through its UTF-8 bytes
+                character_coverage=1.0,
+                pad_id=PAD_ID, unk_id=UNK_ID, bos_id=ANSWER_START_ID, eos_id=ANSWER_END_ID,
+                control_symbols=[FACT_END_PIECE],  # control: never produced from user text
+                num_threads=1,  # one thread keeps training reproducible
+                minloglevel=2,
+            )
+        except RuntimeError as error:  # sentencepiece's own checks, in its words
+            why = str(error).strip().splitlines()[-1]
+            raise AskmeError(f"cannot train the tokenizer: {why}") from None
         return cls(proto.getvalue())
 
     @classmethod

@@ -31,8 +31,8 @@ class Context:
     rank: int = 0  # 0 evaluates, saves checkpoints and shows progress
     world_size: int = 1  # processes training together
     device: torch.device = torch.device("cpu")
-    # Processes of one machine started by askme.parallel: they split each global batch's
-    # rows and add up their gradients through this (askme.parallel.SharedGradients);
+    # Processes of one machine started by askme.training.parallel: they split each global batch's
+    # rows and add up their gradients through this (askme.training.parallel.SharedGradients);
     # None under torchrun, where DistributedDataParallel averages them.
     shared: object | None = None
 

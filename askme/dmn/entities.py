@@ -1,7 +1,7 @@
 """Entity slots: people, places and things the model never saw, read as ones it knows.
 
 bAbI names a few dozen people, places and objects, and the model learned its answer words
-from them. The shipped model was trained with entity shuffling (askme.augment), so for it a
+from them. The shipped model was trained with entity shuffling (askme.training.augment), so for it a
 name is a slot: "Mary" behaves as "Sandra" would. This module uses that: before the model,
 each word it does not know that sits where a person, a place or an object sits in the
 training text is rewritten to a known word of that kind that the memory does not use yet;
@@ -14,7 +14,7 @@ training text and saved with the model) counts, for every left and right neighbo
 training, how often a person, a place, an object or any other word stood there.
 
 A mapping is built fact by fact, each fact's rewrite depending only on the facts before it,
-so the cached encodings of a growing memory stay valid (askme.api). When a known word comes
+so the cached encodings of a growing memory stay valid (askme.memory.cache). When a known word comes
 after an unknown one took its slot, the known word itself moves to a free slot.
 """
 
@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from askme.babi import ENTITY_WORDS
-from askme.tokenizer import WORD
+from askme.dmn.tokenizer import WORD
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.

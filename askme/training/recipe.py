@@ -3,7 +3,7 @@
 A recipe is a TOML file: a `[recipe]` table, the architecture in `[model]`, and its
 training stages in order as `[[stage]]` tables. The first stage builds the model and its
 tokenizer; each later one goes on from the one before. A stage may first change its data
-with data steps (askme.data_steps). Every key is checked before anything runs: an unknown
+with data steps (askme.training.data_steps). Every key is checked before anything runs: an unknown
 key, or one a stage cannot change, is a one-line error naming the file and the stage.
 
     [recipe]
@@ -38,10 +38,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from askme.config import STAGE_SETTINGS, DMNConfig, TrainOptions
+from askme.dmn.config import DMNConfig
+
+from askme.training.options import STAGE_SETTINGS, Supervision, TrainOptions
 from askme.babi import parse_tasks
 from askme.errors import AskmeError, UsageError
-from askme.retell import RETOLD_TASKS
+from askme.training.retell import RETOLD_TASKS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -236,7 +238,7 @@ def parse_recipe(data: dict, path: Path | None, text: str) -> Recipe:
         if goes_on and "vocab_tasks" in settings:
             raise fail(where, "vocab_tasks: only a stage that builds the model builds its "
                               "tokenizer")
-        from askme.data_steps import DATA_STEPS
+        from askme.training.data_steps import DATA_STEPS
 
         for step in settings.get("data_steps", []):
             if step not in DATA_STEPS:
@@ -290,13 +292,15 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         # Not given, a later stage keeps the model's own; a first stage builds the default.
         gate_competition=given("gate_competition", _model.gate_competition if init is None
                                else False),
+        **stage_settings)
+    supervision = Supervision(
         teacher_forced_gates=forced is not None,
         teacher_forced_tasks=None if forced in (None, "all") else parse_tasks(forced),
-        free_pass_tasks=parse_tasks(given("free_pass")) if given("free_pass") else None,
-        **stage_settings)
+        free_pass_tasks=parse_tasks(given("free_pass")) if given("free_pass") else None)
     return TrainOptions(
         data=data, tasks=parse_tasks(settings["tasks"]), out=out, seed=recipe.header.get("seed"),
         init=init, stage_settings=stage_settings if init is not None else {}, model=asked,
+        supervision=supervision,
         vocab_size=model.get("vocab_size", _options.vocab_size),
         vocab_tasks=tuple(parse_tasks(given("vocab_tasks"))) if given("vocab_tasks") else None,
         retell_tasks=tuple(parse_tasks(given("retell_tasks", "17-19"))),
@@ -333,7 +337,7 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
         stage_data = data
         steps = stage.settings.get("data_steps", [])
         if steps:
-            from askme.data_steps import DATA_STEPS
+            from askme.training.data_steps import DATA_STEPS
 
             # Under torchrun each process writes its own copy, so none reads a half-written one.
             base = work / "data" / (f"rank{rank}" if rank is not None else "")

@@ -11,20 +11,22 @@ from pathlib import Path
 from typing import Callable
 
 import torch
+import torch.nn.functional as F
 
-from askme.augment import EntityShuffler
 from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
-from askme.retell import retell
-from askme.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
-from askme.config import DEFAULT_SEED, DMNConfig, TrainOptions
+from askme.dmn.batches import Encoded, collate, encode_example, length_batches, loss_counts
+from askme.dmn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
+from askme.dmn.config import DMNConfig
+from askme.dmn.entities import Lexicon
+from askme.dmn.gru import native_applies
+from askme.dmn.model import DMN, FREE_PASS, Batch, with_gate_competition
+from askme.dmn.tokenizer import Tokenizer
 from askme.errors import AskmeError, UsageError
-from askme.data import collate, encode_example, length_batches, loss_counts
-from askme.entities import Lexicon
-from askme.distributed import Context, global_normalizers, share, share_bytes, shard, total
-from askme.evaluation import answer_examples
-from askme.gru import native_applies
-from askme.model import DMN, with_gate_competition
-from askme.tokenizer import Tokenizer
+from askme.memory.answering import answer_examples
+from askme.training.augment import EntityShuffler
+from askme.training.distributed import Context, global_normalizers, share, share_bytes, shard, total
+from askme.training.options import DEFAULT_SEED, Supervision, TrainOptions
+from askme.training.retell import retell
 
 
 @dataclass
@@ -85,13 +87,35 @@ def accuracy(checkpoint: Checkpoint, examples: list[Example]) -> tuple[float, di
     return overall, {task: sum(r) / len(r) for task, r in sorted(right.items())}
 
 
-def mean_loss(model: DMN, items, batch_size: int) -> float:
+def supervise(batch: Batch, tasks: list[int], supervision: Supervision) -> Batch:
+    """`batch` with each row's gate targets and teacher forcing as `supervision` gives its
+    task (`tasks`, a row's each): the model is handed these, never a task number. A free
+    pass is a FREE_PASS target before the supporting facts."""
+    task = torch.tensor(tasks)  # (B,)
+    supports, forced = batch.supports, None
+    if supervision.free_pass_tasks:
+        free = torch.isin(task, torch.tensor(supervision.free_pass_tasks))  # (B,)
+        supports = torch.where(free.unsqueeze(1), F.pad(supports, (1, 0), value=FREE_PASS),
+                               F.pad(supports, (0, 1), value=-1))
+    if supervision.teacher_forced_gates:
+        forced = (torch.ones_like(task, dtype=torch.bool)
+                  if supervision.teacher_forced_tasks is None
+                  else torch.isin(task, torch.tensor(supervision.teacher_forced_tasks)))
+    return dataclasses.replace(batch, supports=supports, forced=forced)
+
+
+def supervised_batch(items: list[Encoded], supervision: Supervision) -> Batch:
+    return supervise(collate(items), [item.task for item in items], supervision)
+
+
+def mean_loss(model: DMN, items, batch_size: int, supervision: Supervision) -> float:
     model.eval()
     device = next(model.parameters()).device
     summed = 0.0
     with torch.no_grad():
         for indices in length_batches(items, batch_size):
-            _, loss = model(collate([items[i] for i in indices]).to(device))
+            batch = supervised_batch([items[i] for i in indices], supervision)
+            _, loss = model(batch.to(device))
             summed += loss.item() * len(indices)
     return summed / max(len(items), 1)
 
@@ -101,8 +125,8 @@ def training_step(model, optimizer, batch, clip: float, context: Context | None 
     """One optimizer step on one batch; returns the batch's loss.
 
     `model` is a DMN or, across processes, its DistributedDataParallel wrapper; then the
-    loss is normalised by the global batch (askme.distributed.global_normalizers). With
-    `context.shared` (askme.parallel) `batch` is this process's rows of a global batch
+    loss is normalised by the global batch (askme.training.distributed.global_normalizers). With
+    `context.shared` (askme.training.parallel) `batch` is this process's rows of a global batch
     whose loss counts are `normalizers`, and the gradients are summed over the processes;
     the loss returned is then this process's part of the global batch's loss."""
     shared = context.shared if context is not None else None
@@ -130,7 +154,7 @@ def training_step(model, optimizer, batch, clip: float, context: Context | None 
 
 def share_of_rows(context: Context) -> slice:
     """The rows of a global batch that this process computes: every N-th from its rank.
-    A batch's rows run from its shortest story to its longest (askme.data.length_batches),
+    A batch's rows run from its shortest story to its longest (askme.dmn.batches.length_batches),
     so striding gives each process stories as long as the others' and none waits long."""
     return slice(context.rank, None, context.world_size)
 
@@ -147,19 +171,10 @@ def make_optimizer(model: DMN, lr: float):
 def stage_config(start: DMNConfig, asked: DMNConfig,
                  settings: dict[str, float] | None = None) -> DMNConfig:
     """The config of a model that --init's model (config `start`) becomes in a stage that
-    asks for `asked`: its own, except that a stage may give tasks a free pass (how passes
-    are supervised is a training setting: the later passes then learn to read it) and may
-    add the gate competition (with_gate_competition: it gates as before until it learns).
-    A stage that asks for teacher-forced gates sets which tasks are forced (a training
-    setting too): a stage on a few tasks may force all of them, a joint one only some.
-    `settings` (TrainOptions.stage_settings) sets the dropout and gate-loss weight it
-    trains with."""
+    asks for `asked`: its own, except that a stage may add the gate competition
+    (with_gate_competition: it gates as before until it learns). `settings`
+    (TrainOptions.stage_settings) sets the dropout and gate-loss weight it trains with."""
     config = dataclasses.replace(start, **(settings or {}))
-    if asked.teacher_forced_gates:
-        config = dataclasses.replace(config, teacher_forced_gates=True,
-                                     teacher_forced_tasks=asked.teacher_forced_tasks)
-    if asked.free_pass_tasks is not None:
-        config = dataclasses.replace(config, free_pass_tasks=asked.free_pass_tasks)
     if asked.gate_competition:
         config = dataclasses.replace(config, gate_competition=True)
     return config
@@ -167,7 +182,7 @@ def stage_config(start: DMNConfig, asked: DMNConfig,
 
 def gradient_capacity(options: TrainOptions) -> tuple[int, int]:
     """Parameter elements and parameters of the largest model `train(options)` can build
-    (its tokenizer may come out smaller than options.vocab_size): what askme.parallel's
+    (its tokenizer may come out smaller than options.vocab_size): what askme.training.parallel's
     shared gradient buffer must hold."""
     config = options.model
     vocab = options.vocab_size
@@ -182,7 +197,7 @@ def gradient_capacity(options: TrainOptions) -> tuple[int, int]:
 
 def train_job(context: Context, options: TrainOptions,
               report: Callable[[EpochReport], None] | None = None) -> Checkpoint:
-    """`train` as one process of askme.parallel.run."""
+    """`train` as one process of askme.training.parallel.run."""
     return train(options, report, context)
 
 
@@ -190,7 +205,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
           context: Context | None = None) -> Checkpoint:
     """Train one model on all of `options.tasks`; the best validation epoch is kept.
 
-    With a distributed `context` (askme.distributed.start under torchrun) every process
+    With a distributed `context` (askme.training.distributed.start under torchrun) every process
     runs this: each steps on its shard of every global batch, while rank 0 alone trains the
     tokenizer, validates, saves and reports, and shares what the others must act on."""
     context = context or Context()
@@ -230,6 +245,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             lexicon = built if lexicon is None else dataclasses.replace(
                 lexicon, moves=built.moves, movers=built.movers)
         model = start.model
+        supervision = options.supervision.after(Supervision.from_dict(start.supervision))
         config = stage_config(model.config, options.model, options.stage_settings)
         if config.gate_competition and not model.config.gate_competition:
             model = with_gate_competition(model)
@@ -243,7 +259,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         lexicon = Lexicon.build(texts, asked)
         config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
         model = DMN(config).to(context.device)
-    checkpoint = Checkpoint(model, tokenizer, lexicon=lexicon)
+        supervision = options.supervision
+    checkpoint = Checkpoint(model, tokenizer, lexicon=lexicon,
+                            supervision=supervision.to_dict())
     stepped = model
     if context.distributed and shared is None:  # also broadcasts rank 0's initial weights to every rank
         from torch.nn.parallel import DistributedDataParallel
@@ -280,7 +298,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             "train_seconds": round(time.monotonic() - started, 1),
             "options": {k: str(v) if isinstance(v, Path) else v  # plain data for config.json
                         for k, v in vars(options).items()
-                        if k not in ("data", "tasks", "out", "model")},
+                        if k not in ("data", "tasks", "out", "model", "supervision")},
         }
 
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0
@@ -309,7 +327,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             if shared is not None and retell_rng is None and not renaming:
                 # Nothing random to draw for the batch: this process collates its rows alone.
                 chosen = [items[i] for i in indices]
-                normalizers, batch = loss_counts(chosen), collate(chosen[share_of_rows(context)])
+                normalizers = loss_counts(chosen)
+                batch = supervised_batch(chosen[share_of_rows(context)], supervision)
             else:
                 if retell_rng is None:
                     batch = collate([items[i] for i in indices])
@@ -321,6 +340,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                         else items[i] for i in indices])
                 if renaming:
                     batch = shuffler.apply(batch, tasks, generator, torch.tensor(shares))
+                batch = supervise(batch, tasks, supervision)
                 if shared is not None:
                     normalizers = DMN.loss_counts(batch)
                     batch = batch.rows(share_of_rows(context))
@@ -333,7 +353,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_accuracy, val_by_task, val_loss = 0.0, {}, 0.0
         if context.is_main:
             val_accuracy, val_by_task = accuracy(checkpoint, val_set)
-            val_loss = mean_loss(model, val_items, options.batch_size)
+            val_loss = mean_loss(model, val_items, options.batch_size, supervision)
         val_accuracy, val_loss, out_of_time = share([val_accuracy, val_loss, past_time_limit()],
                                                     context)
         # The rate follows the validation loss, which keeps falling through the early
@@ -344,7 +364,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             best_state = copy.deepcopy(model.state_dict())
             if options.out is not None and context.is_main:  # a run cut short keeps its best
                 save_checkpoint(options.out, model, tokenizer,
-                                run_info(epoch, best_epoch, best_accuracy), lexicon)
+                                run_info(epoch, best_epoch, best_accuracy), lexicon,
+                                checkpoint.supervision)
         if val_loss < lowest_loss or val_accuracy > best_seen:
             stale = 0
         else:
@@ -364,5 +385,6 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
     model.eval()
     checkpoint.info = run_info(epoch, best_epoch, best_accuracy)
     if options.out is not None and context.is_main:
-        save_checkpoint(options.out, model, tokenizer, checkpoint.info, lexicon)
+        save_checkpoint(options.out, model, tokenizer, checkpoint.info, lexicon,
+                        checkpoint.supervision)
     return checkpoint

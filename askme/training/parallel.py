@@ -3,13 +3,13 @@
 `askme train --processes N` (and `askme bench`) start N-1 worker processes beside this one.
 Every process builds the same global batches, with the same random streams one process
 would use, and computes the loss of its own share of each batch's rows, divided by the
-counts of the whole batch (askme.model.DMN.loss_counts). Each writes its gradients into a
+counts of the whole batch (askme.dmn.model.DMN.loss_counts). Each writes its gradients into a
 shared buffer; after a barrier every process adds the buffer's rows up in the same order,
 so all of them hold the whole batch's gradient, bit for bit alike, and their optimizers
 step to the same weights. The batches are those of one process; only the dropout masks and
 the order in which floats are added differ.
 
-Why not DistributedDataParallel (askme.distributed, for torchrun and several machines): on
+Why not DistributedDataParallel (askme.training.distributed, for torchrun and several machines): on
 the CPU it averages gradients through gloo's sockets, 1-2 ms a step on a 2-core machine,
 as long as a fifth of a step of bAbI 10k task 1; here it is one copy, a barrier and one sum.
 The rarer collectives (the tokenizer, each epoch's numbers) still go through a gloo group.
@@ -97,7 +97,7 @@ def _join_group(rank: int, world_size: int, port: int) -> None:
 
 
 def _worker(rank, world_size, port, threads, shared, errors, job, args) -> None:
-    from askme.distributed import Context, stop
+    from askme.training.distributed import Context, stop
 
     torch.set_num_threads(threads)
     context = None
@@ -130,7 +130,7 @@ def run(world_size: int, threads: int, numel: int, params: int, job: Callable, a
                for rank in range(1, world_size)]
     for worker in workers:
         worker.start()
-    from askme.distributed import Context, stop
+    from askme.training.distributed import Context, stop
 
     context, threads_before = None, torch.get_num_threads()
     torch.set_num_threads(threads)  # this process is one of the N sharing the cores

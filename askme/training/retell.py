@@ -18,7 +18,7 @@ question), so gate supervision still names pass i's fact.
 Why: task 17 has 125 stories in bAbI 1k and task 19 900, few enough to learn by heart; on
 task 18 the shipped model's gates find the labelled facts for 92 % of the training
 questions and 63 % of the test ones, often taking "The box of chocolates fits inside the
-chest." for a fact about the box. Token-level renaming (askme.augment) can only mirror task
+chest." for a fact about the box. Token-level renaming (askme.training.augment) can only mirror task
 17, since "above" and "to the left of" differ in length; this works on the text, before
 tokenizing.
 """

@@ -1,0 +1,311 @@
+"""THE answer path: facts and questions in, answers and the evidence out (every pass's
+gates, where the memory halted). The chat, ask, load and eval all answer through it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from askme.babi import Example
+from askme.dmn.entities import WORD, EntityMap
+from askme.dmn.tokenizer import ANSWER_END_ID, PAD_ID
+from askme.errors import AskmeError
+from askme.memory.cache import EncodedFacts, encode_facts, memory_facts
+from askme.stories import Story
+
+if TYPE_CHECKING:  # torch is imported when a question is answered: the chat starts fast
+    import torch
+
+    from askme.dmn.checkpoint import Checkpoint
+
+
+@dataclass
+class Explanation:
+    """An answer and the evidence: the gates of every memory pass."""
+
+    question: str
+    answer: str
+    facts: list[str]
+    episodes: list[list[float]]  # per pass run: gate per fact, then the end-of-passes gate
+    passes: int  # episodes the answer used (the halting pass is not counted)
+    halted: bool  # True when a pass chose end-of-passes, False at the max-passes backstop
+
+    def to_json(self) -> dict:
+        """Every pass the memory ran, with its gates, and how many of their episodes the
+        answer used: the halting pass runs too, but its episode is not used."""
+        return {"question": self.question, "answer": self.answer, "facts": self.facts,
+                "passes": [{"gates": [round(g, 4) for g in e[:-1]],
+                            "end_of_passes": round(e[-1], 4)} for e in self.episodes],
+                "episodes_used": self.passes, "halted": self.halted}
+
+
+def load_model(model: str | Path | None = None):
+    """The model `--model` names: a folder, or a shipped model's name; default the shipped
+    model (errors are AskmeError)."""
+    from askme.dmn.checkpoint import load_checkpoint
+    from askme.paths import model_folder
+
+    folder, shipped = model_folder(model)
+    # A shipped model must match the checksums recorded beside it.
+    return load_checkpoint(folder, checksums_required=shipped)
+
+
+def answer_questions(checkpoint, facts: list[str], questions: list[str]) -> list[Explanation]:
+    """Answer every question against the same facts, in one batch."""
+    if not facts:
+        raise AskmeError("no facts in memory yet: tell me some first (type sentences, or load "
+                         "a story with 'askme load FILE')")
+    encoded = encode_facts(checkpoint, list(facts))
+    return answer_prefixes(checkpoint, encoded, [(q, len(facts)) for q in questions])
+
+
+def answer(checkpoint, facts: list[str], question: str) -> Explanation:
+    return answer_questions(checkpoint, facts, [question])[0]
+
+
+def _explain(checkpoint, cases: list[tuple[list[str], str]]) -> list[Explanation]:
+    """Answer (facts, question) pairs in length-sorted batches; every facts list non-empty."""
+    examples = [Example(tuple(f), q, "", ()) for f, q in cases]
+    return [Explanation(q, a.text, list(f), a.gates, a.passes, halted=a.choices[-1] == len(f))
+            for (f, q), a in zip(cases, answer_examples(checkpoint, examples))]
+
+
+# Questions answered together against one memory: bounded so that the gate features of a
+# batch (questions x facts x features) stay around a hundred MB on a long memory.
+ANSWER_CELLS = 200_000
+
+
+def answer_from_memory(checkpoint, store, name: str, stored: list[str], told: list[str],
+                       questions: list[tuple[str, int]]) -> list[Explanation]:
+    """Questions (text, k), each asked of the first k facts of memory `name` (whose facts
+    read `stored`) followed by `told`, facts given for this run only. The stored facts come
+    from the memory's encoding cache; the told ones continue it."""
+    encoded = memory_facts(checkpoint, store, name)
+    if encoded.texts != stored:  # another process changed the memory meanwhile: afresh
+        encoded = encode_facts(checkpoint, stored)
+    if told:
+        encoded = encode_facts(checkpoint, told, after=encoded)
+    return answer_prefixes(checkpoint, encoded, questions)
+
+
+def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
+                    ) -> list[Explanation]:
+    """Answer questions (text, k) against the first k facts of one encoded memory, in
+    batches: the facts are encoded once however many questions there are. With entity
+    slots, each question is read with the memory's slots and its answer written back; a
+    question about a person ("Who ...?") reads the memory with the people the model learned
+    to answer with (EntityMap.for_person_answers), encoded anew when that reading differs."""
+    entities = facts.entities
+    person = [entities.lexicon.asks_for_person(q) for q, _ in questions] if entities else []
+    if not any(person) or not entities.reads_new_people():  # else both read the same words
+        return _answer_reading(checkpoint, facts, questions)
+    as_person = (facts.person_reading() if facts.person_reading is not None
+                 else encode_facts(checkpoint, facts.texts, person=True))
+    out: list[Explanation | None] = [None] * len(questions)
+    for flag, read in ((False, facts), (True, as_person)):
+        chosen = [i for i, p in enumerate(person) if p == flag]
+        for i, explanation in zip(chosen, _answer_reading(checkpoint, read,
+                                                          [questions[i] for i in chosen])):
+            out[i] = explanation
+    return out  # type: ignore[return-value]
+
+
+def _answer_reading(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
+                    ) -> list[Explanation]:
+    import torch
+
+    texts, vectors = facts.texts, facts.vectors
+    checkpoint.model.eval()
+    out: list[Explanation] = []
+    longest = max((k for _, k in questions), default=0)
+    step = max(1, ANSWER_CELLS // max(longest, 1))
+    with torch.inference_mode():
+        for start in range(0, len(questions), step):
+            chunk = questions[start:start + step]
+            counts = [k for _, k in chunk]
+            T = max(counts)
+            facts_in = vectors[:T].unsqueeze(0).expand(len(chunk), T, -1)
+            mask = torch.arange(T).unsqueeze(0) < torch.tensor([[k] for k in counts])
+            answers = answer_read(checkpoint, facts_in, mask, counts, [q for q, _ in chunk],
+                                  [facts.entities] * len(chunk))
+            out.extend(Explanation(question, a.text, texts[:k], a.gates, a.passes,
+                                   halted=a.choices[-1] == k)
+                       for (question, k), a in zip(chunk, answers))
+    return out
+
+
+def story_answers(checkpoint, story: Story) -> list[Explanation | None]:
+    """Each question of a story answered in place, from the facts before it (None when
+    there are none)."""
+    if story.question_facts:  # bAbI: each question has its own story
+        cases = [(facts, q.text) for facts, q in zip(story.question_facts, story.questions)]
+        answered = iter(_explain(checkpoint, [c for c in cases if c[0]]))
+        return [next(answered) if facts else None for facts, _ in cases]
+    asked = [(q.text, q.fact_count) for q in story.questions if q.fact_count]
+    encoded = encode_facts(checkpoint, story.facts[:max((k for _, k in asked), default=0)])
+    answered = iter(answer_prefixes(checkpoint, encoded, asked))
+    return [next(answered) if q.fact_count else None for q in story.questions]
+
+
+@dataclass
+class Answer:
+    text: str
+    passes: int  # episodes used before the memory halted
+    gates: list[list[float]]  # per pass run: sigmoid gate per fact, then end-of-passes
+    choices: list[int]  # per pass run: argmax position (len(facts) means end-of-passes)
+
+
+def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Answer]:
+    """One Answer per row of a Prediction; `fact_counts` drops each row's fact padding."""
+    tokens_rows = prediction.answer_tokens.tolist()
+    passes_rows = prediction.passes.tolist()
+    gates_rows = prediction.gates.tolist()  # (B, P, T+1) as lists: one conversion, not B
+    choices_rows = prediction.choices.tolist()
+    answers = []
+    for tokens, passes, gates, choices, n_facts in zip(tokens_rows, passes_rows, gates_rows,
+                                                       choices_rows, fact_counts):
+        if ANSWER_END_ID in tokens:
+            tokens = tokens[:tokens.index(ANSWER_END_ID)]
+        ran = min(passes + 1, len(gates))
+        answers.append(Answer(tokenizer.decode_answer(tokens), passes,
+                              [g[:n_facts] + g[-1:] for g in gates[:ran]],
+                              [min(c, n_facts) for c in choices[:ran]]))
+    return answers
+
+
+def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size: int = 256
+                    ) -> list[Answer]:
+    """Answer bAbI examples; the questions of one story share one encoding of it.
+
+    A bAbI story is asked several questions as it goes on, each about the facts so far, so
+    the input GRU reads each story once (its longest telling) and every question takes the
+    facts up to its own position.
+    """
+    import torch
+
+    from askme.dmn.batches import collate, encode_example, length_batches
+
+    model, tokenizer = checkpoint.model, checkpoint.tokenizer
+    model.eval()
+    device = next(model.parameters()).device
+    stories: dict[tuple, int] = {}  # (file, story) -> index of its longest example
+    for i, ex in enumerate(examples):
+        key = (ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)
+        longest = stories.setdefault(key, i)
+        if len(ex.story) > len(examples[longest].story):
+            stories[key] = i
+    owner = [stories[(ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)] for ex in examples]
+    if any(examples[o].story[:len(ex.story)] != ex.story for ex, o in zip(examples, owner)):
+        owner = list(range(len(examples)))  # not bAbI-shaped: encode every story itself
+    # Entity slots (askme.dmn.entities): each story read in the model's words, fact by fact; a
+    # question about a person reads it with the people the model learned to answer with.
+    lexicon = checkpoint.lexicon
+    person = [lexicon is not None and lexicon.asks_for_person(ex.question) for ex in examples]
+    reading = list(zip(owner, person))  # (story, read for a person answer)
+    slots: dict[tuple, EntityMap] = {}
+    told: dict[tuple, tuple[str, ...]] = {}
+    same: dict[tuple, tuple] = {}  # reading -> the reading whose encoding it shares
+    for key in sorted(set(reading)):
+        story, (o, for_person) = examples[key[0]].story, key
+        if lexicon is None:
+            told[key], same[key] = story, key
+            continue
+        if (o, False) not in slots:
+            slots[o, False] = EntityMap(lexicon)
+            told[o, False] = tuple(slots[o, False].rewrite_all(list(story)))
+        same[key] = key
+        if for_person:
+            if slots[o, False].reads_new_people():
+                slots[key] = EntityMap.for_person_answers(lexicon)
+                told[key] = tuple(slots[key].rewrite_all(list(story)))
+            else:  # a story of known people reads the same either way
+                slots[key], same[key] = slots[o, False], (o, False)
+    readers = sorted(set(same.values()))
+    encoded = [encode_example(tokenizer, replace(examples[key[0]], story=told[key]))
+               for key in readers]
+    facts_of: dict[tuple, torch.Tensor] = {}
+    with torch.inference_mode():
+        for indices in length_batches(encoded, batch_size):
+            batch = collate([encoded[i] for i in indices]).to(device)
+            facts, _ = model.encode_story(batch.story, batch.fact_positions)
+            for row, i in enumerate(indices):
+                facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
+        facts_of = {key: facts_of[same[key]] for key in same}
+        answers: list[Answer | None] = [None] * len(examples)
+        order = sorted(range(len(examples)), key=lambda i: len(examples[i].story))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            counts = [len(examples[i].story) for i in chunk]
+            T, H = max(counts), model.config.hidden_dim
+            facts = torch.zeros(len(chunk), T, H, device=device)
+            for row, i in enumerate(chunk):
+                facts[row, :counts[row]] = facts_of[reading[i]][:counts[row]]
+            mask = (torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)).to(device)
+            for i, answer in zip(chunk, answer_read(
+                    checkpoint, facts, mask, counts, [examples[i].question for i in chunk],
+                    [slots.get(reading[i]) for i in chunk])):
+                answers[i] = answer
+    return answers  # type: ignore[return-value]
+
+
+def answer_read(checkpoint: Checkpoint, facts: torch.Tensor, mask: torch.Tensor,
+                counts: list[int], questions: list[str], maps: list[EntityMap | None]
+                ) -> list[Answer]:
+    """Answers, in the user's words, to `questions` over encoded facts (B, T, H) and their
+    mask (B, T), row r asked of its first counts[r] facts; each question is read with a copy
+    of its row's entity map (None: as written), and no answer names a known person the
+    question's facts and the question leave out."""
+    import torch
+
+    from askme.dmn.batches import pad_rows
+
+    model, tokenizer = checkpoint.model, checkpoint.tokenizer
+    device = facts.device
+    asked = [m.copy() if m else None for m in maps]
+    said = [s.rewrite(q) if s else q for q, s in zip(questions, asked)]  # in the model's words
+    tokens = [tokenizer.encode_question(text) for text in said]
+    q = model.encode_question(pad_rows(tokens, PAD_ID).to(device),
+                              torch.tensor([max(1, len(t)) for t in tokens]).to(device))
+    banned = banned_people(checkpoint, maps, counts, said) if checkpoint.lexicon else None
+    prediction = model.answer_facts(facts, mask, q, None if banned is None else banned.to(device))
+    return [replace(a, text=s.restore(a.text)) if s else a
+            for a, s in zip(decode_prediction(tokenizer, prediction, counts), asked)]
+
+
+def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:
+    """The answer token of each person the model's lexicon knows, spelt as it learned them
+    (a name of several pieces shares them with other words and is left out)."""
+    ids = {name: checkpoint.tokenizer.encode(name)
+           for name in checkpoint.lexicon.slots.get("actor", ())}
+    return {name: pieces[0] for name, pieces in ids.items() if len(pieces) == 1}
+
+
+def banned_people(checkpoint: Checkpoint, maps: list[EntityMap], counts: list[int],
+                  said: list[str]) -> torch.Tensor | None:
+    """(B, V) True at the answer tokens of the known people row r may not name: those that
+    neither its first counts[r] facts (as maps[r] read them) nor its question (in the model's
+    words) name. bAbI asks "who" only about people in the story, and so does a user, but a
+    model trained on a few names can answer with one the memory never names (with entity
+    slots: a name its task learned by heart)."""
+    import torch
+
+    ids = person_tokens(checkpoint)
+    if not ids:
+        return None
+    names = list(ids)
+    column = {name.lower(): j for j, name in enumerate(names)}
+    first: dict[int, list[int]] = {}  # rows of one memory share its map: one lookup each
+    for m in maps:
+        if id(m) not in first:
+            first[id(m)] = m.first_named(names)
+    named_at = torch.tensor([first[id(m)] for m in maps])
+    left_out = named_at >= torch.tensor(counts).unsqueeze(1)  # (B, N)
+    mentioned = [(r, column[w.lower()]) for r, text in enumerate(said)
+                 for w in WORD.findall(text) if w.lower() in column]
+    if mentioned:
+        rows, columns = zip(*mentioned)
+        left_out[list(rows), list(columns)] = False
+    banned = torch.zeros(len(maps), checkpoint.model.config.vocab_size, dtype=torch.bool)
+    banned[:, torch.tensor([ids[name] for name in names])] = left_out
+    return banned

@@ -1,0 +1,201 @@
+"""Reading what a person gives askme: a typed or piped line as facts, questions or a
+command, and story files (plain text, prose or bAbI format), all checked before use."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from askme.errors import AskmeError
+from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
+
+
+# A sentence ends at . ! or ? followed by space; "Mr. Smith" splits wrongly, which costs a
+# fact boundary, never a crash.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_BABI_LINE = re.compile(r"^\d+ ")
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # "fact", "question", "command" or "blank"
+    text: str  # stripped; a command keeps its leading "/"
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
+
+
+def classify(text: str) -> list[Line]:
+    """One typed or piped line as facts, questions or one command.
+
+    A line starting with '/' is a command; otherwise it is split into sentences, and a
+    sentence ending in '?' is a question, any other a fact.
+    """
+    text = text.strip()
+    if len(text) > MAX_LINE_CHARS:
+        raise AskmeError(f"a line of {len(text):,} characters: the limit is {MAX_LINE_CHARS:,} "
+                         f"(askme.limits.MAX_LINE_CHARS)")
+    if not text:
+        return [Line("blank", "")]
+    if text.startswith("/"):
+        return [Line("command", text)]
+    return [Line("question" if s.endswith("?") else "fact", s) for s in split_sentences(text)]
+
+
+@dataclass
+class StoryQuestion:
+    text: str
+    fact_count: int  # the question is asked of the facts before it: facts[:fact_count]
+    gold: str | None = None  # the expected answer, in bAbI files
+    line: int = 0
+
+
+@dataclass
+class Story:
+    kind: str  # "plain" or "babi"
+    facts: list[str] = field(default_factory=list)
+    questions: list[StoryQuestion] = field(default_factory=list)
+    # bAbI only: the facts each question is asked of, when the file holds several stories
+    question_facts: list[list[str]] = field(default_factory=list)
+
+
+def _decoded_lines(name: str, raw: bytes) -> list[str]:
+    lines = []
+    for number, chunk in enumerate(raw.split(b"\n"), 1):
+        if b"\x00" in chunk:
+            raise AskmeError(f"{name}:{number}: a NUL byte: this looks like a binary file, "
+                             f"not a story")
+        try:
+            lines.append(chunk.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as error:
+            raise AskmeError(f"{name}:{number}: not UTF-8 text (byte {error.start + 1} of the "
+                             f"line); save the file as UTF-8") from None
+    return lines
+
+
+def read_story(source: str | Path, stdin=None) -> Story:
+    """A story file: bAbI format (numbered lines) or plain text (one sentence per line, or
+    prose). The whole file is checked before anything is returned (all or nothing).
+    `source` '-' reads `stdin` (a binary stream)."""
+    if str(source) == "-":
+        name, raw = "<stdin>", read_limited("<stdin>", stdin)
+    else:
+        name = str(source)
+        try:
+            with open(source, "rb") as handle:
+                raw = read_limited(name, handle)
+        except IsADirectoryError:
+            raise AskmeError(f"{name}: is a folder, not a story file") from None
+        except OSError as error:
+            raise AskmeError(f"{name}: cannot read ({error.strerror})") from None
+    lines = _decoded_lines(name, raw)
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if _BABI_LINE.match(first):
+        return _babi_story(name, lines)
+    return plain_story(name, lines)
+
+
+def plain_story(name: str, lines: list[str], facts: list[str] | None = None,
+                on_command=None) -> Story:
+    """Facts and questions from plain lines, after `facts` already known. A command line is
+    passed to `on_command(line_number, text)`, or is an error when there is none."""
+    story = Story("plain", list(facts or []))
+    for number, text in _paragraph_lines(lines):
+        try:
+            classified = classify(text)
+        except AskmeError as error:
+            raise AskmeError(f"{name}:{number}: {error}") from None
+        for line in classified:
+            if line.kind == "command":
+                if on_command is None:
+                    raise AskmeError(f"{name}:{number}: a command in a story file: "
+                                     f"{line.text[:40]!r}")
+                on_command(number, line.text)
+            elif line.kind == "fact":
+                story.facts.append(line.text)
+            elif line.kind == "question":
+                story.questions.append(StoryQuestion(line.text, len(story.facts), line=number))
+    return story
+
+
+def _paragraph_lines(lines: list[str]):
+    """(first line number, text) with prose lines joined: a line that does not end a
+    sentence (. ! ? or a closing quote after one) continues on the next line, until a blank
+    line. Commands always stand alone."""
+    pending, start = [], 0
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if text.startswith("/") and not pending:
+            yield number, text
+            continue
+        if not text:
+            if pending:
+                yield start, " ".join(pending)
+                pending = []
+            continue
+        if not pending:
+            start = number
+        pending.append(text)
+        if re.search(r"[.!?][\"'”’)]*$", text):
+            yield start, " ".join(pending)
+            pending = []
+    if pending:
+        yield start, " ".join(pending)
+
+
+def read_limited(name: str, stream) -> bytes:
+    """A binary stream's bytes, refused once past MAX_STORY_BYTES (never read whole): a
+    file by its size before reading, a pipe after the limit."""
+    import os
+
+    try:
+        too_big = os.fstat(stream.fileno()).st_size > MAX_STORY_BYTES
+    except (OSError, AttributeError, ValueError):  # not a real file: count while reading
+        too_big = False
+    raw = b"" if too_big else stream.read(MAX_STORY_BYTES + 1)
+    if too_big or len(raw) > MAX_STORY_BYTES:
+        raise AskmeError(f"{name}: larger than {MAX_STORY_BYTES // 2**20} MB, the limit for a "
+                         f"story (askme.limits.MAX_STORY_BYTES); split it into smaller files")
+    return raw
+
+
+def read_lines(name: str, stream) -> list[str]:
+    """All lines of a binary stream, checked like a story file (UTF-8, no NUL bytes)."""
+    return _decoded_lines(name, read_limited(name, stream))
+
+
+def _babi_story(name: str, lines: list[str]) -> Story:
+    from askme.babi import parse_babi
+
+    examples = parse_babi(lines, name=name)
+    story = Story("babi")
+    # The memory keeps the facts of the file's last story (bAbI restarts numbering at 1).
+    current: list[str] = []
+    for number, text in enumerate(lines, 1):
+        parts = text.strip().split(" ", 1)
+        if len(parts) < 2:
+            continue
+        if parts[0] == "1":
+            current = []
+        if "\t" not in parts[1]:
+            current.append(parts[1].strip())
+    story.facts = current
+    for example in examples:
+        line = int(example.source.rsplit(":", 1)[1]) if ":" in example.source else 0
+        story.questions.append(StoryQuestion(example.question, len(example.story),
+                                             example.answer, line))
+        story.question_facts.append(list(example.story))
+    return story
+
+
+def write_facts(path: Path, facts: list[str]) -> None:
+    """One fact per line, written to a temporary file and renamed: never half a file."""
+    from askme.files import write_atomic
+
+    text = "".join(f"{fact}\n" for fact in facts)
+    try:
+        write_atomic(path.resolve(), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    except OSError as error:
+        raise AskmeError(f"{path}: cannot write ({error.strerror})") from None
