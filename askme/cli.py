@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         "supporting-fact (gate) supervision; a recipe (recipes/*.toml) runs every stage of\n"
         "a model such as the shipped one.",
         epilog="examples:\n"
-        "  askme train --tasks 1 --epochs 5 --out task1        a first run, to see it work (15 s)\n"
+        "  askme train --tasks 1 --epochs 30 --out task1       task 1 learnt in about 20 s\n"
         "  askme train --recipe recipes/babi-1k.toml --out m   the shipped model (about 87 min)\n"
         "  askme train --init babi-1k --tasks 1-20 --epochs 2 --lr 0.0001 --out tuned\n"
         "\nThe first run on a machine builds the compiled GRU (about 30 s, said once).")

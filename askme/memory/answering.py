@@ -89,6 +89,15 @@ def answer_from_memory(checkpoint, store, name: str, stored: list[str], told: li
     return answer_prefixes(checkpoint, encoded, questions)
 
 
+def reads_as_person(entities: EntityMap | None, question: str) -> bool:
+    """Whether `question` reads its facts with the people the model learned to answer with
+    (EntityMap.for_person_answers) rather than with the memory's own slots: a question
+    about a person ("Who ...?") of facts naming people the model never saw. Otherwise both
+    readings give the same words."""
+    return (entities is not None and entities.lexicon.asks_for_person(question)
+            and entities.reads_new_people())
+
+
 def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
                     ) -> list[Explanation]:
     """Answer questions (text, k) against the first k facts of one encoded memory, in
@@ -96,9 +105,8 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
     slots, each question is read with the memory's slots and its answer written back; a
     question about a person ("Who ...?") reads the memory with the people the model learned
     to answer with (EntityMap.for_person_answers), encoded anew when that reading differs."""
-    entities = facts.entities
-    person = [entities.lexicon.asks_for_person(q) for q, _ in questions] if entities else []
-    if not any(person) or not entities.reads_new_people():  # else both read the same words
+    person = [reads_as_person(facts.entities, q) for q, _ in questions]
+    if not any(person):
         return _answer_reading(checkpoint, facts, questions)
     as_person = (facts.person_reading() if facts.person_reading is not None
                  else encode_facts(checkpoint, facts.texts, person=True))
@@ -198,30 +206,25 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     owner = [stories[(ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)] for ex in examples]
     if any(examples[o].story[:len(ex.story)] != ex.story for ex, o in zip(examples, owner)):
         owner = list(range(len(examples)))  # not bAbI-shaped: encode every story itself
-    # Entity slots (askme.dmn.entities): each story read in the model's words, fact by fact; a
-    # question about a person reads it with the people the model learned to answer with.
+    # Entity slots (askme.dmn.entities): each story read in the model's words, fact by fact,
+    # and read again for a question that reads it as a person's answer would.
     lexicon = checkpoint.lexicon
-    person = [lexicon is not None and lexicon.asks_for_person(ex.question) for ex in examples]
-    reading = list(zip(owner, person))  # (story, read for a person answer)
-    slots: dict[tuple, EntityMap] = {}
-    told: dict[tuple, tuple[str, ...]] = {}
-    same: dict[tuple, tuple] = {}  # reading -> the reading whose encoding it shares
-    for key in sorted(set(reading)):
-        story, (o, for_person) = examples[key[0]].story, key
+    slots: dict[tuple, EntityMap] = {}  # (story, as a person) -> its slots after the story
+    told: dict[tuple, tuple[str, ...]] = {}  # the same -> the story in the model's words
+    for o in sorted(set(owner)):
+        story = examples[o].story
         if lexicon is None:
-            told[key], same[key] = story, key
-            continue
-        if (o, False) not in slots:
+            told[o, False] = story
+        else:
             slots[o, False] = EntityMap(lexicon)
             told[o, False] = tuple(slots[o, False].rewrite_all(list(story)))
-        same[key] = key
-        if for_person:
-            if slots[o, False].reads_new_people():
-                slots[key] = EntityMap.for_person_answers(lexicon)
-                told[key] = tuple(slots[key].rewrite_all(list(story)))
-            else:  # a story of known people reads the same either way
-                slots[key], same[key] = slots[o, False], (o, False)
-    readers = sorted(set(same.values()))
+    reading = [(o, reads_as_person(slots.get((o, False)), ex.question))
+               for o, ex in zip(owner, examples)]
+    for o, as_person in sorted(set(reading)):
+        if as_person:
+            slots[o, True] = EntityMap.for_person_answers(lexicon)
+            told[o, True] = tuple(slots[o, True].rewrite_all(list(examples[o].story)))
+    readers = sorted(set(reading))  # the readings some question asks for, each encoded once
     encoded = [encode_example(tokenizer, replace(examples[key[0]], story=told[key]))
                for key in readers]
     facts_of: dict[tuple, torch.Tensor] = {}
@@ -231,7 +234,6 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             facts, _ = model.encode_story(batch.story, batch.fact_positions)
             for row, i in enumerate(indices):
                 facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
-        facts_of = {key: facts_of[same[key]] for key in same}
         answers: list[Answer | None] = [None] * len(examples)
         order = sorted(range(len(examples)), key=lambda i: len(examples[i].story))
         for start in range(0, len(order), batch_size):
