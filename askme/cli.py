@@ -132,9 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--model", metavar="MODEL", help=_MODEL_HELP)
 
     chat = commands.add_parser("chat", help="type facts and ask questions",
-                               description="A chat with the working memory: a line ending in "
-                               "'?' is a question, a line starting with '/' a command (/help), "
-                               "any other line a fact.")
+                               description="A chat with the working memory: a sentence ending "
+                               "in '?' or starting like a question ('where is alice') is a "
+                               "question, a line starting with '/' a command (/help), any "
+                               "other sentence a fact.")
     user_options(chat)
     chat.add_argument("--no-history", action="store_true", help="do not keep a line history")
     chat.add_argument("--no-suggest", action="store_true",

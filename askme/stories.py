@@ -27,11 +27,41 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
 
 
+QUESTION_WORDS = {"what", "where", "who", "whom", "whose", "which", "when", "why", "how"}
+AUXILIARIES = {"is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "will",
+               "would", "shall", "should", "may", "might", "must", "has", "have", "had"}
+# After a question word, these begin the subject of a clause ("When Mary left, ...", "What
+# the box holds is ..."): the sentence is a statement.
+_CLAUSE_SUBJECTS = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "his",
+                    "her", "its", "our", "their", "i", "you", "he", "she", "it", "we", "they"}
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+
+
+def reads_as_question(sentence: str) -> bool:
+    """A question: it ends in '?', or it starts with an auxiliary ("is Mary in the
+    kitchen", "did John go home", but not "do not ...") or with a question word followed by
+    anything but the subject of a clause ("where is alice", "where's the ball", "who went
+    to the garden", "how many apples", but not "When Mary left, John stayed.")."""
+    if sentence.rstrip().endswith("?"):
+        return True
+    words = _WORD.findall(sentence)
+    if not words:
+        return False
+    first, _, clitic = words[0].lower().partition("'")
+    second = words[1] if len(words) > 1 else ""
+    if first in AUXILIARIES:
+        return len(words) > 1 and second.lower() not in ("not", "n't")
+    if first in QUESTION_WORDS:
+        return bool(clitic) or (bool(second) and not second[0].isupper()
+                                and second.lower() not in _CLAUSE_SUBJECTS)
+    return False
+
+
 def classify(text: str) -> list[Line]:
     """One typed or piped line as facts, questions or one command.
 
     A line starting with '/' is a command; otherwise it is split into sentences, and a
-    sentence ending in '?' is a question, any other a fact.
+    sentence that reads as a question (reads_as_question) is one, any other a fact.
     """
     text = text.strip()
     if len(text) > MAX_LINE_CHARS:
@@ -41,7 +71,8 @@ def classify(text: str) -> list[Line]:
         return [Line("blank", "")]
     if text.startswith("/"):
         return [Line("command", text)]
-    return [Line("question" if s.endswith("?") else "fact", s) for s in split_sentences(text)]
+    return [Line("question" if reads_as_question(s) else "fact", s)
+            for s in split_sentences(text)]
 
 
 @dataclass
@@ -123,7 +154,7 @@ def plain_story(name: str, lines: list[str], facts: list[str] | None = None,
 def _paragraph_lines(lines: list[str]):
     """(first line number, text) with prose lines joined: a line that does not end a
     sentence (. ! ? or a closing quote after one) continues on the next line, until a blank
-    line. Commands always stand alone."""
+    line. Commands, and lines that start by reading as a question, stand alone."""
     pending, start = [], 0
     for number, line in enumerate(lines, 1):
         text = line.strip()
@@ -134,6 +165,9 @@ def _paragraph_lines(lines: list[str]):
             if pending:
                 yield start, " ".join(pending)
                 pending = []
+            continue
+        if not pending and reads_as_question(text):  # "where is alice" stands alone
+            yield number, text
             continue
         if not pending:
             start = number

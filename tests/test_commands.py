@@ -243,3 +243,13 @@ def test_a_read_only_memory_answers_and_refuses_changes_in_one_line(askme, tmp_p
         assert chat.returncode == 0 and chat.out.endswith("nothing was changed\nkitchen\n")
     finally:
         subprocess.run(["chattr", "-i", str(home / "memories.sqlite3"), str(home)])
+
+
+def test_questions_without_a_question_mark_are_answered_in_ask_chat_and_load(askme, tmp_path):
+    story = "Alice went to the library.\nwhere is alice\nMary went to the kitchen. where's mary\n"
+    assert askme("ask", "--stdin", stdin=story).out == "library\nkitchen\n"
+    assert askme("chat", "--no-episodes", "--memory", "c", stdin=story).out == (
+        "noted as fact 1\nlibrary\nnoted as fact 2\nkitchen\n")
+    (tmp_path / "story.txt").write_text(story)
+    load = askme("load", "--memory", "l", str(tmp_path / "story.txt")).out
+    assert "where is alice  library" in load and "where's mary  kitchen" in load
