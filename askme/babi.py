@@ -14,6 +14,8 @@ from pathlib import Path
 
 from askme.errors import AskmeError
 
+UNKNOWN = "unknown"  # the answer to a question its story cannot answer (not bAbI's own)
+
 TASK_NAMES = {
     1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-supporting-facts",
     4: "two-arg-relations", 5: "three-arg-relations", 6: "yes-no-questions", 7: "counting",

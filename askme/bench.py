@@ -136,7 +136,8 @@ def memory_latencies(checkpoint, data_1k: Path, results: Results, repeats: int) 
 
             def answer() -> None:
                 encoded = cache.memory_facts(checkpoint, store, name)
-                answering.answer_prefixes(checkpoint, encoded, [("Where is Mary?", len(encoded.texts))])
+                answering.answer_prefixes(checkpoint, encoded,
+                                          [("Where is Mary?", len(encoded.texts))])
 
             answer()  # warm-up
             times = timed(answer, repeats)

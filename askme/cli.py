@@ -14,8 +14,8 @@ from pathlib import Path
 
 from askme import __version__
 from askme.dmn.config import DMNConfig
-from askme.training.options import DEFAULT_SEED, TrainOptions
 from askme.errors import AskmeError
+from askme.training.options import DEFAULT_SEED, TrainOptions
 from askme.visible import visible
 
 
@@ -68,8 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     options, model = TrainOptions(data=Path(), tasks=[]), DMNConfig()
     what = train.add_argument_group("what to train")
     what.add_argument("--recipe", type=Path, metavar="FILE",
-                      help="run every stage of this recipe (keys: askme/training/recipe.py); with it "
-                           "give only --data, --out, --threads, --processes and --device")
+                      help="run every stage of this recipe (keys: askme/training/recipe.py); "
+                           "with it give only --data, --out, --threads, --processes and "
+                           "--device")
     what.add_argument("--data", type=Path, metavar="DIR", help=_DATA_HELP)
     what.add_argument("--tasks", default="1-20", metavar="TASKS",
                       help="task numbers, e.g. 1-20 or 1,2,6 (1-20)")
@@ -215,8 +216,8 @@ def _set_threads(threads: int | None) -> None:
 
 def _train_processes(args, options) -> int:
     from askme import render
-    from askme.training import distributed, parallel
     from askme.errors import UsageError
+    from askme.training import distributed, parallel
     from askme.training.loop import gradient_capacity, train_job
 
     if distributed.launched_world_size() > 1:
@@ -291,9 +292,9 @@ _WITH_RECIPE = {"recipe", "data", "out", "threads", "processes", "device", "comm
 
 def _train_recipe(args) -> int:
     from askme import render
-    from askme.training import distributed
     from askme.errors import UsageError
     from askme.paths import default_babi_dir
+    from askme.training import distributed
     from askme.training.recipe import load_recipe, run_recipe
 
     given = sorted(f"--{name.replace('_', '-')}" for name, value in vars(args).items()
@@ -352,13 +353,13 @@ def cmd_eval(args) -> int:
 
 
 def cmd_chat(args) -> int:
+    from rich.text import Text
+
     from askme import render
+    from askme.memory.store import MemoryStore, StoreError, open_store, validate_name
     from askme.paths import history_file
     from askme.repl.loop import run_interactive, run_plain
     from askme.repl.state import ChatState
-    from rich.text import Text
-
-    from askme.memory.store import MemoryStore, StoreError, open_store, validate_name
 
     try:
         store = open_store()
@@ -419,9 +420,10 @@ def cmd_ask(args) -> int:
 
         lines = stories.read_lines("<stdin>", sys.stdin.buffer)
         warn = render.stderr()
-        story = stories.plain_story("<stdin>", lines, stored, on_command=lambda number, text: warn.print(
-            Text(visible(f"askme: line {number}: skipped {text[:40]!r}: commands work in "
-                         f"'askme chat'")), soft_wrap=True))
+        story = stories.plain_story(
+            "<stdin>", lines, stored, on_command=lambda number, text: warn.print(
+                Text(visible(f"askme: line {number}: skipped {text[:40]!r}: commands work in "
+                             f"'askme chat'")), soft_wrap=True))
     else:
         story = stories.Story("plain", stored, [stories.StoryQuestion(args.question, len(stored))])
     for question in story.questions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from askme.babi import Example
+from askme.babi import UNKNOWN, Example
 
 if TYPE_CHECKING:
     from askme.dmn.checkpoint import Checkpoint
@@ -51,11 +51,19 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
             "mean_passes": sum(a.passes for _, a in rows) / max(n, 1),
         }
     errors = [1 - t["accuracy"] for t in tasks.values()]
-    return {
+    report = {
         "tasks": tasks,
         "mean_error": sum(errors) / max(len(errors), 1),
         "passed": sum(e < PASS_ERROR for e in errors),
     }
+    unanswerable = [a.text == UNKNOWN for (_, ex), a in zip(flat, answers) if ex.answer == UNKNOWN]
+    if unanswerable:  # a probe that mixes in questions its stories cannot answer
+        answerable = [a.text == ex.answer for (_, ex), a in zip(flat, answers)
+                      if ex.answer != UNKNOWN]
+        report["unknown"] = {
+            "answerable": len(answerable), "answerable_right": sum(answerable),
+            "unanswerable": len(unanswerable), "said_unknown": sum(unanswerable)}
+    return report
 
 
 def markdown_table(report: dict) -> str:
@@ -79,4 +87,15 @@ def markdown_table(report: dict) -> str:
                  f"{100 - mean(PAPER_DMN):.2f} | {100 - mean(PAPER_MEMNN):.2f} |")
     lines.append(f"| **passed (error < 5 %)** | **{report['passed']}/{len(tasks)}** | | | "
                  f"{passed(PAPER_DMN)}/{len(tasks)} | {passed(PAPER_MEMNN)}/{len(tasks)} |")
+    if "unknown" in report:
+        lines += ["", unknown_line(report["unknown"])]
     return "\n".join(lines) + "\n"
+
+
+def unknown_line(counts: dict) -> str:
+    """How a probe with unanswerable questions went, in one line."""
+    right, said = counts["answerable_right"], counts["said_unknown"]
+    return (f"answerable questions right: {right}/{counts['answerable']} "
+            f"({right / max(counts['answerable'], 1):.1%}); unanswerable ones answered "
+            f"'unknown': {said}/{counts['unanswerable']} "
+            f"({said / max(counts['unanswerable'], 1):.1%})")

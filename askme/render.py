@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from askme.babi import TASK_NAMES
-from askme.evaluation import PASS_ERROR
+from askme.evaluation import PASS_ERROR, unknown_line
 from askme.visible import visible
 
 
@@ -55,6 +55,8 @@ def eval_table(report: dict) -> Table:
     table.add_row("", "mean", str(sum(r["n"] for r in report["tasks"].values())), "",
                   f"{100 * report['mean_error']:.1f}",
                   f"{report['passed']}/{len(report['tasks'])}", "", "", style="bold")
+    if "unknown" in report:
+        table.caption, table.caption_justify = unknown_line(report["unknown"]), "left"
     return table
 
 
@@ -137,6 +139,7 @@ def episode_table(explanation, max_rows: int = 20) -> Group:
                    f"{'s' * (explanation.passes != 1)}: pass {len(episodes)} chose end-of-passes")
     else:
         caption = f"stopped at the limit of {explanation.passes} passes without halting"
+    caption += f"; answer confidence {explanation.confidence:.2f}"
     if hidden:
         caption += f"; {hidden} fact{'s' * (hidden != 1)} with gates under {SHOWN_GATE} hidden"
     table = Table()

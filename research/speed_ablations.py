@@ -22,13 +22,13 @@ from unittest import mock
 
 import torch
 
-from askme.memory import cache, answering
 from askme import evaluation
-from askme.dmn import gru
-from askme.dmn import model as dmn
 from askme.babi import TASK_NAMES, load_tasks
 from askme.bench import story_facts
+from askme.dmn import gru
+from askme.dmn import model as dmn
 from askme.dmn.batches import collate, encode_example, length_batches
+from askme.memory import cache, answering
 from askme.memory.store import MemoryStore
 from askme.training.loop import make_optimizer, training_step
 

@@ -16,11 +16,11 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from askme.babi import load_tasks
-from askme.dmn.config import DMNConfig
 from askme.dmn.batches import collate, encode_example
-from askme.training.distributed import share_bytes, shard, start, stop
+from askme.dmn.config import DMNConfig
 from askme.dmn.model import DMN
 from askme.dmn.tokenizer import Tokenizer
+from askme.training.distributed import share_bytes, shard, start, stop
 from askme.training.loop import make_optimizer, training_step
 
 FIXTURES = Path(__file__).parent / "fixtures" / "babi"

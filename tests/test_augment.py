@@ -4,10 +4,10 @@ import re
 
 import torch
 
-from askme.training.augment import EntityShuffler
 from askme.babi import Example
 from askme.dmn.batches import collate, encode_example
 from askme.dmn.tokenizer import Tokenizer
+from askme.training.augment import EntityShuffler
 
 TEXTS = ["Mary went to the kitchen.", "John moved to the garden.", "Sandra went to the office.",
          "Daniel took the apple there.", "Fred got the football.", "Bill left the milk.",

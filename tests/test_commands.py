@@ -3,6 +3,7 @@ exit codes, persistence between processes, and plain text on pipes."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,9 @@ def test_chat_shows_the_episode_table_by_default(askme):
     lines = result.out.splitlines()
     assert lines[:2] == ["noted as fact 1", "kitchen"]
     assert any(line.startswith("│ 1 │ Mary went to the kitchen.") and "◀" in line for line in lines)
-    assert lines[-1].rstrip() == "halted after 1 episode: pass 2 chose end-of-passes"
+    caption = re.fullmatch(r"halted after 1 episode: pass 2 chose end-of-passes; answer "
+                           r"confidence (\d\.\d\d)", lines[-1].rstrip())
+    assert caption and 0.5 < float(caption.group(1)) <= 1.0
 
 
 def test_load_then_ask_in_another_process(askme):
@@ -89,7 +92,9 @@ def test_ask_json_gives_one_object_per_question(askme):
                          "Where is Sandra?\n")
     objects = [json.loads(line) for line in result.out.splitlines()]
     assert [o["answer"] for o in objects] == ["garden", "garden"]
-    assert set(objects[0]) == {"question", "answer", "facts", "passes", "episodes_used", "halted"}
+    assert set(objects[0]) == {"question", "answer", "facts", "passes", "episodes_used", "halted",
+                               "confidence"}
+    assert all(0.5 < o["confidence"] <= 1 for o in objects)  # plain questions, sure answers
     assert objects[1]["facts"] == ["Sandra went to the garden.", "Bill went home."]
     # Two passes ran: the first found Sandra's move, the second chose end-of-passes, so the
     # answer used one episode and the memory halted.

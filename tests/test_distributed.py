@@ -10,10 +10,10 @@ import pytest
 
 from askme.dmn.config import DMNConfig
 
-from askme.training.options import TrainOptions
-from askme.training.distributed import Context
 from askme.errors import UsageError
+from askme.training.distributed import Context
 from askme.training.loop import train
+from askme.training.options import TrainOptions
 
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}

@@ -198,8 +198,8 @@ GIVING_STORY = """\
 
 
 def test_eval_reads_a_story_of_new_people_for_each_kind_of_question():
-    from askme.memory.answering import load_model
     from askme.babi import parse_babi
+    from askme.memory.answering import load_model
     from askme.memory.answering import answer_examples
 
     examples = parse_babi(GIVING_STORY.splitlines(True), task=5)

@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-import askme.stories
-import askme.memory.store
-from askme.stories import classify, read_story
 from askme.errors import AskmeError
+import askme.memory.store
 from askme.memory.store import MemoryStore
+import askme.stories
+from askme.stories import classify, read_story
 
 
 def test_an_overlong_line_is_refused_by_name():

@@ -125,7 +125,8 @@ def test_answers_from_the_cache_equal_answers_from_scratch(checkpoint, store):
     cache.add_facts(store, "default", FACTS[:6] + ["Mary went to the kitchen."], checkpoint)
     encoded = cache.memory_facts(checkpoint, store, "default")
     texts = encoded.texts
-    cached = answering.answer_prefixes(checkpoint, encoded, [("Where is Mary?", 7), ("Where is Mary?", 5)])
+    cached = answering.answer_prefixes(checkpoint, encoded,
+                                       [("Where is Mary?", 7), ("Where is Mary?", 5)])
     fresh = [answering.answer(checkpoint, texts, "Where is Mary?"),
              answering.answer(checkpoint, texts[:5], "Where is Mary?")]
     assert [e.answer for e in cached] == [e.answer for e in fresh] == ["kitchen", "bedroom"]

@@ -309,3 +309,27 @@ def test_a_config_saved_before_a_field_existed_loads_as_made_without_it():
     shipped = DMNConfig()  # today's defaults are the shipped model's
     assert (shipped.hidden_dim, shipped.memory_update, shipped.gate_competition) == (
         80, "relu", True)
+
+
+def test_confidence_is_the_probability_of_the_answer_the_decoder_gave():
+    """The product of each answer token's probability, the end token's included, as the
+    teacher-forced decoder computes them for the same tokens; padding after the end adds
+    nothing."""
+    from askme.dmn.tokenizer import ANSWER_START_ID, PAD_ID
+
+    model, tokenizer = make(seed=2)
+    rows = [item(tokenizer, THREE_FACTS, "Where is Anna?"), item(tokenizer, THREE_FACTS[:1],
+                                                                 "Where is Tom?")]
+    batch = collate(rows)
+    prediction = model.predict(batch)
+    facts, q = model.encode(batch)
+    memory, _, _, episodes, used = model.memory.run_until_halt(facts, batch.fact_mask, q)
+    tokens = prediction.answer_tokens  # (B, A)
+    previous = torch.cat([torch.full_like(tokens[:, :1], ANSWER_START_ID), tokens[:, :-1]], 1)
+    previous = previous.masked_fill(previous == ANSWER_END_ID, PAD_ID)
+    logits = model.answer_module(model.embed, memory, q, previous, episodes, used)  # (B, A, V)
+    chosen = torch.log_softmax(logits, -1).gather(2, tokens.unsqueeze(2)).squeeze(2)
+    ended = torch.cumsum(tokens == ANSWER_END_ID, 1) - (tokens == ANSWER_END_ID).long()
+    expected = chosen.masked_fill(ended > 0, 0.0).sum(1).exp()  # up to the end token
+    assert torch.allclose(prediction.confidence, expected, atol=1e-5)
+    assert torch.all((prediction.confidence > 0) & (prediction.confidence <= 1))

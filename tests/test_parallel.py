@@ -1,4 +1,5 @@
-"""`askme train --processes`: processes of one machine splitting every batch (askme.training.parallel)."""
+"""`askme train --processes`: processes of one machine splitting every batch
+(askme.training.parallel)."""
 
 import dataclasses
 
@@ -6,16 +7,16 @@ import pytest
 import torch
 
 from conftest import PAPER_DMN
-from askme.training import parallel
 from askme.babi import load_tasks
 from askme.cli import main
-from askme.dmn.config import DMNConfig
-from askme.training.options import TrainOptions
 from askme.dmn.batches import collate, encode_example, loss_counts
-from askme.errors import AskmeError
+from askme.dmn.config import DMNConfig
 from askme.dmn.model import DMN
 from askme.dmn.tokenizer import Tokenizer
+from askme.errors import AskmeError
+from askme.training import parallel
 from askme.training.loop import gradient_capacity, train, train_job
+from askme.training.options import TrainOptions
 
 # Summing gradients in another order moves weights by float rounding, which Adam can grow to
 # ~3e-5 in these runs (seen on AMD EPYC; less on Intel Xeon); processes that drew their own

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from askme import stories
 
-from askme.memory import answering
 from askme.babi import parse_babi
 from askme.cli import main
 from askme.errors import AskmeError
-from askme.repl import ChatState, handle_line
+from askme.memory import answering
 from askme.memory.store import MemoryStore
+from askme.repl import ChatState, handle_line
 
 # Text with everything a user can paste: any Unicode (control characters, NUL, surrogates
 # excluded only where UTF-8 cannot carry them), newlines, very long runs.

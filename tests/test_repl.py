@@ -10,11 +10,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
+from askme.memory.store import MemoryStore
 from askme.repl import ChatState, handle_line
 from askme.repl.completer import ChatCompleter
 from askme.repl.loop import run_interactive, run_plain
 from askme.repl.toolbar import toolbar_text
-from askme.memory.store import MemoryStore
 
 
 @pytest.fixture
@@ -44,7 +44,8 @@ def test_a_fact_then_a_question_gives_the_answer_and_the_episode_table(state):
     assert fact_row.startswith("│ 1 │") and "◀" in fact_row.split("│")[3]  # pass 1 chose it
     end_row = next(line for line in out if "end of passes" in line)
     assert "◀" in end_row.split("│")[4] and "◀" not in end_row.split("│")[3]
-    assert out[-1].rstrip() == "halted after 1 episode: pass 2 chose end-of-passes"
+    assert out[-1].startswith("halted after 1 episode: pass 2 chose end-of-passes; answer "
+                              "confidence ")
 
 
 def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):

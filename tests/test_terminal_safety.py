@@ -39,7 +39,8 @@ def story(hostile: bool) -> str:
         lines.append(f"John went{mark(''.join(CONTROLS[start:start + 8]))} to the garden.")
     lines += [f"Sandra went to the {mark(s)}hallway." for s in PLANTED]
     numbered = [f"{i} {line}" for i, line in enumerate(lines, 1)]
-    numbered.append(f"{len(lines) + 1} Where is Mary{mark(PLANTED[0])}?\tkit{mark(PLANTED[1])}chen\t1")
+    numbered.append(f"{len(lines) + 1} Where is Mary{mark(PLANTED[0])}?"
+                    f"\tkit{mark(PLANTED[1])}chen\t1")
     return "\n".join(numbered) + "\n"
 
 
@@ -108,7 +109,7 @@ def sessions(tmp_path, hostile: bool) -> list[str]:
 def test_hostile_story_reaches_terminal_and_exports_only_as_visible_escapes(tmp_path):
     clean = sessions(tmp_path, hostile=False)
     hostile = sessions(tmp_path, hostile=True)
-    own = {seq for out in clean for seq in ESCAPE.findall(out)}  # what Rich and prompt-toolkit write
+    own = {seq for out in clean for seq in ESCAPE.findall(out)}  # Rich's and prompt-toolkit's
     for name, out in zip(("load", "ask", "chat"), hostile):
         assert set(ESCAPE.findall(out)) <= own, name
         assert not RAW.search(ESCAPE.sub("", out)), name
@@ -162,8 +163,8 @@ def test_markup_in_a_fact_stays_literal_and_json_keeps_the_exact_text(tmp_path):
 
 
 def test_toolbar_shows_a_model_name_by_the_same_rule(tmp_path):
-    from askme.repl import ChatState
     from askme.memory.store import MemoryStore
+    from askme.repl import ChatState
 
     state = ChatState(MemoryStore(tmp_path / "memories.sqlite3"), model="odd\x1b]0;x\x07")
     assert " model: odd\\x1b]0;x\\x07 " in [text for _, text in toolbar_text(state)]

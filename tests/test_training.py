@@ -475,6 +475,27 @@ def test_eval_markdown_sits_beside_the_paper(tiny_model, babi_dir, capsys):
     assert lines[-1].endswith("| 2/3 | 1/3 |") and "**mean error**" in lines[-2]
 
 
+def test_eval_of_a_probe_with_unanswerable_questions_counts_them_apart(tiny_model, tmp_path,
+                                                                       capsys):
+    """A question whose answer is 'unknown' is scored as one the model should refuse; the
+    report and both tables say how the answerable and the unanswerable ones went."""
+    folder, checkpoint = tiny_model
+    (tmp_path / "qa1_probe_test.txt").write_text(
+        "1 Mary went to the kitchen.\n2 Where is Mary?\tkitchen\t1\n"
+        "3 Where is Zoe?\tunknown\t\n4 What is the capital of France?\tunknown\t\n")
+    args = ["eval", "--data", str(tmp_path), "--tasks", "1", "--model", str(folder)]
+    assert main(args + ["--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    said = [a.text for a in answer_examples(checkpoint, load_tasks(tmp_path, [1], "test")[1])]
+    assert report["unknown"] == {"answerable": 1, "answerable_right": int(said[0] == "kitchen"),
+                                 "unanswerable": 2, "said_unknown": said.count("unknown")}
+    assert main(args + ["--markdown"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith(
+        f"answerable questions right: {int(said[0] == 'kitchen')}/1 (")
+    assert main(args) == 0
+    assert "unanswerable ones answered 'unknown': " in capsys.readouterr().out
+
+
 def test_a_run_on_some_tasks_can_take_its_words_from_all_of_them(babi_dir, tmp_path):
     one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[19])
     own = train(one_epoch)

@@ -1,5 +1,6 @@
-"""The data step turned_directions (askme.training.data_steps): every other task 4 story's second fact
-turned a quarter, its question with it, the answer still the one the facts give."""
+"""The data step turned_directions (askme.training.data_steps): every other task 4 story's
+second fact turned a quarter, its question with it, the answer still the one the facts
+give."""
 
 import re
 

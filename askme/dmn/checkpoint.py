@@ -11,12 +11,12 @@ from pathlib import Path
 
 import torch
 
-from askme.errors import AskmeError
-from askme.files import write_atomic
 from askme.dmn.config import DMNConfig
 from askme.dmn.entities import Lexicon
 from askme.dmn.model import DMN
 from askme.dmn.tokenizer import READING, Tokenizer
+from askme.errors import AskmeError
+from askme.files import write_atomic
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"

@@ -20,7 +20,7 @@ class DMNConfig:
     hidden_dim: int = 80  # state size of every GRU (the paper's 80)
     gate_hidden_dim: int = 80  # hidden units of the two-layer gate MLP
     max_passes: int = 10  # backstop: most episodes before the memory stops (bAbI needs up to 8)
-    max_answer_tokens: int = 12  # backstop for the answer decoder (bAbI's longest list is ~7 pieces)
+    max_answer_tokens: int = 12  # backstop for the answer decoder (bAbI's longest list: ~7 pieces)
     dropout: float = 0.1  # on the facts (and on word embeddings, see word_dropout), training only
     # Dropout on word embeddings; None means `dropout` (every model before this field). Zero
     # lets the model carry a word of the fact a pass chose into the answer: on the probe of

@@ -69,6 +69,7 @@ class Prediction:
     passes: torch.Tensor  # (B,) episodes the memory took before it halted
     gates: torch.Tensor  # (B, P, T + 1) sigmoid gate per fact then end-of-passes, each pass run
     choices: torch.Tensor  # (B, P) argmax of each pass's gates (T means end-of-passes)
+    confidence: torch.Tensor  # (B,) the decoder's probability of its whole answer, end included
 
 
 class Dropout(nn.Dropout):
@@ -409,10 +410,13 @@ class AnswerModule(nn.Module):
 
     @torch.no_grad()
     def generate(self, embed, memory, question, banned=None, episodes=None, episode_mask=None):
-        """Greedy answer tokens (B, A); `banned` (B, V) marks tokens a row may not say."""
+        """Greedy answer tokens (B, A) and the probability of each row's answer (B,): the
+        product of its tokens' probabilities, the end token's included. `banned` (B, V)
+        marks tokens a row may not say."""
         B = memory.size(0)
         token = torch.full((B,), ANSWER_START_ID, dtype=torch.long, device=memory.device)
         done = torch.zeros(B, dtype=torch.bool, device=memory.device)
+        log_p = torch.zeros(B, device=memory.device)
         state, tokens = memory, []
         for _ in range(self.max_tokens):
             step = self.step_input(embed(token), question, state, episodes, episode_mask)
@@ -421,11 +425,13 @@ class AnswerModule(nn.Module):
             if banned is not None:
                 logits = logits.masked_fill(banned, float("-inf"))
             token = logits.argmax(-1).masked_fill(done, PAD_ID)
+            chosen = torch.log_softmax(logits, -1).gather(1, token.unsqueeze(1)).squeeze(1)
+            log_p = log_p + chosen.masked_fill(done, 0.0)
             tokens.append(token)
             done = done | (token == ANSWER_END_ID)
             if done.all():
                 break
-        return torch.stack(tokens, dim=1)  # (B, A)
+        return torch.stack(tokens, dim=1), log_p.exp()  # (B, A), (B,)
 
 
 class DMN(nn.Module):
@@ -547,9 +553,11 @@ class DMN(nn.Module):
         """Answers from encoded facts (B, T, H), their mask (B, T) and questions (B, H);
         `banned` (B, V), if given, marks answer tokens a row may not say."""
         memory, passes, logits, episodes, used = self.memory.run_until_halt(facts, fact_mask, q)
-        tokens = self.answer_module.generate(self.embed, memory, q, banned, episodes, used)
+        tokens, confidence = self.answer_module.generate(self.embed, memory, q, banned,
+                                                         episodes, used)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
-        return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1))
+        return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1),
+                          confidence)
 
 
 def grown_model(model: DMN, config: DMNConfig, weights: dict, new_part: str) -> DMN:

@@ -30,6 +30,12 @@ class Explanation:
     episodes: list[list[float]]  # per pass run: gate per fact, then the end-of-passes gate
     passes: int  # episodes the answer used (the halting pass is not counted)
     halted: bool  # True when a pass chose end-of-passes, False at the max-passes backstop
+    confidence: float = 1.0  # the decoder's probability of the answer, in [0, 1]
+
+    @classmethod
+    def of(cls, question: str, answer: "Answer", facts: list[str]) -> "Explanation":
+        return cls(question, answer.text, facts, answer.gates, answer.passes,
+                   halted=answer.choices[-1] == len(facts), confidence=answer.confidence)
 
     def to_json(self) -> dict:
         """Every pass the memory ran, with its gates, and how many of their episodes the
@@ -37,7 +43,8 @@ class Explanation:
         return {"question": self.question, "answer": self.answer, "facts": self.facts,
                 "passes": [{"gates": [round(g, 4) for g in e[:-1]],
                             "end_of_passes": round(e[-1], 4)} for e in self.episodes],
-                "episodes_used": self.passes, "halted": self.halted}
+                "episodes_used": self.passes, "halted": self.halted,
+                "confidence": round(self.confidence, 4)}
 
 
 def load_model(model: str | Path | None = None):
@@ -67,7 +74,7 @@ def answer(checkpoint, facts: list[str], question: str) -> Explanation:
 def _explain(checkpoint, cases: list[tuple[list[str], str]]) -> list[Explanation]:
     """Answer (facts, question) pairs in length-sorted batches; every facts list non-empty."""
     examples = [Example(tuple(f), q, "", ()) for f, q in cases]
-    return [Explanation(q, a.text, list(f), a.gates, a.passes, halted=a.choices[-1] == len(f))
+    return [Explanation.of(q, a, list(f))
             for (f, q), a in zip(cases, answer_examples(checkpoint, examples))]
 
 
@@ -137,8 +144,7 @@ def _answer_reading(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
             mask = torch.arange(T).unsqueeze(0) < torch.tensor([[k] for k in counts])
             answers = answer_read(checkpoint, facts_in, mask, counts, [q for q, _ in chunk],
                                   [facts.entities] * len(chunk))
-            out.extend(Explanation(question, a.text, texts[:k], a.gates, a.passes,
-                                   halted=a.choices[-1] == k)
+            out.extend(Explanation.of(question, a, texts[:k])
                        for (question, k), a in zip(chunk, answers))
     return out
 
@@ -162,6 +168,7 @@ class Answer:
     passes: int  # episodes used before the memory halted
     gates: list[list[float]]  # per pass run: sigmoid gate per fact, then end-of-passes
     choices: list[int]  # per pass run: argmax position (len(facts) means end-of-passes)
+    confidence: float = 1.0  # the decoder's probability of this answer
 
 
 def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Answer]:
@@ -171,14 +178,15 @@ def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Ans
     gates_rows = prediction.gates.tolist()  # (B, P, T+1) as lists: one conversion, not B
     choices_rows = prediction.choices.tolist()
     answers = []
-    for tokens, passes, gates, choices, n_facts in zip(tokens_rows, passes_rows, gates_rows,
-                                                       choices_rows, fact_counts):
+    for tokens, passes, gates, choices, n_facts, confidence in zip(
+            tokens_rows, passes_rows, gates_rows, choices_rows, fact_counts,
+            prediction.confidence.tolist()):
         if ANSWER_END_ID in tokens:
             tokens = tokens[:tokens.index(ANSWER_END_ID)]
         ran = min(passes + 1, len(gates))
         answers.append(Answer(tokenizer.decode_answer(tokens), passes,
                               [g[:n_facts] + g[-1:] for g in gates[:ran]],
-                              [min(c, n_facts) for c in choices[:ran]]))
+                              [min(c, n_facts) for c in choices[:ran]], confidence))
     return answers
 
 

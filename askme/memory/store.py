@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from askme.limits import MAX_MEMORY_FACTS
 from askme.errors import AskmeError
+from askme.limits import MAX_MEMORY_FACTS
 
 SCHEMA_VERSION = 3
 DATABASE_FILE = "memories.sqlite3"
@@ -76,8 +76,8 @@ class StoreError(AskmeError):
 
 
 # SQLite's primary result codes (sqlite3.h), for Python 3.11+'s error.sqlite_errorcode.
-SQLITE_READONLY, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = (
-    8, 5, 6, 11, 13, 26)
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 5, 6, 8, 10, 11
+SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 13, 14, 26
 FULL_BELOW = 1 << 20  # bytes free under which a failed write is put down to a full disk
 
 
@@ -187,11 +187,15 @@ class MemoryStore:
         if (primary in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text
                 or "not a database" in text):
             return "damaged"
-        if primary == SQLITE_FULL or "disk is full" in text or _free_bytes(self.path) < FULL_BELOW:
+        # A file that cannot be opened or written: look at the disk and the folder.
+        io = primary in (SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL) or any(
+            words in text for words in ("disk", "unable to open", "readonly"))
+        if primary == SQLITE_FULL or "disk is full" in text or (
+                io and _free_bytes(self.path) < FULL_BELOW):
             return "disk full"
-        if _over_size_limit(self.path):
+        if io and _over_size_limit(self.path):
             return "size limit"
-        if primary == SQLITE_READONLY or "readonly" in text or not _writable(self.path):
+        if io and (primary == SQLITE_READONLY or "readonly" in text or not _writable(self.path)):
             return "read-only"
         return None
 

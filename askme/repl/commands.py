@@ -11,10 +11,10 @@ from rich.text import Text
 
 from askme import stories, render
 
-from askme.memory import cache, answering
 from askme.errors import AskmeError
-from askme.repl.state import ChatState
+from askme.memory import cache, answering
 from askme.memory.store import count
+from askme.repl.state import ChatState
 from askme.visible import visible
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from askme.memory.answering import Explanation, load_model
-from askme.paths import DEFAULT_MODEL
 from askme.memory.store import MemoryStore
+from askme.paths import DEFAULT_MODEL
 
 
 @dataclass

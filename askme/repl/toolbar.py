@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from askme.repl.state import ChatState
 from askme.memory.store import count
+from askme.repl.state import ChatState
 from askme.visible import visible
 
 

@@ -114,6 +114,28 @@ def turned_directions(source: Path, target: Path) -> dict[str, int]:
     return _copy_changing(source, target, turning, change)
 
 
+EVERYDAY_STORIES = 1000  # stories of our own added to each task's training file
+
+
+def everyday_english(source: Path, target: Path, stories: int = EVERYDAY_STORIES
+                     ) -> dict[str, int]:
+    """Each task's training stories, then `stories` more of the same task type told the way
+    people write, with questions a story cannot answer (askme.training.generator; one
+    seed a task, so a rerun writes the same). bAbI's own stories stay first and unchanged.
+    Returns the questions added per file."""
+    from askme.training.generator import generate
+
+    def change(path: Path) -> int:
+        task = int(re.match(r"qa(\d+)_", path.name).group(1))
+        added = generate(task, stories, seed=task)
+        (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
+                                        + "\n".join(added) + "\n")
+        return sum("\t" in line for line in added)
+
+    adding = {path.name for path in Path(source).glob("qa*_*_train.txt")}
+    return _copy_changing(source, target, adding, change)
+
+
 def _copy_changing(source: Path, target: Path, changing: set[str], change) -> dict[str, int]:
     target.mkdir(parents=True, exist_ok=True)
     changed = {}
@@ -125,4 +147,5 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
     return changed
 
 
-DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions}
+DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
+              "everyday_english": everyday_english}

@@ -77,14 +77,17 @@ class TrainOptions:
     time_limit: float | None = None  # minutes; stop after the epoch that passes it
     clip: float = 5.0  # gradient norm clipping
     vocab_size: int = 1000  # sentencepiece vocabulary (a soft limit on small corpora)
-    augment: float = 0.0  # share of training questions whose entities are renamed (askme.training.augment)
-    retell: float = 0.0  # share of the retell_tasks' training questions retold (askme.training.retell)
+    # share of training questions whose entities are renamed (askme.training.augment)
+    augment: float = 0.0
+    # share of the retell_tasks' training questions retold (askme.training.retell)
+    retell: float = 0.0
     retell_tasks: tuple[int, ...] = (17, 18, 19)  # which of tasks 17, 18 and 19 are retold
     # Joint epochs present each question of these tasks this many times (copies shuffled and
     # renamed apart), for a task that needs many more presentations than its share (17).
     oversample: dict[int, int] = field(default_factory=dict)
     task_augment: dict[int, float] = field(default_factory=dict)  # `augment` for these tasks
-    init: Path | None = None  # a model folder to go on training from (its config, tokenizer, lexicon)
+    # a model folder to go on training from (its config, tokenizer, lexicon)
+    init: Path | None = None
     # Tasks whose training split the tokenizer and lexicon are built from (None: `tasks`). A
     # run on a few tasks that later stages (`init`) take on to all of them needs all their
     # words: later stages keep the tokenizer they start from.

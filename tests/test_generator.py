@@ -1,0 +1,104 @@
+"""The story generator (askme.training.generator): every bAbI task type, told in varied
+English, each question's answer and supporting facts right, unanswerable ones 'unknown'."""
+
+import re
+
+import pytest
+
+from askme.babi import parse_babi
+from askme.training.generator import TASK_TYPES, UNKNOWN, generate
+from askme.training.generator.words import MEN, WOMEN
+
+NAMES = set(WOMEN) | set(MEN)
+
+
+@pytest.mark.parametrize("task", sorted(TASK_TYPES))
+def test_every_task_type_tells_valid_babi_the_same_way_for_a_seed(task):
+    lines = generate(task, 40, seed=3)
+    examples = parse_babi(lines, name=f"task {task}", task=task)  # supports: earlier facts
+    assert len(examples) >= 40
+    assert generate(task, 40, seed=3) == lines and generate(task, 40, seed=4) != lines
+    for example in examples:
+        if example.answer != UNKNOWN:
+            assert example.supports, example
+
+
+def resolve(facts: list[str]) -> list[set[str]]:
+    """The people each fact is about: names it says, or the previous fact's person for a
+    pronoun that starts it (after a sequence word or not)."""
+    about: list[set[str]] = []
+    for fact in facts:
+        named = {w for w in re.findall(r"[A-Z][a-z]+", fact) if w in NAMES}
+        if not named and re.search(r"\b(he|she|they)\b", fact, re.I) and about:
+            named = about[-1]
+        about.append(named)
+    return about
+
+
+def test_where_answers_are_the_last_place_the_story_puts_the_person():
+    for example in parse_babi(generate(1, 100, seed=5), task=1):
+        asked = re.search(r"(?:where is|where's|where did|where can) (\w+)", example.question,
+                          re.I)
+        if asked is None:  # a question of no known type
+            assert example.answer == UNKNOWN
+            continue
+        name = asked.group(1).capitalize()
+        about = resolve(list(example.story))
+        if example.answer == UNKNOWN:
+            assert not any(name in people for people in about)
+            continue
+        last = max(i for i, people in enumerate(about) if name in people)
+        assert example.supports == (last,)
+        assert example.answer in example.story[last]
+
+
+def test_a_things_place_is_its_last_event_then_its_holders_move():
+    for example in parse_babi(generate(2, 100, seed=6), task=2):
+        if example.answer == UNKNOWN:
+            continue
+        thing = re.search(r"the (\w+)", example.question, re.I).group(1)
+        event, move = (example.story[i] for i in example.supports)
+        assert thing in event and example.answer in move
+        holder = resolve(list(example.story))[example.supports[0]]
+        assert holder == resolve(list(example.story))[example.supports[1]]
+
+
+def test_unanswerable_questions_have_no_supporting_fact_and_name_nothing_told():
+    examples = [e for task in (1, 2, 7, 8, 11) for e in parse_babi(generate(task, 60, seed=2))]
+    unknown = [e for e in examples if e.answer == UNKNOWN]
+    assert 0.05 < len(unknown) / len(examples) < 0.2
+    assert all(e.supports == () for e in unknown)
+    off_topic = [e for e in unknown if "capital of France" in e.question]
+    assert off_topic
+
+
+def test_the_telling_varies_as_people_write():
+    lines = generate(1, 300, seed=1) + generate(2, 300, seed=1)
+    facts = [line.split(" ", 1)[1] for line in lines if "\t" not in line]
+    questions = [line.split(" ", 1)[1].split("\t")[0] for line in lines if "\t" in line]
+    verbs = {re.sub(r"^(?:[A-Z]\w*,? )?(?:[A-Z]\w+|[Hh]e|[Ss]he) ", "", f).split(" ")[0]
+             for f in facts}
+    assert len(verbs) >= 20  # went, flew, drove, headed, returned, came, grabbed, ...
+    assert {"flew", "drove", "headed", "returned", "came", "grabbed", "collected"} <= verbs
+    assert any(f.startswith(("He ", "She ")) for f in facts)  # pronouns after a mention
+    assert any(f.startswith(("Then ", "Afterwards, ", "Later, ")) for f in facts)
+    assert any(re.search(r" (?:to|in|at) [A-Z][a-z]+\.$", f) for f in facts)  # Paris, no "the"
+    assert any(not q.endswith("?") for q in questions)
+    assert any(q[0].islower() for q in questions)
+    assert any(q.startswith("Where's") for q in questions)
+
+
+def test_the_everyday_english_data_step_adds_stories_after_babis_own(babi_dir, tmp_path):
+    from askme.babi import read_babi_file
+    from askme.training.data_steps import DATA_STEPS
+
+    added = DATA_STEPS["everyday_english"](babi_dir, tmp_path / "out", stories=20)
+    assert set(added) == {p.name for p in babi_dir.glob("qa*_train.txt")}
+    for path in babi_dir.glob("qa*_*.txt"):
+        copy = tmp_path / "out" / path.name
+        if path.name.endswith("_test.txt"):
+            assert copy.read_text() == path.read_text()  # test files are never changed
+            continue
+        assert copy.read_text().startswith(path.read_text())  # bAbI's own stories first
+        before, after = read_babi_file(path), read_babi_file(copy)
+        assert len(after) - len(before) == added[path.name] > 0
