@@ -64,7 +64,7 @@ class World:
             return person.pronoun
         return person.name
 
-    def _fact(self, person: Person, predicate: str, opener: bool = True) -> int:
+    def tell(self, person: Person, predicate: str, opener: bool = True) -> int:
         subject = self.subject(person)
         fact = self.told.fact(w.sentence(subject, predicate, self.rng,
                                          self.told.opener() if opener else 0.0), about=person)
@@ -77,21 +77,21 @@ class World:
         place = place or self.rng.choice([p for p in self.places if p != here])
         stated = self.rng.random() < 0.15  # "Mary is in the kitchen.": no "then" before it
         told = w.state(self.rng, place) if stated else w.move(self.rng, place)
-        fact = self._fact(person, told, opener=not stated)
+        fact = self.tell(person, told, opener=not stated)
         self.at[person] = (place, fact)
         self.moves[person].append((place, fact))
         return fact
 
     def take(self, person: Person, thing: str) -> int:
         there = " there" if person in self.at and self.rng.random() < 0.3 else ""
-        fact = self._fact(person, self.rng.choice(w.TAKES).format(thing) + there)
+        fact = self.tell(person, self.rng.choice(w.TAKES).format(thing) + there)
         self.holder[thing], self.thing_event[thing] = person, fact
         self.left_at.pop(thing, None)
         self.events[person].append(fact)
         return fact
 
     def drop(self, person: Person, thing: str) -> int:
-        fact = self._fact(person, self.rng.choice(w.DROPS).format(thing))
+        fact = self.tell(person, self.rng.choice(w.DROPS).format(thing))
         self.holder[thing], self.thing_event[thing] = None, fact
         if person in self.at:
             self.left_at[thing] = (self.at[person][0], self.at[person][1])
@@ -465,7 +465,7 @@ def three_arg_relations(rng: random.Random, unknown: float = 0.0) -> list[str]:
             continue
         giver, receiver = rng.sample(world.people, 2)
         thing = rng.choice(world.things)
-        fact = world._fact(giver, rng.choice(w.GIVES).format(thing=thing, to=receiver.name))
+        fact = world.tell(giver, rng.choice(w.GIVES).format(thing=thing, to=receiver.name))
         world.holder[thing] = receiver
         gives.append((giver, receiver, thing, fact))
     if not gives:
@@ -474,6 +474,8 @@ def three_arg_relations(rng: random.Random, unknown: float = 0.0) -> list[str]:
     if sum(g[2] == thing for g in gives) > 1:
         giver, receiver, thing, fact = [g for g in gives if g[2] == thing][-1]
     kind = rng.choice(list(GIVE_FORMS))
+    if kind == "thing" and sum(g[:2] == (giver, receiver) for g in gives) > 1:
+        kind = "giver"  # "What did Fred give to Bill?" has two answers
     answer = {"giver": giver.name, "receiver": receiver.name, "thing": thing}[kind]
     told.question(w.ask(rng, GIVE_FORMS[kind], x=giver.name, to=receiver.name, thing=thing),
                   answer, [fact])
