@@ -44,9 +44,9 @@ class World:
     """People moving between places, taking, dropping and handing over things."""
 
     def __init__(self, rng: random.Random, n_people: int = 4, n_places: int = 5,
-                 n_things: int = 0, cities: bool = True):
+                 n_things: int = 0, cities: bool = True, animals: float = 0.0):
         self.rng = rng
-        self.people = w.people(rng, n_people)
+        self.people = w.people(rng, n_people, animals)
         self.places = w.places(rng, n_places, cities)
         self.things = rng.sample(w.THINGS, n_things)
         self.told = Telling(rng)
@@ -76,7 +76,8 @@ class World:
         here = self.at.get(person, (None, 0))[0]
         place = place or self.rng.choice([p for p in self.places if p != here])
         stated = self.rng.random() < 0.15  # "Mary is in the kitchen.": no "then" before it
-        told = w.state(self.rng, place) if stated else w.move(self.rng, place)
+        told = (w.state(self.rng, place) if stated
+                else w.move(self.rng, place, animal=person.female is None))
         fact = self.tell(person, told, opener=not stated)
         self.at[person] = (place, fact)
         self.moves[person].append((place, fact))
@@ -191,7 +192,7 @@ def _questions(world: World, asking, n: int, steps=(1, 3), things: bool = False,
 # ---- the twenty task types ----------------------------------------------------------------
 
 def single_supporting_fact(rng: random.Random, unknown: float = 0.0) -> list[str]:
-    world = World(rng)
+    world = World(rng, animals=0.2)
 
     def ask(world: World) -> bool:
         if not world.at:
@@ -344,14 +345,15 @@ def indefinite_knowledge(rng: random.Random, unknown: float = 0.0) -> list[str]:
 
 
 def basic_coreference(rng: random.Random, unknown: float = 0.0) -> list[str]:
-    world = World(rng)
+    world = World(rng, animals=0.2)
     told = world.told
     for _ in range(5):
         person = rng.choice(world.people)
         told.last_subject = None  # the first fact names the person
         first = world.move(person)
         place = rng.choice([p for p in world.places if p != world.at[person][0]])
-        fact = told.fact(w.sentence(person.pronoun, w.move(rng, place), rng, opener=0.7),
+        fact = told.fact(w.sentence(person.pronoun, w.move(rng, place, person.female is None),
+                                    rng, opener=0.7),
                          about=person)
         world.at[person] = (place, fact)
         told.question(w.ask(rng, WHERE_PERSON, x=person.name), place.name, [first, fact])
@@ -418,10 +420,10 @@ def time_reasoning(rng: random.Random, unknown: float = 0.0) -> list[str]:
             earlier = max(e for e in trips[asked_person] if e < later)
             place_later, fact_later = trips[asked_person][later]
             place_before, fact_before = trips[asked_person][earlier]
-            told.question(w.ask(rng, ("Where was {x} before the {y}?",
-                                      "Where was {x} before going to the {y}?",
-                                      "Before the {y}, where was {x}?"),
-                                x=asked_person.name, y=place_later.name),
+            told.question(w.ask(rng, ("Where was {x} before {y}?",
+                                      "Where was {x} before going to {y}?",
+                                      "Before {y}, where was {x}?"),
+                                x=asked_person.name, y=place_later.told),
                           place_before.name, [fact_later, fact_before])
     return told.lines
 
@@ -432,7 +434,7 @@ OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east"}
 
 def two_arg_relations(rng: random.Random, unknown: float = 0.0) -> list[str]:
     told = Telling(rng)
-    a, b, c = w.places(rng, 3, cities=False)
+    a, b, c = w.places(rng, 3, cities=False, bare=False)
     direction = rng.choice(list(DIRECTIONS))
     second = rng.choice(list(DIRECTIONS))
     first_fact = told.fact(f"The {a.name} is {direction} of the {b.name}.")
@@ -583,7 +585,7 @@ SHORT = {"north": "n", "south": "s", "east": "e", "west": "w"}
 
 def path_finding(rng: random.Random, unknown: float = 0.0) -> list[str]:
     told = Telling(rng)
-    rooms = w.places(rng, 5, cities=False)
+    rooms = w.places(rng, 5, cities=False, bare=False)
     grid: dict[tuple[int, int], Place] = {(0, 0): rooms[0]}
     facts: dict[tuple[Place, Place], int] = {}
     for room in rooms[1:]:

@@ -42,17 +42,19 @@ SEQUENCE = ("Then", "Afterwards,", "Later,", "After that,", "Next,", "Soon after
 
 @dataclass(frozen=True)
 class Person:
+    """Whoever moves in a story: a person, or an animal ("the cat", female None)."""
+
     name: str
-    female: bool
+    female: bool | None
 
     @property
     def pronoun(self) -> str:
-        return "she" if self.female else "he"
+        return {True: "she", False: "he", None: "it"}[self.female]
 
 
 @dataclass(frozen=True)
 class Place:
-    name: str  # as answered: "kitchen", "living room", "Paris"
+    name: str  # as answered: "kitchen", "living room", "Paris", "home"
     article: bool  # told as "the kitchen"
 
     @property
@@ -60,15 +62,26 @@ class Place:
         return f"the {self.name}" if self.article else self.name
 
 
-def people(rng: random.Random, n: int) -> list[Person]:
+BARE = ("home", "work", "school")  # places told with no article: "went home", "is at work"
+
+
+def people(rng: random.Random, n: int, animals: float = 0.0) -> list[Person]:
+    """`n` people; each may instead be an animal ("the cat") with chance `animals`."""
     chosen = rng.sample([(name, True) for name in WOMEN] + [(name, False) for name in MEN], n)
-    return [Person(name, female) for name, female in chosen]
+    pets = iter(rng.sample(ANIMALS, n))
+    return [Person(f"the {next(pets)}", None) if rng.random() < animals else Person(*who)
+            for who in chosen]
 
 
-def places(rng: random.Random, n: int, cities: bool = True) -> list[Place]:
-    """`n` places of one kind of story: rooms of a house, places of a town, or cities."""
+def places(rng: random.Random, n: int, cities: bool = True, bare: bool = True) -> list[Place]:
+    """`n` places of one kind of story: rooms of a house, places of a town, or cities; with
+    `bare`, a town or a city story may have home, work or school among them."""
     kind = rng.choice((ROOMS, TOWN, CITIES) if cities else (ROOMS, TOWN))
-    return [Place(name, kind is not CITIES) for name in rng.sample(kind, n)]
+    chosen = [Place(name, kind is not CITIES) for name in rng.sample(kind, n)]
+    if bare and kind is not ROOMS and rng.random() < 0.5:
+        bare = rng.sample(BARE, rng.randint(1, 2))
+        chosen[:len(bare)] = [Place(name, False) for name in bare]
+    return chosen
 
 
 # A move to a place, told many ways ("{}" is the place as told).
@@ -76,10 +89,17 @@ MOVES = ("went to {}", "walked to {}", "ran to {}", "moved to {}", "travelled to
          "journeyed to {}", "headed to {}", "hurried to {}", "wandered to {}", "drove to {}",
          "cycled to {}", "rushed to {}", "strolled over to {}", "went back to {}",
          "returned to {}", "came back to {}", "made it to {}", "got to {}", "arrived at {}",
-         "went over to {}")
-FLIGHTS = ("flew to {}", "took a train to {}", "drove to {}", "travelled to {}",
-           "went to {}", "moved to {}", "returned to {}", "arrived in {}")
+         "went over to {}", "went into {}", "ran into {}", "went out to {}",
+         "took a taxi to {}")
+FLIGHTS = ("flew to {}", "took a train to {}", "took the train to {}", "drove to {}",
+           "travelled to {}", "went to {}", "moved to {}", "returned to {}", "arrived in {}")
+HOME = ("went home", "came home", "got home", "headed home", "went back home",
+        "returned home", "walked home", "drove home")
+TO_BARE = ("went to {}", "walked to {}", "drove to {}", "cycled to {}", "headed to {}",
+           "got to {}", "came back to {}", "went back to {}", "rushed to {}")
 STATES = ("is in {}", "is at {}", "is now in {}", "is currently in {}")
+ANIMAL_MOVES = ("went to {}", "ran to {}", "ran into {}", "went into {}", "wandered into {}",
+                "crept into {}", "jumped into {}", "walked into {}")
 TAKES = ("picked up the {}", "took the {}", "grabbed the {}", "got the {}",
          "collected the {}", "fetched the {}", "picked the {} up", "took hold of the {}")
 DROPS = ("put down the {}", "dropped the {}", "left the {}", "discarded the {}",
@@ -88,12 +108,19 @@ GIVES = ("gave the {thing} to {to}", "handed the {thing} to {to}",
          "passed the {thing} to {to}", "handed {to} the {thing}", "gave {to} the {thing}")
 
 
-def move(rng: random.Random, place: Place) -> str:
-    phrases = FLIGHTS if not place.article else MOVES
-    return rng.choice(phrases).format(place.told)
+def move(rng: random.Random, place: Place, animal: bool = False) -> str:
+    if place.name == "home":
+        return rng.choice(("went home", "ran home") if animal else HOME)
+    if place.name in BARE:
+        return rng.choice(("went to {}", "ran to {}") if animal else TO_BARE).format(place.told)
+    if not place.article:
+        return rng.choice(FLIGHTS).format(place.told)
+    return rng.choice(ANIMAL_MOVES if animal else MOVES).format(place.told)
 
 
 def state(rng: random.Random, place: Place) -> str:
+    if place.name in BARE:
+        return rng.choice(("is at {}", "is now at {}")).format(place.told)
     return rng.choice(STATES if place.article else ("is in {}", "is now in {}")).format(place.told)
 
 
