@@ -146,7 +146,8 @@ HOW_MANY = ("How many objects is {x} carrying?", "How many things does {x} have?
 OFF_TOPIC = ("What is the capital of France?", "Who wrote Hamlet?", "What time is it?",
              "How old is {x}?", "What colour is the sky?", "Why is {x} sad?",
              "What is the weather like?", "Who is the president?", "How far is the moon?",
-             "What is {x}'s favourite food?", "When was {x} born?", "What does {x} do for a living?")
+             "What is {x}'s favourite food?", "When was {x} born?",
+             "What does {x} do for a living?")
 
 
 def unknown_question(world: World, rng: random.Random) -> None:
@@ -173,8 +174,8 @@ def unknown_question(world: World, rng: random.Random) -> None:
 
 def _questions(world: World, asking, n: int, steps=(1, 3), things: bool = False,
                unknown: float = 0.0) -> list[str]:
-    """Events, then a question `asking(world)` asks (None: it had nothing to ask yet), `n`
-    times; now and then (`unknown`) a question the story cannot answer as well."""
+    """Events, then a question `asking(world)` asks (it returns False when it had nothing
+    to ask yet), `n` times; now and then (`unknown`) a question the story cannot answer."""
     rng = world.rng
     asked = 0
     for _ in range(n * 6):
