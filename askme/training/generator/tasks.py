@@ -251,7 +251,7 @@ def three_supporting_facts(rng: random.Random, unknown: float = 0.0) -> list[str
     return world.told.lines
 
 
-IS_IN = ("Is {x} in {y}?", "Is {x} at {y}?", "Is {x} in {y} now?")
+IS_IN = ("Is {x} {y}?", "Is {x} {y} now?", "Is {x} still {y}?")  # y: "in the kitchen"
 
 
 def yes_no_questions(rng: random.Random, unknown: float = 0.0) -> list[str]:
@@ -263,7 +263,7 @@ def yes_no_questions(rng: random.Random, unknown: float = 0.0) -> list[str]:
         person = rng.choice(sorted(world.at, key=lambda p: p.name))
         place, fact = world.at[person]
         asked = place if rng.random() < 0.5 else rng.choice(world.places)
-        world.told.question(w.ask(rng, IS_IN, x=person.name, y=asked.told),
+        world.told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)),
                             "yes" if asked == place else "no", [fact])
         return True
     return _questions(world, ask, 5, things=True, unknown=unknown)
@@ -297,7 +297,7 @@ def lists_sets(rng: random.Random, unknown: float = 0.0) -> list[str]:
                       things=True, unknown=unknown)
 
 
-NOT_IN = ("is no longer in {}", "is not in {}", "left {}", "is not at {} any more")
+NOT_IN = ("is no longer {}", "is not {}", "is not {} any more")  # {}: "in the kitchen"
 
 
 def simple_negation(rng: random.Random, unknown: float = 0.0) -> list[str]:
@@ -308,8 +308,7 @@ def simple_negation(rng: random.Random, unknown: float = 0.0) -> list[str]:
         for _ in range(rng.randint(1, 2)):
             person, place = rng.choice(world.people), rng.choice(world.places)
             if rng.random() < 0.35:
-                fact = told.fact(w.sentence(person.name, rng.choice(NOT_IN).format(place.told),
-                                            rng), about=person)
+                fact = world.tell(person, rng.choice(NOT_IN).format(w.at(place)), opener=False)
                 last[person] = (place, False, fact)
             else:
                 fact = world.move(person, place)
@@ -320,7 +319,7 @@ def simple_negation(rng: random.Random, unknown: float = 0.0) -> list[str]:
         answer = "yes" if there and asked == place else "no"
         if not there and asked != place:
             continue  # not there, and nothing said of the other place: not told
-        told.question(w.ask(rng, IS_IN, x=person.name, y=asked.told), answer, [fact])
+        told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)), answer, [fact])
     return told.lines
 
 
@@ -331,9 +330,9 @@ def indefinite_knowledge(rng: random.Random, unknown: float = 0.0) -> list[str]:
         person = rng.choice(world.people)
         if rng.random() < 0.5:
             one, other = rng.sample(world.places, 2)
-            fact = told.fact(w.sentence(person.name, rng.choice(
-                ("is either in {} or {}", "is in {} or {}", "might be in {} or in {}")).format(
-                one.told, other.told), rng), about=person)
+            fact = world.tell(person, rng.choice(("is either {} or {}", "is {} or {}",
+                                                  "might be {} or {}")).format(
+                w.at(one), w.at(other)), opener=False)
             options = {one, other}
         else:
             fact = world.move(person)
@@ -341,7 +340,7 @@ def indefinite_knowledge(rng: random.Random, unknown: float = 0.0) -> list[str]:
         asked = rng.choice(sorted(options, key=lambda p: p.name)) if rng.random() < 0.6 \
             else rng.choice(world.places)
         answer = "no" if asked not in options else ("yes" if len(options) == 1 else "maybe")
-        told.question(w.ask(rng, IS_IN, x=person.name, y=asked.told), answer, [fact])
+        told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)), answer, [fact])
     return told.lines
 
 

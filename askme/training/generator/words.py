@@ -65,6 +65,11 @@ class Place:
 BARE = ("home", "work", "school")  # places told with no article: "went home", "is at work"
 
 
+def at(place: Place) -> str:
+    """Being there: "in the kitchen", "in Paris", "at home"."""
+    return f"at {place.told}" if place.name in BARE else f"in {place.told}"
+
+
 def people(rng: random.Random, n: int, animals: float = 0.0) -> list[Person]:
     """`n` people; each may instead be an animal ("the cat") with chance `animals`."""
     chosen = rng.sample([(name, True) for name in WOMEN] + [(name, False) for name in MEN], n)
