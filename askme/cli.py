@@ -235,11 +235,14 @@ def _train_processes(args, options) -> int:
 
 
 def _print_saved(out, info) -> None:
+    from rich.text import Text
+
     from askme import render
 
-    render.stderr().print(
+    render.stderr().print(Text(visible(
         f"saved {out}: validation accuracy {info['val_accuracy']:.1%} at epoch "
-        f"{info['best_epoch']} of {info['epochs_run']}, {info['train_seconds']:.0f} s", soft_wrap=True)
+        f"{info['best_epoch']} of {info['epochs_run']}, {info['train_seconds']:.0f} s")),
+        soft_wrap=True)
 
 
 def cmd_train(args) -> int:
@@ -291,6 +294,8 @@ _WITH_RECIPE = {"recipe", "data", "out", "threads", "processes", "device", "comm
 
 
 def _train_recipe(args) -> int:
+    from rich.text import Text
+
     from askme import render
     from askme.errors import UsageError
     from askme.paths import default_babi_dir
@@ -309,8 +314,8 @@ def _train_recipe(args) -> int:
     rank = distributed.launched_rank()
 
     def say(line: str) -> None:
-        if not rank:  # one process, or rank 0 of torchrun's
-            console.print(line, highlight=False, soft_wrap=True)
+        if not rank:  # one process, or rank 0 of torchrun's; names and paths are the user's
+            console.print(Text(visible(line)), soft_wrap=True)
 
     run_recipe(recipe, args.data or default_babi_dir(), args.out,
                lambda options: _train_stage(args, options), say, rank)
@@ -322,7 +327,7 @@ def cmd_rename(args) -> int:
     from askme.paths import default_babi_dir
 
     written = write_renamed(args.data or default_babi_dir(), args.out, parse_tasks(args.tasks))
-    print(f"wrote {len(written)} renamed test files to {args.out}")
+    print(visible(f"wrote {len(written)} renamed test files to {args.out}"))
     return 0
 
 
@@ -463,7 +468,7 @@ def cmd_data_fetch(args) -> int:
         kept = fetch_babi(dest, url=args.url or OFFICIAL_URL, archive=args.archive,
                           progress=progress)
     sets = sorted({name.split("/")[0] for name in kept})
-    print(f"{len(kept)} bAbI task files ({', '.join(sets)}) checked and saved in {dest}")
+    print(visible(f"{len(kept)} bAbI task files ({', '.join(sets)}) checked and saved in {dest}"))
     return 0
 
 

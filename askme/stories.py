@@ -38,12 +38,15 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 
 def reads_as_question(sentence: str) -> bool:
-    """A question: it ends in '?', or it starts with an auxiliary ("is Mary in the
-    kitchen", "did John go home", but not "do not ...") or with a question word followed by
-    anything but the subject of a clause ("where is alice", "where's the ball", "who went
-    to the garden", "how many apples", but not "When Mary left, John stayed.")."""
+    """A question: it ends in '?'; or, ending in no '.' or '!', it starts with an auxiliary
+    ("is Mary in the kitchen", "did John go home", but not "do not ...") or with a question
+    word followed by anything but the subject of a clause or a comma ("where is alice",
+    "where's the ball", "who went to the garden", "how many apples", but not "When Mary
+    left, John stayed" nor "Where possible, ...")."""
     if sentence.rstrip().endswith("?"):
         return True
+    if re.search(r"[.!][\"'”’)]*$", sentence.rstrip()):
+        return False  # "Will went home.", "When asked, Mary went home.": told as a statement
     words = _WORD.findall(sentence)
     if not words:
         return False
@@ -52,6 +55,8 @@ def reads_as_question(sentence: str) -> bool:
     if first in AUXILIARIES:
         return len(words) > 1 and second.lower() not in ("not", "n't")
     if first in QUESTION_WORDS:
+        if re.match(rf"\s*{re.escape(words[0])}(?:\s+[\w']+)?\s*,", sentence):
+            return False  # "Where possible, ...", "When asked, ...": a clause, then the rest
         return bool(clitic) or (bool(second) and not second[0].isupper()
                                 and second.lower() not in _CLAUSE_SUBJECTS)
     return False
@@ -166,7 +171,12 @@ def _paragraph_lines(lines: list[str]):
                 yield start, " ".join(pending)
                 pending = []
             continue
-        if not pending and reads_as_question(text):  # "where is alice" stands alone
+        # "where is alice" stands alone; after an unfinished line, only a question that
+        # ends in '?' does ("is in the box" may go on from "The ball").
+        if reads_as_question(text) and (not pending or text.endswith("?")):
+            if pending:
+                yield start, " ".join(pending)
+                pending = []
             yield number, text
             continue
         if not pending:

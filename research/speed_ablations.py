@@ -27,10 +27,11 @@ from askme.babi import TASK_NAMES, load_tasks
 from askme.bench import story_facts
 from askme.dmn import gru
 from askme.dmn import model as dmn
-from askme.dmn.batches import collate, encode_example, length_batches
+from askme.dmn.batches import encode_example, length_batches
 from askme.memory import cache, answering
 from askme.memory.store import MemoryStore
-from askme.training.loop import make_optimizer, training_step
+from askme.training.loop import make_optimizer, supervised_batch, training_step
+from askme.training.options import Supervision
 
 
 def median_time(run, repeats: int = 3) -> float:
@@ -132,11 +133,14 @@ def training_rate(checkpoint, examples, bucketed: bool, steps: int = 40) -> floa
         shuffled = list(range(len(items)))
         rng.shuffle(shuffled)
         order = [shuffled[i:i + 32] for i in range(0, len(shuffled), 32)]
+    supervision = Supervision.from_dict(checkpoint.supervision)  # as the shipped model trained
     for indices in order[:3]:
-        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
+        training_step(model, optimizer, supervised_batch([items[i] for i in indices], supervision),
+                      5.0)
     start, seen = time.perf_counter(), 0
     for indices in order[3:3 + steps]:
-        training_step(model, optimizer, collate([items[i] for i in indices]), 5.0)
+        training_step(model, optimizer, supervised_batch([items[i] for i in indices], supervision),
+                      5.0)
         seen += len(indices)
     return seen / (time.perf_counter() - start)
 

@@ -104,3 +104,23 @@ def test_the_everyday_english_data_step_adds_stories_after_babis_own(babi_dir, t
         assert copy.read_text().startswith(path.read_text())  # bAbI's own stories first
         before, after = read_babi_file(path), read_babi_file(copy)
         assert len(after) - len(before) == added[path.name] > 0
+
+
+def test_relation_questions_have_one_answer():
+    """Task 4: 'What is north of the kitchen?' names the only such place the facts give."""
+    opposite = {"north": "south", "south": "north", "east": "west", "west": "east"}
+    fact = re.compile(r"^(?:The (.+) is (\w+) of the (.+)|(\w+) of the (.+) is the (.+))\.$",
+                      re.I)
+    for example in parse_babi(generate(4, 300, seed=8), task=4):
+        said = set()  # (a, direction, b): a is direction of b, both ways round
+        for line in example.story:
+            a, d, b, d2, b2, a2 = fact.match(line).groups()
+            a, d, b = (a, d, b) if a else (a2, d2, b2)
+            said |= {(a, d.lower(), b), (b, opposite[d.lower()], a)}
+        what_is = re.match(r"What is (\w+) of the (.+)\?", example.question)
+        if what_is:
+            d, b = what_is.groups()
+            assert [a for a, dd, bb in said if (dd, bb) == (d, b)] == [example.answer]
+        else:
+            a, d = re.match(r"What is the (.+) (\w+) of\?", example.question).groups()
+            assert [bb for aa, dd, bb in said if (aa, dd) == (a, d)] == [example.answer]

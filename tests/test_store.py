@@ -58,3 +58,18 @@ def test_newer_schema_and_corrupt_files_are_reported_and_left_untouched(tmp_path
     with pytest.raises(AskmeError, match="not a readable askme memory database .*left untouched"):
         MemoryStore(corrupt)
     assert corrupt.read_bytes() == b"this is not a database" * 100
+
+
+def test_a_memory_opened_read_only_sees_what_the_write_ahead_log_holds(tmp_path):
+    """Read-only (a full disk, a read-only folder), the memory is read with its write-ahead
+    log: facts another open chat has committed but not yet merged into the main file."""
+    path = tmp_path / "memories.sqlite3"
+    keeper = MemoryStore(path)  # stays open, so the facts stay in the log
+    keeper.add("default", ["Mary went home.", "John went to work."])
+    reader = MemoryStore.__new__(MemoryStore)
+    reader.path, reader.busy_timeout_ms = path, 100
+    reader._open_read_only(f"{path}: the disk is full (0 KiB free); nothing was changed")
+    assert reader.facts("default") == ["Mary went home.", "John went to work."]
+    with pytest.raises(AskmeError, match="the disk is full"):
+        reader.add("default", ["Sandra went home."])
+    keeper.close()

@@ -160,12 +160,20 @@ class MemoryStore:
     def _open_read_only(self, why: str) -> None:
         """A memory we may read but not change (a read-only file or folder, a full disk):
         answer from it; any change then fails with `why`."""
-        try:
-            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
-            self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+        base = self.path.resolve().as_uri()
+        try:  # read-only, with what the write-ahead log holds; else the main file as it is
+            self._db = sqlite3.connect(f"{base}?mode=ro", uri=True, isolation_level=None)
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.Error as error:
-            raise self._failure(error) from None
+        except sqlite3.Error:
+            try:
+                self._db = sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True,
+                                           isolation_level=None)
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error as error:
+                raise self._failure(error) from None
+        if version == 0:  # a memory never made: there is nothing to read either
+            self._db.close()
+            raise StoreError(why)
         if version != SCHEMA_VERSION:
             self._db.close()
             raise StoreError(f"{why.removesuffix('; nothing was changed')}, and the memory "
@@ -187,6 +195,8 @@ class MemoryStore:
         if (primary in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text
                 or "not a database" in text):
             return "damaged"
+        if primary == SQLITE_READONLY or "readonly" in text:
+            return "read-only"
         # A file that cannot be opened or written: look at the disk and the folder.
         io = primary in (SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL) or any(
             words in text for words in ("disk", "unable to open", "readonly"))
@@ -195,7 +205,7 @@ class MemoryStore:
             return "disk full"
         if io and _over_size_limit(self.path):
             return "size limit"
-        if io and (primary == SQLITE_READONLY or "readonly" in text or not _writable(self.path)):
+        if io and not _writable(self.path):
             return "read-only"
         return None
 
@@ -460,7 +470,7 @@ def _guarded(method):
     return call
 
 
-for _name in ("facts", "fact_rows", "memories", "add", "replace", "forget",
+for _name in ("facts", "fact_rows", "entity_map", "memories", "add", "replace", "forget",
               "clear", "undo"):
     setattr(MemoryStore, _name, _guarded(getattr(MemoryStore, _name)))
 

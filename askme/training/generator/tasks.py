@@ -100,7 +100,9 @@ class World:
         return fact
 
     def carrying(self, person: Person) -> list[str]:
-        return [t for t in self.things if self.holder[t] is person]
+        """What the person holds, in the order it was picked up."""
+        held = [t for t in self.things if self.holder[t] is person]
+        return sorted(held, key=self.thing_event.__getitem__)
 
     def step(self, things: bool = True) -> None:
         """One random event: mostly moves; with things, takes and drops where they can be."""
@@ -275,7 +277,7 @@ def _holdings(world: World, rng: random.Random, counting: bool) -> bool:
         return False
     person = rng.choice(people)
     held = world.carrying(person)
-    supports = world.events[person][-4:]
+    supports = world.events[person][-8:]  # the person's takes and drops, as bAbI lists them
     if counting:
         world.told.question(w.ask(rng, HOW_MANY, x=person.name), w.count_word(len(held)),
                             supports)
@@ -436,7 +438,8 @@ def two_arg_relations(rng: random.Random, unknown: float = 0.0) -> list[str]:
     told = Telling(rng)
     a, b, c = w.places(rng, 3, cities=False, bare=False)
     direction = rng.choice(list(DIRECTIONS))
-    second = rng.choice(list(DIRECTIONS))
+    # Not back the way the first fact came: that would put the third place on the second.
+    second = rng.choice([d for d in DIRECTIONS if d != OPPOSITE[direction]])
     first_fact = told.fact(f"The {a.name} is {direction} of the {b.name}.")
     said = rng.choice(("The {0} is {1} of the {2}.", "{1} of the {2} is the {0}."))
     said = said.format(c.name, second, a.name)
@@ -469,6 +472,7 @@ def three_arg_relations(rng: random.Random, unknown: float = 0.0) -> list[str]:
         thing = rng.choice(world.things)
         fact = world.tell(giver, rng.choice(w.GIVES).format(thing=thing, to=receiver.name))
         world.holder[thing] = receiver
+        told.last_subject = None  # "She gave ..." next could be either of the two
         gives.append((giver, receiver, thing, fact))
     if not gives:
         return three_arg_relations(rng, unknown)
@@ -538,7 +542,8 @@ SIDES = {"to the left of": (-1, 0), "to the right of": (1, 0), "above": (0, 1),
 def positional_reasoning(rng: random.Random, unknown: float = 0.0) -> list[str]:
     told = Telling(rng)
     names = [f"the {c} {s}" for c, s in zip(rng.sample(COLOURS, 3), rng.sample(SHAPES, 3))]
-    side1, side2 = rng.choice(list(SIDES)), rng.choice(list(SIDES))
+    side1 = rng.choice(list(SIDES))
+    side2 = rng.choice([side for side in SIDES if side != side1])  # else both on one spot
     at = {names[0]: (0, 0)}
     d1, d2 = SIDES[side1], SIDES[side2]
     at[names[1]] = (-d1[0], -d1[1])  # names[0] is side1 of names[1]
@@ -553,7 +558,7 @@ def positional_reasoning(rng: random.Random, unknown: float = 0.0) -> list[str]:
         if delta == 0:
             continue
         told.question(f"Is {a} {side} {b}?", "yes" if delta * sum(SIDES[side]) > 0 else "no",
-                      [f1, f2])
+                      [f1, f2] if a == names[0] else [f2, f1])  # the subject's fact first
     return told.lines
 
 
@@ -574,9 +579,9 @@ def size_reasoning(rng: random.Random, unknown: float = 0.0) -> list[str]:
     chain = [facts[order[k], order[k + 1]] for k in range(i, j)]
     small, large = order[i], order[j]
     if rng.random() < 0.5:
-        told.question(f"Does the {small} fit in the {large}?", "yes", chain[::-1])
+        told.question(f"Does the {small} fit in the {large}?", "yes", chain[::-1])  # Y first
     else:
-        told.question(f"Does the {large} fit in the {small}?", "no", chain[::-1])
+        told.question(f"Does the {large} fit in the {small}?", "no", chain)
     return told.lines
 
 
