@@ -99,6 +99,13 @@ class World:
         self.events[person].append(fact)
         return fact
 
+    def someone_placed(self) -> tuple[Person, Place, int] | None:
+        """A person the story has placed, their place and the fact that says so."""
+        if not self.at:
+            return None
+        person = self.rng.choice(sorted(self.at, key=lambda p: p.name))
+        return person, *self.at[person]
+
     def carrying(self, person: Person) -> list[str]:
         """What the person holds, in the order it was picked up."""
         held = [t for t in self.things if self.holder[t] is person]
@@ -198,12 +205,11 @@ def single_supporting_fact(rng: random.Random, unknown: float = 0.0) -> list[str
     world = World(rng, animals=0.2)
 
     def ask(world: World) -> bool:
-        if not world.at:
-            return False
-        person = rng.choice(sorted(world.at, key=lambda p: p.name))
-        place, fact = world.at[person]
-        world.told.question(w.ask(rng, WHERE_PERSON, x=person.name), place.name, [fact])
-        return True
+        placed = world.someone_placed()
+        if placed:
+            person, place, fact = placed
+            world.told.question(w.ask(rng, WHERE_PERSON, x=person.name), place.name, [fact])
+        return placed is not None
     return _questions(world, ask, 5, unknown=unknown)
 
 
@@ -256,18 +262,27 @@ def three_supporting_facts(rng: random.Random, unknown: float = 0.0) -> list[str
 IS_IN = ("Is {x} {y}?", "Is {x} {y} now?", "Is {x} still {y}?")  # y: "in the kitchen"
 
 
+def _ask_is_there(world: World, person: Person, fact: int, said: list[Place],
+                  answer_for) -> None:
+    """"Is X in the Y?" of a place `fact` names (most often) or of any place; the answer is
+    `answer_for(place)`, and nothing is asked when that is None (the story does not tell)."""
+    rng = world.rng
+    asked = rng.choice(said) if rng.random() < 0.6 else rng.choice(world.places)
+    answer = answer_for(asked)
+    if answer is not None:
+        world.told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)), answer, [fact])
+
+
 def yes_no_questions(rng: random.Random, unknown: float = 0.0) -> list[str]:
     world = World(rng, n_things=2)
 
     def ask(world: World) -> bool:
-        if not world.at:
-            return False
-        person = rng.choice(sorted(world.at, key=lambda p: p.name))
-        place, fact = world.at[person]
-        asked = place if rng.random() < 0.5 else rng.choice(world.places)
-        world.told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)),
-                            "yes" if asked == place else "no", [fact])
-        return True
+        placed = world.someone_placed()
+        if placed:
+            person, place, fact = placed
+            _ask_is_there(world, person, fact, [place],
+                          lambda asked: "yes" if asked == place else "no")
+        return placed is not None
     return _questions(world, ask, 5, things=True, unknown=unknown)
 
 
@@ -317,11 +332,9 @@ def simple_negation(rng: random.Random, unknown: float = 0.0) -> list[str]:
                 last[person] = (place, True, fact)
         person = rng.choice(sorted(last, key=lambda p: p.name))
         place, there, fact = last[person]
-        asked = place if rng.random() < 0.6 else rng.choice(world.places)
-        answer = "yes" if there and asked == place else "no"
-        if not there and asked != place:
-            continue  # not there, and nothing said of the other place: not told
-        told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)), answer, [fact])
+        # Not there, and nothing said of another place: the story does not tell.
+        _ask_is_there(world, person, fact, [place], lambda asked: (
+            ("yes" if asked == place else "no") if there else ("no" if asked == place else None)))
     return told.lines
 
 
@@ -339,10 +352,8 @@ def indefinite_knowledge(rng: random.Random, unknown: float = 0.0) -> list[str]:
         else:
             fact = world.move(person)
             options = {world.at[person][0]}
-        asked = rng.choice(sorted(options, key=lambda p: p.name)) if rng.random() < 0.6 \
-            else rng.choice(world.places)
-        answer = "no" if asked not in options else ("yes" if len(options) == 1 else "maybe")
-        told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)), answer, [fact])
+        _ask_is_there(world, person, fact, sorted(options, key=lambda p: p.name), lambda asked: (
+            "no" if asked not in options else "yes" if len(options) == 1 else "maybe"))
     return told.lines
 
 
