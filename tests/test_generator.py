@@ -124,3 +124,4 @@ def test_relation_questions_have_one_answer():
         else:
             a, d = re.match(r"What is the (.+) (\w+) of\?", example.question).groups()
             assert [bb for aa, dd, bb in said if (aa, dd) == (a, d)] == [example.answer]
+

@@ -114,6 +114,28 @@ def turned_directions(source: Path, target: Path) -> dict[str, int]:
     return _copy_changing(source, target, turning, change)
 
 
+def babi_10k(source: Path, target: Path) -> dict[str, int]:
+    """Each task's training file from bAbI's 10k set (`en-10k/` beside `source`), whose
+    first stories are the 1k set's own; a task the 10k set lacks keeps its 1k file. Test
+    files stay as they are (the two sets share them). Returns the stories per file taken
+    from the 10k set."""
+    from askme.errors import AskmeError
+
+    tenk = Path(source).parent / "en-10k"
+    if not tenk.is_dir():
+        raise AskmeError(f"babi_10k: no en-10k folder beside {source}; 'askme data fetch' "
+                         f"downloads it")
+
+    def change(path: Path) -> int:
+        text = (tenk / path.name).read_text()
+        (target / path.name).write_text(text)
+        return sum(line.startswith("1 ") for line in text.splitlines())
+
+    taking = {path.name for path in Path(source).glob("qa*_*_train.txt")
+              if (tenk / path.name).is_file()}
+    return _copy_changing(source, target, taking, change)
+
+
 EVERYDAY_STORIES = 1000  # stories of our own added to each task's training file
 
 
@@ -148,4 +170,4 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
 
 
 DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
-              "everyday_english": everyday_english}
+              "babi_10k": babi_10k, "everyday_english": everyday_english}
