@@ -161,16 +161,17 @@ class MemoryStore:
         """A memory we may read but not change (a read-only file or folder, a full disk):
         answer from it; any change then fails with `why`."""
         base = self.path.resolve().as_uri()
-        try:  # read-only, with what the write-ahead log holds; else the main file as it is
-            self._db = sqlite3.connect(f"{base}?mode=ro", uri=True, isolation_level=None)
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.Error:
+        # Read-only with what the write-ahead log holds; where that cannot open (the log's
+        # index cannot be made), the main file as it is.
+        for mode in ("ro", "ro&immutable=1"):
             try:
-                self._db = sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True,
-                                           isolation_level=None)
+                self._db = sqlite3.connect(f"{base}?mode={mode}", uri=True, isolation_level=None)
                 version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                break
             except sqlite3.Error as error:
-                raise self._failure(error) from None
+                failed = error
+        else:
+            raise self._failure(failed) from None
         if version == 0:  # a memory never made: there is nothing to read either
             self._db.close()
             raise StoreError(why)
@@ -198,8 +199,8 @@ class MemoryStore:
         if primary == SQLITE_READONLY or "readonly" in text:
             return "read-only"
         # A file that cannot be opened or written: look at the disk and the folder.
-        io = primary in (SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL) or any(
-            words in text for words in ("disk", "unable to open", "readonly"))
+        io = primary in (SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_FULL) or any(
+            words in text for words in ("disk", "unable to open"))
         if primary == SQLITE_FULL or "disk is full" in text or (
                 io and _free_bytes(self.path) < FULL_BELOW):
             return "disk full"

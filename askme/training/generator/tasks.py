@@ -72,13 +72,19 @@ class World:
             self.named[person] = fact
         return fact
 
-    def move(self, person: Person, place: Place | None = None) -> int:
+    def move(self, person: Person, place: Place | None = None, pronoun: bool = False) -> int:
+        """A move somewhere else; with `pronoun`, told by the pronoun alone, most often after
+        a sequence word ("Then she went to the office.")."""
         here = self.at.get(person, (None, 0))[0]
         place = place or self.rng.choice([p for p in self.places if p != here])
-        stated = self.rng.random() < 0.15  # "Mary is in the kitchen.": no "then" before it
-        told = (w.state(self.rng, place) if stated
-                else w.move(self.rng, place, animal=person.female is None))
-        fact = self.tell(person, told, opener=not stated)
+        animal = person.female is None
+        if pronoun:
+            fact = self.told.fact(w.sentence(person.pronoun, w.move(self.rng, place, animal),
+                                             self.rng, opener=0.7), about=person)
+        else:
+            stated = self.rng.random() < 0.15  # "Mary is in the kitchen.": no "then" before it
+            told = w.state(self.rng, place) if stated else w.move(self.rng, place, animal)
+            fact = self.tell(person, told, opener=not stated)
         self.at[person] = (place, fact)
         self.moves[person].append((place, fact))
         return fact
@@ -364,12 +370,9 @@ def basic_coreference(rng: random.Random, unknown: float = 0.0) -> list[str]:
         person = rng.choice(world.people)
         told.last_subject = None  # the first fact names the person
         first = world.move(person)
-        place = rng.choice([p for p in world.places if p != world.at[person][0]])
-        fact = told.fact(w.sentence(person.pronoun, w.move(rng, place, person.female is None),
-                                    rng, opener=0.7),
-                         about=person)
-        world.at[person] = (place, fact)
-        told.question(w.ask(rng, WHERE_PERSON, x=person.name), place.name, [first, fact])
+        fact = world.move(person, pronoun=True)
+        told.question(w.ask(rng, WHERE_PERSON, x=person.name), world.at[person][0].name,
+                      [first, fact])
         if rng.random() < unknown:
             unknown_question(world, rng)
     return told.lines
