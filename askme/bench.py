@@ -36,6 +36,7 @@ MEMORY_SIZES = (10, 100, 1000, 10000)
 @dataclass
 class Results:
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, median, detail)
+    long_memory: list[str] = field(default_factory=list)  # the long-memory table's lines
 
     def add(self, what: str, value: str, detail: str = "") -> None:
         self.rows.append((what, value, detail))
@@ -212,6 +213,7 @@ def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
                         f"batch {batch_size} split over {processes} processes of 1 thread "
                         "(`askme train --processes`), runs: " + ", ".join(f"{r:,.0f}" for r in rates))
     memory_latencies(checkpoint, data_1k, results, 10 if quick else 50)
+    results.long_memory = long_memory(checkpoint, QUICK_LONG_STORIES if quick else LONG_STORIES)
     test = load_tasks(data_1k, list(TASK_NAMES), "test")
     evaluate(checkpoint, {1: test[1][:200]})  # warm-up
     for name, subset in (("`askme eval`, 20-task 1k test", test), ("`askme eval`, task 1", {1: test[1]})):
@@ -221,6 +223,55 @@ def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
         results.add(name, f"{n / median:,.0f} questions/s", f"{n:,} questions in {median:.2f} s")
     startup(results, repeats if quick else 5)
     return results
+
+
+# Stories a memory size, and the sizes: enough questions for a point's resolution where it
+# is cheap, and at 10,000 facts still 20 questions whose only supporting fact is the first.
+LONG_STORIES = {10: 100, 100: 40, 1000: 20, 10000: 20}
+QUICK_LONG_STORIES = {10: 5, 100: 2, 1000: 1, 10000: 1}
+
+
+def long_memory(checkpoint, stories: dict[int, int] = LONG_STORIES) -> list[str]:
+    """Accuracy and supporting-fact accuracy on generated memories of 10 to 10,000 facts
+    (askme.training.generator.long), per size and per distance from the question back to
+    the earliest supporting fact, answered as `askme load` answers a story: the facts
+    encoded once, every question after the last. Returns the table's Markdown lines."""
+    from askme.evaluation import supporting_facts_right
+    from askme.memory.answering import Answer
+    from askme.memory.cache import encode_facts
+    from askme.training.generator.long import DISTANCE_BANDS, band, long_story
+
+    bands = [f"{first:,}-{last:,}" for first, last in DISTANCE_BANDS]
+    lines = ["| facts in memory | questions | right | supporting facts | "
+             + " | ".join(f"distance {b}" for b in bands) + " | told only in fact 1 |",
+             "|---:" * (5 + len(bands)) + "|"]
+    for size, count in stories.items():
+        right = supported = 0
+        by_band: dict[str, list[bool]] = {b: [] for b in bands}
+        first: list[bool] = []
+        total = 0
+        for seed in range(count):
+            story = long_story(size, seed)
+            encoded = encode_facts(checkpoint, story.facts)
+            asked = [(q.text, size) for q in story.questions]
+            for question, said in zip(story.questions, answering.answer_prefixes(
+                    checkpoint, encoded, asked)):
+                ok = said.answer == question.answer
+                choices = [max(range(len(gates)), key=gates.__getitem__) for gates in said.episodes]
+                passes = Answer(said.answer, said.passes, said.episodes, choices)
+                total += 1
+                right += ok
+                supported += supporting_facts_right(passes, [s - 1 for s in question.supports])
+                by_band[band(story.distance(question))].append(ok)
+                if question.supports == (1,):
+                    first.append(ok)
+        cells = [f"{size:,}", f"{total:,}", f"{100 * right / total:.1f} %",
+                 f"{100 * supported / total:.1f} %"]
+        cells += [f"{100 * sum(v) / len(v):.1f} % ({len(v)})" if v else "" for v in by_band.values()]
+        cells.append(f"{sum(first)}/{len(first)}")
+        lines.append("| " + " | ".join(cells) + " |")
+        print(lines[-1], file=sys.stderr, flush=True)
+    return lines
 
 
 def machine() -> str:
@@ -242,4 +293,13 @@ def markdown(results: Results, command: str) -> str:
              f"Command: `{command}` (medians of several runs; see `askme/bench.py`).", "",
              "| what | median | detail |", "|---|---:|---|"]
     lines += [f"| {what} | {value} | {detail} |" for what, value, detail in results.rows]
+    if results.long_memory:
+        lines += ["", "## Long memories", "", LONG_MEMORY_TEXT, "", *results.long_memory]
     return "\n".join(lines) + "\n"
+
+
+LONG_MEMORY_TEXT = (
+    "Generated memories (`askme/training/generator/long.py`: people moving, things taken "
+    "and dropped, a deduction; the same stories every run), every question asked after the "
+    "last fact. Distance: facts from the question back to the earliest supporting fact "
+    "(questions in brackets). The last column: people told once, in the very first fact.")

@@ -197,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Markdown file to write (default: BENCHMARKS.md)")
     bench.add_argument("--repeats", type=_positive_int, default=3, help="runs per number (3)")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke test")
+    bench.add_argument("--long-only", action="store_true",
+                       help="only the long-memory table, printed (BENCHMARKS.md is left as it is)")
     bench.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
     bench.add_argument("--processes", type=_positive_int, default=min(2, os.cpu_count() or 1),
                        help="also measure training with this many processes (default: 2 where "
@@ -482,6 +484,10 @@ def cmd_bench(args) -> int:
     data = args.data or default_babi_dir()
     data_10k = args.data_10k or data.parent / "en-10k"
     checkpoint = load_model(args.model)
+    if args.long_only:
+        stories = bench.QUICK_LONG_STORIES if args.quick else bench.LONG_STORIES
+        print("\n".join(bench.long_memory(checkpoint, stories)))
+        return 0
     results = bench.run_benchmarks(checkpoint, data, data_10k, args.repeats,
                                    batches=10 if args.quick else 60, quick=args.quick,
                                    processes=args.processes)

@@ -126,14 +126,22 @@ def episode_table(explanation, max_rows: int = 20) -> Group:
     choices = [max(range(len(gates)), key=gates.__getitem__) for gates in episodes]
     rows = list(range(len(facts)))
     hidden = 0
-    if len(facts) > max_rows:  # keep the facts any pass looked at, then the latest ones
-        keep = {i for i in rows if any(e[i] >= SHOWN_GATE for e in episodes)} | set(choices)
+    if len(facts) > max_rows:
+        # The facts the passes chose, then the ones they looked at most (however many look
+        # alike in a long memory), then the latest ones: never more than max_rows.
+        top = [max(e[i] for e in episodes) for i in rows]
+        keep = {c for c in choices if c < len(facts)}
+        for i in sorted(rows, key=lambda i: -top[i]):
+            if len(keep) >= max_rows or top[i] < SHOWN_GATE:
+                break
+            keep.add(i)
         for i in reversed(rows):
             if len(keep) >= max_rows:
                 break
             keep.add(i)
-        rows = sorted(i for i in keep if i < len(facts))
+        rows = sorted(keep)
         hidden = len(facts) - len(rows)
+        highest = max((top[i] for i in set(range(len(facts))) - keep), default=0.0)
     if explanation.halted:
         caption = (f"halted after {explanation.passes} episode"
                    f"{'s' * (explanation.passes != 1)}: pass {len(episodes)} chose end-of-passes")
@@ -141,7 +149,9 @@ def episode_table(explanation, max_rows: int = 20) -> Group:
         caption = f"stopped at the limit of {explanation.passes} passes without halting"
     caption += f"; answer confidence {explanation.confidence:.2f}"
     if hidden:
-        caption += f"; {hidden} fact{'s' * (hidden != 1)} with gates under {SHOWN_GATE} hidden"
+        caption += (f"; {hidden:,} fact{'s' * (hidden != 1)} hidden, "
+                    + (f"all with gates under {SHOWN_GATE}" if highest < SHOWN_GATE
+                       else f"the highest gate among them {highest:.2f}"))
     table = Table()
     table.add_column("#", justify="right")
     table.add_column("fact", overflow="fold")

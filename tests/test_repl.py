@@ -210,3 +210,22 @@ def test_a_history_file_on_a_full_disk_turns_history_off_and_the_chat_goes_on(
     assert console.file.getvalue().splitlines()[1:] == [
         f"history off: cannot write {history} (No space left on device)", "noted as fact 1",
         "episode tables off", "kitchen"]
+
+
+def test_a_long_memory_table_shows_the_chosen_and_most_looked_at_facts_and_counts_the_rest():
+    from askme.memory.answering import Explanation
+    from askme.render import episode_table
+
+    facts = [f"Person{i} went to the kitchen." for i in range(1, 1001)]
+    spread = [0.3 if i % 10 == 0 else 0.01 for i in range(1000)]  # 100 look-alike facts
+    spread[4] = 0.9  # the fact pass 1 chose: number 5
+    episodes = [spread + [0.05], [0.0] * 1000 + [0.95]]
+    explanation = Explanation("Where is Person5?", "kitchen", facts, episodes, 1, True)
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(episode_table(explanation))
+    text = console.export_text()
+    numbers = [line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")]
+    numbers = [n for n in numbers if n.isdigit()]
+    # The chosen fact, then as many of the look-alikes as fit, in the memory's order.
+    assert numbers == [str(n) for n in sorted([5, *range(1, 1001, 10)][:20])]
+    assert "980 facts hidden, the highest gate among them 0.30" in text

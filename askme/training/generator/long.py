@@ -1,0 +1,109 @@
+"""Long memories: one world told for up to thousands of facts, then questions whose
+supporting facts lie at every distance from them (`askme bench`'s long-memory table).
+
+A chat memory grows for days, and the seed asks whether the input GRU's state at each
+end-of-sentence token is enough for really long inputs; bAbI's stories are too short to
+tell. Here a few people, "anchors", are each told once, at positions spread evenly on a log
+scale back from the question (always including the very first fact), while everyone else
+keeps moving and taking and dropping things around them, and a deduction (task 15) is told
+among them. The same size and seed give the same story.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from askme.training.generator import words as w
+from askme.training.generator.tasks import SPECIES, WHERE_PERSON, WHERE_THING, World
+from askme.training.generator.words import Person
+
+# (first, last) distance of a band: facts from the question back to the earliest supporting
+# fact, counting that fact (the last fact told is at distance 1).
+DISTANCE_BANDS = ((1, 10), (11, 100), (101, 1000), (1001, 10000))
+
+
+@dataclass(frozen=True)
+class LongQuestion:
+    text: str
+    answer: str
+    supports: tuple[int, ...]  # fact numbers (from 1), in bAbI's order
+    kind: str  # "where person", "where thing", "yes/no" or "deduction"
+
+
+@dataclass
+class LongStory:
+    facts: list[str]
+    questions: list[LongQuestion]  # every one asked after the last fact
+
+    def distance(self, question: LongQuestion) -> int:
+        return len(self.facts) + 1 - min(question.supports)
+
+
+def band(distance: int) -> str:
+    for first, last in DISTANCE_BANDS:
+        if first <= distance <= last:
+            return f"{first:,}-{last:,}"
+    return f"over {DISTANCE_BANDS[-1][1]:,}"
+
+
+def anchor_positions(size: int, anchors: int) -> list[int]:
+    """Where the anchors are told: distances from 1 to `size` evenly spaced on a log scale,
+    so the first fact and the last are among them."""
+    if anchors == 1:
+        return [1]
+    distances = {round(size ** (k / (anchors - 1))) for k in range(anchors)}
+    return sorted(size + 1 - d for d in distances)
+
+
+def long_story(size: int, seed: int = 0) -> LongStory:
+    """A story of `size` facts (at least 10) and its questions."""
+    if size < 10:
+        raise ValueError("a long story has at least 10 facts")
+    rng = random.Random(f"long {size} {seed}")
+    world = World(rng, n_people=4, n_places=6, n_things=4, cities=False)
+    told = world.told
+    taken = {p.name for p in world.people}
+    strangers = [Person(name, female) for name, female in
+                 [(n, True) for n in w.WOMEN] + [(n, False) for n in w.MEN] if name not in taken]
+    anchors = rng.sample(strangers, max(2, min(8, size // 5)))
+    at = dict(zip(anchor_positions(size, len(anchors)), anchors))
+    # A deduction: which kind its member is, and what that kind fears, told far apart.
+    member = rng.choice([p for p in strangers if p not in anchors])
+    kind, feared = rng.sample(list(SPECIES), 2)
+    free = [i for i in range(2, size + 1) if i not in at]
+    kind_at, fear_at = sorted(rng.sample(free, 2))
+    told_at = {fear_at: f"{SPECIES[kind].capitalize()} are afraid of {SPECIES[feared]}.",
+               kind_at: f"{member.name} is a {kind}."}
+    for number in range(1, size + 1):
+        if number in at:
+            world.move(at[number])
+        elif number in told_at:
+            told.fact(told_at[number])
+        else:
+            world.step(things=True)
+    facts = [line.split(" ", 1)[1] for line in told.lines]
+    questions = []
+    for k, (position, anchor) in enumerate(sorted(at.items())):
+        place = world.at[anchor][0]
+        if k % 4 == 3:  # a yes/no question now and then, half of them "no"
+            asked = place if rng.random() < 0.5 else rng.choice(
+                [p for p in world.places if p != place])
+            questions.append(LongQuestion(
+                f"Is {anchor.name} {w.at(asked)}?", "yes" if asked == place else "no",
+                (position,), "yes/no"))
+        else:
+            questions.append(LongQuestion(w.ask(rng, WHERE_PERSON, x=anchor.name),
+                                          place.name, (position,), "where person"))
+    for person in world.people:
+        if person in world.at:
+            place, move = world.at[person]
+            questions.append(LongQuestion(w.ask(rng, WHERE_PERSON, x=person.name), place.name,
+                                          (move,), "where person"))
+    for thing in world.things:
+        if where := world.where_thing(thing):
+            questions.append(LongQuestion(w.ask(rng, WHERE_THING, x=thing), where[0].name,
+                                          tuple(where[1]), "where thing"))
+    questions.append(LongQuestion(f"What is {member.name} afraid of?", feared,
+                                  (kind_at, fear_at), "deduction"))
+    return LongStory(facts, questions)
