@@ -157,3 +157,28 @@ def test_the_stories_the_shipped_model_was_trained_on_never_change():
     for task in sorted(TASK_TYPES):
         digest.update("\n".join(generate(task, 50, seed=task)).encode())
     assert digest.hexdigest() == "e0357f5d28c8dffcc6c1312455f76613220542d697d381875641e8ee2b078778"
+
+
+def test_things_placed_stories_answer_where_each_thing_was_last_put(babi_dir, tmp_path):
+    from askme.training.data_steps import DATA_STEPS
+    from askme.training.generator.things import SPOTS, generate_things
+
+    examples = parse_babi(generate_things(200, seed=4), task=1)
+    assert generate_things(200, seed=4) == generate_things(200, seed=4)
+    unknown = [e for e in examples if e.answer == UNKNOWN]
+    assert 0 < len(unknown) < len(examples) / 5 and all(not e.supports for e in unknown)
+    for example in examples:
+        if example.answer == UNKNOWN:
+            thing = re.search(r"the (\w+)", example.question).group(1)
+            assert not any(re.search(rf"\b{thing}\b", fact) for fact in example.story)
+            continue
+        (support,) = example.supports
+        fact = example.story[support]
+        thing = re.search(r"the (\w+)", example.question.split("put ")[-1]).group(1)
+        assert thing in fact and example.answer in SPOTS and fact.rstrip(". now").endswith(
+            example.answer)
+        # The supporting fact is the thing's last: no later fact tells it anywhere else.
+        assert not any(f"the {thing} " in later.lower() for later in example.story[support + 1:])
+    added = DATA_STEPS["things_placed"](babi_dir, tmp_path / "out", stories=10)
+    assert list(added) == [p.name for p in babi_dir.glob("qa1_*_train.txt")]
+    assert any("The" in line and "are" in line for line in generate_things(30, seed=4))

@@ -158,6 +158,24 @@ def everyday_english(source: Path, target: Path, stories: int = EVERYDAY_STORIES
     return _copy_changing(source, target, adding, change)
 
 
+THINGS_STORIES = 2000  # stories of things put here and there, added to task 1's training file
+
+
+def things_placed(source: Path, target: Path, stories: int = THINGS_STORIES) -> dict[str, int]:
+    """Task 1's training stories, then `stories` whose subjects are things ("The keys are on
+    the table.", askme.training.generator.things). Returns the questions added."""
+    from askme.training.generator.things import generate_things
+
+    def change(path: Path) -> int:
+        added = generate_things(stories, seed=1)
+        (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
+                                        + "\n".join(added) + "\n")
+        return sum("\t" in line for line in added)
+
+    adding = {path.name for path in Path(source).glob("qa1_*_train.txt")}
+    return _copy_changing(source, target, adding, change)
+
+
 def _copy_changing(source: Path, target: Path, changing: set[str], change) -> dict[str, int]:
     target.mkdir(parents=True, exist_ok=True)
     changed = {}
@@ -170,4 +188,5 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
 
 
 DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
-              "babi_10k": babi_10k, "everyday_english": everyday_english}
+              "babi_10k": babi_10k, "everyday_english": everyday_english,
+              "things_placed": things_placed}

@@ -74,7 +74,7 @@ STAGE_KEYS = {
     "name": "the stage's folder among the run's stages (required)",
     "tasks": "bAbI tasks trained jointly, e.g. 1-20 (required)",
     "data_steps": "data steps applied in order before the stage: where_questions, "
-                  "turned_directions, babi_10k, everyday_english",
+                  "turned_directions, babi_10k, everyday_english, things_placed",
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
     "epochs": f"most epochs ({_options.epochs})",
     "batch_size": f"questions per step ({_options.batch_size})",
