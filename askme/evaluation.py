@@ -56,20 +56,27 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
         "mean_error": sum(errors) / max(len(errors), 1),
         "passed": sum(e < PASS_ERROR for e in errors),
     }
-    unanswerable = [a.text == UNKNOWN for (_, ex), a in zip(flat, answers) if ex.answer == UNKNOWN]
-    if unanswerable:  # a probe that mixes in questions its stories cannot answer
-        answerable = [a.text == ex.answer for (_, ex), a in zip(flat, answers)
-                      if ex.answer != UNKNOWN]
-        report["unknown"] = {
-            "answerable": len(answerable), "answerable_right": sum(answerable),
-            "unanswerable": len(unanswerable), "said_unknown": sum(unanswerable)}
+    if any(ex.answer == UNKNOWN for _, ex in flat):  # a probe with unanswerable questions
+        report["unknown"] = _unknown_counts([(ex, a) for (_, ex), a in zip(flat, answers)])
+        for task in examples:
+            tasks[str(task)]["unknown"] = _unknown_counts(
+                [(ex, a) for (t, ex), a in zip(flat, answers) if t == task])
     return report
+
+
+def _unknown_counts(rows) -> dict:
+    answerable = [a.text == ex.answer for ex, a in rows if ex.answer != UNKNOWN]
+    unanswerable = [a.text == UNKNOWN for ex, a in rows if ex.answer == UNKNOWN]
+    return {"answerable": len(answerable), "answerable_right": sum(answerable),
+            "unanswerable": len(unanswerable), "said_unknown": sum(unanswerable)}
 
 
 def markdown_table(report: dict) -> str:
     """The report as a Markdown table beside the paper's DMN and MemNN (for model cards)."""
     from askme.babi import TASK_NAMES
 
+    if "unknown" in report:
+        return _probe_table(report)
     lines = ["| task | accuracy | supporting facts | mean passes | DMN (paper) | MemNN (paper) |",
              "|---|---:|---:|---:|---:|---:|"]
     for task, row in report["tasks"].items():
@@ -87,8 +94,29 @@ def markdown_table(report: dict) -> str:
                  f"{100 - mean(PAPER_DMN):.2f} | {100 - mean(PAPER_MEMNN):.2f} |")
     lines.append(f"| **passed (error < 5 %)** | **{report['passed']}/{len(tasks)}** | | | "
                  f"{passed(PAPER_DMN)}/{len(tasks)} | {passed(PAPER_MEMNN)}/{len(tasks)} |")
-    if "unknown" in report:
-        lines += ["", unknown_line(report["unknown"])]
+    return "\n".join(lines) + "\n"
+
+
+def _probe_table(report: dict) -> str:
+    """A probe's table: per task type, the answerable questions answered right and the
+    unanswerable ones answered 'unknown' (the paper has no column for either)."""
+    from askme.babi import TASK_NAMES
+
+    def share(right: int, n: int) -> str:
+        return f"{right}/{n} ({100 * right / n:.1f} %)" if n else ""
+
+    lines = ["| task type | answerable, right | unanswerable, 'unknown' | accuracy |",
+             "|---|---:|---:|---:|"]
+    for task, row in report["tasks"].items():
+        counts = row["unknown"]
+        lines.append(f"| {task} {TASK_NAMES.get(int(task), '')} | "
+                     f"{share(counts['answerable_right'], counts['answerable'])} | "
+                     f"{share(counts['said_unknown'], counts['unanswerable'])} | "
+                     f"{100 * row['accuracy']:.1f} |")
+    counts = report["unknown"]
+    lines.append(f"| **all** | **{share(counts['answerable_right'], counts['answerable'])}** | "
+                 f"**{share(counts['said_unknown'], counts['unanswerable'])}** | "
+                 f"**{100 * (1 - report['mean_error']):.1f}** |")
     return "\n".join(lines) + "\n"
 
 
