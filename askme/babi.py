@@ -39,6 +39,9 @@ class Example:
     task: int = 0  # bAbI task number, 0 when unknown
     source: str = ""  # "file:line" of the question, for messages
     story_id: int = 0  # ordinal of the story in its file; questions of one story share it
+    # A one-sentence story whose supports are words of its sentence (0-based, as split at
+    # spaces; "w3" in the file), not facts: its words are the memory's facts.
+    word_level: bool = False
 
 
 class BabiFormatError(AskmeError):
@@ -85,14 +88,25 @@ def parse_babi(lines, name: str = "<input>", task: int = 0) -> list[Example]:
         if not answer or any(not a.strip() for a in answer.split(",")):
             raise fail("empty answer")
         supports = []
+        word_level = support_text.startswith("w")
         for token in support_text.split():
+            if word_level:
+                number = token[1:]
+                if not (token.startswith("w") and number.isdigit()):
+                    raise fail(f"supporting word {token!r} is not 'w' and a number")
+                if len(facts) != 1:
+                    raise fail("supporting words need a story of one sentence")
+                if not 1 <= int(number) <= len(facts[0].split()):
+                    raise fail(f"supporting word {token} is not a word of the sentence")
+                supports.append(int(number) - 1)
+                continue
             if not token.isdigit():
                 raise fail(f"supporting id {token!r} is not a number")
             if int(token) not in fact_pos:
                 raise fail(f"supporting id {token} is not an earlier fact of this story")
             supports.append(fact_pos[int(token)])
         examples.append(Example(tuple(facts), question, answer, tuple(supports), task,
-                                f"{name}:{lineno}", story_id))
+                                f"{name}:{lineno}", story_id, word_level))
     return examples
 
 

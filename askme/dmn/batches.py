@@ -31,11 +31,23 @@ def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
     return story, positions
 
 
-def encode_example(tokenizer: Tokenizer, example: Example) -> Encoded:
-    story, positions = encode_facts(tokenizer, example.story)
+def encode_example(tokenizer: Tokenizer, example: Example, words: bool = False) -> Encoded:
+    """With `words` (DMNConfig.sentence_words), a story of one sentence has its words as
+    facts: a question supported by the sentence (a bAbI fact) is supported by its last word,
+    one with word supports by those words."""
     answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
-    return Encoded(story, positions, tokenizer.encode_question(example.question), answer,
-                   list(example.supports), example.task)
+    question = tokenizer.encode_question(example.question)
+    supports = list(example.supports)
+    if words and len(example.story) == 1:
+        ids, ends = tokenizer.fact_words(example.story[0])
+        if not example.word_level:
+            supports = [len(ends) - 1] * len(supports)
+        if all(s < len(ends) for s in supports):  # else the pieces split words otherwise
+            return Encoded(ids + [FACT_END_ID], ends, question, answer, supports, example.task)
+    story, positions = encode_facts(tokenizer, example.story)
+    if example.word_level:  # read as one fact: the sentence supports it once
+        supports = [0] if supports else []
+    return Encoded(story, positions, question, answer, supports, example.task)
 
 
 def pad_rows(rows, value, min_width=1) -> torch.Tensor:

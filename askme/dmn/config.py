@@ -51,6 +51,10 @@ class DMNConfig:
     # of fact t only g_t * prod_{k>t}(1 - g_k), so "the latest fact about X" (tasks 2, 3)
     # is what the episode holds, while counting (task 7) takes the earliest first.
     gate_competition: bool = True
+    # A story of one sentence is read word by word: the input GRU's state at each word is a
+    # fact, so the passes attend over words (paper, sec. 2.1: "if it is just one sentence",
+    # the input has "as many elements as the number of words in the sentence").
+    sentence_words: bool = False
 
     def __post_init__(self):
         if self.answer_pass_keys and not self.answer_reads_episodes:
@@ -73,4 +77,5 @@ class DMNConfig:
 
 # The fields a config may lack, as a model saved before each of them was made.
 ADDED_LATER = {"word_dropout": None, "memory_update": "gru", "answer_reads_episodes": False,
-               "answer_pass_keys": False, "gate_loss_weight": 1.0, "gate_competition": False}
+               "answer_pass_keys": False, "gate_loss_weight": 1.0, "gate_competition": False,
+               "sentence_words": False}

@@ -107,6 +107,15 @@ class Tokenizer:
         """A fact's pieces, read in the form of the training text (see `as_trained`)."""
         return self._encoded(("fact", text), text, FACT_END, ".")
 
+    def fact_words(self, text: str) -> tuple[list[int], list[int]]:
+        """A one-sentence story read word by word: its pieces (as encode_fact gives them) and
+        the index of each word's last piece, words as the sentence splits at spaces (the
+        state there has read the whole word)."""
+        ids = self.encode_fact(text)
+        pieces = [self._sp.id_to_piece(i) for i in ids]
+        starts = [i for i, piece in enumerate(pieces) if i == 0 or piece.startswith("\u2581")]
+        return ids, [start - 1 for start in starts[1:]] + [len(ids) - 1]
+
     def encode_question(self, text: str) -> list[int]:
         """A question's pieces, read in the form of the training text (see `as_trained`)."""
         return self._encoded(("question", text), text, QUESTION_END, "?")

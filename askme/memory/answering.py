@@ -214,6 +214,10 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     owner = [stories[(ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)] for ex in examples]
     if any(examples[o].story[:len(ex.story)] != ex.story for ex, o in zip(examples, owner)):
         owner = list(range(len(examples)))  # not bAbI-shaped: encode every story itself
+    # A question asked of one sentence reads its words (DMNConfig.sentence_words): that
+    # reading is its own.
+    words = model.config.sentence_words
+    owner = [i if words and len(ex.story) == 1 else o for i, (ex, o) in enumerate(zip(examples, owner))]
     # Entity slots (askme.dmn.entities): each story read in the model's words, fact by fact,
     # and read again for a question that reads it as a person's answer would.
     lexicon = checkpoint.lexicon
@@ -233,7 +237,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             slots[o, True] = EntityMap.for_person_answers(lexicon)
             told[o, True] = tuple(slots[o, True].rewrite_all(list(examples[o].story)))
     readers = sorted(set(reading))  # the readings some question asks for, each encoded once
-    encoded = [encode_example(tokenizer, replace(examples[key[0]], story=told[key]))
+    encoded = [encode_example(tokenizer, replace(examples[key[0]], story=told[key]), words)
                for key in readers]
     facts_of: dict[tuple, torch.Tensor] = {}
     with torch.inference_mode():
@@ -242,11 +246,14 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
             facts, _ = model.encode_story(batch.story, batch.fact_positions)
             for row, i in enumerate(indices):
                 facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
+        # Facts each question reads: its story's so far, or its sentence's words.
+        count = [len(facts_of[reading[i]]) if words and len(ex.story) == 1 else len(ex.story)
+                 for i, ex in enumerate(examples)]
         answers: list[Answer | None] = [None] * len(examples)
-        order = sorted(range(len(examples)), key=lambda i: len(examples[i].story))
+        order = sorted(range(len(examples)), key=count.__getitem__)
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
-            counts = [len(examples[i].story) for i in chunk]
+            counts = [count[i] for i in chunk]
             T, H = max(counts), model.config.hidden_dim
             facts = torch.zeros(len(chunk), T, H, device=device)
             for row, i in enumerate(chunk):

@@ -176,6 +176,28 @@ def things_placed(source: Path, target: Path, stories: int = THINGS_STORIES) -> 
     return _copy_changing(source, target, adding, change)
 
 
+ONE_SENTENCE_STORIES = 1000  # one-sentence stories added to a task type's training file
+
+
+def one_sentence(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
+                 ) -> dict[str, int]:
+    """The training stories of each task type a sentence can tell
+    (askme.training.generator.sentences), then `stories` short stories of it told as one
+    sentence, their questions supported by words. Returns the questions added per file."""
+    from askme.training.generator.sentences import ONE_SENTENCE_TASKS, one_sentence_stories
+
+    def change(path: Path) -> int:
+        task = int(re.match(r"qa(\d+)_", path.name).group(1))
+        added = one_sentence_stories(task, stories, seed=task)
+        (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
+                                        + "\n".join(added) + "\n")
+        return stories
+
+    adding = {path.name for path in Path(source).glob("qa*_*_train.txt")
+              if int(re.match(r"qa(\d+)_", path.name).group(1)) in ONE_SENTENCE_TASKS}
+    return _copy_changing(source, target, adding, change)
+
+
 def _copy_changing(source: Path, target: Path, changing: set[str], change) -> dict[str, int]:
     target.mkdir(parents=True, exist_ok=True)
     changed = {}
@@ -189,4 +211,4 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
 
 DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
               "babi_10k": babi_10k, "everyday_english": everyday_english,
-              "things_placed": things_placed}
+              "things_placed": things_placed, "one_sentence": one_sentence}

@@ -269,8 +269,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         stepped = DistributedDataParallel(
             model, device_ids=[context.device] if context.device.type == "cuda" else None)
 
-    train_items = [encode_example(tokenizer, ex) for ex in train_set]
-    val_items = [encode_example(tokenizer, ex) for ex in val_set]
+    words = model.config.sentence_words
+    train_items = [encode_example(tokenizer, ex, words) for ex in train_set]
+    val_items = [encode_example(tokenizer, ex, words) for ex in val_set]
     held_out = len(val_set)
     if not val_set:  # nothing held out (--val-fraction 0): select on the training questions
         val_set, val_items = train_set, train_items
@@ -334,7 +335,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                     batch = collate([items[i] for i in indices])
                 else:
                     batch = collate([
-                        encode_example(tokenizer, retell(train_set[mine[i]], retell_rng))
+                        encode_example(tokenizer, retell(train_set[mine[i]], retell_rng), words)
                         if items[i].task in options.retell_tasks
                         and retell_rng.random() < options.retell
                         else items[i] for i in indices])

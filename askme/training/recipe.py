@@ -19,6 +19,7 @@ key, or one a stage cannot change, is a one-line error naming the file and the s
     answer_pass_keys = true      # ... each keyed by its pass
     max_passes = 10              # backstop on the memory's passes
     vocab_size = 1000            # sentencepiece pieces (a soft limit on small corpora)
+    sentence_words = false       # a story of one sentence is read word by word
 
     [[stage]]
     name = "first"               # its folder among the run's stages
@@ -69,12 +70,15 @@ MODEL_KEYS = {  # the architecture: fixed by the first stage
     "answer_pass_keys": "with answer_reads_episodes: each episode keyed by its pass (true)",
     "max_passes": f"most memory passes before halting is forced ({_model.max_passes})",
     "vocab_size": f"sentencepiece pieces ({_options.vocab_size})",
+    "sentence_words": "a story of one sentence is read word by word, its words the facts "
+                      "(false)",
 }
 STAGE_KEYS = {
     "name": "the stage's folder among the run's stages (required)",
     "tasks": "bAbI tasks trained jointly, e.g. 1-20 (required)",
     "data_steps": "data steps applied in order before the stage: where_questions, "
-                  "turned_directions, babi_10k, everyday_english, things_placed",
+                  "turned_directions, babi_10k, everyday_english, things_placed, "
+                  "one_sentence",
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
     "epochs": f"most epochs ({_options.epochs})",
     "batch_size": f"questions per step ({_options.batch_size})",
@@ -103,7 +107,7 @@ __doc__ += "".join(f"    {key:<18} {text}\n" for key, text in STAGE_KEYS.items()
 _TYPES = {
     "name": str, "description": str, "seed": int, "threads": int, "init": str,
     "hidden": int, "embed": int, "memory_update": str, "answer_reads_episodes": bool,
-    "answer_pass_keys": bool, "max_passes": int, "vocab_size": int,
+    "answer_pass_keys": bool, "max_passes": int, "vocab_size": int, "sentence_words": bool,
     "tasks": str, "data_steps": list, "vocab_tasks": str, "epochs": int, "batch_size": int,
     "lr": float, "decay_patience": int, "patience": int, "val_fraction": float,
     "time_limit": float, "augment": float, "task_augment": dict, "oversample": dict,
@@ -289,6 +293,7 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         max_passes=model.get("max_passes", _model.max_passes),
         answer_reads_episodes=model.get("answer_reads_episodes", _model.answer_reads_episodes),
         answer_pass_keys=model.get("answer_pass_keys", _model.answer_pass_keys),
+        sentence_words=model.get("sentence_words", _model.sentence_words),
         # Not given, a later stage keeps the model's own; a first stage builds the default.
         gate_competition=given("gate_competition", _model.gate_competition if init is None
                                else False),

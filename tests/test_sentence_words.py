@@ -1,0 +1,91 @@
+"""One sentence read word by word (the seed's second input mode): generated one-sentence
+stories with word supports, their bAbI-format lines, and what the model is handed."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from askme.babi import BabiFormatError, Example, parse_babi
+from askme.dmn.batches import encode_example
+from askme.dmn.tokenizer import FACT_END_ID, Tokenizer
+from askme.training.generator.sentences import (ONE_SENTENCE_TASKS, join_facts,
+                                                one_sentence_stories)
+
+TOKENIZER = Path(__file__).resolve().parent.parent / "models" / "babi-1k" / "tokenizer.model"
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return Tokenizer.load(TOKENIZER)
+
+
+def test_facts_joined_into_a_sentence_know_where_each_fact_ends():
+    import random
+
+    facts = ["Mary went to the kitchen.", "Mary picked up the apple.", "Then she walked to the garden."]
+    sentence, ends = join_facts(facts, random.Random(1))
+    words = sentence.split()
+    assert sentence.endswith("garden.") and sentence.count(".") == 1
+    assert [re.sub(r"\W", "", words[e]) for e in ends] == ["kitchen", "apple", "garden"]
+
+
+@pytest.mark.parametrize("task", ONE_SENTENCE_TASKS)
+def test_one_sentence_stories_are_valid_babi_with_word_supports(task, tokenizer):
+    lines = one_sentence_stories(task, 60, seed=2)
+    assert one_sentence_stories(task, 60, seed=2) == lines
+    examples = parse_babi(lines, task=task)
+    assert len(examples) == 60 and all(len(e.story) == 1 for e in examples)
+    assert all(e.word_level for e in examples if e.supports)
+    for example in examples:
+        ids, ends = tokenizer.fact_words(example.story[0])
+        assert len(ends) == len(example.story[0].split())  # a state for every word
+        assert ends == sorted(set(ends)) and ends[-1] == len(ids) - 1
+        if example.answer not in ("unknown", "yes", "no", "maybe", "none", "nothing") \
+                and task not in (7, 14, 15):  # counts; time words end; kinds
+            # a place or thing answered is a word of the supporting clauses
+            clauses = " ".join(example.story[0].split()[s] for s in example.supports)
+            assert example.answer.split(",")[0].split()[-1] in clauses or task == 8
+
+
+def test_word_supports_are_checked_when_read():
+    good = ["1 Mary went to the kitchen and John went home.", "2 Where is John?\thome\tw9"]
+    (example,) = parse_babi(good)
+    assert example.word_level and example.supports == (8,)
+    for support, why in [("w10", "supporting word w10 is not a word of the sentence"),
+                         ("wx", "supporting word 'wx' is not 'w' and a number")]:
+        with pytest.raises(BabiFormatError, match=re.escape(why)):
+            parse_babi([good[0], f"2 Where is John?\thome\t{support}"])
+    with pytest.raises(BabiFormatError, match="supporting words need a story of one sentence"):
+        parse_babi(["1 Mary went home.", "2 John went home.", "3 Where is John?\thome\tw2"])
+
+
+def test_a_sentence_read_word_by_word_has_a_fact_per_word(tokenizer):
+    sentence = "Mary went to the kitchen and John went home."
+    by_words = encode_example(tokenizer, Example((sentence,), "Where is John?", "home", (8,),
+                                                 word_level=True), words=True)
+    ids, ends = tokenizer.fact_words(sentence)
+    assert by_words.story == ids + [FACT_END_ID] and by_words.fact_positions == ends
+    assert by_words.supports == [8]
+    # bAbI's own one-fact stories: supported by the sentence, so by its last word
+    babi = encode_example(tokenizer, Example(("Yann is hungry.",), "Where will Yann go?",
+                                             "kitchen", (0,)), words=True)
+    assert len(babi.fact_positions) == 3 and babi.supports == [2]
+    # a model that reads facts: the sentence is one fact, supporting once
+    as_fact = encode_example(tokenizer, Example((sentence,), "Where is John?", "home", (4, 8),
+                                                word_level=True))
+    assert as_fact.fact_positions == [len(ids)] and as_fact.supports == [0]
+    # stories of several sentences are read by facts either way
+    two = Example(("Mary went home.", "John went home."), "Where is John?", "home", (1,))
+    assert encode_example(tokenizer, two, words=True) == encode_example(tokenizer, two)
+
+
+def test_the_one_sentence_data_step_adds_to_the_task_types_a_sentence_tells(babi_dir, tmp_path):
+    from askme.training.data_steps import DATA_STEPS
+
+    added = DATA_STEPS["one_sentence"](babi_dir, tmp_path / "out", stories=5)
+    assert added == {p.name: 5 for p in babi_dir.glob("qa*_train.txt")
+                     if int(p.name[2:].split("_")[0]) in ONE_SENTENCE_TASKS}
+    for name in added:
+        lines = (tmp_path / "out" / name).read_text().splitlines()
+        assert any("\tw" in line for line in lines[-10:])
