@@ -120,10 +120,53 @@ def gate_cell(gate: float, chosen: bool) -> Text:
     return Text(f"{bar} {gate:.2f}" + (" ◀" if chosen else "  "), style=style)
 
 
+def _caption(explanation, hidden: int = 0, highest: float = 0.0) -> str:
+    if explanation.halted:
+        caption = (f"halted after {explanation.passes} episode"
+                   f"{'s' * (explanation.passes != 1)}: pass {len(explanation.episodes)} "
+                   "chose end-of-passes")
+    else:
+        caption = f"stopped at the limit of {explanation.passes} passes without halting"
+    caption += f"; answer confidence {explanation.confidence:.2f}"
+    if hidden:
+        caption += (f"; {hidden:,} fact{'s' * (hidden != 1)} hidden, "
+                    + (f"all with gates under {SHOWN_GATE}" if highest < SHOWN_GATE
+                       else f"the highest gate among them {highest:.2f}"))
+    return caption
+
+
+def word_table(explanation) -> Group:
+    """A sentence read word by word: a row per pass, the sentence with the word the pass
+    chose in brackets and bold, the words it looked at underlined; then its gate there."""
+    words, episodes = explanation.facts, explanation.episodes
+    table = Table()
+    table.add_column("pass", justify="right")
+    table.add_column("sentence, the word each pass chose in brackets", overflow="fold")
+    table.add_column("chose", no_wrap=True)
+    for number, gates in enumerate(episodes, start=1):
+        chosen = max(range(len(gates)), key=gates.__getitem__)
+        line = Text()
+        for i, word in enumerate(words):
+            if i:
+                line.append(" ")
+            if i == chosen:
+                line.append(f"[{visible(word)}]", style="bold green")
+            else:
+                line.append(visible(word), style="underline" if gates[i] >= SHOWN_GATE else "dim")
+        if chosen == len(words):
+            line = Text("end of passes", style="bold green italic")
+        said = "end of passes" if chosen == len(words) else f"word {chosen + 1}"
+        table.add_row(str(number), line, gate_cell(gates[chosen], True).append(f" {said}"))
+    return Group(table, Text(_caption(explanation), style="dim"))
+
+
 def episode_table(explanation, max_rows: int = 20) -> Group:
     """Rows: the facts (number and text) then end-of-passes; one column per memory pass."""
+    if explanation.sentence is not None:
+        return word_table(explanation)
     facts, episodes = explanation.facts, explanation.episodes
     choices = [max(range(len(gates)), key=gates.__getitem__) for gates in episodes]
+    highest = 0.0
     rows = list(range(len(facts)))
     hidden = 0
     if len(facts) > max_rows:
@@ -142,16 +185,7 @@ def episode_table(explanation, max_rows: int = 20) -> Group:
         rows = sorted(keep)
         hidden = len(facts) - len(rows)
         highest = max((top[i] for i in set(range(len(facts))) - keep), default=0.0)
-    if explanation.halted:
-        caption = (f"halted after {explanation.passes} episode"
-                   f"{'s' * (explanation.passes != 1)}: pass {len(episodes)} chose end-of-passes")
-    else:
-        caption = f"stopped at the limit of {explanation.passes} passes without halting"
-    caption += f"; answer confidence {explanation.confidence:.2f}"
-    if hidden:
-        caption += (f"; {hidden:,} fact{'s' * (hidden != 1)} hidden, "
-                    + (f"all with gates under {SHOWN_GATE}" if highest < SHOWN_GATE
-                       else f"the highest gate among them {highest:.2f}"))
+    caption = _caption(explanation, hidden, highest)
     table = Table()
     table.add_column("#", justify="right")
     table.add_column("fact", overflow="fold")

@@ -89,3 +89,66 @@ def test_the_one_sentence_data_step_adds_to_the_task_types_a_sentence_tells(babi
     for name in added:
         lines = (tmp_path / "out" / name).read_text().splitlines()
         assert any("\tw" in line for line in lines[-10:])
+
+
+@pytest.fixture(scope="module")
+def word_model(tmp_path_factory, tokenizer):
+    """An untrained model that reads one sentence word by word: what it answers is noise,
+    but the shape of every explanation is not."""
+    import torch
+
+    from askme.dmn.checkpoint import save_checkpoint
+    from askme.dmn.config import DMNConfig
+    from askme.dmn.model import DMN
+
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("words")
+    save_checkpoint(folder, DMN(DMNConfig(vocab_size=tokenizer.vocab_size, sentence_words=True)),
+                    tokenizer)
+    return folder
+
+
+def run(*args, stdin="", home):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "askme", *args], input=stdin, text=True,
+                            capture_output=True, env={**os.environ, "ASKME_HOME": str(home)})
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    return result.stdout
+
+
+SENTENCE = "Mary went to the kitchen, picked up the apple and walked to the garden."
+
+
+def test_a_memory_of_one_sentence_is_answered_word_by_word_and_of_two_by_facts(word_model, tmp_path):
+    import json
+
+    out = run("ask", "--stdin", "--json", "--model", str(word_model), home=tmp_path,
+              stdin=f"{SENTENCE}\nWhere is the apple?\nJohn went home.\nWhere is the apple?\n")
+    one, two = (json.loads(line) for line in out.splitlines())
+    assert one["facts"] == [SENTENCE] and one["words"] == SENTENCE.split()
+    assert all(len(p["gates"]) == 14 for p in one["passes"])  # a gate per word
+    assert "words" not in two and two["facts"] == [SENTENCE, "John went home."]
+    assert all(len(p["gates"]) == 2 for p in two["passes"])
+
+
+def test_the_chat_draws_each_pass_on_the_sentence(word_model, tmp_path):
+    import json
+
+    out = run("chat", "--model", str(word_model), "--memory", "w", home=tmp_path,
+              stdin=f"{SENTENCE}\nWhere is the apple?\n")
+    table = out.splitlines()[2:]
+    assert "sentence, the word each pass chose in brackets" in table[1]
+    passes = [line for line in table if re.match(r"│ +\d+ │", line)]
+    asked = json.loads(run("ask", "--json", "--model", str(word_model), "--memory", "w",
+                           "Where is the apple?", home=tmp_path))
+    assert len(passes) == len(asked["passes"])
+    for line, gates in zip(passes, asked["passes"]):
+        chosen = max(range(15), key=(gates["gates"] + [gates["end_of_passes"]]).__getitem__)
+        if chosen < 14:
+            assert f"[{SENTENCE.split()[chosen]}]" in line and f"word {chosen + 1}" in line
+        else:
+            assert "end of passes" in line
+    assert table[-1].startswith(("halted after", "stopped at the limit"))

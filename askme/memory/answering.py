@@ -31,16 +31,24 @@ class Explanation:
     passes: int  # episodes the answer used (the halting pass is not counted)
     halted: bool  # True when a pass chose end-of-passes, False at the max-passes backstop
     confidence: float = 1.0  # the decoder's probability of the answer, in [0, 1]
+    # A memory of one sentence read word by word (DMNConfig.sentence_words): the sentence,
+    # whose words are then `facts`, one gate each.
+    sentence: str | None = None
 
     @classmethod
-    def of(cls, question: str, answer: "Answer", facts: list[str]) -> "Explanation":
+    def of(cls, question: str, answer: "Answer", facts: list[str],
+           sentence: str | None = None) -> "Explanation":
         return cls(question, answer.text, facts, answer.gates, answer.passes,
-                   halted=answer.choices[-1] == len(facts), confidence=answer.confidence)
+                   halted=answer.choices[-1] == len(facts), confidence=answer.confidence,
+                   sentence=sentence)
 
     def to_json(self) -> dict:
         """Every pass the memory ran, with its gates, and how many of their episodes the
-        answer used: the halting pass runs too, but its episode is not used."""
-        return {"question": self.question, "answer": self.answer, "facts": self.facts,
+        answer used: the halting pass runs too, but its episode is not used. A sentence
+        read word by word has its words listed, and a gate per word."""
+        words = {"words": self.facts} if self.sentence is not None else {}
+        return {"question": self.question, "answer": self.answer,
+                "facts": [self.sentence] if self.sentence is not None else self.facts, **words,
                 "passes": [{"gates": [round(g, 4) for g in e[:-1]],
                             "end_of_passes": round(e[-1], 4)} for e in self.episodes],
                 "episodes_used": self.passes, "halted": self.halted,
@@ -74,8 +82,40 @@ def answer(checkpoint, facts: list[str], question: str) -> Explanation:
 def _explain(checkpoint, cases: list[tuple[list[str], str]]) -> list[Explanation]:
     """Answer (facts, question) pairs in length-sorted batches; every facts list non-empty."""
     examples = [Example(tuple(f), q, "", ()) for f, q in cases]
-    return [Explanation.of(q, a, list(f))
-            for (f, q), a in zip(cases, answer_examples(checkpoint, examples))]
+    out = []
+    for (f, q), a in zip(cases, answer_examples(checkpoint, examples)):
+        words = sentence_words(checkpoint, f)
+        out.append(Explanation.of(q, a, words, f[0]) if words and len(a.gates[0]) == len(words) + 1
+                   else Explanation.of(q, a, list(f)))
+    return out
+
+
+def sentence_words(checkpoint, facts: list[str]) -> list[str] | None:
+    """The words of a memory of one sentence, for a model that reads it word by word
+    (DMNConfig.sentence_words); None when it reads facts."""
+    if len(facts) != 1 or not checkpoint.model.config.sentence_words:
+        return None
+    return facts[0].split()
+
+
+def encode_words(checkpoint, sentence: str, person: bool = False) -> EncodedFacts | None:
+    """A one-sentence memory as the facts the model reads, one per word (texts: the words);
+    None when the model's pieces split the sentence into other words than spaces do."""
+    import torch
+
+    from askme.dmn.tokenizer import FACT_END_ID
+    from askme.memory.cache import new_entities
+
+    entities = new_entities(checkpoint, person)
+    said = entities.rewrite_all([sentence])[0] if entities is not None else sentence
+    ids, ends = checkpoint.tokenizer.fact_words(said)
+    words = sentence.split()
+    if len(ends) != len(words):
+        return None
+    with torch.no_grad():
+        facts, _ = checkpoint.model.encode_story(torch.tensor([ids + [FACT_END_ID]]),
+                                                 torch.tensor([ends]))
+    return EncodedFacts(words, facts[0], entities)
 
 
 # Questions answered together against one memory: bounded so that the gate features of a
@@ -112,6 +152,13 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
     slots, each question is read with the memory's slots and its answer written back; a
     question about a person ("Who ...?") reads the memory with the people the model learned
     to answer with (EntityMap.for_person_answers), encoded anew when that reading differs."""
+    if sentence_words(checkpoint, facts.texts[:1]) and any(k == 1 for _, k in questions):
+        return _by_words(checkpoint, facts, questions)
+    return _by_facts(checkpoint, facts, questions)
+
+
+def _by_facts(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
+              ) -> list[Explanation]:
     person = [reads_as_person(facts.entities, q) for q, _ in questions]
     if not any(person):
         return _answer_reading(checkpoint, facts, questions)
@@ -122,6 +169,32 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
         chosen = [i for i, p in enumerate(person) if p == flag]
         for i, explanation in zip(chosen, _answer_reading(checkpoint, read,
                                                           [questions[i] for i in chosen])):
+            out[i] = explanation
+    return out  # type: ignore[return-value]
+
+
+def _by_words(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
+              ) -> list[Explanation]:
+    """answer_prefixes where some questions are asked of the first sentence alone: those
+    read its words, the others the facts."""
+    sentence = facts.texts[0]
+    out: list[Explanation | None] = [None] * len(questions)
+    alone = [i for i, (_, k) in enumerate(questions) if k == 1]
+    rest = [i for i in range(len(questions)) if i not in alone]
+    by_person: dict[bool, list[int]] = {}
+    for i in alone:
+        by_person.setdefault(reads_as_person(facts.entities, questions[i][0]), []).append(i)
+    for person, chosen in by_person.items():
+        words = encode_words(checkpoint, sentence, person)
+        if words is None:  # read as one fact, as a model without words would
+            rest += chosen
+            continue
+        asked = [(questions[i][0], len(words.texts)) for i in chosen]
+        for i, explanation in zip(chosen, _answer_reading(checkpoint, words, asked)):
+            out[i] = replace(explanation, sentence=sentence)
+    if rest:
+        rest.sort()
+        for i, explanation in zip(rest, _by_facts(checkpoint, facts, [questions[i] for i in rest])):
             out[i] = explanation
     return out  # type: ignore[return-value]
 

@@ -26,7 +26,7 @@ class EncodedFacts:
     person_reading: Callable[[], "EncodedFacts"] | None = None
 
 
-def _new_entities(checkpoint, person: bool = False) -> EntityMap | None:
+def new_entities(checkpoint, person: bool = False) -> EntityMap | None:
     """Fresh slots for a memory: `person` gives the reading for questions about a person."""
     lexicon = getattr(checkpoint, "lexicon", None)
     if lexicon is None:
@@ -41,7 +41,7 @@ def encode_facts(checkpoint, texts: list[str], after: EncodedFacts | None = None
     import torch
 
     entities = (after.entities.copy() if after and after.entities
-                else _new_entities(checkpoint, person))
+                else new_entities(checkpoint, person))
     if after is not None and after.entities is None and after.texts:
         entities = None  # facts encoded without slots go on without them
     model_texts = entities.rewrite_all(texts) if entities is not None else texts
@@ -121,7 +121,7 @@ def memory_facts(checkpoint, store, name: str, person: bool = False) -> EncodedF
         if entities is not None:
             uncached = entities.rewrite_all(uncached)
         else:  # rebuilt fact by fact: the cached prefix reads the same
-            entities = _new_entities(checkpoint, person)
+            entities = new_entities(checkpoint, person)
             uncached = entities.rewrite_all(texts)[cached:]
             if cached == len(rows) and rows and key:
                 store.save_entity_map(name, key, rows[-1][0], json.dumps(entities.state()))
