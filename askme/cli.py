@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Score a model on the *_test.txt files of a bAbI "
                                    "folder: accuracy, supporting-fact accuracy and passes per task.")
     evaluate.add_argument("--data", type=Path, help=_DATA_HELP)
-    evaluate.add_argument("--tasks", default="1-20", help="task numbers, e.g. 1-20 or 1,2,6")
+    evaluate.add_argument("--tasks", help="task numbers, e.g. 1-20 or 1,2,6 (default: those "
+                          "with a test file in --data, else 1-20)")
     evaluate.add_argument("--model", metavar="MODEL", help=_MODEL_HELP)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--markdown", action="store_true",
@@ -342,8 +343,11 @@ def cmd_eval(args) -> int:
     from askme.memory.answering import load_model
     from askme.paths import default_babi_dir
 
-    tasks = parse_tasks(args.tasks)
     data = args.data or default_babi_dir()
+    tasks = parse_tasks(args.tasks or "1-20")
+    if args.tasks is None and args.data is not None:  # a probe may hold some task types
+        tasks = sorted({int(p.name[2:].split("_")[0]) for p in Path(data).glob("qa*_*_test.txt")
+                        if p.name[2:].split("_")[0].isdigit()}) or tasks
     examples = load_tasks(data, tasks, "test")
     _set_threads(args.threads)
     checkpoint = load_model(args.model)

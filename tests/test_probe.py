@@ -19,3 +19,30 @@ def test_the_probe_covers_every_task_type_with_unanswerable_questions_mixed_in()
     asked = {e.question for e in questions}
     assert {"Where is Tom?", "Where is the cat?", "where is alice",
             "What is the capital of France?", "Where is the laptop?"} <= asked
+
+
+ONE_SENTENCE = PROBE.parent / "one-sentence"
+
+
+def test_the_one_sentence_probe_tells_each_story_both_ways():
+    tasks = sorted(int(p.name[2:].split("_")[0]) for p in ONE_SENTENCE.glob("qa*_test.txt"))
+    one = load_tasks(ONE_SENTENCE, tasks, "test")
+    split = load_tasks(ONE_SENTENCE / "split", tasks, "test")
+    stories = [e for task in tasks for e in one[task]]
+    assert len(stories) >= 40 and len(tasks) >= 8
+    assert all(len(e.story) == 1 and (e.word_level or e.answer == UNKNOWN) for e in stories)
+    told_apart = [e for task in tasks for e in split[task]]
+    assert [(e.question, e.answer) for e in told_apart] == [(e.question, e.answer) for e in stories]
+    assert all(len(e.story) > 1 for e in told_apart)
+    assert all(bool(e.supports) == (e.answer != UNKNOWN) for e in stories + told_apart)
+
+
+def test_eval_of_a_probe_folder_scores_the_task_types_it_holds(capsys):
+    import json
+
+    from askme.cli import main
+
+    assert main(["eval", "--data", str(ONE_SENTENCE), "--model", "babi-1k", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(map(int, report["tasks"])) == sorted(
+        int(p.name[2:].split("_")[0]) for p in ONE_SENTENCE.glob("qa*_test.txt"))

@@ -1,0 +1,41 @@
+"""Writes the hand-written stories of stories.txt as two bAbI folders: this one (each
+story one sentence, its questions supported by words) and split/ (the same facts, a
+sentence each). Run from anywhere: python probes/one-sentence/write.py"""
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from askme.babi import TASK_NAMES
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    one, split = defaultdict(list), defaultdict(list)
+    for line in (HERE / "stories.txt").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        task, sentence, sentences, question, answer = (part.strip() for part in line.split("|"))
+        words = sentence.split()
+        supports = [f"w{i}" for i, word in enumerate(words, start=1) if "*" in word]
+        one[int(task)] += [f"1 {sentence.replace('*', '')}",
+                           f"2 {question}\t{answer}\t{' '.join(supports)}"]
+        facts = re.split(r"(?<=[.!])\*?\s+", sentences + " ")
+        starred = re.findall(r"[.!](\*?)(?=\s|$)", sentences)
+        facts = [f for f in facts if f.strip()]
+        assert len(facts) == len(starred), line
+        lines = [f"{i} {fact.replace('*', '')}" for i, fact in enumerate(facts, start=1)]
+        ids = [str(i) for i, star in enumerate(starred, start=1) if star]
+        split[int(task)] += lines + [f"{len(facts) + 1} {question}\t{answer}\t{' '.join(ids)}"]
+    for folder, stories in ((HERE, one), (HERE / "split", split)):
+        folder.mkdir(exist_ok=True)
+        for old in folder.glob("qa*_test.txt"):
+            old.unlink()
+        for task, lines in sorted(stories.items()):
+            path = folder / f"qa{task}_{TASK_NAMES[task]}_test.txt"
+            path.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
