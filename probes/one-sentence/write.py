@@ -1,12 +1,15 @@
 """Writes the hand-written stories of stories.txt as two bAbI folders: this one (each
 story one sentence, its questions supported by words) and split/ (the same facts, a
-sentence each). Run from anywhere: python probes/one-sentence/write.py"""
+sentence each); and generated/, 100 generated one-sentence stories of each task type a
+sentence tells, by a seed no training data step uses (held out). Run from anywhere:
+python probes/one-sentence/write.py"""
 
 import re
 from collections import defaultdict
 from pathlib import Path
 
 from askme.babi import TASK_NAMES
+from askme.training.generator.sentences import ONE_SENTENCE_TASKS, one_sentence_stories
 
 HERE = Path(__file__).resolve().parent
 
@@ -28,7 +31,8 @@ def main() -> None:
         lines = [f"{i} {fact.replace('*', '')}" for i, fact in enumerate(facts, start=1)]
         ids = [str(i) for i, star in enumerate(starred, start=1) if star]
         split[int(task)] += lines + [f"{len(facts) + 1} {question}\t{answer}\t{' '.join(ids)}"]
-    for folder, stories in ((HERE, one), (HERE / "split", split)):
+    generated = {task: one_sentence_stories(task, 100, seed=1000) for task in ONE_SENTENCE_TASKS}
+    for folder, stories in ((HERE, one), (HERE / "split", split), (HERE / "generated", generated)):
         folder.mkdir(exist_ok=True)
         for old in folder.glob("qa*_test.txt"):
             old.unlink()
