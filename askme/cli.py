@@ -396,7 +396,7 @@ def cmd_load(args) -> int:
 
     memory = validate_name(args.memory)
     story = stories.read_story(args.file, stdin=sys.stdin.buffer)
-    results = (answering.story_answers(answering.load_model(args.model), story)
+    results = (answering.story_answers(answering.load_model(args.model, arrays=True), story)
                if story.questions else [])
     store = open_store()
     if args.append:
@@ -443,7 +443,7 @@ def cmd_ask(args) -> int:
             raise AskmeError(f"{where}no facts in memory {memory!r} to answer "
                              f"{question.text[:60]!r} from; add facts first")
     new_facts = story.facts[len(stored):]
-    checkpoint = load_model(args.model) if story.questions else None
+    checkpoint = load_model(args.model, arrays=True) if story.questions else None
     results = answer_from_memory(checkpoint, store, memory, stored, new_facts,
                                  [(q.text, q.fact_count) for q in story.questions]
                                  ) if story.questions else []

@@ -1,15 +1,19 @@
-"""From examples to padded tensor batches."""
+"""From examples to padded tensor batches. Importing it does not import torch (the answer
+path uses the token ids and batches of numpy; training, torch's)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-
-import torch
+from typing import TYPE_CHECKING
 
 from askme.babi import Example
-from askme.dmn.model import Batch
 from askme.dmn.tokenizer import ANSWER_END_ID, FACT_END_ID, PAD_ID, Tokenizer
+
+if TYPE_CHECKING:
+    import torch
+
+    from askme.dmn.model import Batch
 
 
 @dataclass
@@ -50,13 +54,27 @@ def encode_example(tokenizer: Tokenizer, example: Example, words: bool = False) 
     return Encoded(story, positions, question, answer, supports, example.task)
 
 
-def pad_rows(rows, value, min_width=1) -> torch.Tensor:
+def pad_array(rows, value, min_width=1):
+    """Rows of ids right-padded with `value` into one (len(rows), width) int64 numpy array."""
+    import numpy as np
+
+    width = max([min_width] + [len(r) for r in rows])
+    return np.array([list(r) + [value] * (width - len(r)) for r in rows], dtype=np.int64)
+
+
+def pad_rows(rows, value, min_width=1) -> "torch.Tensor":
+    import torch
+
     width = max([min_width] + [len(r) for r in rows])
     return torch.tensor([list(r) + [value] * (width - len(r)) for r in rows], dtype=torch.long)
 
 
-def collate(items: list[Encoded]) -> Batch:
+def collate(items: list[Encoded]) -> "Batch":
     """Right-pad every field; a question of zero tokens is read as one PAD token."""
+    import torch
+
+    from askme.dmn.model import Batch
+
     positions = pad_rows([e.fact_positions for e in items], 0)
     fact_mask = pad_rows([[1] * len(e.fact_positions) for e in items], 0).bool()
     return Batch(
@@ -70,9 +88,11 @@ def collate(items: list[Encoded]) -> Batch:
     )
 
 
-def loss_counts(items: list[Encoded]) -> torch.Tensor:
+def loss_counts(items: list[Encoded]) -> "torch.Tensor":
     """DMN.loss_counts(collate(items)), from the items alone: answer tokens, then the
     supervised passes (each supporting fact, then the halt) twice."""
+    import torch
+
     passes = sum(len(e.supports) + 1 for e in items)
     return torch.tensor([sum(len(e.answer) for e in items), passes, passes], dtype=torch.float64)
 

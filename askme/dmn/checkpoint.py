@@ -1,6 +1,7 @@
 """Checkpoints as plain data: config.json (with the lexicon of askme.dmn.entities), weights.pt (a
 state dict of tensors only, read with ``weights_only=True`` so no arbitrary object is ever
-unpickled) and tokenizer.model."""
+unpickled) and tokenizer.model. Importing this module does not import torch: a checkpoint
+loaded for answering (`arrays=True`) never does."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from askme.dmn.config import DMNConfig
 from askme.dmn.entities import Lexicon
-from askme.dmn.model import DMN
 from askme.dmn.tokenizer import READING, Tokenizer
 from askme.errors import AskmeError
 from askme.files import write_atomic
+
+if TYPE_CHECKING:
+    from askme.dmn.model import DMN
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
@@ -27,7 +29,7 @@ FORMAT = "askme-dmn-1"
 
 @dataclass
 class Checkpoint:
-    model: DMN
+    model: Any  # a DMN (torch), or an askme.dmn.arrays.ArrayDMN that only answers
     tokenizer: Tokenizer
     info: dict = field(default_factory=dict)  # how it was trained: tasks, seed, time, scores
     fingerprint: str = ""  # sha256 of the weights and tokenizer files; "" for an unsaved model
@@ -37,8 +39,10 @@ class Checkpoint:
     supervision: dict = field(default_factory=dict)
 
 
-def save_checkpoint(folder: str | Path, model: DMN, tokenizer: Tokenizer, info: dict | None = None,
+def save_checkpoint(folder: str | Path, model: "DMN", tokenizer: Tokenizer, info: dict | None = None,
                     lexicon: Lexicon | None = None, supervision: dict | None = None):
+    import torch
+
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -92,9 +96,11 @@ def saved_info(folder: str | Path) -> dict:
     return info if isinstance(info, dict) else {}
 
 
-def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Checkpoint:
+def load_checkpoint(folder: str | Path, checksums_required: bool = False,
+                    arrays: bool = False) -> Checkpoint:
     """Load a model folder. Its SHA256SUMS, when present (or when required), is checked
-    first."""
+    first. With `arrays`, the model is askme.dmn.arrays.ArrayDMN: it answers as the DMN
+    does, on numpy, without importing torch (it cannot train)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise AskmeError(f"{folder}: no model folder here (train one with 'askme train')")
@@ -116,9 +122,18 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False) -> Che
         raise AskmeError(f"{folder / TOKENIZER_FILE}: has {tokenizer.vocab_size} pieces but the "
                          f"weights expect {config.vocab_size}; it belongs to another model")
     try:
-        state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
-        model = DMN(config)
-        model.load_state_dict(state)
+        if arrays:
+            from askme.dmn.arrays import ArrayDMN, load_state
+
+            model = ArrayDMN(config, load_state(folder / WEIGHTS_FILE))
+        else:
+            import torch
+
+            from askme.dmn.model import DMN
+
+            state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+            model = DMN(config)
+            model.load_state_dict(state)
     except Exception as error:  # truncated zip, wrong tensors, unpickling refused
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise AskmeError(f"{folder / WEIGHTS_FILE}: cannot load the weights ({first[:200]}); "

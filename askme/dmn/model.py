@@ -447,6 +447,12 @@ class DMN(nn.Module):
         self.word_dropout = Dropout(config.dropout)
         self.set_dropout(config)
 
+    @property
+    def arrays(self) -> "TorchArrays":
+        """This model answering from numpy arrays, as askme.dmn.arrays.ArrayDMN does."""
+        self.eval()
+        return TorchArrays(self)
+
     def set_dropout(self, config: DMNConfig) -> None:
         """Train with `config`'s dropout from now on (a later stage may change it)."""
         self.dropout.p = config.dropout
@@ -558,6 +564,34 @@ class DMN(nn.Module):
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
         return Prediction(tokens, passes, torch.sigmoid(pass_logits), pass_logits.argmax(-1),
                           confidence)
+
+
+class TorchArrays:
+    """A DMN behind askme.dmn.arrays.ArrayDMN's interface: numpy arrays in and out, so the
+    answer path is written once for both (askme.memory.answering)."""
+
+    def __init__(self, model: DMN):
+        self.model, self.config = model, model.config
+
+    def _in(self, array):
+        return torch.tensor(array, device=next(self.model.parameters()).device)
+
+    @torch.inference_mode()
+    def encode_story(self, story, fact_positions, h0=None):
+        facts, last = self.model.encode_story(self._in(story), self._in(fact_positions),
+                                              None if h0 is None else self._in(h0).unsqueeze(0))
+        return facts.cpu().numpy(), last[0].cpu().numpy()
+
+    @torch.inference_mode()
+    def encode_question(self, question, lengths):
+        return self.model.encode_question(self._in(question), self._in(lengths)).cpu().numpy()
+
+    @torch.inference_mode()
+    def answer_facts(self, facts, fact_mask, q, banned=None) -> Prediction:
+        p = self.model.answer_facts(self._in(facts), self._in(fact_mask), self._in(q),
+                                    None if banned is None else self._in(banned))
+        return Prediction(*(t.cpu().numpy() for t in (p.answer_tokens, p.passes, p.gates,
+                                                       p.choices, p.confidence)))
 
 
 def grown_model(model: DMN, config: DMNConfig, weights: dict, new_part: str) -> DMN:

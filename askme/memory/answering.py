@@ -14,9 +14,7 @@ from askme.errors import AskmeError
 from askme.memory.cache import EncodedFacts, encode_facts, memory_facts
 from askme.stories import Story
 
-if TYPE_CHECKING:  # torch is imported when a question is answered: the chat starts fast
-    import torch
-
+if TYPE_CHECKING:
     from askme.dmn.checkpoint import Checkpoint
 
 
@@ -55,15 +53,16 @@ class Explanation:
                 "confidence": round(self.confidence, 4)}
 
 
-def load_model(model: str | Path | None = None):
+def load_model(model: str | Path | None = None, arrays: bool = False):
     """The model `--model` names: a folder, or a shipped model's name; default the shipped
-    model (errors are AskmeError)."""
+    model (errors are AskmeError). `arrays`: to answer on numpy, never importing torch
+    (askme.dmn.arrays), as the chat, ask and load do."""
     from askme.dmn.checkpoint import load_checkpoint
     from askme.paths import model_folder
 
     folder, shipped = model_folder(model)
     # A shipped model must match the checksums recorded beside it.
-    return load_checkpoint(folder, checksums_required=shipped)
+    return load_checkpoint(folder, checksums_required=shipped, arrays=arrays)
 
 
 def answer_questions(checkpoint, facts: list[str], questions: list[str]) -> list[Explanation]:
@@ -101,7 +100,7 @@ def sentence_words(checkpoint, facts: list[str]) -> list[str] | None:
 def encode_words(checkpoint, sentence: str, person: bool = False) -> EncodedFacts | None:
     """A one-sentence memory as the facts the model reads, one per word (texts: the words);
     None when the model's pieces split the sentence into other words than spaces do."""
-    import torch
+    import numpy as np
 
     from askme.dmn.tokenizer import FACT_END_ID
     from askme.memory.cache import new_entities
@@ -112,9 +111,8 @@ def encode_words(checkpoint, sentence: str, person: bool = False) -> EncodedFact
     words = sentence.split()
     if len(ends) != len(words):
         return None
-    with torch.no_grad():
-        facts, _ = checkpoint.model.encode_story(torch.tensor([ids + [FACT_END_ID]]),
-                                                 torch.tensor([ends]))
+    facts, _ = checkpoint.model.arrays.encode_story(np.array([ids + [FACT_END_ID]]),
+                                                    np.array([ends]))
     return EncodedFacts(words, facts[0], entities)
 
 
@@ -201,24 +199,22 @@ def _by_words(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
 
 def _answer_reading(checkpoint, facts: EncodedFacts, questions: list[tuple[str, int]]
                     ) -> list[Explanation]:
-    import torch
+    import numpy as np
 
     texts, vectors = facts.texts, facts.vectors
-    checkpoint.model.eval()
     out: list[Explanation] = []
     longest = max((k for _, k in questions), default=0)
     step = max(1, ANSWER_CELLS // max(longest, 1))
-    with torch.inference_mode():
-        for start in range(0, len(questions), step):
-            chunk = questions[start:start + step]
-            counts = [k for _, k in chunk]
-            T = max(counts)
-            facts_in = vectors[:T].unsqueeze(0).expand(len(chunk), T, -1)
-            mask = torch.arange(T).unsqueeze(0) < torch.tensor([[k] for k in counts])
-            answers = answer_read(checkpoint, facts_in, mask, counts, [q for q, _ in chunk],
-                                  [facts.entities] * len(chunk))
-            out.extend(Explanation.of(question, a, texts[:k])
-                       for (question, k), a in zip(chunk, answers))
+    for start in range(0, len(questions), step):
+        chunk = questions[start:start + step]
+        counts = [k for _, k in chunk]
+        T = max(counts)
+        facts_in = np.broadcast_to(vectors[:T], (len(chunk), T, vectors.shape[1]))
+        mask = np.arange(T)[None] < np.array(counts)[:, None]
+        answers = answer_read(checkpoint, np.ascontiguousarray(facts_in), mask, counts,
+                              [q for q, _ in chunk], [facts.entities] * len(chunk))
+        out.extend(Explanation.of(question, a, texts[:k])
+                   for (question, k), a in zip(chunk, answers))
     return out
 
 
@@ -271,13 +267,11 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     the input GRU reads each story once (its longest telling) and every question takes the
     facts up to its own position.
     """
-    import torch
+    import numpy as np
 
-    from askme.dmn.batches import collate, encode_example, length_batches
+    from askme.dmn.batches import encode_example, length_batches, pad_array
 
-    model, tokenizer = checkpoint.model, checkpoint.tokenizer
-    model.eval()
-    device = next(model.parameters()).device
+    engine, tokenizer = checkpoint.model.arrays, checkpoint.tokenizer
     stories: dict[tuple, int] = {}  # (file, story) -> index of its longest example
     for i, ex in enumerate(examples):
         key = (ex.source.rsplit(":", 1)[0], ex.story_id, ex.task)
@@ -289,7 +283,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
         owner = list(range(len(examples)))  # not bAbI-shaped: encode every story itself
     # A question asked of one sentence reads its words (DMNConfig.sentence_words): that
     # reading is its own.
-    words = model.config.sentence_words
+    words = engine.config.sentence_words
     owner = [i if words and len(ex.story) == 1 else o for i, (ex, o) in enumerate(zip(examples, owner))]
     # Entity slots (askme.dmn.entities): each story read in the model's words, fact by fact,
     # and read again for a question that reads it as a person's answer would.
@@ -312,53 +306,51 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     readers = sorted(set(reading))  # the readings some question asks for, each encoded once
     encoded = [encode_example(tokenizer, replace(examples[key[0]], story=told[key]), words)
                for key in readers]
-    facts_of: dict[tuple, torch.Tensor] = {}
-    with torch.inference_mode():
-        for indices in length_batches(encoded, batch_size):
-            batch = collate([encoded[i] for i in indices]).to(device)
-            facts, _ = model.encode_story(batch.story, batch.fact_positions)
-            for row, i in enumerate(indices):
-                facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
-        # Facts each question reads: its story's so far, or its sentence's words.
-        count = [len(facts_of[reading[i]]) if words and len(ex.story) == 1 else len(ex.story)
-                 for i, ex in enumerate(examples)]
-        answers: list[Answer | None] = [None] * len(examples)
-        order = sorted(range(len(examples)), key=count.__getitem__)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
-            counts = [count[i] for i in chunk]
-            T, H = max(counts), model.config.hidden_dim
-            facts = torch.zeros(len(chunk), T, H, device=device)
-            for row, i in enumerate(chunk):
-                facts[row, :counts[row]] = facts_of[reading[i]][:counts[row]]
-            mask = (torch.arange(T).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)).to(device)
-            for i, answer in zip(chunk, answer_read(
-                    checkpoint, facts, mask, counts, [examples[i].question for i in chunk],
-                    [slots.get(reading[i]) for i in chunk])):
-                answers[i] = answer
+    facts_of: dict[tuple, np.ndarray] = {}
+    for indices in length_batches(encoded, batch_size):
+        rows = [encoded[i] for i in indices]
+        facts, _ = engine.encode_story(pad_array([e.story for e in rows], PAD_ID),
+                                       pad_array([e.fact_positions for e in rows], 0))
+        for row, i in enumerate(indices):
+            facts_of[readers[i]] = facts[row, :len(encoded[i].fact_positions)]
+    # Facts each question reads: its story's so far, or its sentence's words.
+    count = [len(facts_of[reading[i]]) if words and len(ex.story) == 1 else len(ex.story)
+             for i, ex in enumerate(examples)]
+    answers: list[Answer | None] = [None] * len(examples)
+    order = sorted(range(len(examples)), key=count.__getitem__)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        counts = [count[i] for i in chunk]
+        T, H = max(counts), engine.config.hidden_dim
+        facts = np.zeros((len(chunk), T, H), np.float32)
+        for row, i in enumerate(chunk):
+            facts[row, :counts[row]] = facts_of[reading[i]][:counts[row]]
+        mask = np.arange(T)[None] < np.array(counts)[:, None]
+        for i, answer in zip(chunk, answer_read(
+                checkpoint, facts, mask, counts, [examples[i].question for i in chunk],
+                [slots.get(reading[i]) for i in chunk])):
+            answers[i] = answer
     return answers  # type: ignore[return-value]
 
 
-def answer_read(checkpoint: Checkpoint, facts: torch.Tensor, mask: torch.Tensor,
-                counts: list[int], questions: list[str], maps: list[EntityMap | None]
-                ) -> list[Answer]:
+def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], questions: list[str],
+                maps: list[EntityMap | None]) -> list[Answer]:
     """Answers, in the user's words, to `questions` over encoded facts (B, T, H) and their
-    mask (B, T), row r asked of its first counts[r] facts; each question is read with a copy
-    of its row's entity map (None: as written), and no answer names a known person the
-    question's facts and the question leave out."""
-    import torch
+    mask (B, T) (numpy arrays), row r asked of its first counts[r] facts; each question is
+    read with a copy of its row's entity map (None: as written), and no answer names a
+    known person the question's facts and the question leave out."""
+    import numpy as np
 
-    from askme.dmn.batches import pad_rows
+    from askme.dmn.batches import pad_array
 
-    model, tokenizer = checkpoint.model, checkpoint.tokenizer
-    device = facts.device
+    engine, tokenizer = checkpoint.model.arrays, checkpoint.tokenizer
     asked = [m.copy() if m else None for m in maps]
     said = [s.rewrite(q) if s else q for q, s in zip(questions, asked)]  # in the model's words
     tokens = [tokenizer.encode_question(text) for text in said]
-    q = model.encode_question(pad_rows(tokens, PAD_ID).to(device),
-                              torch.tensor([max(1, len(t)) for t in tokens]).to(device))
+    q = engine.encode_question(pad_array(tokens, PAD_ID),
+                               np.array([max(1, len(t)) for t in tokens], np.int64))
     banned = banned_people(checkpoint, maps, counts, said) if checkpoint.lexicon else None
-    prediction = model.answer_facts(facts, mask, q, None if banned is None else banned.to(device))
+    prediction = engine.answer_facts(facts, mask, q, banned)
     return [replace(a, text=s.restore(a.text)) if s else a
             for a, s in zip(decode_prediction(tokenizer, prediction, counts), asked)]
 
@@ -372,13 +364,13 @@ def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:
 
 
 def banned_people(checkpoint: Checkpoint, maps: list[EntityMap], counts: list[int],
-                  said: list[str]) -> torch.Tensor | None:
+                  said: list[str]):
     """(B, V) True at the answer tokens of the known people row r may not name: those that
     neither its first counts[r] facts (as maps[r] read them) nor its question (in the model's
     words) name. bAbI asks "who" only about people in the story, and so does a user, but a
     model trained on a few names can answer with one the memory never names (with entity
-    slots: a name its task learned by heart)."""
-    import torch
+    slots: a name its task learned by heart). A numpy array, or None."""
+    import numpy as np
 
     ids = person_tokens(checkpoint)
     if not ids:
@@ -389,13 +381,12 @@ def banned_people(checkpoint: Checkpoint, maps: list[EntityMap], counts: list[in
     for m in maps:
         if id(m) not in first:
             first[id(m)] = m.first_named(names)
-    named_at = torch.tensor([first[id(m)] for m in maps])
-    left_out = named_at >= torch.tensor(counts).unsqueeze(1)  # (B, N)
-    mentioned = [(r, column[w.lower()]) for r, text in enumerate(said)
-                 for w in WORD.findall(text) if w.lower() in column]
-    if mentioned:
-        rows, columns = zip(*mentioned)
-        left_out[list(rows), list(columns)] = False
-    banned = torch.zeros(len(maps), checkpoint.model.config.vocab_size, dtype=torch.bool)
-    banned[:, torch.tensor([ids[name] for name in names])] = left_out
+    named_at = np.array([first[id(m)] for m in maps])
+    left_out = named_at >= np.array(counts)[:, None]  # (B, N)
+    for r, text in enumerate(said):
+        for w in WORD.findall(text):
+            if w.lower() in column:
+                left_out[r, column[w.lower()]] = False
+    banned = np.zeros((len(maps), checkpoint.model.config.vocab_size), bool)
+    banned[:, np.array([ids[name] for name in names])] = left_out
     return banned

@@ -14,9 +14,9 @@ from askme.dmn.entities import EntityMap
 
 @dataclass
 class EncodedFacts:
-    """Facts as the model holds them: the user's texts, their encodings (T, H), and the
-    entity slots (askme.dmn.entities) as they stand after the last fact (None: the model has
-    no lexicon, so every word is read as it is)."""
+    """Facts as the model holds them: the user's texts, their encodings (T, H) as a float32
+    numpy array, and the entity slots (askme.dmn.entities) as they stand after the last fact
+    (None: the model has no lexicon, so every word is read as it is)."""
 
     texts: list[str]
     vectors: Any
@@ -38,7 +38,7 @@ def encode_facts(checkpoint, texts: list[str], after: EncodedFacts | None = None
                  person: bool = False) -> EncodedFacts:
     """`texts` told after the facts of `after` (or at the start of a story), encoded;
     `person`: read for questions about a person (see answer_prefixes)."""
-    import torch
+    import numpy as np
 
     entities = (after.entities.copy() if after and after.entities
                 else new_entities(checkpoint, person))
@@ -49,25 +49,24 @@ def encode_facts(checkpoint, texts: list[str], after: EncodedFacts | None = None
     vectors = encode_more(checkpoint, model_texts, last)
     if after is None:
         return EncodedFacts(list(texts), vectors, entities)
-    return EncodedFacts(after.texts + list(texts), torch.cat([after.vectors, vectors]), entities)
+    return EncodedFacts(after.texts + list(texts), np.concatenate([after.vectors, vectors]),
+                        entities)
 
 
 def encode_more(checkpoint, texts: list[str], after=None):
     """Encodings (n, H) of facts `texts` (in the model's words) told after a fact encoded as
     `after` (H,), or at the start of a story: the input GRU simply goes on from that state
     (paper, sec. 2.1: one GRU over the whole story), so earlier facts are never read again."""
-    import torch
+    import numpy as np
 
     from askme.dmn.batches import encode_facts as token_ids
 
     H = checkpoint.model.config.hidden_dim
     if not texts:
-        return torch.empty(0, H)
+        return np.empty((0, H), np.float32)
     story, positions = token_ids(checkpoint.tokenizer, texts)
-    h0 = None if after is None else after.view(1, 1, H)
-    with torch.no_grad():
-        facts, _ = checkpoint.model.encode_story(torch.tensor([story]), torch.tensor([positions]),
-                                                 h0)
+    h0 = None if after is None else np.asarray(after, np.float32).reshape(1, H)
+    facts, _ = checkpoint.model.arrays.encode_story(np.array([story]), np.array([positions]), h0)
     return facts[0]
 
 
@@ -77,11 +76,11 @@ def _blob(vector) -> bytes:
 
 
 def _vectors(blobs: list[bytes], hidden: int):
-    import torch
+    import numpy as np
 
     if not blobs:
-        return torch.empty(0, hidden)
-    return torch.frombuffer(bytearray(b"".join(blobs)), dtype=torch.float32).view(-1, hidden)
+        return np.empty((0, hidden), np.float32)
+    return np.frombuffer(bytearray(b"".join(blobs)), dtype=np.float32).reshape(-1, hidden)
 
 
 # The store keeps a second reading of a memory, for questions about a person, under the
@@ -102,7 +101,7 @@ def memory_facts(checkpoint, store, name: str, person: bool = False) -> EncodedF
     """The memory's facts and their encodings, from the store's cache where it has them;
     facts not yet encoded by this model are encoded now and cached. `person`: the reading
     for a question about a person (see answer_prefixes), cached the same way."""
-    import torch
+    import numpy as np
 
     key = checkpoint.fingerprint and checkpoint.fingerprint + (PERSON_READING if person else "")
     rows = store.fact_rows(name, key)
@@ -132,7 +131,7 @@ def memory_facts(checkpoint, store, name: str, person: bool = False) -> EncodedF
                                  [(r[0], _blob(v)) for r, v in zip(rows[cached:], new)],
                                  after=rows[cached - 1][0] if cached else None,
                                  entity_state=entities and json.dumps(entities.state()))
-        vectors = torch.cat([vectors, new])
+        vectors = np.concatenate([vectors, new])
     reading = None if person else (lambda: memory_facts(checkpoint, store, name, person=True))
     return EncodedFacts(texts, vectors, entities, reading)
 

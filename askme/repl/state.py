@@ -20,9 +20,9 @@ class ChatState:
     _checkpoint: object = None
 
     def checkpoint(self):
-        """The model, loaded on first use (so the prompt appears before torch is imported)."""
+        """The model, loaded on first use, to answer on numpy (torch is never imported)."""
         if self._checkpoint is None:
-            self._checkpoint = load_model(self.model)
+            self._checkpoint = load_model(self.model, arrays=True)
         return self._checkpoint
 
     def loaded_checkpoint(self):

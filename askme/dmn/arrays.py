@@ -1,0 +1,346 @@
+"""The DMN's answer path on numpy: the same equations as askme.dmn.model at inference, so
+that answering a question never waits for `import torch` (about 1.3 s of a 1.5 s `askme
+ask`; numpy imports in about 0.1 s). Training, and eval's batches, stay on torch; a test
+holds this path to torch's answers, passes and gates (tests/test_arrays.py).
+
+The weights are read from the checkpoint's `weights.pt` without torch: it is a zip of raw
+little-endian tensors and a pickle naming them, read here by an unpickler that builds
+nothing but arrays (anything else in the pickle is refused).
+"""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from askme.dmn.config import DMNConfig
+from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
+from askme.errors import AskmeError
+
+# As askme.dmn.model's inference: a fact whose gate is under INFERENCE_SKIP_GATE moves the
+# episode's state in one step with its skipped neighbours; over INFERENCE_MAX_STEPS facts,
+# only that many get a step of their own.
+INFERENCE_SKIP_GATE = 1e-4
+INFERENCE_MAX_STEPS = 128
+
+# float32, as torch computes: on bAbI's whole test the gates are within 1.2e-5 of torch's
+# (other BLAS kernels sum in other orders); in float64 they are 1.5e-5 away, torch's own
+# rounding, so double precision buys nothing.
+DTYPE = np.float32
+
+_DTYPES = {"FloatStorage": np.float32, "DoubleStorage": np.float64, "LongStorage": np.int64,
+           "IntStorage": np.int32, "BoolStorage": np.bool_, "HalfStorage": np.float16}
+
+
+class _Storage:
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+
+class _StateUnpickler(pickle.Unpickler):
+    """Unpickles a torch state dict as numpy arrays; any other object is refused."""
+
+    def __init__(self, file, archive: zipfile.ZipFile, prefix: str):
+        super().__init__(file)
+        self.archive, self.prefix = archive, prefix
+
+    def find_class(self, module, name):
+        if (module, name) == ("collections", "OrderedDict"):
+            import collections
+
+            return collections.OrderedDict
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
+            return _rebuild_tensor
+        if module == "torch" and name in _DTYPES:
+            return _Storage(_DTYPES[name])
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a state dict")
+
+    def persistent_load(self, pid):
+        kind, storage, key, _location, numel = pid
+        if kind != "storage" or not isinstance(storage, _Storage):
+            raise pickle.UnpicklingError("not a tensor storage")
+        data = self.archive.read(f"{self.prefix}data/{key}")
+        return np.frombuffer(data, dtype=np.dtype(storage.dtype).newbyteorder("<"), count=numel)
+
+
+def _rebuild_tensor(storage, offset, size, stride, *_):
+    if not size:
+        return storage[offset].copy()
+    itemsize = storage.itemsize
+    view = np.lib.stride_tricks.as_strided(storage[offset:], shape=tuple(size),
+                                           strides=tuple(s * itemsize for s in stride))
+    return np.array(view)  # its own, writable, contiguous copy
+
+
+def load_state(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of a state dict saved by torch.save (askme's weights.pt)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            pickled = [n for n in archive.namelist() if n.endswith("/data.pkl")]
+            if len(pickled) != 1:
+                raise AskmeError(f"{path}: not a torch state dict (no data.pkl)")
+            prefix = pickled[0][: -len("data.pkl")]
+            with archive.open(pickled[0]) as handle:
+                state = _StateUnpickler(handle, archive, prefix).load()
+    except (OSError, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError,
+            EOFError) as error:
+        raise AskmeError(f"{path}: cannot read the weights ({error})") from None
+    if not isinstance(state, dict):
+        raise AskmeError(f"{path}: not a state dict")
+    return {name: np.asarray(value) for name, value in state.items()}
+
+
+def _sigmoid(x):
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def _gru_step(x_proj, h, w_hh, b_hh):
+    """One GRU step from the input projection (..., 3H), in PyTorch's gate order."""
+    H = h.shape[-1]
+    gh = h @ w_hh.T + b_hh
+    reset = _sigmoid(x_proj[..., :H] + gh[..., :H])
+    update = _sigmoid(x_proj[..., H:2 * H] + gh[..., H:2 * H])
+    new = np.tanh(x_proj[..., 2 * H:] + reset * gh[..., 2 * H:])
+    return (1 - update) * new + update * h
+
+
+def _softmax(x, axis=-1):
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    e = np.exp(x - top)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+@dataclass
+class Prediction:
+    """As askme.dmn.model.Prediction, of numpy arrays."""
+
+    answer_tokens: np.ndarray  # (B, A)
+    passes: np.ndarray  # (B,)
+    gates: np.ndarray  # (B, P, T + 1)
+    choices: np.ndarray  # (B, P)
+    confidence: np.ndarray  # (B,)
+
+
+class ArrayDMN:
+    """A DMN's answer path over its weights as numpy arrays (float32)."""
+
+    def __init__(self, config: DMNConfig, state: dict[str, np.ndarray]):
+        self.config = config
+        self.w = {name: value.astype(DTYPE) for name, value in state.items()}
+        wanted = {"embed.weight": (config.vocab_size, config.embed_dim),
+                  "memory.gate_mlp.0.weight": (config.gate_hidden_dim, 7 * config.hidden_dim + 4),
+                  "answer_module.out.weight": (config.vocab_size, config.hidden_dim)}
+        for name, shape in wanted.items():
+            if name not in self.w or self.w[name].shape != shape:
+                raise ValueError(f"{name} is not a {shape} array: weights of another model")
+        H = config.hidden_dim
+        W1 = self.w["memory.gate_mlp.0.weight"]
+        # The gate MLP's first layer split by the blocks of z (see EpisodicMemory._first_layer)
+        self.blocks = [W1[:, k * H:(k + 1) * H] for k in range(7)]
+        self.w_bq, self.w_bm, self.w_t = W1[:, 7 * H], W1[:, 7 * H + 1], W1[:, 7 * H + 2:]
+
+    @classmethod
+    def load(cls, config: DMNConfig, weights: str | Path) -> "ArrayDMN":
+        return cls(config, load_state(weights))
+
+    @property
+    def arrays(self) -> "ArrayDMN":
+        """The answer path of numpy arrays (as DMN.arrays): this one."""
+        return self
+
+    def eval(self) -> "ArrayDMN":  # as nn.Module.eval: there is no training mode here
+        return self
+
+    def parameter_count(self) -> int:
+        return sum(value.size for value in self.w.values())
+
+    def _gru_sequence(self, prefix: str, x, h0=None):
+        """All states (B, L, H) of the one-layer GRU `prefix` over x (B, L, E)."""
+        w = self.w
+        proj = x @ w[f"{prefix}.weight_ih_l0"].T + w[f"{prefix}.bias_ih_l0"]  # (B, L, 3H)
+        B, L = x.shape[:2]
+        h = np.zeros((B, self.config.hidden_dim), DTYPE) if h0 is None else h0
+        states = np.empty((B, L, self.config.hidden_dim), DTYPE)
+        w_hh, b_hh = w[f"{prefix}.weight_hh_l0"], w[f"{prefix}.bias_hh_l0"]
+        for t in range(L):
+            h = _gru_step(proj[:, t], h, w_hh, b_hh)
+            states[:, t] = h
+        return states
+
+    def encode_story(self, story, fact_positions, h0=None):
+        """Facts (B, T, H) and the input GRU's last state (B, H) of token ids (B, L); `h0`
+        (B, H) continues a story told before."""
+        story = np.asarray(story)
+        states = self._gru_sequence("input_module.gru", self.w["embed.weight"][story], h0)
+        positions = np.asarray(fact_positions)
+        facts = np.take_along_axis(states, positions[:, :, None], axis=1)
+        return facts, states[:, -1]
+
+    def encode_question(self, question, lengths):
+        """q (B, H) of question token ids (B, Q), each row read to its length."""
+        states = self._gru_sequence("question_module.gru", self.w["embed.weight"][np.asarray(question)])
+        last = np.maximum(np.asarray(lengths) - 1, 0)
+        return states[np.arange(len(last)), last]
+
+    # ---- episodic memory -----------------------------------------------------------------
+
+    def _time_features(self, fact_mask, focus):
+        T = fact_mask.shape[1]
+        position = np.arange(T, dtype=DTYPE)
+        question_at = fact_mask.sum(1, keepdims=True).astype(DTYPE)
+
+        def signed_log(d):
+            return np.sign(d) * np.log1p(np.abs(d))
+
+        features = np.stack([signed_log(position - question_at),
+                             signed_log(position - focus[:, None])], axis=-1)
+        features = features * fact_mask[..., None]
+        return np.concatenate([features, np.zeros((len(focus), 1, 2), DTYPE)], axis=1)
+
+    def _episode(self, facts_ih, gates):
+        """The gated GRU over the facts, skipping facts whose gate is nearly closed as
+        EpisodicMemory.episode does at inference."""
+        w = self.w
+        w_hh, b_hh = w["memory.episode_gru.weight_hh"], w["memory.episode_gru.bias_hh"]
+        B, T = gates.shape
+        h = np.zeros((B, self.config.hidden_dim), DTYPE)
+        steps = gates > INFERENCE_SKIP_GATE
+        if T > INFERENCE_MAX_STEPS:
+            kth = -np.sort(-gates, axis=1)[:, INFERENCE_MAX_STEPS - 1:INFERENCE_MAX_STEPS]
+            steps &= gates >= kth
+        done = 0
+        for t in list(np.flatnonzero(steps.any(0))) + [T]:
+            if t > done:
+                g = gates[:, done:t, None]  # (B, L, 1)
+                moves = (g * (_gru_step(facts_ih[:, done:t], h[:, None], w_hh, b_hh)
+                              - h[:, None])).sum(1)
+                h = h + moves / np.maximum(g.sum(1), 1.0)
+            if t < T:
+                g = gates[:, t, None]
+                h = g * _gru_step(facts_ih[:, t], h, w_hh, b_hh) + (1 - g) * h
+            done = t + 1
+        return h
+
+    def _update(self, episode, memory):
+        w = self.w
+        if self.config.memory_update == "relu":
+            features = np.concatenate([memory, episode, episode * memory,
+                                       np.abs(episode - memory)], axis=-1)
+            return np.maximum(features @ w["memory.memory_gru.linear.weight"].T
+                              + w["memory.memory_gru.linear.bias"], 0)
+        proj = episode @ w["memory.memory_gru.weight_ih"].T + w["memory.memory_gru.bias_ih"]
+        return _gru_step(proj, memory, w["memory.memory_gru.weight_hh"],
+                         w["memory.memory_gru.bias_hh"])
+
+    def run_until_halt(self, facts, fact_mask, question):
+        """As EpisodicMemory.run_until_halt: the final memory (B, H), episodes used (B,),
+        gate logits (P, B, T+1), episodes (B, P', H) and which each question used (B, P')."""
+        w = self.w
+        B, T, H = facts.shape
+        fact_mask = np.asarray(fact_mask, bool)
+        c = np.concatenate([facts, np.broadcast_to(w["memory.end_of_passes"], (B, 1, H))], axis=1)
+        candidate_mask = np.concatenate([fact_mask, np.ones((B, 1), bool)], axis=1)
+        w_c, w_m, w_q, w_cq, w_cm, w_acq, w_acm = self.blocks
+        q = question[:, None]
+        cW = c @ w["memory.bilinear"]
+        static = (c @ w_c.T + w["memory.gate_mlp.0.bias"] + q @ w_q.T + (c * q) @ w_cq.T
+                  + np.abs(c - q) @ w_acq.T + (cW * q).sum(-1, keepdims=True) * self.w_bq)
+        facts_ih = facts @ w["memory.episode_gru.weight_ih"].T + w["memory.episode_gru.bias_ih"]
+        focus = fact_mask.sum(1).astype(DTYPE)
+        position = np.arange(T, dtype=DTYPE)
+        memory = question
+        passes = np.zeros(B, np.int64)
+        running = np.ones(B, bool)
+        all_logits, episodes, used = [], [], []
+        while True:
+            m = memory[:, None]
+            hidden = (static + m @ w_m.T + (c * m) @ w_cm.T + np.abs(c - m) @ w_acm.T
+                      + (cW * m).sum(-1, keepdims=True) * self.w_bm
+                      + self._time_features(fact_mask, focus) @ self.w_t.T)
+            logits = (np.tanh(hidden) @ w["memory.gate_mlp.2.weight"].T)[..., 0] \
+                + w["memory.gate_mlp.2.bias"][0]
+            logits = np.where(candidate_mask, logits, -np.inf).astype(DTYPE)
+            if "memory.competition.weight" in w:
+                gates = _sigmoid(logits[:, :-1])
+                before = np.cumsum(gates, 1) - gates
+                after = gates.sum(1, keepdims=True) - before - gates
+                weights = (np.concatenate([memory, question], -1) @ w["memory.competition.weight"].T
+                           + w["memory.competition.bias"])
+                scored = logits[:, :-1] - weights[:, :1] * after - weights[:, 1:] * before
+                logits = np.concatenate([scored, logits[:, -1:]], axis=1)
+            soft = _softmax(np.where(fact_mask, logits[:, :-1], -1e9))
+            focus = (soft * position).sum(-1).astype(DTYPE)
+            all_logits.append(logits)
+            running = running & (logits.argmax(-1) != T)
+            if not running.any():
+                break
+            episode = self._episode(facts_ih, _sigmoid(logits[:, :T]))
+            episodes.append(episode)
+            used.append(running)
+            memory = np.where(running[:, None], self._update(episode, memory), memory)
+            passes += running
+            if len(all_logits) == self.config.max_passes:
+                break
+        stacked = (np.stack(episodes, 1) if episodes else np.zeros((B, 0, H), DTYPE))
+        used_mask = np.stack(used, 1) if used else np.zeros((B, 0), bool)
+        return memory, passes, np.stack(all_logits), stacked, used_mask
+
+    # ---- answer --------------------------------------------------------------------------
+
+    def _step_input(self, word, question, state, episodes, used):
+        parts = [word, question]
+        if "answer_module.episode_key.weight" in self.w:
+            keys, scale = episodes, 1.0
+            P = episodes.shape[1]
+            if "answer_module.pass_key" in self.w:
+                places = self.w["answer_module.pass_key"][:P]
+                keys = episodes + np.concatenate(
+                    [places, np.zeros((P - len(places), places.shape[1]), DTYPE)])[None]
+                scale = np.sqrt(DTYPE(episodes.shape[-1]))
+            query = state @ self.w["answer_module.episode_key.weight"].T
+            scores = np.einsum("bh,bph->bp", query, keys) / scale
+            scores = np.where(used, scores, -np.inf)
+            with np.errstate(invalid="ignore"):
+                weights = np.nan_to_num(_softmax(scores), nan=0.0) if P else scores
+            parts.append(np.einsum("bp,bph->bh", weights, episodes).astype(DTYPE))
+        return np.concatenate(parts, axis=-1)
+
+    def generate(self, memory, question, banned=None, episodes=None, used=None):
+        """Greedy answer tokens (B, A) and each row's answer probability (B,)."""
+        w = self.w
+        B = memory.shape[0]
+        token = np.full(B, ANSWER_START_ID)
+        done = np.zeros(B, bool)
+        log_p = np.zeros(B, DTYPE)
+        state, tokens = memory, []
+        for _ in range(self.config.max_answer_tokens):
+            step = self._step_input(w["embed.weight"][token], question, state, episodes, used)
+            proj = step @ w["answer_module.gru.weight_ih"].T + w["answer_module.gru.bias_ih"]
+            state = _gru_step(proj, state, w["answer_module.gru.weight_hh"],
+                              w["answer_module.gru.bias_hh"])
+            logits = state @ w["answer_module.out.weight"].T + w["answer_module.out.bias"]
+            if banned is not None:
+                logits = np.where(banned, -np.inf, logits)
+            token = np.where(done, PAD_ID, logits.argmax(-1))
+            top = logits.max(-1, keepdims=True)
+            log_softmax = logits - top - np.log(np.exp(logits - top).sum(-1, keepdims=True))
+            chosen = np.take_along_axis(log_softmax, token[:, None], 1)[:, 0]
+            log_p = log_p + np.where(done, 0.0, chosen)
+            tokens.append(token)
+            done = done | (token == ANSWER_END_ID)
+            if done.all():
+                break
+        return np.stack(tokens, 1), np.exp(log_p)
+
+    def answer_facts(self, facts, fact_mask, q, banned=None) -> Prediction:
+        """As DMN.answer_facts."""
+        memory, passes, logits, episodes, used = self.run_until_halt(facts, fact_mask, q)
+        tokens, confidence = self.generate(memory, q, banned, episodes, used)
+        pass_logits = logits.transpose(1, 0, 2)
+        return Prediction(tokens, passes, _sigmoid(pass_logits), pass_logits.argmax(-1), confidence)
