@@ -184,6 +184,11 @@ def startup(results: Results, repeats: int) -> None:
         results.add("one-question `askme ask` wall", f"{statistics.median(a[0] for a in asks):.2f} s",
                     "start-up, model load and answer")
         results.add("peak RSS of `askme ask`", f"{max(a[1] for a in asks) / 1024:.0f} MiB")
+        chats = [process_stats(askme + ["chat", "--no-episodes", "--memory", f"c{i}"], env,
+                               b"Mary went to the kitchen.\nWhere is Mary?\n")[0]
+                 for i in range(repeats)]
+        results.add("`askme chat` wall, start to first answer", f"{statistics.median(chats):.2f} s",
+                    "a fact and a question piped in; the answer is the last thing it does")
         imports = [process_stats([sys.executable, "-c", "import torch"], env)[0]
                    for _ in range(repeats)]
         results.add("`python -c 'import torch'` wall (for scale)", f"{statistics.median(imports):.2f} s")
