@@ -1,0 +1,201 @@
+"""askme beside its peer, on this machine (issue 35): dandelin/Dynamic-memory-networks-plus-
+Pytorch, the one maintained PyTorch DMN(+), measured run for run with askme, alternating,
+each run a fresh process with the same number of threads.
+
+    git clone https://github.com/dandelin/Dynamic-memory-networks-plus-Pytorch /tmp/peer
+    python research/peer_side_by_side.py --peer /tmp/peer --babi ../shared/babi
+
+The peer's code never enters askme's repository: this script imports it from --peer and
+makes, at import, the few changes it needs to run on torch 2 and a CPU, leaving its model
+and hyper-parameters as they are:
+- `.cuda()` on tensors and modules returns them unchanged (there is no GPU);
+- `init.xavier_normal` and `init.uniform`, removed from torch, are the in-place
+  initialisers they were renamed to (`xavier_normal_`, `uniform_`);
+- its module-level `hidden_size`, which InputModule.forward reads and only its __main__
+  block sets, is set to that block's 80;
+- its word embedding's gradient is dense (torch 2's Adam refuses sparse gradients; the same
+  update);
+- its loader reads data/en-10k/ below the working directory, so the run starts in a
+  scratch folder whose data/en-10k is --babi's.
+
+Each row is the median of --runs runs:
+- training, bAbI 10k task 1 and task 2: examples a second over --steps steps after 3
+  warm-up steps, each the peer's own step (forward, its loss with the L2 term, backward,
+  Adam) at its batch of 100; askme's the trainer's step (askme.bench) at its default batch
+  (32) and at 100;
+- answering the task-1 test: questions a second, the peer at batches of 100 and 1,000,
+  askme as `askme eval` runs it (torch, batches of 256);
+- one question about 10 facts: the median over 200 questions, the peer's forward on one
+  example, askme's answer path as `askme ask` runs it (numpy, askme.dmn.arrays).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def peer_module(peer: Path):
+    """The peer's babi_main, importable and runnable on the CPU with torch 2."""
+    import torch
+    from torch import nn
+    from torch.nn import init
+
+    torch.Tensor.cuda = lambda self, *a, **k: self
+    nn.Module.cuda = lambda self, *a, **k: self
+    for old, new in (("xavier_normal", init.xavier_normal_), ("uniform", init.uniform_)):
+        setattr(init, old, new)
+    embedding = nn.Embedding.__init__
+
+    def dense(self, *args, sparse=False, **kwargs):  # Adam takes no sparse gradient
+        embedding(self, *args, **kwargs)
+
+    nn.Embedding.__init__ = dense
+    sys.path.insert(0, str(peer))
+    import babi_main
+
+    babi_main.hidden_size = 80
+    return babi_main
+
+
+def timed_steps(step, steps: int) -> float:
+    """Seconds a step takes, over `steps` steps after 3 warm-up ones."""
+    for _ in range(3):
+        step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps
+
+
+def peer_measure(what: str, task: int, peer: Path, steps: int) -> float:
+    import torch
+    from torch.utils.data import DataLoader
+
+    main = peer_module(peer)
+    from babi_loader import BabiDataset, pad_collate
+
+    torch.manual_seed(0)
+    data = BabiDataset(task)
+    model = main.DMNPlus(80, len(data.QA.VOCAB), num_hop=3, qa=data.QA)
+    if what == "train":
+        data.set_mode("train")
+        batches = iter(DataLoader(data, batch_size=100, shuffle=True, collate_fn=pad_collate))
+        optim = torch.optim.Adam(model.parameters())
+        model.train()
+
+        def step():
+            contexts, questions, answers = next(batches)
+            optim.zero_grad()
+            output = model(contexts.long(), questions.long())
+            loss = model.criterion(output, answers) + sum(
+                0.001 * torch.sum(p * p) for p in model.parameters())
+            loss.backward()
+            optim.step()
+        return 100 / timed_steps(step, steps)
+    data.set_mode("test")
+    model.eval()
+    if what == "one":
+        example = [data[i] for i in range(len(data)) if len(data[i][0]) <= 10][:1]
+        contexts, questions, _ = pad_collate(list(example))
+        with torch.no_grad():
+            return timed_steps(lambda: model(contexts.long(), questions.long()), 200)
+    batch = int(what.split(":")[1])  # "answer:100"
+    loader = DataLoader(data, batch_size=batch, shuffle=False, collate_fn=pad_collate)
+    with torch.no_grad():
+        start = time.perf_counter()
+        for contexts, questions, _ in loader:
+            model(contexts.long(), questions.long())
+    return len(data) / (time.perf_counter() - start)
+
+
+def askme_measure(what: str, task: int, babi: Path, steps: int) -> float:
+    from askme.babi import load_tasks
+    from askme.memory.answering import answer, load_model
+
+    if what == "one":
+        checkpoint = load_model(arrays=True)
+        facts = [f"{name} went to the {place}." for name, place in zip(
+            ["Mary", "John", "Sandra", "Daniel", "Mary", "John", "Sandra", "Daniel", "Mary", "John"],
+            ["kitchen", "garden", "office", "hallway", "bedroom", "bathroom", "kitchen", "garden",
+             "office", "hallway"])]
+        return timed_steps(lambda: answer(checkpoint, facts, "Where is Mary?"), 200)
+    checkpoint = load_model()
+    if what.startswith("train"):
+        from askme.bench import training_throughput
+
+        batch = int(what.split(":")[1])
+        examples = load_tasks(babi / "en-10k", [task], "train")[task]
+        return training_throughput(checkpoint, examples, batch, steps, seed=0)
+    from askme.evaluation import evaluate
+
+    test = {task: load_tasks(babi / "en", [task], "test")[task]}
+    evaluate(checkpoint, {task: test[task][:100]})
+    start = time.perf_counter()
+    evaluate(checkpoint, test)
+    return len(test[task]) / (time.perf_counter() - start)
+
+
+ROWS = [  # (row, peer's measure, askme's measures)
+    ("train bAbI 10k task 1, examples/s", ("train", 1), [("train:32", 1), ("train:100", 1)]),
+    ("train bAbI 10k task 2, examples/s", ("train", 2), [("train:32", 2), ("train:100", 2)]),
+    ("task-1 test, questions/s", ("answer:1000", 1), [("answer", 1)]),
+    ("task-1 test at batch 100, questions/s", ("answer:100", 1), [("answer", 1)]),
+    ("one question about 10 facts, ms", ("one", 1), [("one", 1)]),
+]
+
+
+def run_one(side: str, what: str, task: int, args) -> float:
+    """One measure in a fresh process of `args.threads` threads."""
+    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "ASKME_HOME": args.scratch}
+    code = (f"import sys, torch; torch.set_num_threads({args.threads}); "
+            f"sys.path.insert(0, {str(ROOT / 'research')!r}); import peer_side_by_side as p; "
+            f"print(p.{side}_measure({what!r}, {task}, __import__('pathlib').Path("
+            f"{str(args.peer if side == 'peer' else args.babi)!r}), {args.steps}))")
+    cwd = args.scratch if side == "peer" else ROOT
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=cwd, env=env,
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"{side} {what}: {result.stderr.strip().splitlines()[-1]}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--peer", type=Path, required=True, help="the peer's checkout")
+    parser.add_argument("--babi", type=Path, default=ROOT.parent / "shared" / "babi",
+                        help="the folder holding en/ and en-10k/")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    args.peer, args.babi = args.peer.resolve(), args.babi.resolve()
+    with tempfile.TemporaryDirectory() as scratch:
+        args.scratch = scratch
+        (Path(scratch) / "data").mkdir()
+        (Path(scratch) / "data" / "en-10k").symlink_to(args.babi / "en-10k")
+        results = {}
+        for row, peer, ours in ROWS:
+            runs = {"peer": [], **{w: [] for w, _ in ours}}
+            for _ in range(args.runs):  # alternating: peer, askme, peer, askme, ...
+                runs["peer"].append(run_one("peer", *peer, args))
+                for what, task in ours:
+                    runs[what].append(run_one("askme", what, task, args))
+            results[row] = {k: statistics.median(v) for k, v in runs.items()}
+            scale = 1000 if row.endswith("ms") else 1
+            print(f"{row}: " + ", ".join(f"{k} {scale * v:,.2f}" for k, v in results[row].items()),
+                  flush=True)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
