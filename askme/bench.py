@@ -232,7 +232,7 @@ def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
 
 # Stories a memory size, and the sizes: enough questions for a point's resolution where it
 # is cheap, and at 10,000 facts still 20 questions whose only supporting fact is the first.
-LONG_STORIES = {10: 100, 100: 40, 1000: 20, 10000: 20}
+LONG_STORIES = {10: 100, 100: 40, 1000: 20, 10000: 20}  # sizes up to 10,000: the bands' range
 QUICK_LONG_STORIES = {10: 5, 100: 2, 1000: 1, 10000: 1}
 
 
@@ -262,17 +262,19 @@ def long_memory(checkpoint, stories: dict[int, int] = LONG_STORIES) -> list[str]
             for question, said in zip(story.questions, answering.answer_prefixes(
                     checkpoint, encoded, asked)):
                 ok = said.answer == question.answer
-                choices = [max(range(len(gates)), key=gates.__getitem__) for gates in said.episodes]
-                passes = Answer(said.answer, said.passes, said.episodes, choices)
+                passes = Answer(said.answer, said.passes, said.episodes, said.chosen())
                 total += 1
                 right += ok
                 supported += supporting_facts_right(passes, [s - 1 for s in question.supports])
-                by_band[band(story.distance(question))].append(ok)
+                by_band.setdefault(band(story.distance(question)), []).append(ok)
                 if question.supports == (1,):
                     first.append(ok)
+        if not total:
+            continue
         cells = [f"{size:,}", f"{total:,}", f"{100 * right / total:.1f} %",
                  f"{100 * supported / total:.1f} %"]
-        cells += [f"{100 * sum(v) / len(v):.1f} % ({len(v)})" if v else "" for v in by_band.values()]
+        cells += [f"{100 * sum(v) / len(v):.1f} % ({len(v)})" if v else ""
+                  for b, v in by_band.items() if b in bands]
         cells.append(f"{sum(first)}/{len(first)}")
         lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], file=sys.stderr, flush=True)

@@ -41,9 +41,9 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
     answers = answer_examples(checkpoint, [ex for _, ex in flat], batch_size)
     words = checkpoint.model.config.sentence_words
 
-    def supports(ex: Example):  # a sentence read word by word is supported by words
-        if words and len(ex.story) == 1:
-            return encode_example(checkpoint.tokenizer, ex, words=True).supports
+    def supports(ex: Example):  # as the model reads it: a sentence by words, or as a fact
+        if len(ex.story) == 1 and (words or ex.word_level):
+            return encode_example(checkpoint.tokenizer, ex, words).supports
         return ex.supports
     free_tasks = checkpoint.supervision.get("free_pass_tasks") or []  # the trainer's
     tasks: dict[str, dict] = {}
@@ -122,9 +122,11 @@ def _probe_table(report: dict) -> str:
                      f"{share(counts['said_unknown'], counts['unanswerable'])} | "
                      f"{100 * row['accuracy']:.1f} |")
     counts = report["unknown"]
+    right = sum(round(row["accuracy"] * row["n"]) for row in report["tasks"].values())
+    asked = sum(row["n"] for row in report["tasks"].values())
     lines.append(f"| **all** | **{share(counts['answerable_right'], counts['answerable'])}** | "
                  f"**{share(counts['said_unknown'], counts['unanswerable'])}** | "
-                 f"**{100 * (1 - report['mean_error']):.1f}** |")
+                 f"**{100 * right / max(asked, 1):.1f}** |")
     return "\n".join(lines) + "\n"
 
 

@@ -109,7 +109,7 @@ def download_progress():
 
 
 BAR_WIDTH = 8  # characters of the gate bar in the episode table
-SHOWN_GATE = 0.1  # on a long memory, a fact is shown when some pass gives it at least this
+SHOWN_GATE = 0.1  # on a long memory, facts no pass gives this much are hidden first
 
 
 def gate_cell(gate: float, chosen: bool) -> Text:
@@ -143,8 +143,7 @@ def word_table(explanation) -> Group:
     table.add_column("pass", justify="right")
     table.add_column("sentence, the word each pass chose in brackets", overflow="fold")
     table.add_column("chose", no_wrap=True)
-    for number, gates in enumerate(episodes, start=1):
-        chosen = max(range(len(gates)), key=gates.__getitem__)
+    for number, (gates, chosen) in enumerate(zip(episodes, explanation.chosen()), start=1):
         line = Text()
         for i, word in enumerate(words):
             if i:
@@ -165,7 +164,7 @@ def episode_table(explanation, max_rows: int = 20) -> Group:
     if explanation.sentence is not None:
         return word_table(explanation)
     facts, episodes = explanation.facts, explanation.episodes
-    choices = [max(range(len(gates)), key=gates.__getitem__) for gates in episodes]
+    choices = explanation.chosen()
     highest = 0.0
     rows = list(range(len(facts)))
     hidden = 0

@@ -17,15 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from askme.dmn.config import DMNConfig
+from askme.dmn.config import INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE, DMNConfig
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
-from askme.errors import AskmeError
 
-# As askme.dmn.model's inference: a fact whose gate is under INFERENCE_SKIP_GATE moves the
-# episode's state in one step with its skipped neighbours; over INFERENCE_MAX_STEPS facts,
-# only that many get a step of their own.
-INFERENCE_SKIP_GATE = 1e-4
-INFERENCE_MAX_STEPS = 128
 
 # float32, as torch computes: on bAbI's whole test the gates are within 1.2e-5 of torch's
 # (other BLAS kernels sum in other orders); in float64 they are 1.5e-5 away, torch's own
@@ -68,29 +62,34 @@ class _StateUnpickler(pickle.Unpickler):
 
 
 def _rebuild_tensor(storage, offset, size, stride, *_):
-    if not size:
-        return storage[offset].copy()
-    itemsize = storage.itemsize
-    view = np.lib.stride_tricks.as_strided(storage[offset:], shape=tuple(size),
-                                           strides=tuple(s * itemsize for s in stride))
+    size, stride = tuple(size), tuple(stride)
+    if (not all(isinstance(n, int) and n >= 0 for n in (offset, *size, *stride))
+            or len(size) != len(stride)):
+        raise pickle.UnpicklingError("a tensor of odd shape")
+    if not all(size):
+        return np.zeros(size, storage.dtype)
+    if offset + sum((n - 1) * s for n, s in zip(size, stride)) >= len(storage):
+        raise pickle.UnpicklingError("a tensor reaches past its storage")
+    view = np.lib.stride_tricks.as_strided(storage[offset:], shape=size,
+                                           strides=tuple(s * storage.itemsize for s in stride))
     return np.array(view)  # its own, writable, contiguous copy
 
 
 def load_state(path: str | Path) -> dict[str, np.ndarray]:
-    """The arrays of a state dict saved by torch.save (askme's weights.pt)."""
+    """The arrays of a state dict saved by torch.save (askme's weights.pt); ValueError
+    says why a file is not one."""
     try:
         with zipfile.ZipFile(path) as archive:
             pickled = [n for n in archive.namelist() if n.endswith("/data.pkl")]
             if len(pickled) != 1:
-                raise AskmeError(f"{path}: not a torch state dict (no data.pkl)")
+                raise ValueError("no data.pkl: not a torch state dict")
             prefix = pickled[0][: -len("data.pkl")]
             with archive.open(pickled[0]) as handle:
                 state = _StateUnpickler(handle, archive, prefix).load()
-    except (OSError, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError,
-            EOFError) as error:
-        raise AskmeError(f"{path}: cannot read the weights ({error})") from None
+    except (OSError, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, EOFError) as error:
+        raise ValueError(str(error) or type(error).__name__) from None
     if not isinstance(state, dict):
-        raise AskmeError(f"{path}: not a state dict")
+        raise ValueError("not a state dict")
     return {name: np.asarray(value) for name, value in state.items()}
 
 
@@ -127,27 +126,55 @@ class Prediction:
     confidence: np.ndarray  # (B,)
 
 
+def weight_shapes(config: DMNConfig) -> dict[str, tuple[int, ...]]:
+    """The state dict a DMN of `config` has (askme.dmn.model), by name and shape."""
+    V, E, H, G = config.vocab_size, config.embed_dim, config.hidden_dim, config.gate_hidden_dim
+    shapes = {"embed.weight": (V, E)}
+    for part, width in (("input_module", E), ("question_module", E)):
+        shapes |= {f"{part}.gru.weight_ih_l0": (3 * H, width), f"{part}.gru.weight_hh_l0": (3 * H, H),
+                   f"{part}.gru.bias_ih_l0": (3 * H,), f"{part}.gru.bias_hh_l0": (3 * H,)}
+    shapes |= {"memory.bilinear": (H, H), "memory.end_of_passes": (H,),
+               "memory.gate_mlp.0.weight": (G, 7 * H + 4), "memory.gate_mlp.0.bias": (G,),
+               "memory.gate_mlp.2.weight": (1, G), "memory.gate_mlp.2.bias": (1,)}
+    if config.gate_competition:
+        shapes |= {"memory.competition.weight": (2, 2 * H), "memory.competition.bias": (2,)}
+    cells = [("memory.episode_gru", H)]
+    if config.memory_update == "relu":
+        shapes |= {"memory.memory_gru.linear.weight": (H, 4 * H), "memory.memory_gru.linear.bias": (H,)}
+    else:
+        cells.append(("memory.memory_gru", H))
+    reads = config.answer_reads_episodes
+    cells.append(("answer_module.gru", E + (2 if reads else 1) * H))
+    for cell, width in cells:
+        shapes |= {f"{cell}.weight_ih": (3 * H, width), f"{cell}.weight_hh": (3 * H, H),
+                   f"{cell}.bias_ih": (3 * H,), f"{cell}.bias_hh": (3 * H,)}
+    shapes |= {"answer_module.out.weight": (V, H), "answer_module.out.bias": (V,)}
+    if reads:
+        shapes["answer_module.episode_key.weight"] = (H, H)
+    if config.answer_pass_keys:
+        shapes["answer_module.pass_key"] = (config.max_passes + 1, H)
+    return shapes
+
+
 class ArrayDMN:
     """A DMN's answer path over its weights as numpy arrays (float32)."""
 
     def __init__(self, config: DMNConfig, state: dict[str, np.ndarray]):
         self.config = config
         self.w = {name: value.astype(DTYPE) for name, value in state.items()}
-        wanted = {"embed.weight": (config.vocab_size, config.embed_dim),
-                  "memory.gate_mlp.0.weight": (config.gate_hidden_dim, 7 * config.hidden_dim + 4),
-                  "answer_module.out.weight": (config.vocab_size, config.hidden_dim)}
+        wanted = weight_shapes(config)
+        if set(self.w) != set(wanted):
+            odd = sorted(set(self.w) ^ set(wanted))
+            raise ValueError(f"weights of another model ({', '.join(odd[:3])} ...)")
         for name, shape in wanted.items():
-            if name not in self.w or self.w[name].shape != shape:
-                raise ValueError(f"{name} is not a {shape} array: weights of another model")
+            if self.w[name].shape != shape:
+                raise ValueError(f"{name} is {self.w[name].shape}, not {shape}: weights of "
+                                 f"another model")
         H = config.hidden_dim
         W1 = self.w["memory.gate_mlp.0.weight"]
         # The gate MLP's first layer split by the blocks of z (see EpisodicMemory._first_layer)
         self.blocks = [W1[:, k * H:(k + 1) * H] for k in range(7)]
         self.w_bq, self.w_bm, self.w_t = W1[:, 7 * H], W1[:, 7 * H + 1], W1[:, 7 * H + 2:]
-
-    @classmethod
-    def load(cls, config: DMNConfig, weights: str | Path) -> "ArrayDMN":
-        return cls(config, load_state(weights))
 
     @property
     def arrays(self) -> "ArrayDMN":
@@ -266,7 +293,7 @@ class ArrayDMN:
             logits = (np.tanh(hidden) @ w["memory.gate_mlp.2.weight"].T)[..., 0] \
                 + w["memory.gate_mlp.2.bias"][0]
             logits = np.where(candidate_mask, logits, -np.inf).astype(DTYPE)
-            if "memory.competition.weight" in w:
+            if self.config.gate_competition:
                 gates = _sigmoid(logits[:, :-1])
                 before = np.cumsum(gates, 1) - gates
                 after = gates.sum(1, keepdims=True) - before - gates
@@ -295,10 +322,10 @@ class ArrayDMN:
 
     def _step_input(self, word, question, state, episodes, used):
         parts = [word, question]
-        if "answer_module.episode_key.weight" in self.w:
+        if self.config.answer_reads_episodes:
             keys, scale = episodes, 1.0
             P = episodes.shape[1]
-            if "answer_module.pass_key" in self.w:
+            if self.config.answer_pass_keys:
                 places = self.w["answer_module.pass_key"][:P]
                 keys = episodes + np.concatenate(
                     [places, np.zeros((P - len(places), places.shape[1]), DTYPE)])[None]

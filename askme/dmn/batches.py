@@ -35,6 +35,15 @@ def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
     return story, positions
 
 
+def sentence_words(tokenizer: Tokenizer, sentence: str) -> tuple[list[int], list[int]] | None:
+    """A sentence's pieces and each word's last piece (Tokenizer.fact_words), or None when
+    the pieces group into other words than spaces split it into ("home !" reads as
+    "home."): then it is read as one fact, since word supports and the words shown would
+    not line up."""
+    ids, ends = tokenizer.fact_words(sentence)
+    return (ids, ends) if len(ends) == len(sentence.split()) else None
+
+
 def encode_example(tokenizer: Tokenizer, example: Example, words: bool = False) -> Encoded:
     """With `words` (DMNConfig.sentence_words), a story of one sentence has its words as
     facts: a question supported by the sentence (a bAbI fact) is supported by its last word,
@@ -42,12 +51,12 @@ def encode_example(tokenizer: Tokenizer, example: Example, words: bool = False) 
     answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
     question = tokenizer.encode_question(example.question)
     supports = list(example.supports)
-    if words and len(example.story) == 1:
-        ids, ends = tokenizer.fact_words(example.story[0])
+    read = sentence_words(tokenizer, example.story[0]) if words and len(example.story) == 1 else None
+    if read is not None:
+        ids, ends = read
         if not example.word_level:
             supports = [len(ends) - 1] * len(supports)
-        if all(s < len(ends) for s in supports):  # else the pieces split words otherwise
-            return Encoded(ids + [FACT_END_ID], ends, question, answer, supports, example.task)
+        return Encoded(ids + [FACT_END_ID], ends, question, answer, supports, example.task)
     story, positions = encode_facts(tokenizer, example.story)
     if example.word_level:  # read as one fact: the sentence supports it once
         supports = [0] if supports else []
@@ -63,10 +72,10 @@ def pad_array(rows, value, min_width=1):
 
 
 def pad_rows(rows, value, min_width=1) -> "torch.Tensor":
+    """pad_array as a torch tensor, for training batches."""
     import torch
 
-    width = max([min_width] + [len(r) for r in rows])
-    return torch.tensor([list(r) + [value] * (width - len(r)) for r in rows], dtype=torch.long)
+    return torch.from_numpy(pad_array(rows, value, min_width))
 
 
 def collate(items: list[Encoded]) -> "Batch":

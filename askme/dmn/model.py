@@ -13,22 +13,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from askme.dmn.config import DMNConfig
+from askme.dmn.config import INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE, DMNConfig
 from askme.dmn.fused import GatePass, GateStatic
 from askme.dmn.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
-# At inference a fact whose gate is at most this is taken out of the episode GRU's sequential
-# loop: each run of such facts between two steps moves the episode by their gate-weighted
-# updates from one state, all computed at once. Each would move it by under this fraction of
-# one GRU step; together they are right to first order in the gates (the error is of the
-# order of the gates squared), where leaving them out would be off by the gates' sum, which
-# grows with the memory. And on a memory longer than
-# INFERENCE_MAX_STEPS facts, a pass runs the episode over that many facts at most, those with
-# the highest gates: the sequential part of a pass stays bounded however long the memory.
-# bAbI stories (at most 224 facts) get the same answers with and without either shortcut.
-INFERENCE_SKIP_GATE = 1e-4
-INFERENCE_MAX_STEPS = 128
 # Marks a free pass among a row's gate targets (the trainer's Supervision.free_pass_tasks): no
 # loss, and its episode is made from the model's own gates even under teacher forcing.
 FREE_PASS = -2
@@ -449,7 +438,8 @@ class DMN(nn.Module):
 
     @property
     def arrays(self) -> "TorchArrays":
-        """This model answering from numpy arrays, as askme.dmn.arrays.ArrayDMN does."""
+        """This model answering from numpy arrays, as askme.dmn.arrays.ArrayDMN does. It
+        puts the model in eval mode, as answering needs; a trainer calls train() again."""
         self.eval()
         return TorchArrays(self)
 

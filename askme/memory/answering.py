@@ -3,7 +3,7 @@ gates, where the memory halted). The chat, ask, load and eval all answer through
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,13 +32,20 @@ class Explanation:
     # A memory of one sentence read word by word (DMNConfig.sentence_words): the sentence,
     # whose words are then `facts`, one gate each.
     sentence: str | None = None
+    # Per pass run: where its highest gate was, from the logits (len(facts): end-of-passes);
+    # empty when not known, then read from the gates.
+    choices: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, question: str, answer: "Answer", facts: list[str],
            sentence: str | None = None) -> "Explanation":
         return cls(question, answer.text, facts, answer.gates, answer.passes,
                    halted=answer.choices[-1] == len(facts), confidence=answer.confidence,
-                   sentence=sentence)
+                   sentence=sentence, choices=list(answer.choices))
+
+    def chosen(self) -> list[int]:
+        """Each pass's choice: a fact's position, or len(facts) for end-of-passes."""
+        return self.choices or [max(range(len(g)), key=g.__getitem__) for g in self.episodes]
 
     def to_json(self) -> dict:
         """Every pass the memory ran, with its gates, and how many of their episodes the
@@ -102,15 +109,16 @@ def encode_words(checkpoint, sentence: str, person: bool = False) -> EncodedFact
     None when the model's pieces split the sentence into other words than spaces do."""
     import numpy as np
 
+    from askme.dmn.batches import sentence_words as read_words
     from askme.dmn.tokenizer import FACT_END_ID
     from askme.memory.cache import new_entities
 
     entities = new_entities(checkpoint, person)
     said = entities.rewrite_all([sentence])[0] if entities is not None else sentence
-    ids, ends = checkpoint.tokenizer.fact_words(said)
-    words = sentence.split()
-    if len(ends) != len(words):
+    words, read = sentence.split(), read_words(checkpoint.tokenizer, said)
+    if read is None or len(said.split()) != len(words):
         return None
+    ids, ends = read
     facts, _ = checkpoint.model.arrays.encode_story(np.array([ids + [FACT_END_ID]]),
                                                     np.array([ends]))
     return EncodedFacts(words, facts[0], entities)

@@ -25,11 +25,12 @@ LAST_JOINS = (" and ", ", and ", " and then ", ", then ")
 
 def _clause(fact: str) -> tuple[str, str | None]:
     """A fact as a clause (no full stop, a first word that is no name in lower case), and
-    the name it starts with, if any."""
+    the one person it is about when it starts with their name ("Mary and John ..." is about
+    two: None)."""
     text = fact.strip().rstrip(".!")
-    first = text.split(" ", 1)[0]
+    first, second = (text.split(" ") + [""])[:2]
     if first in PROPER:
-        return text, first
+        return text, None if second == "and" else first
     return text[:1].lower() + text[1:], None
 
 
@@ -52,7 +53,7 @@ def join_facts(facts: list[str], rng: random.Random) -> tuple[str, list[int]]:
             sentence += join
         sentence += clause
         ends.append(len(sentence.split()) - 1)
-        before = named or before
+        before = named  # a clause about anyone else ends what a dropped name could mean
     return sentence[:1].upper() + sentence[1:] + ".", ends
 
 

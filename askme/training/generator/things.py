@@ -20,6 +20,10 @@ SPOTS = {"table": "on", "shelf": "on", "desk": "on", "sofa": "on", "bed": "under
          "counter": "on", "chair": "on", "windowsill": "on", "drawer": "in", "box": "in",
          "cupboard": "in", "basket": "in", "bag": "in", "fridge": "in", "wardrobe": "in",
          "suitcase": "in", "sink": "in", "floor": "on"}
+# Things told in the singular: none that is also a spot ("the bag in the bag") or that has
+# a plural twin among PLURAL_THINGS ("key" and "keys", "glasses").
+SINGULAR_THINGS = tuple(t for t in w.THINGS if t not in SPOTS and t not in PLURAL_THINGS
+                        and t + "s" not in PLURAL_THINGS)
 STATES = ("{the} {is} {at} the {spot}.", "{the} {is} {at} the {spot} now.",
           "{the} {is} lying {at} the {spot}.")
 PUTS = ("{who} put {the_lower} {at} the {spot}.", "{who} left {the_lower} {at} the {spot}.",
@@ -33,7 +37,8 @@ def things_placed(rng: random.Random, unknown: float = 0.1) -> list[str]:
     """Three or four things put here and there, with a question after every event or two
     about where one of them is now; now and then (`unknown`) one about a thing never told."""
     told = Telling(rng)
-    things = rng.sample(w.THINGS, rng.randint(1, 3)) + rng.sample(PLURAL_THINGS, rng.randint(1, 2))
+    things = (rng.sample(SINGULAR_THINGS, rng.randint(1, 3))
+              + rng.sample(PLURAL_THINGS, rng.randint(1, 2)))
     spots = rng.sample(sorted(SPOTS), 4)
     people = [p.name for p in w.people(rng, 2)]
     where: dict[str, tuple[str, int, str | None]] = {}  # thing: (spot, fact, who put it)
@@ -58,7 +63,7 @@ def things_placed(rng: random.Random, unknown: float = 0.1) -> list[str]:
                             **{"is": "are" if thing in PLURAL_THINGS else "is"}), spot, [fact])
         asked += 1
         if rng.random() < unknown:
-            stranger = rng.choice([t for t in w.THINGS + PLURAL_THINGS if t not in things])
+            stranger = rng.choice([t for t in SINGULAR_THINGS + PLURAL_THINGS if t not in things])
             told.question(w.ask(rng, WHERE[:2], the_lower=f"the {stranger}",
                                 **{"is": "are" if stranger in PLURAL_THINGS else "is"}), UNKNOWN)
     return told.lines
