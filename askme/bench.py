@@ -238,25 +238,27 @@ QUICK_LONG_STORIES = {10: 5, 100: 2, 1000: 1, 10000: 1}
 
 def long_memory(checkpoint, stories: dict[int, int] = LONG_STORIES) -> list[str]:
     """Accuracy and supporting-fact accuracy on generated memories of 10 to 10,000 facts
-    (askme.training.generator.long), per size and per distance from the question back to
-    the earliest supporting fact, answered as `askme load` answers a story: the facts
-    encoded once, every question after the last. Returns the table's Markdown lines."""
+    (askme.training.generator.long), told in everyday English and in bAbI's own words, per
+    size and per distance from the question back to the earliest supporting fact, answered
+    as `askme load` answers a story: the facts encoded once, every question after the last.
+    Returns the table's Markdown lines."""
     from askme.evaluation import supporting_facts_right
     from askme.memory.answering import Answer
     from askme.memory.cache import encode_facts
     from askme.training.generator.long import DISTANCE_BANDS, band, long_story
 
     bands = [f"{first:,}-{last:,}" for first, last in DISTANCE_BANDS]
-    lines = ["| facts in memory | questions | right | supporting facts | "
+    lines = ["| told in | facts in memory | questions | right | supporting facts | "
              + " | ".join(f"distance {b}" for b in bands) + " | told only in fact 1 |",
-             "|---:" * (5 + len(bands)) + "|"]
-    for size, count in stories.items():
+             "|---" + "|---:" * (5 + len(bands)) + "|"]
+    for babi_words, size, count in [(b, size, count) for b in (False, True)
+                                    for size, count in stories.items()]:
         right = supported = 0
         by_band: dict[str, list[bool]] = {b: [] for b in bands}
         first: list[bool] = []
         total = 0
         for seed in range(count):
-            story = long_story(size, seed)
+            story = long_story(size, seed, babi_words)
             encoded = encode_facts(checkpoint, story.facts)
             asked = [(q.text, size) for q in story.questions]
             for question, said in zip(story.questions, answering.answer_prefixes(
@@ -271,7 +273,8 @@ def long_memory(checkpoint, stories: dict[int, int] = LONG_STORIES) -> list[str]
                     first.append(ok)
         if not total:
             continue
-        cells = [f"{size:,}", f"{total:,}", f"{100 * right / total:.1f} %",
+        cells = ["bAbI's words" if babi_words else "everyday English", f"{size:,}", f"{total:,}",
+                 f"{100 * right / total:.1f} %",
                  f"{100 * supported / total:.1f} %"]
         cells += [f"{100 * sum(v) / len(v):.1f} % ({len(v)})" if v else ""
                   for b, v in by_band.items() if b in bands]
@@ -307,6 +310,6 @@ def markdown(results: Results, command: str) -> str:
 
 LONG_MEMORY_TEXT = (
     "Generated memories (`askme/training/generator/long.py`: people moving, things taken "
-    "and dropped, a deduction; the same stories every run), every question asked after the "
-    "last fact. Distance: facts from the question back to the earliest supporting fact "
+    "and dropped, a deduction; the same stories every run), told in everyday English and in "
+    "bAbI's own words, every question asked after the last fact. Distance: facts from the question back to the earliest supporting fact "
     "(questions in brackets). The last column: people told once, in the very first fact.")

@@ -182,3 +182,17 @@ def test_things_placed_stories_answer_where_each_thing_was_last_put(babi_dir, tm
     added = DATA_STEPS["things_placed"](babi_dir, tmp_path / "out", stories=10)
     assert list(added) == [p.name for p in babi_dir.glob("qa1_*_train.txt")]
     assert any("The" in line and "are" in line for line in generate_things(30, seed=4))
+
+
+def test_a_long_story_in_babis_words_uses_only_them():
+    from askme.babi import ENTITY_WORDS
+    from askme.training.generator.long import long_story
+
+    story = long_story(200, seed=1, babi_words=True)
+    known = {w.lower() for words in ENTITY_WORDS.values() for w in words}
+    told = {w.lower() for fact in story.facts for w in re.findall(r"[A-Za-z]+", fact)}
+    verbs = {"went", "journeyed", "travelled", "moved", "back", "picked", "up", "got", "grabbed",
+             "took", "dropped", "discarded", "put", "down", "left", "to", "the", "is", "in", "a",
+             "are", "afraid", "of", "there", "he", "she", "mice", "mouse", "cats", "cat",
+             "wolves", "wolf", "sheep"}
+    assert told <= known | verbs, told - known - verbs

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from askme.training.generator import babi_words as bw
 from askme.training.generator import words as w
 from askme.training.generator.tasks import SPECIES, WHERE_PERSON, WHERE_THING, World
 from askme.training.generator.words import Person
@@ -56,24 +57,31 @@ def anchor_positions(size: int, anchors: int) -> list[int]:
     return sorted(size + 1 - d for d in distances)
 
 
-def long_story(size: int, seed: int = 0) -> LongStory:
-    """A story of `size` facts (at least 10) and its questions."""
+def long_story(size: int, seed: int = 0, babi_words: bool = False) -> LongStory:
+    """A story of `size` facts (at least 10) and its questions; `babi_words`: told in bAbI's
+    own people, rooms, objects and verbs (generator.babi_words), else in everyday English."""
     if size < 10:
         raise ValueError("a long story has at least 10 facts")
-    rng = random.Random(f"long {size} {seed}")
-    world = World(rng, n_people=4, n_places=6, n_things=4, cities=False)
+    words = bw if babi_words else w
+    species = bw.SPECIES if babi_words else SPECIES
+    where_person = bw.WHERE_PERSON if babi_words else WHERE_PERSON
+    where_thing = bw.WHERE_THING if babi_words else WHERE_THING
+    rng = random.Random(f"long {size} {seed}" + (" babi" if babi_words else ""))
+    world = World(rng, n_people=4, n_places=6, n_things=min(4, len(words.THINGS)),
+                  cities=False, words=words)
     told = world.told
     taken = {p.name for p in world.people}
     strangers = [Person(name, female) for name, female in
-                 [(n, True) for n in w.WOMEN] + [(n, False) for n in w.MEN] if name not in taken]
+                 [(n, True) for n in words.WOMEN] + [(n, False) for n in words.MEN]
+                 if name not in taken]
     anchors = rng.sample(strangers, max(2, min(8, size // 5)))
     at = dict(zip(anchor_positions(size, len(anchors)), anchors))
     # A deduction: which kind its member is, and what that kind fears, told far apart.
     member = rng.choice([p for p in strangers if p not in anchors])
-    kind, feared = rng.sample(list(SPECIES), 2)
+    kind, feared = rng.sample(list(species), 2)
     free = [i for i in range(2, size + 1) if i not in at]
     kind_at, fear_at = sorted(rng.sample(free, 2))
-    told_at = {fear_at: f"{SPECIES[kind].capitalize()} are afraid of {SPECIES[feared]}.",
+    told_at = {fear_at: f"{species[kind].capitalize()} are afraid of {species[feared]}.",
                kind_at: f"{member.name} is a {kind}."}
     for number in range(1, size + 1):
         if number in at:
@@ -93,16 +101,16 @@ def long_story(size: int, seed: int = 0) -> LongStory:
                 f"Is {anchor.name} {w.at(asked)}?", "yes" if asked == place else "no",
                 (position,), "yes/no"))
         else:
-            questions.append(LongQuestion(w.ask(rng, WHERE_PERSON, x=anchor.name),
+            questions.append(LongQuestion(w.ask(rng, where_person, x=anchor.name),
                                           place.name, (position,), "where person"))
     for person in world.people:
         if person in world.at:
             place, move = world.at[person]
-            questions.append(LongQuestion(w.ask(rng, WHERE_PERSON, x=person.name), place.name,
+            questions.append(LongQuestion(w.ask(rng, where_person, x=person.name), place.name,
                                           (move,), "where person"))
     for thing in world.things:
         if where := world.where_thing(thing):
-            questions.append(LongQuestion(w.ask(rng, WHERE_THING, x=thing), where[0].name,
+            questions.append(LongQuestion(w.ask(rng, where_thing, x=thing), where[0].name,
                                           tuple(where[1]), "where thing"))
     questions.append(LongQuestion(f"What is {member.name} afraid of?", feared,
                                   (kind_at, fear_at), "deduction"))

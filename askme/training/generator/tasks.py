@@ -44,11 +44,12 @@ class World:
     """People moving between places, taking, dropping and handing over things."""
 
     def __init__(self, rng: random.Random, n_people: int = 4, n_places: int = 5,
-                 n_things: int = 0, cities: bool = True, animals: float = 0.0):
+                 n_things: int = 0, cities: bool = True, animals: float = 0.0, words=w):
         self.rng = rng
-        self.people = w.people(rng, n_people, animals)
-        self.places = w.places(rng, n_places, cities)
-        self.things = rng.sample(w.THINGS, n_things)
+        self.words = words  # the pools and phrasings told in (generator.words: everyday English)
+        self.people = words.people(rng, n_people, animals)
+        self.places = words.places(rng, n_places, cities)
+        self.things = rng.sample(words.THINGS, n_things)
         self.told = Telling(rng)
         self.at: dict[Person, tuple[Place, int]] = {}  # last place and the fact of the move
         self.named: dict[Person, int] = {}  # the last fact that named the person
@@ -66,8 +67,9 @@ class World:
 
     def tell(self, person: Person, predicate: str, opener: bool = True) -> int:
         subject = self.subject(person)
-        fact = self.told.fact(w.sentence(subject, predicate, self.rng,
-                                         self.told.opener() if opener else 0.0), about=person)
+        fact = self.told.fact(self.words.sentence(subject, predicate, self.rng,
+                                                  self.told.opener() if opener else 0.0),
+                              about=person)
         if subject == person.name:
             self.named[person] = fact
         return fact
@@ -79,11 +81,13 @@ class World:
         place = place or self.rng.choice([p for p in self.places if p != here])
         animal = person.female is None
         if pronoun:
-            fact = self.told.fact(w.sentence(person.pronoun, w.move(self.rng, place, animal),
-                                             self.rng, opener=0.7), about=person)
+            told = self.words.move(self.rng, place, animal)
+            fact = self.told.fact(self.words.sentence(person.pronoun, told, self.rng, opener=0.7),
+                                  about=person)
         else:
             stated = self.rng.random() < 0.15  # "Mary is in the kitchen.": no "then" before it
-            told = w.state(self.rng, place) if stated else w.move(self.rng, place, animal)
+            told = (self.words.state(self.rng, place) if stated
+                    else self.words.move(self.rng, place, animal))
             fact = self.tell(person, told, opener=not stated)
         self.at[person] = (place, fact)
         self.moves[person].append((place, fact))
@@ -91,14 +95,14 @@ class World:
 
     def take(self, person: Person, thing: str) -> int:
         there = " there" if person in self.at and self.rng.random() < 0.3 else ""
-        fact = self.tell(person, self.rng.choice(w.TAKES).format(thing) + there)
+        fact = self.tell(person, self.rng.choice(self.words.TAKES).format(thing) + there)
         self.holder[thing], self.thing_event[thing] = person, fact
         self.left_at.pop(thing, None)
         self.events[person].append(fact)
         return fact
 
     def drop(self, person: Person, thing: str) -> int:
-        fact = self.tell(person, self.rng.choice(w.DROPS).format(thing))
+        fact = self.tell(person, self.rng.choice(self.words.DROPS).format(thing))
         self.holder[thing], self.thing_event[thing] = None, fact
         if person in self.at:
             self.left_at[thing] = (self.at[person][0], self.at[person][1])
