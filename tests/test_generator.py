@@ -149,8 +149,9 @@ def test_a_long_story_asks_about_facts_at_every_distance_and_each_answer_is_in_i
 
 
 def test_the_stories_the_shipped_model_was_trained_on_never_change():
-    """recipes/everyday.toml reruns to the shipped model only while its data step writes the
-    same stories: new kinds of story go in new functions, never into these."""
+    """A recipe that trains on the data step everyday_english (recipes/everyday.toml) reruns
+    to the same model only while it writes the same stories: new kinds of story go in new
+    functions, never into these."""
     import hashlib
 
     digest = hashlib.sha256()
