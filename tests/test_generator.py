@@ -197,3 +197,26 @@ def test_a_long_story_in_babis_words_uses_only_them():
              "are", "afraid", "of", "there", "he", "she", "mice", "mouse", "cats", "cat",
              "wolves", "wolf", "sheep"}
     assert told <= known | verbs, told - known - verbs
+
+
+def test_generated_stories_read_through_slots_answer_in_the_words_the_facts_now_use(tmp_path):
+    from askme.training.data_steps import babi_lexicon, read_through_slots
+
+    people, rooms = ["Mary", "John", "Sandra", "Daniel"], ["kitchen", "garden", "office",
+                                                          "hallway", "bedroom", "bathroom"]
+    story = [f"{i + 1} {people[i % 4]} {('went', 'journeyed', 'moved')[i % 3]} to the "
+             f"{rooms[i % 6]}." for i in range(12)]
+    story += [f"13 Where is {people[3]}?\t{rooms[3]}\t12"]
+    (tmp_path / "qa1_single-supporting-fact_train.txt").write_text("\n".join(story * 3) + "\n")
+    lexicon = babi_lexicon(tmp_path)
+    lines = generate(1, 40, seed=1)
+    read = read_through_slots(lines, lexicon)
+    assert len(read) == len(lines) and read != lines
+    for example in parse_babi(read, task=1):
+        if example.answer == UNKNOWN:
+            continue
+        told = " ".join(example.story[s] for s in example.supports).lower()
+        assert example.answer.lower() in told, example  # the answer is a word the fact says
+    people = {w.lower() for w in lexicon.slots["actor"]}
+    names = {w for line in read for w in re.findall(r"[A-Z][a-z]+", line.split(" ", 1)[1])}
+    assert {n.lower() for n in names} & people  # generated people read as bAbI's

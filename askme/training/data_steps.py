@@ -158,6 +158,62 @@ def everyday_english(source: Path, target: Path, stories: int = EVERYDAY_STORIES
     return _copy_changing(source, target, adding, change)
 
 
+def babi_lexicon(source: Path):
+    """The lexicon (askme.dmn.entities) of a bAbI folder's training files alone, as a model
+    trained on them builds it."""
+    from askme.babi import load_tasks
+    from askme.dmn.entities import Lexicon
+
+    tasks = sorted(int(re.match(r"qa(\d+)_", p.name).group(1))
+                   for p in Path(source).glob("qa*_*_train.txt"))
+    examples = [e for task in load_tasks(source, tasks, "train").values() for e in task]
+    return Lexicon.build([s for e in examples for s in (*e.story, e.question, e.answer)],
+                         [(e.question, e.answer) for e in examples])
+
+
+def read_through_slots(lines: list[str], lexicon) -> list[str]:
+    """Generated bAbI-format stories as a model of `lexicon` reads a user's: each story's
+    facts through one EntityMap, fact by fact, each question through a copy of it, and the
+    answer in the slot words the map gave (askme.memory.answering reads a memory so)."""
+    from askme.dmn.entities import WORD, EntityMap
+
+    out, slots = [], None
+    for line in lines:
+        number, text = line.split(" ", 1)
+        if number == "1":
+            slots = EntityMap(lexicon)
+        if "\t" not in text:
+            out.append(f"{number} {slots.rewrite(text)}")
+            continue
+        question, answer, supports = text.split("\t")
+        said = slots.copy().rewrite(question)
+        answer = WORD.sub(lambda m: slots.forward.get(m.group().lower(), m.group()), answer)
+        out.append(f"{number} {said}\t{answer}\t{supports}")
+    return out
+
+
+def everyday_slots(source: Path, target: Path, stories: int = EVERYDAY_STORIES
+                   ) -> dict[str, int]:
+    """everyday_english's stories read through entity slots: their people, places and
+    things become bAbI's own words, and a verb of motion bAbI never used becomes its own,
+    as the slots of a lexicon built from the training files in `source` read them. So the
+    generator teaches ways of telling and unanswerable questions, while the answers stay
+    words the decoder says often (70-odd generated places are too rare to learn to say)."""
+    from askme.training.generator import generate
+
+    lexicon = babi_lexicon(source)
+
+    def change(path: Path) -> int:
+        task = int(re.match(r"qa(\d+)_", path.name).group(1))
+        added = read_through_slots(generate(task, stories, seed=task), lexicon)
+        (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
+                                        + "\n".join(added) + "\n")
+        return sum("\t" in line for line in added)
+
+    adding = {path.name for path in Path(source).glob("qa*_*_train.txt")}
+    return _copy_changing(source, target, adding, change)
+
+
 THINGS_STORIES = 2000  # stories of things put here and there, added to task 1's training file
 
 
@@ -211,4 +267,5 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
 
 DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
               "babi_10k": babi_10k, "everyday_english": everyday_english,
-              "things_placed": things_placed, "one_sentence": one_sentence}
+              "things_placed": things_placed, "one_sentence": one_sentence,
+              "everyday_slots": everyday_slots}

@@ -78,7 +78,7 @@ STAGE_KEYS = {
     "tasks": "bAbI tasks trained jointly, e.g. 1-20 (required)",
     "data_steps": "data steps applied in order before the stage: where_questions, "
                   "turned_directions, babi_10k, everyday_english, things_placed, "
-                  "one_sentence",
+                  "one_sentence, everyday_slots",
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
     "epochs": f"most epochs ({_options.epochs})",
     "batch_size": f"questions per step ({_options.batch_size})",
