@@ -343,8 +343,8 @@ def cmd_eval(args) -> int:
     from askme.memory.answering import load_model
     from askme.paths import default_babi_dir
 
+    tasks = parse_tasks(args.tasks or "1-20")  # a bad list is named before a missing folder
     data = args.data or default_babi_dir()
-    tasks = parse_tasks(args.tasks or "1-20")
     if args.tasks is None and args.data is not None:  # a probe may hold some task types
         tasks = sorted({int(p.name[2:].split("_")[0]) for p in Path(data).glob("qa*_*_test.txt")
                         if p.name[2:].split("_")[0].isdigit()}) or tasks
