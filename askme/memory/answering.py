@@ -90,13 +90,13 @@ def _explain(checkpoint, cases: list[tuple[list[str], str]]) -> list[Explanation
     examples = [Example(tuple(f), q, "", ()) for f, q in cases]
     out = []
     for (f, q), a in zip(cases, answer_examples(checkpoint, examples)):
-        words = sentence_words(checkpoint, f)
+        words = one_sentence_words(checkpoint, f)
         out.append(Explanation.of(q, a, words, f[0]) if words and len(a.gates[0]) == len(words) + 1
                    else Explanation.of(q, a, list(f)))
     return out
 
 
-def sentence_words(checkpoint, facts: list[str]) -> list[str] | None:
+def one_sentence_words(checkpoint, facts: list[str]) -> list[str] | None:
     """The words of a memory of one sentence, for a model that reads it word by word
     (DMNConfig.sentence_words); None when it reads facts."""
     if len(facts) != 1 or not checkpoint.model.config.sentence_words:
@@ -158,7 +158,7 @@ def answer_prefixes(checkpoint, facts: EncodedFacts, questions: list[tuple[str, 
     slots, each question is read with the memory's slots and its answer written back; a
     question about a person ("Who ...?") reads the memory with the people the model learned
     to answer with (EntityMap.for_person_answers), encoded anew when that reading differs."""
-    if sentence_words(checkpoint, facts.texts[:1]) and any(k == 1 for _, k in questions):
+    if one_sentence_words(checkpoint, facts.texts[:1]) and any(k == 1 for _, k in questions):
         return _by_words(checkpoint, facts, questions)
     return _by_facts(checkpoint, facts, questions)
 
