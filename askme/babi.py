@@ -151,6 +151,20 @@ def task_file(folder: str | Path, task: int, split: str) -> Path:
     return found[0]
 
 
+_TASK_FILE = re.compile(r"qa(\d+)_.*_(train|test)\.txt")
+
+
+def file_task(path: str | Path) -> int | None:
+    """The task number of a bAbI task file's name (`qa12_conjunction_test.txt`: 12)."""
+    match = _TASK_FILE.fullmatch(Path(path).name)
+    return int(match.group(1)) if match else None
+
+
+def tasks_in(folder: str | Path, split: str) -> list[int]:
+    """The tasks with a `split` ('train' or 'test') file in a bAbI folder, in order."""
+    return sorted({file_task(p) for p in Path(folder).glob(f"qa*_*_{split}.txt")} - {None})
+
+
 def load_tasks(folder: str | Path, tasks: list[int], split: str) -> dict[int, list[Example]]:
     """Examples of each task's `split` ('train' or 'test') file, by task number."""
     return {task: read_babi_file(task_file(folder, task, split), task=task) for task in tasks}

@@ -338,7 +338,7 @@ def cmd_eval(args) -> int:
     import json
 
     from askme import render
-    from askme.babi import load_tasks, parse_tasks
+    from askme.babi import load_tasks, parse_tasks, tasks_in
     from askme.evaluation import evaluate
     from askme.memory.answering import load_model
     from askme.paths import default_babi_dir
@@ -346,8 +346,7 @@ def cmd_eval(args) -> int:
     tasks = parse_tasks(args.tasks or "1-20")  # a bad list is named before a missing folder
     data = args.data or default_babi_dir()
     if args.tasks is None and args.data is not None:  # a probe may hold some task types
-        tasks = sorted({int(p.name[2:].split("_")[0]) for p in Path(data).glob("qa*_*_test.txt")
-                        if p.name[2:].split("_")[0].isdigit()}) or tasks
+        tasks = tasks_in(data, "test") or tasks
     examples = load_tasks(data, tasks, "test")
     _set_threads(args.threads)
     checkpoint = load_model(args.model)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from askme.babi import load_tasks
+from askme.babi import load_tasks, tasks_in
 from askme.dmn.arrays import load_state
 from askme.memory.answering import answer_examples, load_model
 from askme.paths import shipped_models
@@ -97,8 +97,8 @@ def _same(torch_answers, array_answers):
 def test_numpy_answers_the_probes_as_torch_does(name):
     on_torch, on_numpy = load_model(name), load_model(name, arrays=True)
     for folder in PROBES:
-        tasks = sorted({int(p.name[2:].split("_")[0]) for p in folder.glob("qa*_test.txt")})
-        examples = [e for task in load_tasks(folder, tasks, "test").values() for e in task]
+        examples = [e for task in load_tasks(folder, tasks_in(folder, "test"), "test").values()
+                    for e in task]
         _same(answer_examples(on_torch, examples), answer_examples(on_numpy, examples))
 
 

@@ -76,3 +76,14 @@ def test_load_tasks_selects_files_by_number(babi_dir):
         load_tasks(babi_dir, [2], "test")
     with pytest.raises(AskmeError, match="no such data folder"):
         load_tasks(babi_dir / "missing", [1], "test")
+
+
+def test_task_files_are_known_by_their_number(tmp_path):
+    from askme.babi import file_task, tasks_in
+
+    for name in ("qa12_conjunction_test.txt", "qa3_three-supporting-facts_train.txt",
+                 "qa1_probe_test.txt", "notes.txt", "qa_x_test.txt"):
+        (tmp_path / name).write_text("")
+    assert file_task(tmp_path / "qa12_conjunction_test.txt") == 12
+    assert file_task("notes.txt") is None and file_task("qa_x_test.txt") is None
+    assert tasks_in(tmp_path, "test") == [1, 12] and tasks_in(tmp_path, "train") == [3]

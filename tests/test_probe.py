@@ -3,7 +3,7 @@ reports on: bAbI format, every task type, enough questions and unanswerable ones
 
 from pathlib import Path
 
-from askme.babi import UNKNOWN, load_tasks
+from askme.babi import UNKNOWN, load_tasks, tasks_in
 
 PROBE = Path(__file__).resolve().parent.parent / "probes" / "everyday"
 
@@ -25,7 +25,7 @@ ONE_SENTENCE = PROBE.parent / "one-sentence"
 
 
 def test_the_one_sentence_probe_tells_each_story_both_ways():
-    tasks = sorted(int(p.name[2:].split("_")[0]) for p in ONE_SENTENCE.glob("qa*_test.txt"))
+    tasks = tasks_in(ONE_SENTENCE, "test")
     one = load_tasks(ONE_SENTENCE, tasks, "test")
     split = load_tasks(ONE_SENTENCE / "split", tasks, "test")
     stories = [e for task in tasks for e in one[task]]
@@ -44,5 +44,4 @@ def test_eval_of_a_probe_folder_scores_the_task_types_it_holds(capsys):
 
     assert main(["eval", "--data", str(ONE_SENTENCE), "--model", "babi-1k", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert sorted(map(int, report["tasks"])) == sorted(
-        int(p.name[2:].split("_")[0]) for p in ONE_SENTENCE.glob("qa*_test.txt"))
+    assert sorted(map(int, report["tasks"])) == tasks_in(ONE_SENTENCE, "test")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from askme.babi import BabiFormatError, Example, parse_babi
+from askme.babi import BabiFormatError, Example, file_task, parse_babi
 from askme.dmn.batches import encode_example
 from askme.dmn.tokenizer import FACT_END_ID, Tokenizer
 from askme.training.generator.sentences import (ONE_SENTENCE_TASKS, join_facts,
@@ -101,7 +101,7 @@ def test_the_one_sentence_data_step_adds_to_the_task_types_a_sentence_tells(babi
 
     added = DATA_STEPS["one_sentence"](babi_dir, tmp_path / "out", stories=5)
     assert added == {p.name: 5 for p in babi_dir.glob("qa*_train.txt")
-                     if int(p.name[2:].split("_")[0]) in ONE_SENTENCE_TASKS}
+                     if file_task(p) in ONE_SENTENCE_TASKS}
     for name in added:
         lines = (tmp_path / "out" / name).read_text().splitlines()
         assert any("\tw" in line for line in lines[-10:])

@@ -147,26 +147,17 @@ def everyday_english(source: Path, target: Path, stories: int = EVERYDAY_STORIES
     Returns the questions added per file."""
     from askme.training.generator import generate
 
-    def change(path: Path) -> int:
-        task = int(re.match(r"qa(\d+)_", path.name).group(1))
-        added = generate(task, stories, seed=task)
-        (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
-                                        + "\n".join(added) + "\n")
-        return sum("\t" in line for line in added)
-
-    adding = {path.name for path in Path(source).glob("qa*_*_train.txt")}
-    return _copy_changing(source, target, adding, change)
+    return _appending(source, target, lambda task: generate(task, stories, seed=task))
 
 
 def babi_lexicon(source: Path):
     """The lexicon (askme.dmn.entities) of a bAbI folder's training files alone, as a model
     trained on them builds it."""
-    from askme.babi import load_tasks
+    from askme.babi import load_tasks, tasks_in
     from askme.dmn.entities import Lexicon
 
-    tasks = sorted(int(re.match(r"qa(\d+)_", p.name).group(1))
-                   for p in Path(source).glob("qa*_*_train.txt"))
-    examples = [e for task in load_tasks(source, tasks, "train").values() for e in task]
+    examples = [e for task in load_tasks(source, tasks_in(source, "train"), "train").values()
+                for e in task]
     return Lexicon.build([s for e in examples for s in (*e.story, e.question, e.answer)],
                          [(e.question, e.answer) for e in examples])
 
@@ -202,16 +193,8 @@ def everyday_slots(source: Path, target: Path, stories: int = EVERYDAY_STORIES
     from askme.training.generator import generate
 
     lexicon = babi_lexicon(source)
-
-    def change(path: Path) -> int:
-        task = int(re.match(r"qa(\d+)_", path.name).group(1))
-        added = read_through_slots(generate(task, stories, seed=task), lexicon)
-        (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
-                                        + "\n".join(added) + "\n")
-        return sum("\t" in line for line in added)
-
-    adding = {path.name for path in Path(source).glob("qa*_*_train.txt")}
-    return _copy_changing(source, target, adding, change)
+    return _appending(source, target, lambda task: read_through_slots(
+        generate(task, stories, seed=task), lexicon))
 
 
 THINGS_STORIES = 2000  # stories of things put here and there, added to task 1's training file
@@ -222,14 +205,7 @@ def things_placed(source: Path, target: Path, stories: int = THINGS_STORIES) -> 
     the table.", askme.training.generator.things). Returns the questions added."""
     from askme.training.generator.things import generate_things
 
-    def change(path: Path) -> int:
-        added = generate_things(stories, seed=1)
-        (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
-                                        + "\n".join(added) + "\n")
-        return sum("\t" in line for line in added)
-
-    adding = {path.name for path in Path(source).glob("qa1_*_train.txt")}
-    return _copy_changing(source, target, adding, change)
+    return _appending(source, target, lambda task: generate_things(stories, seed=1), {1})
 
 
 ONE_SENTENCE_STORIES = 1000  # one-sentence stories added to a task type's training file
@@ -242,15 +218,25 @@ def one_sentence(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
     sentence, their questions supported by words. Returns the questions added per file."""
     from askme.training.generator.sentences import ONE_SENTENCE_TASKS, one_sentence_stories
 
+    return _appending(source, target, lambda task: one_sentence_stories(task, stories, seed=task),
+                      set(ONE_SENTENCE_TASKS))
+
+
+def _appending(source: Path, target: Path, added_lines, tasks: set[int] | None = None
+               ) -> dict[str, int]:
+    """A copy of `source` whose training file of each task (of `tasks`; None: all) goes on
+    after its own stories with the bAbI-format lines `added_lines(task)`. Returns the
+    questions added per file."""
+    from askme.babi import file_task
+
     def change(path: Path) -> int:
-        task = int(re.match(r"qa(\d+)_", path.name).group(1))
-        added = one_sentence_stories(task, stories, seed=task)
+        added = added_lines(file_task(path))
         (target / path.name).write_text(path.read_text().rstrip("\n") + "\n"
                                         + "\n".join(added) + "\n")
-        return stories
+        return sum("\t" in line for line in added)
 
     adding = {path.name for path in Path(source).glob("qa*_*_train.txt")
-              if int(re.match(r"qa(\d+)_", path.name).group(1)) in ONE_SENTENCE_TASKS}
+              if tasks is None or file_task(path) in tasks}
     return _copy_changing(source, target, adding, change)
 
 
