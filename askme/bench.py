@@ -311,5 +311,6 @@ def markdown(results: Results, command: str) -> str:
 LONG_MEMORY_TEXT = (
     "Generated memories (`askme/training/generator/long.py`: people moving, things taken "
     "and dropped, a deduction; the same stories every run), told in everyday English and in "
-    "bAbI's own words, every question asked after the last fact. Distance: facts from the question back to the earliest supporting fact "
-    "(questions in brackets). The last column: people told once, in the very first fact.")
+    "bAbI's own words, every question asked after the last fact. Distance: facts from the "
+    "question back to the earliest supporting fact (questions in brackets). The last "
+    "column: people told once, in the very first fact.")
