@@ -308,6 +308,17 @@ def markdown(results: Results, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# BENCHMARKS.md from this heading on is written by hand (research/peer_side_by_side.py
+# measures askme beside another project's code, which bench does not run): kept on rewrite.
+SIDE_BY_SIDE = "## Side by side"
+
+
+def keeping_side_by_side(generated: str, previous: str) -> str:
+    """`generated`, then `previous` from its side-by-side section on, where it has one."""
+    start = previous.find(f"\n{SIDE_BY_SIDE}")
+    return generated if start < 0 else generated + previous[start:]
+
+
 LONG_MEMORY_TEXT = (
     "Generated memories (`askme/training/generator/long.py`: people moving, things taken "
     "and dropped, a deduction; the same stories every run), told in everyday English and in "

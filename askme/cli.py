@@ -499,6 +499,9 @@ def cmd_bench(args) -> int:
 
     text = bench.markdown(results, command)
     try:
+        if args.out.exists():
+            previous = args.out.read_text(encoding="utf-8", errors="replace")
+            text = bench.keeping_side_by_side(text, previous)
         write_atomic(args.out.resolve(), lambda path: Path(path).write_text(text))
     except OSError as error:
         raise AskmeError(f"{args.out}: cannot write ({error.strerror})") from None

@@ -81,3 +81,14 @@ def test_train_then_eval_table_on_a_pipe(babi_dir, tmp_path):
     assert re.search(r"│ +│ mean +│ +5 │ +│ +\d+\.\d │ +[0-2]/2 +│", table.stdout)
     for column in ("task", "questions", "accuracy", "error %", "passed", "supporting", "passes"):
         assert column in table.stdout
+
+
+def test_bench_rewrites_its_tables_and_keeps_the_hand_written_side_by_side_section():
+    from askme.bench import keeping_side_by_side
+
+    previous = ("# Benchmarks\n\n| what | median |\n| old | 1 |\n\n"
+                "## Side by side\n\n| measure | peer | askme |\n| one question | 3 ms | 1 ms |\n")
+    generated = "# Benchmarks\n\n| what | median |\n| new | 2 |\n"
+    assert keeping_side_by_side(generated, previous) == generated + (
+        "\n## Side by side\n\n| measure | peer | askme |\n| one question | 3 ms | 1 ms |\n")
+    assert keeping_side_by_side(generated, "# Benchmarks\n\n| old | 1 |\n") == generated
