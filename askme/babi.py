@@ -76,6 +76,8 @@ def parse_babi(lines, name: str = "<input>", task: int = 0) -> list[Example]:
         if "\t" not in text:
             if not text.strip():
                 raise fail("empty fact")
+            if text.rstrip().endswith("?"):  # else stored as a fact, and answered as one
+                raise fail("a question needs a tab, its answer, a tab and its supporting ids")
             fact_pos[line_id] = len(facts)
             facts.append(text.strip())
             continue

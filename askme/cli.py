@@ -112,9 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tasks", help="task numbers, e.g. 1-20 or 1,2,6 (default: those "
                           "with a test file in --data, else 1-20)")
     evaluate.add_argument("--model", metavar="MODEL", help=_MODEL_HELP)
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluate.add_argument("--markdown", action="store_true",
-                          help="print a Markdown table beside the paper's DMN and MemNN")
+    output = evaluate.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--markdown", action="store_true",
+                        help="print a Markdown table beside the paper's DMN and MemNN")
     evaluate.add_argument("--threads", type=_positive_int, help="torch threads (default: all cores)")
     evaluate.set_defaults(handler=cmd_eval)
 
@@ -164,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read facts and questions from stdin; the facts follow the stored "
                           "memory's (a new --memory NAME starts from none)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
-    ask.add_argument("--quiet", action="store_true", help="the answer only, no episode table")
+    ask.add_argument("--quiet", action="store_true", help="the answer only, no episode table (which is "
+                     "shown only on a terminal: piped output is the answer alone)")
     ask.add_argument("--save", action="store_true",
                      help="with --stdin: keep the new facts in the memory")
     user_options(ask)
@@ -179,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
         "fetch", help="download the official bAbI v1.2 tasks into the user data folder",
         description="Download bAbI v1.2 (tasks_1-20_v1-2.tar.gz), check every task file of "
         "en/ and en-10k/ against the checksums askme ships, and put them in the user data "
-        "folder ($ASKME_HOME/babi, else ~/.local/share/askme/babi), where eval, train, bench "
+        "folder ($ASKME_HOME/babi, else $XDG_DATA_HOME/askme/babi, else "
+        "~/.local/share/askme/babi), where eval, train, bench "
         "and rename find them. A file that fails its check leaves the folder as it was.")
     fetch.add_argument("--url", help="where to download the archive from (default: its "
                        "published location, http://www.thespermwhale.com/jaseweston/babi/)")
@@ -392,9 +395,14 @@ def cmd_load(args) -> int:
     from askme import render, stories
     from askme.memory import answering
     from askme.memory.store import open_store, validate_name
+    from askme.paths import model_folder
 
     memory = validate_name(args.memory)
+    model_folder(args.model)  # a wrong --model is named even when no question needs it
     story = stories.read_story(args.file, stdin=sys.stdin.buffer)
+    if not story.facts:
+        name = "<stdin>" if str(args.file) == "-" else args.file
+        raise AskmeError(f"{name}: no facts in it; memory {memory!r} is left as it was")
     results = (answering.story_answers(answering.load_model(args.model, arrays=True), story)
                if story.questions else [])
     store = open_store()
@@ -435,7 +443,8 @@ def cmd_ask(args) -> int:
                 Text(visible(f"askme: line {number}: skipped {text[:40]!r}: commands work in "
                              f"'askme chat'")), soft_wrap=True))
     else:
-        story = stories.Story("plain", stored, [stories.StoryQuestion(args.question, len(stored))])
+        question = stories.one_question(args.question)
+        story = stories.Story("plain", stored, [stories.StoryQuestion(question, len(stored))])
     for question in story.questions:
         if question.fact_count == 0:
             where = f"line {question.line}: " if args.stdin else ""

@@ -113,7 +113,10 @@ def unpack_checked(archive: Path, folder: Path, manifest: dict[str, dict]) -> li
                 if member.isfile() and name in manifest:
                     found[name] = tar.extractfile(member).read()
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError) as error:
-        raise AskmeError(f"{archive}: not a complete bAbI archive ({_first_line(error)}); "
+        why = _first_line(error)
+        if why.endswith(":"):  # tarfile's "could not be opened successfully:", then a list
+            why = "not a tar archive, compressed or not"
+        raise AskmeError(f"{archive}: not a complete bAbI archive ({why}); "
                          f"it is truncated or damaged: download it again") from None
     except OSError as error:
         raise AskmeError(f"{archive}: cannot read ({error.strerror or error})") from None

@@ -3,11 +3,12 @@ command, and story files (plain text, prose or bAbI format), all checked before 
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from askme.errors import AskmeError
+from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
 
@@ -15,6 +16,9 @@ from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 # fact boundary, never a crash.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _BABI_LINE = re.compile(r"^\d+ ")
+# What Python makes of the bytes of a command-line argument or a stream that are no UTF-8:
+# nothing else can store or encode them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,30 @@ def classify(text: str) -> list[Line]:
                          f"(askme.limits.MAX_LINE_CHARS)")
     if not text:
         return [Line("blank", "")]
+    if _SURROGATE.search(text):
+        raise AskmeError("not UTF-8 text (a byte that is no character); type it again, or "
+                         "save the file as UTF-8")
     if text.startswith("/"):
         return [Line("command", text)]
     return [Line("question" if reads_as_question(s) else "fact", s)
             for s in split_sentences(text)]
+
+
+def one_question(text: str) -> str:
+    """The QUESTION of `askme ask QUESTION`: one sentence, asked even where it does not read
+    as a question ("tell me where Mary is"), unless it is told as a fact or a command."""
+    lines = classify(text)
+    if lines[0].kind == "blank":
+        raise UsageError("QUESTION is empty")
+    if lines[0].kind == "command":
+        raise AskmeError(f"{lines[0].text[:40]!r} is a command of 'askme chat'")
+    if len(lines) > 1:
+        raise AskmeError("one question at a time: pipe several, or facts and questions, to "
+                         "'askme ask --stdin'")
+    if lines[0].kind == "fact" and re.search(r"[.!][\"'”’)]*$", lines[0].text):
+        raise AskmeError(f"{lines[0].text[:60]!r} is told as a fact: tell facts in 'askme chat', "
+                         f"with 'askme load' or 'askme ask --stdin --save'")
+    return lines[0].text
 
 
 @dataclass
@@ -99,6 +123,7 @@ class Story:
 
 def _decoded_lines(name: str, raw: bytes) -> list[str]:
     lines = []
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # as some editors on Windows save UTF-8
     for number, chunk in enumerate(raw.split(b"\n"), 1):
         if b"\x00" in chunk:
             raise AskmeError(f"{name}:{number}: a NUL byte: this looks like a binary file, "
@@ -127,8 +152,10 @@ def read_story(source: str | Path, stdin=None) -> Story:
         except OSError as error:
             raise AskmeError(f"{name}: cannot read ({error.strerror})") from None
     lines = _decoded_lines(name, raw)
-    first = next((line.strip() for line in lines if line.strip()), "")
-    if _BABI_LINE.match(first):
+    told = [line.strip() for line in lines if line.strip()]
+    # bAbI numbers its lines from 1 (a later line numbered wrong is then an error naming it);
+    # prose may start with a number ("2 cats ran off.", "1 cat stayed. Mary left.").
+    if told[:1] and told[0].startswith("1 ") and all(_BABI_LINE.match(t) for t in told[1:2]):
         return _babi_story(name, lines)
     return plain_story(name, lines)
 

@@ -126,6 +126,10 @@ def test_babi_file_is_answered_and_scored_and_keeps_the_last_story(askme, tmp_pa
      "21 of the line); save the file as UTF-8\n"),
     (b"1 Mary went home.\n2 Where is Mary?\thome\n", "askme: error: {}:2: a question line needs "
      "'question<TAB>answer<TAB>supporting ids': '2 Where is Mary?\\thome'\n"),
+    (b"1 Mary went home.\n2 Where is Mary?\n", "askme: error: {}:2: a question needs a tab, its "
+     "answer, a tab and its supporting ids: '2 Where is Mary?'\n"),
+    (b"", "askme: error: {}: no facts in it; memory 'default' is left as it was\n"),
+    (b" \n\n\t\n", "askme: error: {}: no facts in it; memory 'default' is left as it was\n"),
 ])
 def test_bad_story_files_leave_the_memory_unchanged(askme, tmp_path, content, message):
     askme("load", str(EXAMPLES / "house.txt"))
@@ -160,6 +164,18 @@ def test_load_from_stdin_and_append(askme):
     (["ask", "--memory", "a b", "Q?"], 2, "askme: error: bad memory name 'a b': use up to 64 "
                                           "letters, digits, '-', '_' or '.'\n"),
     (["chat", "--model", "/nonexistent"], 0, ""),  # the chat starts; a question reports it
+    (["ask", " "], 2, "askme: error: QUESTION is empty\n"),
+    (["ask", "/facts"], 1, "askme: error: '/facts' is a command of 'askme chat'\n"),
+    (["ask", "Mary went to the garden."], 1, "askme: error: 'Mary went to the garden.' is told "
+     "as a fact: tell facts in 'askme chat', with 'askme load' or 'askme ask --stdin --save'\n"),
+    (["ask", "Where is Mary? Where is John?"], 1, "askme: error: one question at a time: pipe "
+     "several, or facts and questions, to 'askme ask --stdin'\n"),
+    (["ask", "Where is " + "x" * 2000 + "?"], 1, "askme: error: a line of 2,010 characters: the "
+     "limit is 2,000 (askme.limits.MAX_LINE_CHARS)\n"),
+    (["ask", "Where is \udcff?"], 1, "askme: error: not UTF-8 text (a byte that is no "
+     "character); type it again, or save the file as UTF-8\n"),
+    (["load", "--model", "/nonexistent", "-"], 1, "askme: error: /nonexistent: no model folder "
+     "here, nor a shipped model of that name (shipped: babi-1k); train one with 'askme train'\n"),
 ])
 def test_exit_codes_and_one_line_errors(askme, args, code, err):
     result = askme(*args)
@@ -258,3 +274,24 @@ def test_questions_without_a_question_mark_are_answered_in_ask_chat_and_load(ask
     (tmp_path / "story.txt").write_text(story)
     load = askme("load", "--memory", "l", str(tmp_path / "story.txt")).out
     assert "where is alice  library" in load and "where's mary  kitchen" in load
+    # Lower case at the start reads as the capitalised training text ("is" != "Is").
+    yes_no = "Mary went to the kitchen.\nis Mary in the kitchen\nis mary in the garden?\n"
+    assert askme("ask", "--stdin", stdin=yes_no).out == "yes\nno\n"
+
+
+def test_a_byte_order_mark_a_bad_byte_or_a_leading_number_is_read_as_meant(askme, tmp_path):
+    chat = askme("chat", "--no-episodes", stdin=b"Mary went to the kitchen.\n\xff\xfe odd\n"
+                 b"Where is Mary?\n/facts\n")
+    assert chat.out == ("noted as fact 1\nerror: not UTF-8 text (a byte that is no character); "
+                        "type it again, or save the file as UTF-8\nkitchen\nMemory 'default'\n"
+                        "1  Mary went to the kitchen.\n")
+    marked = tmp_path / "marked.txt"
+    marked.write_bytes(b"\xef\xbb\xbfJohn went to the garden.\n")
+    assert askme("load", str(marked)).out == ("1  John went to the garden.\n"
+                                              "loaded 1 fact into memory 'default' (replacing 1)\n")
+    marked.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES / "garden.babi.txt").read_bytes())
+    assert "score: " in askme("load", str(marked)).out  # read as bAbI, not as prose
+    numbered = tmp_path / "numbered.txt"
+    numbered.write_text("2 cats went to the garden.\nMary went to the kitchen.\n")
+    assert askme("load", str(numbered)).out.splitlines()[:2] == [
+        "1  2 cats went to the garden.", "2  Mary went to the kitchen."]

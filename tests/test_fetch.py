@@ -104,7 +104,7 @@ def test_en_alone_is_enough_but_a_partial_set_is_not(tmp_path, files, manifest, 
 @pytest.mark.parametrize("damage, message", [
     (lambda data: data[: len(data) // 2], "not a complete bAbI archive .*truncated or damaged"),
     (lambda data: b"\x1f\x8b" + bytes(200), "not a complete bAbI archive"),
-    (lambda data: b"", "not a complete bAbI archive"),
+    (lambda data: b"", r"not a complete bAbI archive \(not a tar archive, compressed or not\)"),
 ])
 def test_a_damaged_archive_is_refused_and_nothing_changes(tmp_path, files, manifest, dest, damage,
                                                           message):

@@ -72,3 +72,14 @@ def test_a_vocabulary_too_small_for_the_text_is_one_line():
                                          rf"for this text: it needs at least {needed} "):
         Tokenizer.train(texts, vocab_size=needed - 1)
     assert Tokenizer.train(texts, vocab_size=needed).vocab_size == needed
+
+
+def test_a_question_or_fact_starting_in_lower_case_reads_as_the_capitalised_training_text():
+    tokenizer = Tokenizer.train(["Mary is in the kitchen.", "Is Mary in the kitchen?",
+                                 "The box is in the kitchen."])
+    capital = tokenizer.encode("Is Mary in the kitchen?")
+    assert tokenizer.encode("is Mary in the kitchen?") != capital  # "is" is a piece of its own
+    for typed in ["is Mary in the kitchen", "is mary in the kitchen?", "IS MARY IN THE KITCHEN"]:
+        assert tokenizer.encode_question(typed) == capital, typed
+    assert tokenizer.encode_fact("the box is in the kitchen") == tokenizer.encode(
+        "The box is in the kitchen.")

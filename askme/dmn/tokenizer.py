@@ -30,7 +30,7 @@ FACT_END = re.compile(r"[\s.!;:\u2026]*$")
 QUESTION_END = re.compile(r"[\s?!.]*$")
 # Changed whenever encode_fact reads a text other than before: encodings a memory cached
 # under an older reading are then made again (askme.dmn.checkpoint.fingerprint).
-READING = "as-trained 1"
+READING = "as-trained 2"
 
 
 class Tokenizer:
@@ -134,9 +134,10 @@ class Tokenizer:
     def as_trained(self, text: str, end: re.Pattern, mark: str) -> str:
         """`text` ending in `mark` (whatever run of `end` it had), each word that this
         tokenizer splits but knows whole in another case written in that case ("where is
-        sandra" -> "Where is Sandra", "GARDEN" -> "garden"). Words the training text used
-        often are whole pieces, so the training text itself reads the same (checked on
-        every bAbI sentence)."""
+        sandra" -> "Where is Sandra", "GARDEN" -> "garden"), and its first word capitalised
+        where the tokenizer knows it so ("is John here" -> "Is John here?"). Words the
+        training text used often are whole pieces, so the training text itself reads the
+        same (checked on every bAbI sentence)."""
         def known_case(match: re.Match) -> str:
             word = match.group()
             if self._whole(word):
@@ -145,7 +146,15 @@ class Tokenizer:
                 if form != word and self._whole(form):
                     return form
             return word
-        return WORD.sub(known_case, end.sub(mark, text.strip(), count=1))
+        read = WORD.sub(known_case, end.sub(mark, text.strip(), count=1))
+        # Training sentences start with a capital: "is mary in the kitchen" must read "Is ...",
+        # since the "is" the model knows in lower case is the one in the middle of a fact.
+        first = WORD.match(read)
+        if first:
+            capital = first.group()[:1].upper() + first.group()[1:]
+            if capital != first.group() and self._whole(capital):
+                read = capital + read[first.end():]
+        return read
 
     def _whole(self, word: str) -> bool:
         return self._sp.piece_to_id("\u2581" + word) != self._sp.unk_id()
