@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,9 +32,6 @@ ROOT = FIXTURES.parent.parent
 
 def run_research(script: str, *args) -> "subprocess.CompletedProcess[str]":
     """`python research/SCRIPT ARGS...` from the project root, output captured."""
-    import subprocess
-    import sys
-
     return subprocess.run([sys.executable, f"research/{script}", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True)
 
