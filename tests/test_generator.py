@@ -7,9 +7,11 @@ import pytest
 
 from askme.babi import parse_babi
 from askme.training.generator import TASK_TYPES, UNKNOWN, generate
+from askme.training.generator import babi_words as bw
 from askme.training.generator.words import ANIMALS, MEN, WOMEN
 
 NAMES = set(WOMEN) | set(MEN) | {f"the {animal}" for animal in ANIMALS}
+PEOPLE = set(WOMEN) | set(MEN) | set(bw.WOMEN) | set(bw.MEN)
 SUBJECT = re.compile("|".join([rf"\b{re.escape(name)}\b" for name in NAMES]), re.I)
 
 
@@ -220,3 +222,33 @@ def test_generated_stories_read_through_slots_answer_in_the_words_the_facts_now_
     people = {w.lower() for w in lexicon.slots["actor"]}
     names = {w for line in read for w in re.findall(r"[A-Z][a-z]+", line.split(" ", 1)[1])}
     assert {n.lower() for n in names} & people  # generated people read as bAbI's
+
+
+@pytest.mark.parametrize("task", [1, 2, 6, 15])
+def test_long_training_stories_are_babi_of_a_dozen_people_asked_one_task_type(task):
+    from askme.training.generator.long import long_training_lines
+
+    lines = long_training_lines(task, 12, seed=4)
+    assert long_training_lines(task, 12, seed=4) == lines
+    examples = parse_babi(lines, task=task)
+    sizes = {len(e.story) for e in examples}
+    assert min(sizes) >= 10 and max(sizes) <= 100 and len(sizes) > 3
+    kinds = {1: "Where", 2: "the", 6: "Is", 15: "afraid"}
+    assert all(kinds[task] in e.question or kinds[task].lower() in e.question.lower()
+               for e in examples)
+    for e in examples:
+        facts = " ".join(e.story[s] for s in e.supports)
+        assert e.answer in facts or task in (6, 15), (e.question, e.answer, facts)
+        people = {word for fact in e.story for word in fact.split() if word in PEOPLE}
+        assert len(people) >= (10 if len(e.story) >= 40 else 6)  # bAbI's task 1 has four
+
+
+def test_the_long_worlds_data_step_adds_to_tasks_1_2_6_and_15_only(babi_dir, tmp_path):
+    from askme.training.data_steps import DATA_STEPS
+
+    added = DATA_STEPS["long_worlds"](babi_dir, tmp_path / "out", stories=3)
+    assert list(added) == ["qa1_single-supporting-fact_train.txt"] and added[
+        "qa1_single-supporting-fact_train.txt"] > 3
+    for path in babi_dir.glob("qa*.txt"):
+        copy = (tmp_path / "out" / path.name).read_text()
+        assert copy.startswith(path.read_text().rstrip("\n"))

@@ -115,3 +115,29 @@ def long_story(size: int, seed: int = 0, babi_words: bool = False) -> LongStory:
     questions.append(LongQuestion(f"What is {member.name} afraid of?", feared,
                                   (kind_at, fear_at), "deduction"))
     return LongStory(facts, questions)
+
+
+# The task type each kind of question trains, as the bAbI training files hold them.
+KIND_TASKS = {"where person": 1, "where thing": 2, "yes/no": 6, "deduction": 15}
+
+
+def long_training_lines(task: int, stories: int, seed: int = 0, sizes=(10, 100),
+                        babi_words: bool | None = None) -> list[str]:
+    """`stories` long stories as bAbI-format lines for the task type `task` (one of
+    KIND_TASKS' values: its questions alone, after the last fact), each of a size drawn
+    log-uniformly from `sizes` and told in bAbI's own words (`babi_words`), in everyday
+    English, or (None) in each by turns.
+    bAbI's stories have four to six people; these up to a dozen, some told once, far back."""
+    rng = random.Random(f"long training {task} {seed}")
+    lines: list[str] = []
+    for k in range(stories):
+        size = round(sizes[0] * (sizes[1] / sizes[0]) ** rng.random())
+        story = long_story(size, seed=rng.randrange(10**9),
+                           babi_words=k % 2 == 1 if babi_words is None else babi_words)
+        asked = [q for q in story.questions if KIND_TASKS[q.kind] == task]
+        if not asked:
+            continue
+        lines += [f"{n} {fact}" for n, fact in enumerate(story.facts, 1)]
+        lines += [f"{n} {q.text}\t{q.answer}\t{' '.join(map(str, q.supports))}"
+                  for n, q in enumerate(asked, len(story.facts) + 1)]
+    return lines
