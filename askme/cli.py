@@ -165,8 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read facts and questions from stdin; the facts follow the stored "
                           "memory's (a new --memory NAME starts from none)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
-    ask.add_argument("--quiet", action="store_true", help="the answer only, no episode table (which is "
-                     "shown only on a terminal: piped output is the answer alone)")
+    ask.add_argument("--quiet", action="store_true",
+                     help="the answer only, no episode table (which is shown only on a "
+                          "terminal: piped output is the answer alone)")
     ask.add_argument("--save", action="store_true",
                      help="with --stdin: keep the new facts in the memory")
     user_options(ask)
