@@ -252,3 +252,8 @@ def test_the_long_worlds_data_step_adds_to_tasks_1_2_6_and_15_only(babi_dir, tmp
     for path in babi_dir.glob("qa*.txt"):
         copy = (tmp_path / "out" / path.name).read_text()
         assert copy.startswith(path.read_text().rstrip("\n"))
+    DATA_STEPS["long_babi_worlds"](babi_dir, tmp_path / "babi", stories=3)
+    name = "qa1_single-supporting-fact_train.txt"
+    added = (tmp_path / "babi" / name).read_text()[len((babi_dir / name).read_text()):]
+    told = {word for word in re.findall(r"[A-Z]\w+", added) if word in PEOPLE}
+    assert told and told <= set(bw.WOMEN) | set(bw.MEN)  # bAbI's people alone

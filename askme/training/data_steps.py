@@ -7,6 +7,7 @@ validation stories from the copy as from the original.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import shutil
@@ -225,16 +226,18 @@ def one_sentence(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
 LONG_WORLD_STORIES = 500  # long stories added to each of tasks 1, 2, 6 and 15
 
 
-def long_worlds(source: Path, target: Path, stories: int = LONG_WORLD_STORIES
-                ) -> dict[str, int]:
+def long_worlds(source: Path, target: Path, stories: int = LONG_WORLD_STORIES,
+                babi_words: bool | None = None) -> dict[str, int]:
     """The training stories of tasks 1, 2, 6 and 15, then `stories` each of up to a dozen
     people told for 10 to 100 facts, asked where people and things are, yes/no, and a deduction
     told far apart (askme.training.generator.long): a model of bAbI's four to six people
-    loses one among a dozen, at 10 facts as at 10,000. Returns the questions added per file."""
+    loses one among a dozen, at 10 facts as at 10,000. Told in everyday English and bAbI's
+    words by turns, or in bAbI's alone (`babi_words`: data step long_babi_worlds, for a
+    model whose tokenizer knows no other, as babi-1k's). Returns the questions added per file."""
     from askme.training.generator.long import KIND_TASKS, long_training_lines
 
-    return _appending(source, target, lambda task: long_training_lines(task, stories, seed=task),
-                      set(KIND_TASKS.values()))
+    return _appending(source, target, lambda task: long_training_lines(
+        task, stories, seed=task, babi_words=babi_words), set(KIND_TASKS.values()))
 
 
 def _appending(source: Path, target: Path, added_lines, tasks: set[int] | None = None
@@ -269,4 +272,5 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
 DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
               "babi_10k": babi_10k, "everyday_english": everyday_english,
               "things_placed": things_placed, "one_sentence": one_sentence,
-              "everyday_slots": everyday_slots, "long_worlds": long_worlds}
+              "everyday_slots": everyday_slots, "long_worlds": long_worlds,
+              "long_babi_worlds": functools.partial(long_worlds, babi_words=True)}
