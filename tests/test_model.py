@@ -333,3 +333,32 @@ def test_confidence_is_the_probability_of_the_answer_the_decoder_gave():
     expected = chosen.masked_fill(ended > 0, 0.0).sum(1).exp()  # up to the end token
     assert torch.allclose(prediction.confidence, expected, atol=1e-5)
     assert torch.all((prediction.confidence > 0) & (prediction.confidence <= 1))
+
+
+@pytest.mark.parametrize("arrays", [False, True])
+def test_the_latest_facts_gate_alike_after_60_facts_or_6000(arrays):
+    # The gate competition weighs the gate mass before and after each fact: summed over every
+    # fact it grows with the memory, and thousands of small gates before the latest facts
+    # opened theirs at 10,000 facts. Capped (COMPETITION_MASS_CAP), the latest facts score
+    # alike however much comes before them.
+    model, _ = make(seed=3, gate_competition=True)
+    with torch.no_grad():
+        model.memory.competition.weight.normal_(0, 1.0)
+        model.memory.competition.bias.fill_(-1.0)
+    torch.manual_seed(4)
+    latest, question = torch.randn(1, 5, 16), torch.randn(1, 16)
+    firsts = []
+    for earlier in (55, 5995):
+        facts = torch.cat([torch.randn(1, earlier, 16), latest], dim=1)
+        mask = torch.ones(1, facts.size(1), dtype=torch.bool)
+        if arrays:
+            from askme.dmn.arrays import ArrayDMN
+
+            numpy_model = ArrayDMN(model.config, {k: v.numpy() for k, v in model.state_dict().items()})
+            _, _, logits, _, _ = numpy_model.run_until_halt(facts.numpy(), mask.numpy(),
+                                                            question.numpy())
+            firsts.append(torch.from_numpy(logits[0, 0, -6:-1]))
+        else:
+            _, _, logits, _, _ = model.memory.run_until_halt(facts, mask, question)
+            firsts.append(logits[0, 0, -6:-1])
+    assert torch.allclose(*firsts, atol=1e-4), firsts

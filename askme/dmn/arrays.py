@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from askme.dmn.config import INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE, DMNConfig
+from askme.dmn.config import (COMPETITION_MASS_CAP, INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE,
+                              DMNConfig)
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 
@@ -295,8 +296,9 @@ class ArrayDMN:
             logits = np.where(candidate_mask, logits, -np.inf).astype(DTYPE)
             if self.config.gate_competition:
                 gates = _sigmoid(logits[:, :-1])
-                before = np.cumsum(gates, 1) - gates
-                after = gates.sum(1, keepdims=True) - before - gates
+                before = np.minimum(np.cumsum(gates, 1) - gates, COMPETITION_MASS_CAP)
+                after = np.minimum(np.cumsum(gates[:, ::-1], 1)[:, ::-1] - gates,
+                                   COMPETITION_MASS_CAP)
                 weights = (np.concatenate([memory, question], -1) @ w["memory.competition.weight"].T
                            + w["memory.competition.bias"])
                 scored = logits[:, :-1] - weights[:, :1] * after - weights[:, 1:] * before

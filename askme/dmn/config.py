@@ -21,6 +21,13 @@ MEMORY_UPDATES = ("gru", "relu")  # DMNConfig.memory_update: the paper's GRU, DM
 INFERENCE_SKIP_GATE = 1e-4
 INFERENCE_MAX_STEPS = 128
 
+# The gate competition (DMNConfig.gate_competition) weighs the gate mass of the facts after
+# and before each fact, each summed up to this much. A sum over every fact grows with the
+# memory: at 10,000 facts the small gates of thousands of facts before the latest ones
+# added up past anything training showed and opened the gates of unrelated recent facts
+# (docs/long-memories.md). On bAbI's stories a sum rarely passes it.
+COMPETITION_MASS_CAP = 3.0
+
 
 @dataclass
 class DMNConfig:
