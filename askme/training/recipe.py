@@ -43,6 +43,7 @@ from askme.dmn.config import DMNConfig
 
 from askme.babi import parse_tasks
 from askme.errors import AskmeError, UsageError
+from askme.training.data_steps import DATA_STEPS
 from askme.training.options import STAGE_SETTINGS, Supervision, TrainOptions
 from askme.training.retell import RETOLD_TASKS
 
@@ -76,9 +77,7 @@ MODEL_KEYS = {  # the architecture: fixed by the first stage
 STAGE_KEYS = {
     "name": "the stage's folder among the run's stages (required)",
     "tasks": "bAbI tasks trained jointly, e.g. 1-20 (required)",
-    "data_steps": "data steps applied in order before the stage: where_questions, "
-                  "turned_directions, babi_10k, everyday_english, things_placed, "
-                  "one_sentence, everyday_slots",
+    "data_steps": f"data steps applied in order before the stage: {', '.join(DATA_STEPS)}",
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
     "epochs": f"most epochs ({_options.epochs})",
     "batch_size": f"questions per step ({_options.batch_size})",
@@ -242,8 +241,6 @@ def parse_recipe(data: dict, path: Path | None, text: str) -> Recipe:
         if goes_on and "vocab_tasks" in settings:
             raise fail(where, "vocab_tasks: only a stage that builds the model builds its "
                               "tokenizer")
-        from askme.training.data_steps import DATA_STEPS
-
         for step in settings.get("data_steps", []):
             if step not in DATA_STEPS:
                 raise fail(where, f"no data step {step!r} (known: {', '.join(DATA_STEPS)})")
