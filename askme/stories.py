@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 # fact boundary, never a crash.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _BABI_LINE = re.compile(r"^\d+ ")
+# A sentence told as a statement ends in '.' or '!', perhaps inside a closing quote.
+_STATEMENT_END = re.compile(r"[.!][\"'”’)]*$")
 # What Python makes of the bytes of a command-line argument or a stream that are no UTF-8:
 # nothing else can store or encode them.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -49,7 +52,7 @@ def reads_as_question(sentence: str) -> bool:
     left, John stayed" nor "Where possible, ...")."""
     if sentence.rstrip().endswith("?"):
         return True
-    if re.search(r"[.!][\"'”’)]*$", sentence.rstrip()):
+    if _STATEMENT_END.search(sentence.rstrip()):
         return False  # "Will went home.", "When asked, Mary went home.": told as a statement
     words = _WORD.findall(sentence)
     if not words:
@@ -98,7 +101,7 @@ def one_question(text: str) -> str:
     if len(lines) > 1:
         raise AskmeError("one question at a time: pipe several, or facts and questions, to "
                          "'askme ask --stdin'")
-    if lines[0].kind == "fact" and re.search(r"[.!][\"'”’)]*$", lines[0].text):
+    if lines[0].kind == "fact" and _STATEMENT_END.search(lines[0].text):
         raise AskmeError(f"{lines[0].text[:60]!r} is told as a fact: tell facts in 'askme chat', "
                          f"with 'askme load' or 'askme ask --stdin --save'")
     return lines[0].text
@@ -152,10 +155,10 @@ def read_story(source: str | Path, stdin=None) -> Story:
         except OSError as error:
             raise AskmeError(f"{name}: cannot read ({error.strerror})") from None
     lines = _decoded_lines(name, raw)
-    told = [line.strip() for line in lines if line.strip()]
+    told = list(islice(filter(None, (line.strip() for line in lines)), 2))  # the first two
     # bAbI numbers its lines from 1 (a later line numbered wrong is then an error naming it);
     # prose may start with a number ("2 cats ran off.", "1 cat stayed. Mary left.").
-    if told[:1] and told[0].startswith("1 ") and all(_BABI_LINE.match(t) for t in told[1:2]):
+    if told[:1] and told[0].startswith("1 ") and all(_BABI_LINE.match(t) for t in told[1:]):
         return _babi_story(name, lines)
     return plain_story(name, lines)
 
