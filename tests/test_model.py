@@ -345,6 +345,10 @@ def test_the_latest_facts_gate_alike_after_60_facts_or_6000(arrays):
     with torch.no_grad():
         model.memory.competition.weight.normal_(0, 1.0)
         model.memory.competition.bias.fill_(-1.0)
+    if arrays:
+        from askme.dmn.arrays import ArrayDMN
+
+        numpy_model = ArrayDMN(model.config, {k: v.numpy() for k, v in model.state_dict().items()})
     torch.manual_seed(4)
     latest, question = torch.randn(1, 5, 16), torch.randn(1, 16)
     firsts = []
@@ -352,9 +356,6 @@ def test_the_latest_facts_gate_alike_after_60_facts_or_6000(arrays):
         facts = torch.cat([torch.randn(1, earlier, 16), latest], dim=1)
         mask = torch.ones(1, facts.size(1), dtype=torch.bool)
         if arrays:
-            from askme.dmn.arrays import ArrayDMN
-
-            numpy_model = ArrayDMN(model.config, {k: v.numpy() for k, v in model.state_dict().items()})
             _, _, logits, _, _ = numpy_model.run_until_halt(facts.numpy(), mask.numpy(),
                                                             question.numpy())
             firsts.append(torch.from_numpy(logits[0, 0, -6:-1]))
