@@ -520,6 +520,15 @@ def cmd_bench(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    code = _run(argv)
+    # Only a training run under torchrun has loaded this module and joined a group.
+    distributed = sys.modules.get("askme.training.distributed")
+    if distributed is not None and distributed.joined_a_group():
+        distributed.end_process(code)
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

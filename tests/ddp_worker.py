@@ -20,7 +20,7 @@ from askme.dmn.batches import collate, encode_example
 from askme.dmn.config import DMNConfig
 from askme.dmn.model import DMN
 from askme.dmn.tokenizer import Tokenizer
-from askme.training.distributed import share_bytes, shard, start, stop
+from askme.training.distributed import end_process, share_bytes, shard, start, stop
 from askme.training.loop import make_optimizer, training_step
 
 FIXTURES = Path(__file__).parent / "fixtures" / "babi"
@@ -76,3 +76,4 @@ def main(out: Path, steps: int) -> None:
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]), int(sys.argv[2]))
+    end_process(0)

@@ -97,7 +97,7 @@ def _join_group(rank: int, world_size: int, port: int) -> None:
 
 
 def _worker(rank, world_size, port, threads, shared, errors, job, args) -> None:
-    from askme.training.distributed import Context, stop
+    from askme.training.distributed import Context, end_process, stop
 
     torch.set_num_threads(threads)
     context = None
@@ -111,7 +111,8 @@ def _worker(rank, world_size, port, threads, shared, errors, job, args) -> None:
         shared.abort()
         if context is not None:
             stop(context, failed=True)
-        raise SystemExit(1)
+        raise SystemExit(1)  # a normal exit, so that the queue's thread delivers the error
+    end_process(0)
 
 
 def run(world_size: int, threads: int, numel: int, params: int, job: Callable, args: tuple,
