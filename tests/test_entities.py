@@ -64,6 +64,22 @@ def test_a_verb_it_never_read_where_bAbI_puts_its_verbs_of_motion_is_read_as_wen
     assert Lexicon.from_dict(lexicon.to_dict()) == lexicon
 
 
+def test_a_place_named_without_the_after_a_verb_of_motion_is_read_as_a_place(lexicon):
+    entities = EntityMap(lexicon)
+    # Read by its neighbours alone, "to Paris" looks like "to John": a person.
+    assert entities.rewrite("Tom flew to Paris.") == "Mary went to the kitchen."
+    assert entities.rewrite("Anna went to Berlin and stayed.") == (
+        "Sandra went to the office and stayed.")
+    # The place keeps its slot, read after "the" as bAbI reads every place.
+    assert entities.rewrite("Is Anna in Berlin?") == "Is Sandra in the office?"
+    assert entities.restore("kitchen") == "Paris" and entities.restore("office") == "Berlin"
+    # After any other verb, "to" and a new name is a person, as in bAbI's giving.
+    assert entities.rewrite("Tom gave the apple to Carol.") == "Mary gave the apple to John."
+    # A person the model knows stays a person after a verb of motion (John's slot is
+    # Carol's now, so John moves to a free one).
+    assert entities.rewrite("Carol went to John.") == "John went to Daniel."
+
+
 def test_a_known_word_whose_slot_is_taken_moves_to_a_free_one(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite("Alice went to the kitchen.") == "Mary went to the kitchen."
@@ -155,6 +171,17 @@ def test_the_shipped_model_answers_about_a_world_it_never_saw(tmp_path):
     assert result.returncode == 0, result.stderr
     answers = [line for line in result.stdout.splitlines() if not line.startswith("noted")]
     assert answers == ["library", "umbrella,laptop", "garage", "kitchen", "library"]
+
+
+def test_the_shipped_model_places_people_in_cities_told_without_the(tmp_path):
+    session = ("Tom flew to Paris. Anna drove to Berlin.\nWhere is Tom?\nWhere is Anna?\n"
+               "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n")
+    result = subprocess.run([sys.executable, "-m", "askme", "chat", "--no-episodes"],
+                            input=session, capture_output=True, text=True,
+                            env={**os.environ, "ASKME_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    answers = [line for line in result.stdout.splitlines() if not line.startswith("noted")]
+    assert answers == ["Paris", "Berlin", "yes", "Paris"]
 
 
 def test_the_shipped_model_says_who_gave_what_to_whom_among_people_it_never_saw(tmp_path):

@@ -37,6 +37,7 @@ data_steps = ["where_questions", "turned_directions"]
 epochs = 1
 dropout = 0.2
 gate_competition = true
+sentence_words = true
 oversample = { "8" = 2 }
 """
 
@@ -118,6 +119,10 @@ def test_train_runs_every_stage_records_the_recipe_and_keeps_finished_stages(tmp
     assert info["info"]["options"]["recipe"]["text"] == TINY
     assert info["info"]["options"]["recipe"]["stage"] == "second"
     assert info["model"]["gate_competition"] and info["model"]["dropout"] == 0.2
+    # A later stage may start reading a one-sentence story word by word: no weight changes.
+    assert info["model"]["sentence_words"]
+    first = json.loads((tmp_path / "model.stages" / "first" / "config.json").read_text())
+    assert not first["model"]["sentence_words"]
     assert info["model"]["hidden_dim"] == 8 and info["info"]["seed"] == 2
     weights = (tmp_path / "model" / "weights.pt").read_bytes()
 

@@ -180,6 +180,9 @@ class Lexicon:
         return None if best == OTHER else best
 
 
+_ARTICLES = {"the", "a", "an"}
+
+
 def _goes_to(sentence: list[str], i: int) -> bool:
     """Whether word i of a sentence (lower case) is followed by "to the" or "back to the"."""
     return sentence[i + 1:i + 3] == ["to", "the"] or sentence[i + 1:i + 4] == ["back", "to", "the"]
@@ -242,11 +245,12 @@ class EntityMap:
         """`text` in the model's words; new words get their slots (kept for later texts)."""
         matches = list(WORD.finditer(text))  # one scan gives the words and where they are
         words = [m.group().lower() for m in matches]
+        named_places = self._named_places(words, [m.group()[:1].isupper() for m in matches])
         known_kind = self.lexicon.kind_of
         out, last = [], 0
         for i, (match, word) in enumerate(zip(matches, words)):
             original = match.group()
-            if self._moves_here(words, i):
+            if self._moves_here(words, i, named_places):
                 # A verb it never read where bAbI puts its verbs of motion ("Mary walked to
                 # the bedroom.") is read as the one bAbI uses most; nothing to write back.
                 out += [text[last:match.start()], self.lexicon.move_verb()]
@@ -255,7 +259,9 @@ class EntityMap:
             slot = self.forward.get(word)
             if slot is None:
                 kind = known_kind.get(word)
-                if kind is None and word not in self.lexicon.words:
+                if i in named_places:
+                    kind = "place"
+                elif kind is None and word not in self.lexicon.words:
                     kind = self.lexicon.kind(words, i, original[:1].isupper())
                 if kind is None:
                     continue  # a known word that is no entity, or an unknown one that reads as none
@@ -270,20 +276,47 @@ class EntityMap:
                 # of?" was bAbI's, "What is mary afraid of?" never was); other words follow
                 # the user's case.
                 form = self.lexicon.names.get(slot) or _same_case(slot, original)
+                if known_kind.get(slot) == "place" and (i == 0 or words[i - 1] not in _ARTICLES):
+                    form = "the " + slot  # bAbI names a place after "the": "in Paris", "in the kitchen"
                 out += [text[last:match.start()], form]
                 last = match.end()
         self.read += 1
         return "".join(out) + text[last:]
 
-    def _moves_here(self, words: list[str], i: int) -> bool:
+    def _moves_here(self, words: list[str], i: int, named_places=frozenset()) -> bool:
         """Whether word i is unknown and stands as a verb of motion: after a person (or a
-        word such as "she" that training saw before one) and before "to the"."""
+        word such as "she" that training saw before one) and before "to the" (or "to" and
+        a place in `named_places`)."""
         word = words[i]
         if not self.lexicon.moves or word in self.lexicon.words or word in self.forward \
-                or i == 0 or not _goes_to(words, i):
+                or i == 0 or not (_goes_to(words, i) or i + 2 in named_places):
             return False
+        return self._after_mover(words, i)
+
+    def _after_mover(self, words: list[str], i: int) -> bool:
         before = self.forward.get(words[i - 1], words[i - 1])
         return self.lexicon.kind_of.get(before) == "actor" or before in self.lexicon.movers
+
+    def _named_places(self, words: list[str], capitals: list[bool]) -> set[int]:
+        """The words that name a place without "the" after a verb of motion and "to" ("Tom
+        flew to Paris.", "She drove to Berlin"): a capitalised word the model does not know
+        (or one already read as a place). Read by their neighbours alone, they look like
+        people, as "Mary gave the apple to Fred." taught."""
+        places = set()
+        for j in range(2, len(words)):
+            word, verb = words[j], words[j - 2]
+            if words[j - 1] != "to" or not capitals[j]:
+                continue
+            if word in self.forward:
+                if self.lexicon.kind_of.get(self.forward[word]) != "place":
+                    continue
+            elif word in self.lexicon.words:
+                continue
+            someone = j > 2 and (self._after_mover(words, j - 2) or (
+                capitals[j - 3] and words[j - 3] not in self.lexicon.words))  # a new name
+            if verb in self.lexicon.moves or (verb not in self.lexicon.words and someone):
+                places.add(j)
+        return places
 
     def rewrite_all(self, texts: list[str]) -> list[str]:
         return [self.rewrite(t) for t in texts]

@@ -12,7 +12,8 @@ DEFAULT_SEED = 1  # the seed of a fresh run that names none
 
 
 # DMNConfig fields a stage (--init) may set: how the model trains, not what it is.
-STAGE_SETTINGS = ("dropout", "word_dropout", "gate_loss_weight")
+# Config keys a stage may set in the model it goes on from: none touches the weights.
+STAGE_SETTINGS = ("dropout", "word_dropout", "gate_loss_weight", "sentence_words")
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,11 @@ class TrainOptions:
     # run on a few tasks that later stages (`init`) take on to all of them needs all their
     # words: later stages keep the tokenizer they start from.
     vocab_tasks: tuple[int, ...] | None = None
-    # With `init`: the training settings (STAGE_SETTINGS) this stage sets in that model's
-    # config, only those given; the rest stay the model's. They do not touch the weights, so
-    # a later stage may add dropout an earlier one left out, or lean on the gate loss.
-    stage_settings: dict[str, float] = field(default_factory=dict)
+    # With `init`: the settings (STAGE_SETTINGS) this stage sets in that model's config,
+    # only those given; the rest stay the model's. They do not touch the weights, so a
+    # later stage may add dropout an earlier one left out, lean on the gate loss, or start
+    # reading a one-sentence story word by word.
+    stage_settings: dict[str, float | bool] = field(default_factory=dict)
     # Processes of one machine that split each batch (askme.training.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1

@@ -19,7 +19,6 @@ key, or one a stage cannot change, is a one-line error naming the file and the s
     answer_pass_keys = true      # ... each keyed by its pass
     max_passes = 10              # backstop on the memory's passes
     vocab_size = 1000            # sentencepiece pieces (a soft limit on small corpora)
-    sentence_words = false       # a story of one sentence is read word by word
 
     [[stage]]
     name = "first"               # its folder among the run's stages
@@ -71,8 +70,6 @@ MODEL_KEYS = {  # the architecture: fixed by the first stage
     "answer_pass_keys": "with answer_reads_episodes: each episode keyed by its pass (true)",
     "max_passes": f"most memory passes before halting is forced ({_model.max_passes})",
     "vocab_size": f"sentencepiece pieces ({_options.vocab_size})",
-    "sentence_words": "a story of one sentence is read word by word, its words the facts "
-                      "(false)",
 }
 STAGE_KEYS = {
     "name": "the stage's folder among the run's stages (required)",
@@ -100,6 +97,8 @@ STAGE_KEYS = {
     "free_pass": "* tasks given one unsupervised pass before the supervised ones (none)",
     "gate_competition": "* each gate also weighs the gates after and before it (true); "
                         "a later stage can add it, not take it away",
+    "sentence_words": "* a story of one sentence is read word by word, its words the facts "
+                      "(false)",
 }
 __doc__ += "".join(f"    {key:<18} {text}\n" for key, text in STAGE_KEYS.items())
 
@@ -290,7 +289,6 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         max_passes=model.get("max_passes", _model.max_passes),
         answer_reads_episodes=model.get("answer_reads_episodes", _model.answer_reads_episodes),
         answer_pass_keys=model.get("answer_pass_keys", _model.answer_pass_keys),
-        sentence_words=model.get("sentence_words", _model.sentence_words),
         # Not given, a later stage keeps the model's own; a first stage builds the default.
         gate_competition=given("gate_competition", _model.gate_competition if init is None
                                else False),
