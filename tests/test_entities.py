@@ -75,6 +75,11 @@ def test_a_place_named_without_the_after_a_verb_of_motion_is_read_as_a_place(lex
     assert entities.restore("kitchen") == "Paris" and entities.restore("office") == "Berlin"
     # After any other verb, "to" and a new name is a person, as in bAbI's giving.
     assert entities.rewrite("Tom gave the apple to Carol.") == "Mary gave the apple to John."
+    # After "in" or "at", a new capitalised word is a place whatever the verb; "the" is
+    # added after a preposition only.
+    fresh = EntityMap(lexicon)
+    assert fresh.rewrite("Anna is in Rome.") == "Anna is in the kitchen."
+    assert fresh.rewrite("The attic was dusty.") == "The apple was dusty."
     # A person the model knows stays a person after a verb of motion (John's slot is
     # Carol's now, so John moves to a free one).
     assert entities.rewrite("Carol went to John.") == "John went to Daniel."

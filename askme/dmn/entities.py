@@ -180,7 +180,8 @@ class Lexicon:
         return None if best == OTHER else best
 
 
-_ARTICLES = {"the", "a", "an"}
+# Where a place follows without an article ("in Rome", "at Paris", "to Berlin").
+_PLACE_PREPOSITIONS = {"in", "at", "to", "into"}
 
 
 def _goes_to(sentence: list[str], i: int) -> bool:
@@ -276,7 +277,7 @@ class EntityMap:
                 # of?" was bAbI's, "What is mary afraid of?" never was); other words follow
                 # the user's case.
                 form = self.lexicon.names.get(slot) or _same_case(slot, original)
-                if known_kind.get(slot) == "place" and (i == 0 or words[i - 1] not in _ARTICLES):
+                if known_kind.get(slot) == "place" and i > 0 and words[i - 1] in _PLACE_PREPOSITIONS:
                     form = "the " + slot  # bAbI names a place after "the": "in Paris", "in the kitchen"
                 out += [text[last:match.start()], form]
                 last = match.end()
@@ -305,12 +306,15 @@ class EntityMap:
         places = set()
         for j in range(2, len(words)):
             word, verb = words[j], words[j - 2]
-            if words[j - 1] != "to" or not capitals[j]:
+            if words[j - 1] not in _PLACE_PREPOSITIONS or not capitals[j]:
                 continue
             if word in self.forward:
                 if self.lexicon.kind_of.get(self.forward[word]) != "place":
                     continue
             elif word in self.lexicon.words:
+                continue
+            if words[j - 1] != "to":  # "is in Rome", "arrived at Paris": a place after any verb
+                places.add(j)
                 continue
             someone = j > 2 and (self._after_mover(words, j - 2) or (
                 capitals[j - 3] and words[j - 3] not in self.lexicon.words))  # a new name
