@@ -277,8 +277,9 @@ class EntityMap:
                 # of?" was bAbI's, "What is mary afraid of?" never was); other words follow
                 # the user's case.
                 form = self.lexicon.names.get(slot) or _same_case(slot, original)
-                if known_kind.get(slot) == "place" and i > 0 and words[i - 1] in _PLACE_PREPOSITIONS:
-                    form = "the " + slot  # bAbI names a place after "the": "in Paris", "in the kitchen"
+                if (known_kind.get(slot) == "place" and i > 0
+                        and words[i - 1] in _PLACE_PREPOSITIONS):
+                    form = "the " + slot  # "in Paris" reads "in the kitchen", as bAbI tells places
                 out += [text[last:match.start()], form]
                 last = match.end()
         self.read += 1
@@ -299,10 +300,10 @@ class EntityMap:
         return self.lexicon.kind_of.get(before) == "actor" or before in self.lexicon.movers
 
     def _named_places(self, words: list[str], capitals: list[bool]) -> set[int]:
-        """The words that name a place without "the" after a verb of motion and "to" ("Tom
-        flew to Paris.", "She drove to Berlin"): a capitalised word the model does not know
-        (or one already read as a place). Read by their neighbours alone, they look like
-        people, as "Mary gave the apple to Fred." taught."""
+        """The words that name a place without "the": a capitalised word the model does not
+        know (or one already read as a place) after "in", "at" or "into" ("Anna is in
+        Rome."), or after a verb of motion and "to" ("Tom flew to Paris."). Read by their
+        neighbours alone, they look like people, as "Mary gave the apple to Fred." taught."""
         places = set()
         for j in range(2, len(words)):
             word, verb = words[j], words[j - 2]

@@ -11,8 +11,8 @@ from askme.dmn.config import DMNConfig
 DEFAULT_SEED = 1  # the seed of a fresh run that names none
 
 
-# DMNConfig fields a stage (--init) may set: how the model trains, not what it is.
-# Config keys a stage may set in the model it goes on from: none touches the weights.
+# DMNConfig fields a stage (--init) may set in the model it goes on from: how it trains and
+# how it reads a one-sentence story, never what its weights are.
 STAGE_SETTINGS = ("dropout", "word_dropout", "gate_loss_weight", "sentence_words")
 
 
