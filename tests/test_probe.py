@@ -45,3 +45,18 @@ def test_eval_of_a_probe_folder_scores_the_task_types_it_holds(capsys):
     assert main(["eval", "--data", str(ONE_SENTENCE), "--model", "babi-1k", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert sorted(map(int, report["tasks"])) == tasks_in(ONE_SENTENCE, "test")
+
+
+def test_agree_counts_the_same_answer_to_a_story_told_both_ways():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(ONE_SENTENCE / "agree.py"), "babi-1k"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "one sentence right", "split right", "same answer both ways"]
+    n = len([e for task in load_tasks(ONE_SENTENCE, tasks_in(ONE_SENTENCE, "test"), "test").values()
+             for e in task])
+    assert all(line.endswith(f"/{n}") for line in lines)

@@ -194,3 +194,26 @@ def test_a_sentence_whose_pieces_group_other_words_is_read_as_one_fact(word_mode
     assert all(len(gates) == 2 for gates in said.episodes)
     (said,) = answering.answer_questions(checkpoint, ["Mary went home."], ["Where is Mary?"])
     assert said.sentence == "Mary went home." and all(len(g) == 4 for g in said.episodes)
+
+
+def test_one_sentence_stories_read_through_slots_count_the_words_the_slots_wrote(tmp_path):
+    from askme.training.data_steps import babi_lexicon, read_through_slots
+
+    people, rooms = ["Mary", "John", "Sandra", "Daniel"], ["kitchen", "garden", "office",
+                                                          "hallway", "bedroom", "bathroom"]
+    story = [f"{i + 1} {people[i % 4]} went to the {rooms[i % 6]}." for i in range(12)]
+    story += [f"13 Where is {people[3]}?\t{rooms[3]}\t12"]
+    (tmp_path / "qa1_single-supporting-fact_train.txt").write_text("\n".join(story * 3) + "\n")
+    lexicon = babi_lexicon(tmp_path)
+    lines = one_sentence_stories(1, 40, seed=3, read=lambda ls: read_through_slots(ls, lexicon))
+    assert lines != one_sentence_stories(1, 40, seed=3)
+    answered = 0
+    for example in parse_babi(lines, task=1):
+        assert len(example.story) == 1
+        if example.answer == "unknown":
+            continue
+        words = example.story[0].split()
+        # the supporting clause ends in the place answered, in the slot word that says it
+        assert example.answer.split()[-1] in words[example.supports[-1]], example
+        answered += 1
+    assert answered > 30

@@ -223,6 +223,18 @@ def one_sentence(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
                       set(ONE_SENTENCE_TASKS))
 
 
+def one_sentence_slots(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
+                       ) -> dict[str, int]:
+    """one_sentence's stories with their facts read through entity slots first (as
+    everyday_slots reads its stories), then joined into one sentence."""
+    from askme.training.generator.sentences import ONE_SENTENCE_TASKS, one_sentence_stories
+
+    lexicon = babi_lexicon(source)
+    return _appending(source, target, lambda task: one_sentence_stories(
+        task, stories, seed=task, read=lambda lines: read_through_slots(lines, lexicon)),
+        set(ONE_SENTENCE_TASKS))
+
+
 LONG_WORLD_STORIES = 500  # long stories added to each of tasks 1, 2, 6 and 15
 
 
@@ -272,6 +284,7 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
 DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
               "babi_10k": babi_10k, "everyday_english": everyday_english,
               "things_placed": things_placed, "one_sentence": one_sentence,
+              "one_sentence_slots": one_sentence_slots,
               "everyday_slots": everyday_slots,
               # A fifth of the stories: enough to keep "unknown" while bAbI's own settle.
               "everyday_slots_few": functools.partial(everyday_slots, stories=200),

@@ -11,6 +11,7 @@ story is supported by the last word of each clause that supports it (in the file
 from __future__ import annotations
 
 import random
+from typing import Callable
 
 from askme.babi import UNKNOWN, Example, parse_babi
 from askme.training.generator import generate
@@ -67,9 +68,12 @@ def one_sentence_lines(example: Example, rng: random.Random) -> list[str]:
 LONGEST = {15: 8}  # most facts a sentence joins (6 by default; task 15 tells 8 at once)
 
 
-def one_sentence_stories(task: int, stories: int, seed: int = 0) -> list[str]:
+def one_sentence_stories(task: int, stories: int, seed: int = 0,
+                         read: Callable[[list[str]], list[str]] | None = None) -> list[str]:
     """`stories` one-sentence stories of task type `task` (one of ONE_SENTENCE_TASKS), each
-    of 2 to 6 facts (LONGEST) and one question, some of them unanswerable ('unknown')."""
+    of 2 to 6 facts (LONGEST) and one question, some of them unanswerable ('unknown').
+    `read`, if given, rewrites the generated bAbI-format lines before their facts are joined
+    (data_steps.read_through_slots), so the word supports count the words it wrote."""
     if task not in ONE_SENTENCE_TASKS:
         raise ValueError(f"task type {task} is not told in one sentence")
     rng = random.Random(f"one sentence {task} {seed}")
@@ -77,8 +81,8 @@ def one_sentence_stories(task: int, stories: int, seed: int = 0) -> list[str]:
     lines: list[str] = []
     round_ = 0
     while len(lines) < 2 * stories:
-        examples = parse_babi(generate(task, 50, seed=10_000 * (seed + 1) + round_),
-                              task=task)
+        generated = generate(task, 50, seed=10_000 * (seed + 1) + round_)
+        examples = parse_babi(read(generated) if read else generated, task=task)
         round_ += 1
         for example in examples:
             if 2 <= len(example.story) <= longest and (example.supports or
