@@ -50,3 +50,17 @@ def test_each_story_asks_where_a_moved_person_is_and_keeps_its_own_questions(bab
             assert (tmp_path / path.name).read_bytes() != path.read_bytes()
         else:
             assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_one_sentence_story_supported_by_words_is_kept_as_it_is():
+    import random
+
+    from askme.training.data_steps import add_where_questions
+
+    lines = ["1 Mary went to the kitchen.", "2 John went to the garden.",
+             "3 Mary picked up the apple.", "4 Where is the apple?\tkitchen\t3 1",
+             "1 Mary went to the kitchen and picked up the apple.",
+             "2 Where is the apple?\tkitchen\tw10 w5"]
+    out, added = add_where_questions(lines, random.Random(0))
+    assert added == 1 and out[-2:] == lines[-2:]
+    assert out[3].startswith("4 Where is ") and out[4] == "5 Where is the apple?\tkitchen\t3 1"

@@ -30,13 +30,17 @@ def add_where_questions(lines: list[str], rng: random.Random) -> tuple[list[str]
         if old == "1":  # a new story
             last_move, number, renumbered = {}, 0, {}
         if "\t" in text:
+            question, answer, supports = text.split("\t")
+            if supports.startswith("w"):  # a one-sentence story, its words supporting: as is
+                number += 1
+                out.append(f"{number} {text}")
+                continue
             if last_move:
                 person = rng.choice(sorted(last_move))
                 place, where = last_move[person]
                 number += 1
                 out.append(f"{number} Where is {person}?\t{place}\t{where}")
                 added += 1
-            question, answer, supports = text.split("\t")
             number += 1
             new_supports = " ".join(str(renumbered[int(s)]) for s in supports.split())
             out.append(f"{number} {question}\t{answer}\t{new_supports}")
