@@ -53,7 +53,7 @@ def test_missing_model_and_data_are_one_line_errors(babi_dir, tmp_path, capsys):
     assert main(["eval", "--data", str(babi_dir), "--tasks", "1", "--model",
                  str(tmp_path / "none")]) == 1
     assert capsys.readouterr().err == (f"askme: error: {tmp_path / 'none'}: no model folder here, "
-                                       "nor a shipped model of that name (shipped: babi-1k); "
+                                       "nor a shipped model of that name (shipped: babi-1k, everyday); "
                                        "train one with 'askme train'\n")
     assert main(["eval", "--data", str(tmp_path), "--tasks", "1", "--model", str(tmp_path)]) == 1
     assert capsys.readouterr().err == (f"askme: error: {tmp_path}: no test file for task 1\n")

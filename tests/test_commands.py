@@ -175,7 +175,8 @@ def test_load_from_stdin_and_append(askme):
     (["ask", "Where is \udcff?"], 1, "askme: error: not UTF-8 text (a byte that is no "
      "character); type it again, or save the file as UTF-8\n"),
     (["load", "--model", "/nonexistent", "-"], 1, "askme: error: /nonexistent: no model folder "
-     "here, nor a shipped model of that name (shipped: babi-1k); train one with 'askme train'\n"),
+     "here, nor a shipped model of that name (shipped: babi-1k, everyday); train one with "
+     "'askme train'\n"),
 ])
 def test_exit_codes_and_one_line_errors(askme, args, code, err):
     result = askme(*args)
@@ -185,7 +186,7 @@ def test_exit_codes_and_one_line_errors(askme, args, code, err):
 def test_missing_model_is_one_line_in_chat_and_ask(askme):
     result = askme("chat", "--model", "/nonexistent", stdin="Mary went home.\nWhere is Mary?\n")
     missing = ("/nonexistent: no model folder here, nor a shipped model of that name (shipped: "
-               "babi-1k); train one with 'askme train'\n")
+               "babi-1k, everyday); train one with 'askme train'\n")
     assert result.out == "noted as fact 1\nerror: " + missing
     result = askme("ask", "--model", "/nonexistent", "Where is Mary?")
     assert (result.returncode, result.err) == (1, "askme: error: " + missing)

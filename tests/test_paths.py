@@ -24,7 +24,7 @@ def test_model_names_a_shipped_model_or_a_folder(tmp_path, monkeypatch):
     with pytest.raises(AskmeError) as error:
         paths.model_folder("nosuch")
     assert str(error.value) == ("nosuch: no model folder here, nor a shipped model of that name "
-                                "(shipped: babi-1k); train one with 'askme train'")
+                                "(shipped: babi-1k, everyday); train one with 'askme train'")
 
 
 def test_a_shipped_model_by_name_is_the_default_model():
