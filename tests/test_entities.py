@@ -166,27 +166,27 @@ def test_each_fact_is_rewritten_from_the_facts_before_it_only(lexicon):
         assert EntityMap(lexicon).rewrite_all(facts[:k]) == whole[:k]
 
 
+def chat_answers(session: str, home) -> list[str]:
+    """The answers `askme chat --no-episodes` prints for a piped session."""
+    result = subprocess.run([sys.executable, "-m", "askme", "chat", "--no-episodes"],
+                            input=session, capture_output=True, text=True,
+                            env={**os.environ, "ASKME_HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stdout.splitlines() if not line.startswith("noted")]
+
+
 def test_the_shipped_model_answers_about_a_world_it_never_saw(tmp_path):
     session = ("Alice went to the library.\nWhere is Alice?\nBob picked up the umbrella.\n"
                "Bob took the laptop there.\nWhat is Bob carrying?\nBob went to the garage.\n"
                "Where is the laptop?\nMary went to the kitchen.\nWhere is Mary?\nWhere is Alice?\n")
-    result = subprocess.run([sys.executable, "-m", "askme", "chat", "--no-episodes"],
-                            input=session, capture_output=True, text=True,
-                            env={**os.environ, "ASKME_HOME": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    answers = [line for line in result.stdout.splitlines() if not line.startswith("noted")]
-    assert answers == ["library", "umbrella,laptop", "garage", "kitchen", "library"]
+    assert chat_answers(session, tmp_path) == [
+        "library", "umbrella,laptop", "garage", "kitchen", "library"]
 
 
 def test_the_shipped_model_places_people_in_cities_told_without_the(tmp_path):
     session = ("Tom flew to Paris. Anna drove to Berlin.\nWhere is Tom?\nWhere is Anna?\n"
                "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n")
-    result = subprocess.run([sys.executable, "-m", "askme", "chat", "--no-episodes"],
-                            input=session, capture_output=True, text=True,
-                            env={**os.environ, "ASKME_HOME": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    answers = [line for line in result.stdout.splitlines() if not line.startswith("noted")]
-    assert answers == ["Paris", "Berlin", "yes", "Paris"]
+    assert chat_answers(session, tmp_path) == ["Paris", "Berlin", "yes", "Paris"]
 
 
 def test_the_shipped_model_says_who_gave_what_to_whom_among_people_it_never_saw(tmp_path):
@@ -201,12 +201,8 @@ def test_the_shipped_model_says_who_gave_what_to_whom_among_people_it_never_saw(
         "Zoe travelled to the pantry.", "Omar went to the pantry.", "Zoe got the violin there.",
         "Zoe passed the violin to Omar.", "Who gave the violin to Omar?",
         "Who received the violin?"]
-    result = subprocess.run([sys.executable, "-m", "askme", "chat", "--no-episodes"],
-                            input="\n".join(session) + "\n", capture_output=True, text=True,
-                            env={**os.environ, "ASKME_HOME": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    answers = [line for line in result.stdout.splitlines() if not line.startswith("noted")]
-    assert answers == ["Priya", "Tariq", "kettle", "Tariq", "Ines", "Tariq", "Zoe", "Omar"]
+    assert chat_answers("\n".join(session) + "\n", tmp_path) == [
+        "Priya", "Tariq", "kettle", "Tariq", "Ines", "Tariq", "Zoe", "Omar"]
 
 
 GIVING_STORY = """\
