@@ -290,7 +290,7 @@ DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_di
               "things_placed": things_placed, "one_sentence": one_sentence,
               "one_sentence_slots": one_sentence_slots,
               "everyday_slots": everyday_slots,
-              # A fifth of the stories: enough to keep "unknown" while bAbI's own settle.
+              # A fifth of the stories: enough to keep "unknown" while bAbI's own settle a model.
               "everyday_slots_few": functools.partial(everyday_slots, stories=200),
               "long_worlds": long_worlds,
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True)}
