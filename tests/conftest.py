@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,25 @@ def babi_dir() -> Path:
 
 
 ROOT = FIXTURES.parent.parent
+
+
+@pytest.fixture
+def askme(tmp_path):
+    """`askme ARGS...` as a user runs it, in a process of its own with its own ASKME_HOME;
+    the result carries .out and .err as text. Nothing on a pipe may carry escape codes, and
+    no traceback may reach the user."""
+    env = {**os.environ, "ASKME_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+
+    def run(*args, stdin: str | bytes = ""):
+        result = subprocess.run([sys.executable, "-m", "askme", *args], env=env, timeout=120,
+                                input=stdin.encode() if isinstance(stdin, str) else stdin,
+                                capture_output=True)
+        result.out, result.err = result.stdout.decode(), result.stderr.decode()
+        assert "\x1b" not in result.out + result.err
+        assert "Traceback" not in result.err
+        return result
+    return run
 
 
 def run_research(script: str, *args) -> "subprocess.CompletedProcess[str]":

@@ -13,22 +13,6 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-@pytest.fixture
-def askme(tmp_path):
-    env = {**os.environ, "ASKME_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-
-    def run(*args, stdin: str | bytes = ""):
-        result = subprocess.run([sys.executable, "-m", "askme", *args], env=env, timeout=120,
-                                input=stdin.encode() if isinstance(stdin, str) else stdin,
-                                capture_output=True)
-        result.out, result.err = result.stdout.decode(), result.stderr.decode()
-        assert "\x1b" not in result.out + result.err  # nothing on a pipe carries escape codes
-        assert "Traceback" not in result.err
-        return result
-    return run
-
-
 def test_chat_replays_a_session_file_exactly(askme):
     result = askme("chat", "--no-episodes", stdin=(EXAMPLES / "session.txt").read_text())
     assert (result.returncode, result.err) == (0, "")

@@ -1,6 +1,5 @@
 """Entity slots: unknown people, places and things read as known ones, and written back."""
 
-import os
 import subprocess
 import sys
 
@@ -166,30 +165,28 @@ def test_each_fact_is_rewritten_from_the_facts_before_it_only(lexicon):
         assert EntityMap(lexicon).rewrite_all(facts[:k]) == whole[:k]
 
 
-def chat_answers(session: str, home) -> list[str]:
+def chat_answers(askme, session: str) -> list[str]:
     """The answers `askme chat --no-episodes` prints for a piped session."""
-    result = subprocess.run([sys.executable, "-m", "askme", "chat", "--no-episodes"],
-                            input=session, capture_output=True, text=True,
-                            env={**os.environ, "ASKME_HOME": str(home)})
-    assert result.returncode == 0, result.stderr
-    return [line for line in result.stdout.splitlines() if not line.startswith("noted")]
+    result = askme("chat", "--no-episodes", stdin=session)
+    assert result.returncode == 0, result.err
+    return [line for line in result.out.splitlines() if not line.startswith("noted")]
 
 
-def test_the_shipped_model_answers_about_a_world_it_never_saw(tmp_path):
+def test_the_shipped_model_answers_about_a_world_it_never_saw(askme):
     session = ("Alice went to the library.\nWhere is Alice?\nBob picked up the umbrella.\n"
                "Bob took the laptop there.\nWhat is Bob carrying?\nBob went to the garage.\n"
                "Where is the laptop?\nMary went to the kitchen.\nWhere is Mary?\nWhere is Alice?\n")
-    assert chat_answers(session, tmp_path) == [
+    assert chat_answers(askme, session) == [
         "library", "umbrella,laptop", "garage", "kitchen", "library"]
 
 
-def test_the_shipped_model_places_people_in_cities_told_without_the(tmp_path):
+def test_the_shipped_model_places_people_in_cities_told_without_the(askme):
     session = ("Tom flew to Paris. Anna drove to Berlin.\nWhere is Tom?\nWhere is Anna?\n"
                "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n")
-    assert chat_answers(session, tmp_path) == ["Paris", "Berlin", "yes", "Paris"]
+    assert chat_answers(askme, session) == ["Paris", "Berlin", "yes", "Paris"]
 
 
-def test_the_shipped_model_says_who_gave_what_to_whom_among_people_it_never_saw(tmp_path):
+def test_the_shipped_model_says_who_gave_what_to_whom_among_people_it_never_saw(askme):
     # Asked as bAbI task 5 asks, right after the giving; every name, place and thing is new.
     session = [
         "Priya moved to the studio.", "Priya grabbed the kettle there.",
@@ -201,7 +198,7 @@ def test_the_shipped_model_says_who_gave_what_to_whom_among_people_it_never_saw(
         "Zoe travelled to the pantry.", "Omar went to the pantry.", "Zoe got the violin there.",
         "Zoe passed the violin to Omar.", "Who gave the violin to Omar?",
         "Who received the violin?"]
-    assert chat_answers("\n".join(session) + "\n", tmp_path) == [
+    assert chat_answers(askme, "\n".join(session) + "\n") == [
         "Priya", "Tariq", "kettle", "Tariq", "Ines", "Tariq", "Zoe", "Omar"]
 
 

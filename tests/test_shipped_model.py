@@ -145,15 +145,7 @@ EVERYDAY_ROWS = [
 
 @pytest.mark.parametrize("typed, asked, right", EVERYDAY_ROWS,
                          ids=[f"{row[0]} {' '.join(row[1])}" for row in EVERYDAY_ROWS])
-def test_the_everyday_model_answers_everyday_english_and_says_unknown(tmp_path, typed, asked,
+def test_the_everyday_model_answers_everyday_english_and_says_unknown(askme, typed, asked,
                                                                        right):
-    import os
-    import subprocess
-    import sys
-
-    result = subprocess.run([sys.executable, "-m", "askme", "ask", "--stdin", "--model",
-                             "everyday"], input="\n".join([typed, *asked]) + "\n",
-                            capture_output=True, text=True,
-                            env={**os.environ, "ASKME_HOME": str(tmp_path)})
-    assert (result.returncode, result.stdout, result.stderr) == (
-        0, "".join(f"{a}\n" for a in right), "")
+    result = askme("ask", "--stdin", "--model", "everyday", stdin="\n".join([typed, *asked]) + "\n")
+    assert (result.returncode, result.out, result.err) == (0, "".join(f"{a}\n" for a in right), "")
