@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from askme.errors import AskmeError, UsageError

@@ -285,7 +285,7 @@ class EntityMap:
         self.read += 1
         return "".join(out) + text[last:]
 
-    def _moves_here(self, words: list[str], i: int, named_places=frozenset()) -> bool:
+    def _moves_here(self, words: list[str], i: int, named_places: set[int]) -> bool:
         """Whether word i is unknown and stands as a verb of motion: after a person (or a
         word such as "she" that training saw before one) and before "to the" (or "to" and
         a place in `named_places`)."""

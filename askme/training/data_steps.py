@@ -216,14 +216,16 @@ def things_placed(source: Path, target: Path, stories: int = THINGS_STORIES) -> 
 ONE_SENTENCE_STORIES = 1000  # one-sentence stories added to a task type's training file
 
 
-def one_sentence(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
-                 ) -> dict[str, int]:
+def one_sentence(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES,
+                 read=None) -> dict[str, int]:
     """The training stories of each task type a sentence can tell
     (askme.training.generator.sentences), then `stories` short stories of it told as one
-    sentence, their questions supported by words. Returns the questions added per file."""
+    sentence, their questions supported by words; `read`, if given, rewrites each generated
+    story before its facts are joined. Returns the questions added per file."""
     from askme.training.generator.sentences import ONE_SENTENCE_TASKS, one_sentence_stories
 
-    return _appending(source, target, lambda task: one_sentence_stories(task, stories, seed=task),
+    return _appending(source, target,
+                      lambda task: one_sentence_stories(task, stories, seed=task, read=read),
                       set(ONE_SENTENCE_TASKS))
 
 
@@ -231,12 +233,9 @@ def one_sentence_slots(source: Path, target: Path, stories: int = ONE_SENTENCE_S
                        ) -> dict[str, int]:
     """one_sentence's stories with their facts read through entity slots first (as
     everyday_slots reads its stories), then joined into one sentence."""
-    from askme.training.generator.sentences import ONE_SENTENCE_TASKS, one_sentence_stories
-
     lexicon = babi_lexicon(source)
-    return _appending(source, target, lambda task: one_sentence_stories(
-        task, stories, seed=task, read=lambda lines: read_through_slots(lines, lexicon)),
-        set(ONE_SENTENCE_TASKS))
+    return one_sentence(source, target, stories,
+                        read=lambda lines: read_through_slots(lines, lexicon))
 
 
 LONG_WORLD_STORIES = 500  # long stories added to each of tasks 1, 2, 6 and 15
