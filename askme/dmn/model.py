@@ -216,8 +216,8 @@ class EpisodicMemory(nn.Module):
         """(B, T+1, 2): each fact's signed log distance to the question (its recency) and to
         `focus` (B,), the expected position the previous pass attended to (the question at
         the first pass). End-of-passes gets zeros."""
-        position = torch.arange(fact_mask.size(1), device=fact_mask.device).float()  # (T,)
-        question_at = fact_mask.sum(1, keepdim=True).float()  # (B, 1)
+        position = torch.arange(fact_mask.size(1), device=fact_mask.device, dtype=focus.dtype)  # (T,)
+        question_at = fact_mask.sum(1, keepdim=True).to(focus.dtype)  # (B, 1)
 
         def signed_log(d):
             return torch.sign(d) * torch.log1p(d.abs())
@@ -231,7 +231,7 @@ class EpisodicMemory(nn.Module):
     def focus(logits, fact_mask):
         """Expected fact position under a softmax of the pass's fact gates (B,)."""
         weights = torch.softmax(logits[:, :-1].masked_fill(~fact_mask, -1e9), dim=-1)
-        position = torch.arange(fact_mask.size(1), device=fact_mask.device).float()
+        position = torch.arange(fact_mask.size(1), device=fact_mask.device, dtype=logits.dtype)
         return (weights * position).sum(-1).detach()
 
     def episode(self, facts_ih, gates):
@@ -276,7 +276,7 @@ class EpisodicMemory(nn.Module):
             candidate_mask=torch.cat([fact_mask, fact_mask.new_ones(B, 1)], dim=1),
             fact_mask=fact_mask,
             facts_ih=F.linear(facts, self.episode_gru.weight_ih, self.episode_gru.bias_ih),
-            static=static, cW=cW, first_focus=fact_mask.sum(1).float(), question=question)
+            static=static, cW=cW, first_focus=fact_mask.sum(1).to(facts.dtype), question=question)
 
     def compete(self, logits, memory, question):
         """config.gate_competition: each fact's score less the learned weights (B, 2) times

@@ -330,7 +330,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
         chunk = order[start:start + batch_size]
         counts = [count[i] for i in chunk]
         T, H = max(counts), engine.config.hidden_dim
-        facts = np.zeros((len(chunk), T, H), np.float32)
+        facts = np.zeros((len(chunk), T, H), facts_of[reading[chunk[0]]].dtype)
         for row, i in enumerate(chunk):
             facts[row, :counts[row]] = facts_of[reading[i]][:counts[row]]
         mask = np.arange(T)[None] < np.array(counts)[:, None]
