@@ -1,3 +1,4 @@
+import os
 import re
 import subprocess
 import sys
@@ -23,6 +24,22 @@ def test_help_and_version_do_not_import_torch():
     assert result.stdout.strip().endswith("False False")
     version = run("--version")
     assert (version.returncode, version.stdout) == (0, f"askme {__version__}\n")
+
+
+@pytest.mark.parametrize("asked, kept", [(None, "1"), ("4", "4")])
+def test_numpys_blas_answers_on_one_thread_unless_the_user_says_otherwise(asked, kept, tmp_path):
+    """Set before numpy loads (OpenBLAS reads it then), so a one-question answer does not
+    wait on a second thread; a user's own setting stands."""
+    probe = ("import os, sys\nfrom askme.cli import main\nmain(['load', '-'])\n"
+             "main(['ask', 'Where is Mary?'])\n"
+             "print(os.environ['OPENBLAS_NUM_THREADS'], 'numpy' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    env["ASKME_HOME"] = str(tmp_path)
+    if asked is not None:
+        env["OPENBLAS_NUM_THREADS"] = asked
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                            input="Mary went to the kitchen.\n")
+    assert result.stdout.splitlines()[-2:] == ["kitchen", f"{kept} True"], result.stderr
 
 
 @pytest.mark.parametrize("args, code, message", [
