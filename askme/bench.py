@@ -22,7 +22,7 @@ from typing import Callable
 import torch
 
 from askme.babi import TASK_NAMES, load_tasks
-from askme.dmn.batches import encode_example, length_batches, loss_counts, story_batches
+from askme.dmn.batches import encode_example, length_batches, loss_counts
 from askme.dmn.model import DMN
 from askme.evaluation import evaluate
 from askme.memory import answering, cache
@@ -49,27 +49,25 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _examples_per_second(context, config, supervision, items, batch_size: int, batches: int,
-                         seed: int, by_story: bool = False) -> float:
+                         seed: int) -> float:
     """Examples per second over `batches` training steps of a fresh model (after 3 warm-up
-    steps), with story batches (TrainOptions.story_batches) if `by_story`. With an
-    askme.training.parallel `context` this is one of the processes: each takes the batches
-    one process would and computes its share of their rows, as train does."""
+    steps). With an askme.training.parallel `context` this is one of the processes: each takes the
+    batches one process would and computes its share of their rows, as train does."""
     torch.manual_seed(seed)
     model = DMN(config)
     model.train()
     if context is not None and context.rank:
         torch.manual_seed(seed + context.rank)
     optimizer = make_optimizer(model, 2e-3)
-    order = (story_batches if by_story else length_batches)(
-        items, batch_size, random.Random(seed))[:batches + 3]
+    order = length_batches(items, batch_size, random.Random(seed))[:batches + 3]
 
     def step(indices) -> None:  # as askme.training.loop.train steps without renaming
         chosen = [items[i] for i in indices]
         if context is None:
-            training_step(model, optimizer, supervised_batch(chosen, supervision, by_story), 5.0)
+            training_step(model, optimizer, supervised_batch(chosen, supervision), 5.0)
         else:
-            own = [chosen[i] for i in share_of_rows(chosen, context, by_story)]
-            training_step(model, optimizer, supervised_batch(own, supervision, by_story), 5.0,
+            training_step(model, optimizer,
+                          supervised_batch(chosen[share_of_rows(context)], supervision), 5.0,
                           context, loss_counts(chosen))
 
     for indices in order[:3]:
@@ -85,17 +83,16 @@ def _examples_per_second(context, config, supervision, items, batch_size: int, b
     return seen / (time.perf_counter() - start)
 
 
-def training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int,
-                        by_story: bool = False) -> float:
+def training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int) -> float:
     """Examples per second of one process training a fresh model of the shipped size."""
     items = [encode_example(checkpoint.tokenizer, ex) for ex in examples]
     return _examples_per_second(None, checkpoint.model.config,
                                 Supervision.from_dict(checkpoint.supervision), items, batch_size,
-                                batches, seed, by_story)
+                                batches, seed)
 
 
 def parallel_training_throughput(checkpoint, examples, batch_size: int, batches: int, seed: int,
-                                 processes: int, by_story: bool = False) -> float:
+                                 processes: int) -> float:
     """`training_throughput` with `processes` processes of one thread splitting each batch,
     as `askme train --processes` trains (started afresh for each run)."""
     from askme.training import parallel
@@ -105,7 +102,7 @@ def parallel_training_throughput(checkpoint, examples, batch_size: int, batches:
     return parallel.run(processes, 1, sum(p.numel() for p in params), len(params),
                         _examples_per_second,
                         (checkpoint.model.config, Supervision.from_dict(checkpoint.supervision),
-                         items, batch_size, batches, seed, by_story))
+                         items, batch_size, batches, seed))
 
 
 def story_facts(data_1k: Path, count: int) -> list[str]:
@@ -220,14 +217,6 @@ def run_benchmarks(checkpoint, data_1k: Path, data_10k: Path, repeats: int = 3,
                         f"{statistics.median(rates):,.0f} examples/s",
                         f"batch {batch_size} split over {processes} processes of 1 thread "
                         "(`askme train --processes`), runs: " + ", ".join(f"{r:,.0f}" for r in rates))
-        if processes > 1 and "10k" in name:
-            rates = [parallel_training_throughput(checkpoint, examples, batch_size, batches, seed,
-                                                  processes, by_story=True)
-                     for seed in range(repeats)]
-            results.add(f"training, {name}, {processes} processes, story batches",
-                        f"{statistics.median(rates):,.0f} examples/s",
-                        f"batch {batch_size} (`askme train --processes {processes} "
-                        "--story-batches`), runs: " + ", ".join(f"{r:,.0f}" for r in rates))
     memory_latencies(checkpoint, data_1k, results, 10 if quick else 50)
     results.long_memory = long_memory(checkpoint, QUICK_LONG_STORIES if quick else LONG_STORIES)
     test = load_tasks(data_1k, list(TASK_NAMES), "test")

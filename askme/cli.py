@@ -86,9 +86,6 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"random seed ({DEFAULT_SEED}; with --init, that model's)")
     how.add_argument("--batch-size", type=_positive_int, metavar="N", default=options.batch_size,
                      help=f"questions per step ({options.batch_size})")
-    how.add_argument("--story-batches", action="store_true",
-                     help="hold each story's questions together in a batch and read the story "
-                          "once for all of them (faster)")
     how.add_argument("--lr", type=_positive_float, default=options.lr, metavar="RATE",
                      help=f"Adam learning rate ({options.lr})")
     how.add_argument("--time-limit", type=_positive_float, metavar="MINUTES",
@@ -264,7 +261,7 @@ def cmd_train(args) -> int:
     _set_threads(args.threads)
     recipe = one_stage(tasks=args.tasks, seed=args.seed, hidden=args.hidden, embed=args.embed,
                        epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                       time_limit=args.time_limit, story_batches=args.story_batches or None)
+                       time_limit=args.time_limit)
     options = recipe.options(0, args.data or default_babi_dir(), args.out,
                              model_folder(args.init)[0] if args.init else None)
     _train_stage(args, options)

@@ -28,10 +28,8 @@ FREE_PASS = -2
 class Batch:
     """Padded tensors for B questions; see askme.dmn.batches.collate."""
 
-    # (B, L) story tokens, a FACT_END token after every sentence, PAD after; (S, L) with
-    # `story_rows`
-    story: torch.Tensor
-    fact_positions: torch.Tensor  # (B, T) index in a question's story of each FACT_END token
+    story: torch.Tensor  # (B, L) story tokens, a FACT_END token after every sentence, PAD after
+    fact_positions: torch.Tensor  # (B, T) index in `story` of each FACT_END token
     fact_mask: torch.Tensor  # (B, T) True for a real fact, False for padding
     question: torch.Tensor  # (B, Q) question tokens, PAD after
     question_lengths: torch.Tensor  # (B,) real question tokens (>= 1)
@@ -41,24 +39,15 @@ class Batch:
     # (B,) True where the passes' episodes are made from the targets, not from the model's
     # gates (teacher forcing); None: no row is forced
     forced: torch.Tensor | None = None
-    # (B,) the row of `story` each question reads, when questions share their stories'
-    # rows (askme.dmn.batches.collate's share_stories); None: question b reads row b
-    story_rows: torch.Tensor | None = None
 
     def _map(self, change) -> "Batch":
         """`change` applied to every tensor field (every field the dataclass has)."""
         return Batch(**{f.name: None if (t := getattr(self, f.name)) is None else change(t)
                         for f in fields(self)})
 
-    def rows(self, which: slice | torch.Tensor) -> "Batch":
-        """The questions `which` picks, and the stories they read (the padding stays as
-        wide)."""
-        if self.story_rows is None:
-            return self._map(lambda t: t[which])
-        picked = self.story_rows[which]
-        stories, story_rows = picked.unique(return_inverse=True)
-        return replace(self._map(lambda t: t if t is self.story else t[which]),
-                       story=self.story[stories], story_rows=story_rows)
+    def rows(self, which: slice) -> "Batch":
+        """The questions `which` picks (the padding stays as wide)."""
+        return self._map(lambda t: t[which])
 
     def to(self, device) -> "Batch":
         return self._map(lambda t: t.to(device))
@@ -95,15 +84,8 @@ class InputModule(nn.Module):
         super().__init__()
         self.gru = nn.GRU(config.embed_dim, config.hidden_dim, batch_first=True)
 
-    def forward(self, embedded, fact_positions, h0=None, story_rows=None):
-        """`story_rows` (B,), if given, says which row of `embedded` (S, L, E) each
-        question's `fact_positions` (B, T) are in; then `last` is the stories' (1, S, H)."""
-        states, last = gru_layer(self.gru, embedded, h0)  # (B or S, L, H), (1, B or S, H)
-        if story_rows is not None:
-            L, H = states.shape[1:]
-            index = (story_rows.unsqueeze(1) * L + fact_positions).flatten()  # (B T,)
-            facts = states.reshape(-1, H).index_select(0, index)  # (B T, H)
-            return facts.view(*fact_positions.shape, H), last  # (B, T, H)
+    def forward(self, embedded, fact_positions, h0=None):
+        states, last = gru_layer(self.gru, embedded, h0)  # (B, L, H), (1, B, H)
         index = fact_positions.unsqueeze(-1).expand(-1, -1, states.size(-1))
         return states.gather(1, index), last  # (B, T, H)
 
@@ -470,21 +452,18 @@ class DMN(nn.Module):
         self.dropout.p = config.dropout
         self.word_dropout.p = config.dropout if config.word_dropout is None else config.word_dropout
 
-    def encode_story(self, story, fact_positions, h0=None, story_rows=None):
+    def encode_story(self, story, fact_positions, h0=None):
         """Facts (B, T, H) and the input GRU's last state (1, B, H). Passing that state back
         as `h0` with the next tokens continues the story: how a memory grows one fact at a
-        time without re-reading the facts before it. With `story_rows` (Batch.story_rows),
-        questions read their facts from shared stories."""
-        facts, last = self.input_module(self.word_dropout(self.embed(story)), fact_positions, h0,
-                                        story_rows)
+        time without re-reading the facts before it."""
+        facts, last = self.input_module(self.word_dropout(self.embed(story)), fact_positions, h0)
         return self.dropout(facts), last
 
     def encode_question(self, question, lengths):
         return self.question_module(self.word_dropout(self.embed(question)), lengths)  # (B, H)
 
     def encode(self, batch: Batch):
-        facts, _ = self.encode_story(batch.story, batch.fact_positions,
-                                     story_rows=batch.story_rows)
+        facts, _ = self.encode_story(batch.story, batch.fact_positions)
         return facts, self.encode_question(batch.question, batch.question_lengths)
 
     @staticmethod

@@ -87,20 +87,8 @@ class EntityShuffler:
 
     def apply(self, batch: Batch, tasks: list[int], generator: torch.Generator,
               share: float | torch.Tensor = 1.0) -> Batch:
-        """`batch` with a renaming drawn for each question (`tasks`, `share`: a question's
-        each), or for each story where questions share stories (Batch.story_rows): then the
-        questions of a story are renamed as it is."""
-        if batch.story_rows is None:
-            tables = story_tables = self.tables(tasks, generator, share)
-        else:
-            first: dict[int, int] = {}  # story row -> the first question that reads it
-            for question, row in enumerate(batch.story_rows.tolist()):
-                first.setdefault(row, question)
-            readers = [first[row] for row in range(batch.story.size(0))]
-            story_tasks = [tasks[i] for i in readers]
-            story_share = share[readers] if isinstance(share, torch.Tensor) else share
-            story_tables = self.tables(story_tasks, generator, story_share)
-            tables = story_tables[batch.story_rows]
-        answer = None if batch.answer is None else tables.gather(1, batch.answer)
-        return dataclasses.replace(batch, story=story_tables.gather(1, batch.story),
-                                   question=tables.gather(1, batch.question), answer=answer)
+        tables = self.tables(tasks, generator, share)
+        rename = lambda ids: tables.gather(1, ids)  # noqa: E731  (B, *) ids -> renamed ids
+        return dataclasses.replace(batch, story=rename(batch.story),
+                                   question=rename(batch.question),
+                                   answer=None if batch.answer is None else rename(batch.answer))

@@ -14,8 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
-from askme.dmn.batches import (Encoded, collate, encode_example, length_batches, loss_counts,
-                               story_batches, story_shares)
+from askme.dmn.batches import Encoded, collate, encode_example, length_batches, loss_counts
 from askme.dmn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
 from askme.dmn.config import DMNConfig
 from askme.dmn.entities import Lexicon
@@ -105,9 +104,8 @@ def supervise(batch: Batch, tasks: list[int], supervision: Supervision) -> Batch
     return dataclasses.replace(batch, supports=supports, forced=forced)
 
 
-def supervised_batch(items: list[Encoded], supervision: Supervision,
-                     share_stories: bool = False) -> Batch:
-    return supervise(collate(items, share_stories), [item.task for item in items], supervision)
+def supervised_batch(items: list[Encoded], supervision: Supervision) -> Batch:
+    return supervise(collate(items), [item.task for item in items], supervision)
 
 
 def mean_loss(model: DMN, items, batch_size: int, supervision: Supervision) -> float:
@@ -136,7 +134,7 @@ def training_step(model, optimizer, batch, clip: float, context: Context | None 
         normalizers = global_normalizers(DMN.loss_counts(batch), context)
     optimizer.zero_grad(set_to_none=True)
     value = 0.0
-    if batch.question.size(0):  # a process's share of a small last batch can be empty
+    if batch.story.size(0):  # a process's share of a small last batch can be empty
         _, loss = model(batch, normalizers)
         loss.backward()
         value = loss.item()
@@ -154,17 +152,11 @@ def training_step(model, optimizer, batch, clip: float, context: Context | None 
     return value
 
 
-def share_of_rows(items: list[Encoded], context: Context, by_story: bool = False) -> list[int]:
-    """The rows of a global batch (its `items`) that this process computes. Without
-    `by_story`, every N-th from its rank: a batch's rows run from its shortest story to its
-    longest (askme.dmn.batches.length_batches), so striding gives each process stories as
-    long as the others' and none waits long. With it (a story batch), an equal run of
-    questions, story by story (askme.dmn.batches.story_shares), so that each process reads
-    few stories."""
-    if not by_story:
-        return list(range(context.rank, len(items), context.world_size))
-    return [i for i, part in enumerate(story_shares(items, context.world_size))
-            if part == context.rank]
+def share_of_rows(context: Context) -> slice:
+    """The rows of a global batch that this process computes: every N-th from its rank.
+    A batch's rows run from its shortest story to its longest (askme.dmn.batches.length_batches),
+    so striding gives each process stories as long as the others' and none waits long."""
+    return slice(context.rank, None, context.world_size)
 
 
 def make_optimizer(model: DMN, lr: float):
@@ -327,8 +319,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         mine = ([everything[i] for i in shard(len(everything), epoch, options.seed, context)]
                 if context.distributed and shared is None else everything)
         items = [train_items[i] for i in mine]
-        by_story = options.story_batches
-        for indices in (story_batches if by_story else length_batches)(items, local_batch, rng):
+        for indices in length_batches(items, local_batch, rng):
             tasks = [items[i].task for i in indices]
             shares = [options.task_augment.get(t, options.augment)
                       for t in tasks]  # each question's chance to be renamed
@@ -338,24 +329,22 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                 # Nothing random to draw for the batch: this process collates its rows alone.
                 chosen = [items[i] for i in indices]
                 normalizers = loss_counts(chosen)
-                own = [chosen[i] for i in share_of_rows(chosen, context, by_story)]
-                batch = supervised_batch(own, supervision, by_story)
+                batch = supervised_batch(chosen[share_of_rows(context)], supervision)
             else:
-                chosen = [items[i] for i in indices]
-                if retell_rng is not None:
-                    chosen = [
+                if retell_rng is None:
+                    batch = collate([items[i] for i in indices])
+                else:
+                    batch = collate([
                         encode_example(tokenizer, retell(train_set[mine[i]], retell_rng), words)
                         if items[i].task in options.retell_tasks
                         and retell_rng.random() < options.retell
-                        else items[i] for i in indices]
-                batch = collate(chosen, by_story)
+                        else items[i] for i in indices])
                 if renaming:
                     batch = shuffler.apply(batch, tasks, generator, torch.tensor(shares))
                 batch = supervise(batch, tasks, supervision)
                 if shared is not None:
                     normalizers = DMN.loss_counts(batch)
-                    batch = batch.rows(torch.tensor(share_of_rows(chosen, context, by_story),
-                                                    dtype=torch.long))
+                    batch = batch.rows(share_of_rows(context))
             batch = batch.to(context.device)
             loss = training_step(stepped, optimizer, batch, options.clip, context, normalizers)
             summed += loss * len(indices)

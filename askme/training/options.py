@@ -101,9 +101,6 @@ class TrainOptions:
     # Processes of one machine that split each batch (askme.training.parallel starts them; train
     # records it). They draw the batches one process would, with other dropout masks.
     processes: int = 1
-    # Batches that hold a story's questions together and read each story once for all of
-    # them (askme.dmn.batches.story_batches): faster, with other batches than the default's.
-    story_batches: bool = False
     # The recipe this run is a stage of (askme.training.recipe): its name, file, stage and digest,
     # and for the last stage its whole text; recorded in the model's config.json.
     recipe: dict | None = None

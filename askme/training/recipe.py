@@ -78,8 +78,6 @@ STAGE_KEYS = {
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
     "epochs": f"most epochs ({_options.epochs})",
     "batch_size": f"questions per step ({_options.batch_size})",
-    "story_batches": "a batch holds a story's questions together and reads the story once "
-                     "for all of them: faster (false)",
     "lr": f"Adam learning rate ({_options.lr})",
     "decay_patience": f"halve the rate after this many epochs without a lower validation "
                       f"loss ({_options.decay_patience})",
@@ -109,7 +107,7 @@ _TYPES = {
     "hidden": int, "embed": int, "memory_update": str, "answer_reads_episodes": bool,
     "answer_pass_keys": bool, "max_passes": int, "vocab_size": int, "sentence_words": bool,
     "tasks": str, "data_steps": list, "vocab_tasks": str, "epochs": int, "batch_size": int,
-    "story_batches": bool, "lr": float, "decay_patience": int, "patience": int, "val_fraction": float,
+    "lr": float, "decay_patience": int, "patience": int, "val_fraction": float,
     "time_limit": float, "augment": float, "task_augment": dict, "oversample": dict,
     "retell": float, "retell_tasks": str, "dropout": float, "word_dropout": float,
     "gate_loss_weight": float, "teacher_forced": str, "free_pass": str,
@@ -310,7 +308,7 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         task_augment=_per_task(given("task_augment", {}), float),
         **{key: given(key) for key in ("epochs", "batch_size", "lr", "decay_patience",
                                        "patience", "val_fraction", "time_limit", "augment",
-                                       "retell", "story_batches") if given(key) is not None})
+                                       "retell") if given(key) is not None})
 
 
 def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
