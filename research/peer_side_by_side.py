@@ -28,7 +28,9 @@ Each row is the median of --runs runs:
   tokenized before (askme: a first pass over the test);
 - one question about 10 facts: the mean time of 200 questions, the peer's forward on its
   first test example of 10 sentences, askme's answer path as `askme ask` runs it (numpy,
-  askme.dmn.arrays) on 10 facts.
+  askme.dmn.arrays, whose BLAS `askme` keeps to one thread) on 10 facts, encoding them
+  anew for every question, and ("one:stored") as `askme ask` answers from a stored memory,
+  whose facts were encoded when they were added.
 """
 
 from __future__ import annotations
@@ -124,13 +126,26 @@ def askme_measure(what: str, task: int, babi: Path, steps: int) -> float:
     from askme.babi import load_tasks
     from askme.memory.answering import answer, load_model
 
-    if what == "one":
+    if what.startswith("one"):
         checkpoint = load_model(arrays=True)
         facts = [f"{name} went to the {place}." for name, place in zip(
             ["Mary", "John", "Sandra", "Daniel", "Mary", "John", "Sandra", "Daniel", "Mary", "John"],
             ["kitchen", "garden", "office", "hallway", "bedroom", "bathroom", "kitchen", "garden",
              "office", "hallway"])]
-        return timed_steps(lambda: answer(checkpoint, facts, "Where is Mary?"), 200)
+        if what == "one":
+            return timed_steps(lambda: answer(checkpoint, facts, "Where is Mary?"), 200)
+        from askme.memory import answering, cache
+        from askme.memory.store import MemoryStore
+
+        with tempfile.TemporaryDirectory() as folder:  # "one:stored": as `askme ask` answers
+            store = MemoryStore(Path(folder) / "memories.sqlite3")
+            cache.add_facts(store, "m", facts, checkpoint)
+
+            def ask() -> None:
+                stored = cache.memory_facts(checkpoint, store, "m")
+                answering.answer_prefixes(checkpoint, stored, [("Where is Mary?", len(facts))])
+
+            return timed_steps(ask, 200)
     checkpoint = load_model()
     if what.startswith("train"):
         from askme.bench import training_throughput
@@ -154,13 +169,15 @@ ROWS = [  # (row, peer's measure, askme's measures)
     ("train bAbI 10k task 2, examples/s", ("train", 2), [("train:32", 2), ("train:100", 2)]),
     ("task-1 test, questions/s", ("answer:1000", 1), [("answer", 1)]),
     ("task-1 test at batch 100, questions/s", ("answer:100", 1), [("answer", 1)]),
-    ("one question about 10 facts, ms", ("one", 1), [("one", 1)]),
+    ("one question about 10 facts, ms", ("one", 1), [("one", 1), ("one:stored", 1)]),
 ]
 
 
 def run_one(side: str, what: str, task: int, args) -> float:
     """One measure in a fresh process of `args.threads` threads."""
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "ASKME_HOME": args.scratch}
+    if side == "askme" and what.startswith("one"):
+        env["OPENBLAS_NUM_THREADS"] = "1"  # as `askme` sets it for its numpy answer path
     code = (f"import sys, torch; torch.set_num_threads({args.threads}); "
             f"sys.path.insert(0, {str(ROOT / 'research')!r}); import peer_side_by_side as p; "
             f"print(p.{side}_measure({what!r}, {task}, __import__('pathlib').Path("
