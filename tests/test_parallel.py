@@ -2,6 +2,8 @@
 (askme.training.parallel)."""
 
 import dataclasses
+import os
+import time
 
 import pytest
 import torch
@@ -91,6 +93,25 @@ def _fail_on_rank_0(context):
 def test_the_first_process_failing_reports_its_own_error():
     with pytest.raises(AskmeError, match="^cannot write the model$"):
         parallel.run(2, 1, 10, 2, _fail_on_rank_0, ())
+
+
+class _DiesWhenUnpickled:
+    """An argument whose unpickling ends the process, as a worker that cannot start ends."""
+
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+
+def _never_runs(context, *args):
+    raise AssertionError("rank 0 ran its job though rank 1 never started")
+
+
+def test_a_process_that_dies_as_it_starts_is_an_error_at_once_not_a_wait():
+    start = time.monotonic()
+    stopped = r"^training process 1 stopped as it started \(exit code 3\)$"
+    with pytest.raises(AskmeError, match=stopped):
+        parallel.run(2, 1, 10, 1, _never_runs, (_DiesWhenUnpickled(),))
+    assert time.monotonic() - start < 60  # joining the group would wait 30 minutes
 
 
 def test_train_processes_from_the_command_line(babi_dir, tmp_path, capsys):

@@ -18,6 +18,7 @@ The rarer collectives (the tokenizer, each epoch's numbers) still go through a g
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import threading
 from dataclasses import dataclass
@@ -96,11 +97,12 @@ def _join_group(rank: int, world_size: int, port: int) -> None:
                             world_size=world_size)
 
 
-def _worker(rank, world_size, port, threads, shared, errors, job, args) -> None:
+def _worker(rank, world_size, port, threads, shared, errors, started, job, args) -> None:
     from askme.training.distributed import Context, end_process, stop
 
     torch.set_num_threads(threads)
     context = None
+    started.put(rank)
     try:
         _join_group(rank, world_size, port)
         context = Context(rank=rank, world_size=world_size, shared=shared)
@@ -115,6 +117,24 @@ def _worker(rank, world_size, port, threads, shared, errors, job, args) -> None:
     end_process(0)
 
 
+def _wait_for_start(workers, started) -> None:
+    """Wait until every worker has started, or fail at once if one died first (it could not
+    import askme, or unpickle its arguments): joining the group would wait for it for the
+    group's whole timeout, 30 minutes."""
+    waiting = set(range(1, len(workers) + 1))  # the ranks of the workers not yet started
+    while waiting:
+        try:
+            waiting.discard(started.get(timeout=0.2))
+        except queue.Empty:
+            pass
+        for rank, worker in enumerate(workers, start=1):
+            if rank in waiting and worker.exitcode is not None:
+                for other in workers:
+                    other.terminate()
+                raise AskmeError(f"training process {rank} stopped as it started (exit code "
+                                 f"{worker.exitcode})")
+
+
 def run(world_size: int, threads: int, numel: int, params: int, job: Callable, args: tuple,
         main_kwargs: dict | None = None):
     """`job(context, *args)` in `world_size - 1` new processes, and `job(context, *args,
@@ -124,13 +144,15 @@ def run(world_size: int, threads: int, numel: int, params: int, job: Callable, a
     all, with one error."""
     spawn = torch.multiprocessing.get_context("spawn")  # torch's pickling shares tensors
     shared = SharedGradients.create(world_size, numel, params, spawn)
-    errors = spawn.Queue()
+    errors, started = spawn.Queue(), spawn.Queue()
     port = free_port()
     workers = [spawn.Process(target=_worker, daemon=True,
-                             args=(rank, world_size, port, threads, shared, errors, job, args))
+                             args=(rank, world_size, port, threads, shared, errors, started, job,
+                                   args))
                for rank in range(1, world_size)]
     for worker in workers:
         worker.start()
+    _wait_for_start(workers, started)
     from askme.training.distributed import Context, stop
 
     context, threads_before = None, torch.get_num_threads()
