@@ -159,7 +159,7 @@ def weight_shapes(config: DMNConfig) -> dict[str, tuple[int, ...]]:
 
 
 class ArrayDMN:
-    """A DMN's answer path over its weights as numpy arrays (float32)."""
+    """A DMN's answer path over its weights as numpy arrays (float32, or `dtype`)."""
 
     def __init__(self, config: DMNConfig, state: dict[str, np.ndarray], dtype=DTYPE):
         self.config, self.dtype = config, np.dtype(dtype)

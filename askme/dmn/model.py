@@ -216,8 +216,9 @@ class EpisodicMemory(nn.Module):
         """(B, T+1, 2): each fact's signed log distance to the question (its recency) and to
         `focus` (B,), the expected position the previous pass attended to (the question at
         the first pass). End-of-passes gets zeros."""
-        position = torch.arange(fact_mask.size(1), device=fact_mask.device, dtype=focus.dtype)  # (T,)
-        question_at = fact_mask.sum(1, keepdim=True).to(focus.dtype)  # (B, 1)
+        dtype = focus.dtype  # the facts' (float64 in tests/test_arrays.py)
+        position = torch.arange(fact_mask.size(1), device=fact_mask.device, dtype=dtype)  # (T,)
+        question_at = fact_mask.sum(1, keepdim=True).to(dtype)  # (B, 1)
 
         def signed_log(d):
             return torch.sign(d) * torch.log1p(d.abs())
