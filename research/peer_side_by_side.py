@@ -134,18 +134,15 @@ def askme_measure(what: str, task: int, babi: Path, steps: int) -> float:
              "office", "hallway"])]
         if what == "one":
             return timed_steps(lambda: answer(checkpoint, facts, "Where is Mary?"), 200)
-        from askme.memory import answering, cache
+        from askme.memory.answering import answer_from_memory
+        from askme.memory.cache import add_facts
         from askme.memory.store import MemoryStore
 
         with tempfile.TemporaryDirectory() as folder:  # "one:stored": as `askme ask` answers
             store = MemoryStore(Path(folder) / "memories.sqlite3")
-            cache.add_facts(store, "m", facts, checkpoint)
-
-            def ask() -> None:
-                stored = cache.memory_facts(checkpoint, store, "m")
-                answering.answer_prefixes(checkpoint, stored, [("Where is Mary?", len(facts))])
-
-            return timed_steps(ask, 200)
+            add_facts(store, "m", facts, checkpoint)
+            return timed_steps(lambda: answer_from_memory(
+                checkpoint, store, "m", facts, [], [("Where is Mary?", len(facts))]), 200)
     checkpoint = load_model()
     if what.startswith("train"):
         from askme.bench import training_throughput
