@@ -121,18 +121,28 @@ def gate_cell(gate: float, chosen: bool) -> Text:
 
 
 def _caption(explanation, hidden: int = 0, highest: float = 0.0) -> str:
+    caption = ""
+    if explanation.unnamed:
+        caption = (f"no fact names {_listed(explanation.unnamed)}, so the answer is unknown; "
+                   "the passes: ")
     if explanation.halted:
-        caption = (f"halted after {explanation.passes} episode"
+        caption += (f"halted after {explanation.passes} episode"
                    f"{'s' * (explanation.passes != 1)}: pass {len(explanation.episodes)} "
                    "chose end-of-passes")
     else:
-        caption = f"stopped at the limit of {explanation.passes} passes without halting"
+        caption += f"stopped at the limit of {explanation.passes} passes without halting"
     caption += f"; answer confidence {explanation.confidence:.2f}"
     if hidden:
         caption += (f"; {hidden:,} fact{'s' * (hidden != 1)} hidden, "
                     + (f"all with gates under {SHOWN_GATE}" if highest < SHOWN_GATE
                        else f"the highest gate among them {highest:.2f}"))
     return caption
+
+
+def _listed(words) -> str:
+    """Words for a sentence: "Carlos", "Carlos or umbrella", "Carlos, Ana or umbrella"."""
+    words = [visible(w) for w in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def word_table(explanation) -> Group:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from askme.english import AUXILIARIES, QUESTION_WORDS
 from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
@@ -34,9 +35,6 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
 
 
-QUESTION_WORDS = {"what", "where", "who", "whom", "whose", "which", "when", "why", "how"}
-AUXILIARIES = {"is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "will",
-               "would", "shall", "should", "may", "might", "must", "has", "have", "had"}
 # After a question word, these begin the subject of a clause ("When Mary left, ...", "What
 # the box holds is ..."): the sentence is a statement.
 _CLAUSE_SUBJECTS = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "his",

@@ -77,7 +77,8 @@ def test_ask_json_gives_one_object_per_question(askme):
     objects = [json.loads(line) for line in result.out.splitlines()]
     assert [o["answer"] for o in objects] == ["garden", "garden"]
     assert set(objects[0]) == {"question", "answer", "facts", "passes", "episodes_used", "halted",
-                               "confidence"}
+                               "confidence", "not_in_memory"}
+    assert objects[0]["not_in_memory"] == []
     assert all(0.5 < o["confidence"] <= 1 for o in objects)  # plain questions, sure answers
     assert objects[1]["facts"] == ["Sandra went to the garden.", "Bill went home."]
     # Two passes ran: the first found Sandra's move, the second chose end-of-passes, so the
@@ -89,6 +90,16 @@ def test_ask_json_gives_one_object_per_question(askme):
     assert first["gates"].index(max(first["gates"])) == 0
     assert first["end_of_passes"] < max(first["gates"])
     assert second["end_of_passes"] > max(second["gates"])
+
+
+def test_ask_json_names_what_no_fact_names_and_answers_unknown(askme):
+    result = askme("ask", "--stdin", "--json",
+                   stdin="Sandra went to the garden.\nWhat is Yusuf carrying?\n"
+                         "Where was the umbrella before the garden?\nIs Sandra in the garden?\n")
+    objects = [json.loads(line) for line in result.out.splitlines()]
+    assert [(o["answer"], o["not_in_memory"], o["confidence"]) for o in objects[:2]] == [
+        ("unknown", ["Yusuf"], 1.0), ("unknown", ["umbrella"], 1.0)]
+    assert (objects[2]["answer"], objects[2]["not_in_memory"]) == ("yes", [])
 
 
 def test_babi_file_is_answered_and_scored_and_keeps_the_last_story(askme, tmp_path):

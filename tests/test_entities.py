@@ -110,9 +110,28 @@ def test_the_map_knows_which_fact_first_named_each_person(lexicon):
     assert entities.named == {"mary": 0, "kitchen": 0, "john": 1, "apple": 1, "sandra": 2}
     people = ["Mary", "Sandra", "John", "Daniel"]
     assert entities.first_named(people) == [0, 2, 1, NEVER]
-    # A state kept before `named` existed counts everyone it maps as named from the start.
-    old = {"forward": entities.forward, "surface": entities.surface}
-    assert EntityMap.from_state(lexicon, old).first_named(people) == [0, 0, 0, NEVER]
+
+
+def test_the_people_and_things_a_question_names_that_no_fact_before_it_names(lexicon):
+    entities = EntityMap(lexicon)
+    entities.rewrite_all(["Alice went to the library.", "Bob picked the umbrella up.",
+                          "Bob took the laptop there.", "Carol went to the kitchen."])
+    assert entities.unnamed("Where is Carlos?", 4) == ["Carlos"]
+    assert entities.unnamed("Who gave the apple to Dana?", 4) == ["apple", "Dana"]
+    assert entities.unnamed("where is alice", 4) == []
+    # Asked of the first facts only, a person told later is not named yet.
+    assert entities.unnamed("Where is Carol?", 3) == ["Carol"]
+    assert entities.unnamed("Where is Carol?", 4) == []
+    # "the umbrella" read as no thing in "picked the umbrella up" is still in the memory,
+    # and places, pronouns and other words are not asked about.
+    assert entities.unnamed("Where is the umbrella?", 4) == []
+    assert entities.unnamed("Is Alice in the garden?", 4) == []
+    assert entities.unnamed("How do I get from the library to the kitchen?", 4) == []
+    # Read as the question reads it: a word a later fact made a person is a place here.
+    later = EntityMap(lexicon)
+    later.rewrite_all(["Mia went to the kitchen.", "Mia met Athens."])
+    assert lexicon.kind_of[later.forward["athens"]] == "actor"
+    assert later.unnamed("Is Mia in Athens?", 1) == []
 
 
 def test_an_answer_may_name_only_people_named_before_the_question_or_in_it():

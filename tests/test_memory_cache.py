@@ -2,6 +2,7 @@
 and whatever happened to the memory, the cached facts equal a full re-encode."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -207,3 +208,17 @@ def test_facts_past_the_step_bound_move_the_episode_no_further_than_they_could(c
         full = memory.episode(facts_ih, gates)
     assert bounded.abs().max() <= 1  # inside the GRU's range, as every state it could reach
     assert not torch.allclose(bounded, full, atol=1e-3)  # the bound is a shortcut, not exact
+
+
+def test_slots_kept_by_an_askme_before_seen_words_are_rebuilt_and_vectors_reused(
+        checkpoint, store, encoded_count):
+    cache.add_facts(store, "default", NEW_FACTS[:6], checkpoint)
+    fact_id, kept = store.entity_map("default", checkpoint.fingerprint)
+    old = {k: v for k, v in json.loads(kept).items() if k != "seen"}
+    assert store.save_entity_map("default", checkpoint.fingerprint, fact_id, json.dumps(old))
+    encoded = cache.memory_facts(checkpoint, store, "default")
+    assert encoded_count[0] == 6  # the encodings were kept; only the slots were read again
+    assert encoded.entities == cache.encode_facts(checkpoint, NEW_FACTS[:6]).entities
+    answers = answering.answer_prefixes(checkpoint, encoded, [("Where is Carlos?", 6),
+                                                              ("Where is Zoe?", 6)])
+    assert [(a.answer, a.unnamed) for a in answers] == [("unknown", ("Carlos",)), ("attic", ())]

@@ -2,6 +2,7 @@
 prompt-toolkit loop fed through a pipe."""
 
 import io
+import re
 
 import pytest
 from prompt_toolkit.application import create_app_session
@@ -46,6 +47,20 @@ def test_a_fact_then_a_question_gives_the_answer_and_the_episode_table(state):
     assert "◀" in end_row.split("│")[4] and "◀" not in end_row.split("│")[3]
     assert out[-1].startswith("halted after 1 episode: pass 2 chose end-of-passes; answer "
                               "confidence ")
+
+
+def test_a_question_about_someone_no_fact_names_is_unknown_and_the_caption_says_why(state):
+    say(state, "Mary went to the kitchen.")
+    out = say(state, "Where is Carlos?").splitlines()
+    assert out[0] == "unknown"
+    first = next(i for i, line in enumerate(out) if line.startswith("no fact"))
+    caption = " ".join(" ".join(out[first:]).split())  # the caption, unwrapped
+    assert re.fullmatch(r"no fact names Carlos, so the answer is unknown; the passes: halted "
+                        r"after \d episodes?: pass \d chose end-of-passes; answer confidence 1.00",
+                        caption)
+    assert say(state, "Where is Mary?").splitlines()[0] == "kitchen"
+    say(state, "Carlos went to the garden.")
+    assert say(state, "where is carlos").splitlines()[0] == "garden"
 
 
 def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):

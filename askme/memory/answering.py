@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from askme.babi import Example
+from askme.babi import UNKNOWN, Example
 from askme.dmn.entities import WORD, EntityMap
 from askme.dmn.tokenizer import ANSWER_END_ID, PAD_ID
 from askme.errors import AskmeError
@@ -35,13 +35,16 @@ class Explanation:
     # Per pass run: where its highest gate was, from the logits (len(facts): end-of-passes);
     # empty when not known, then read from the gates.
     choices: list[int] = field(default_factory=list)
+    # The people and things the question names that no fact names: the answer is "unknown"
+    # (with confidence 1) whatever the passes found.
+    unnamed: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, question: str, answer: "Answer", facts: list[str],
            sentence: str | None = None) -> "Explanation":
         return cls(question, answer.text, facts, answer.gates, answer.passes,
                    halted=answer.choices[-1] == len(facts), confidence=answer.confidence,
-                   sentence=sentence, choices=list(answer.choices))
+                   sentence=sentence, choices=list(answer.choices), unnamed=answer.unnamed)
 
     def chosen(self) -> list[int]:
         """Each pass's choice: a fact's position, or len(facts) for end-of-passes."""
@@ -50,14 +53,16 @@ class Explanation:
     def to_json(self) -> dict:
         """Every pass the memory ran, with its gates, and how many of their episodes the
         answer used: the halting pass runs too, but its episode is not used. A sentence
-        read word by word has its words listed, and a gate per word."""
+        read word by word has its words listed, and a gate per word. `not_in_memory`: the
+        people and things the question names that no fact names (then the answer is
+        "unknown")."""
         words = {"words": self.facts} if self.sentence is not None else {}
         return {"question": self.question, "answer": self.answer,
                 "facts": [self.sentence] if self.sentence is not None else self.facts, **words,
                 "passes": [{"gates": [round(g, 4) for g in e[:-1]],
                             "end_of_passes": round(e[-1], 4)} for e in self.episodes],
                 "episodes_used": self.passes, "halted": self.halted,
-                "confidence": round(self.confidence, 4)}
+                "confidence": round(self.confidence, 4), "not_in_memory": list(self.unnamed)}
 
 
 def load_model(model: str | Path | None = None, arrays: bool = False):
@@ -246,6 +251,9 @@ class Answer:
     gates: list[list[float]]  # per pass run: sigmoid gate per fact, then end-of-passes
     choices: list[int]  # per pass run: argmax position (len(facts) means end-of-passes)
     confidence: float = 1.0  # the decoder's probability of this answer
+    # The people and things the question names that no fact before it names: the answer is
+    # then "unknown", whatever the decoder said.
+    unnamed: tuple[str, ...] = ()
 
 
 def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Answer]:
@@ -359,8 +367,14 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
                                np.array([max(1, len(t)) for t in tokens], np.int64))
     banned = banned_people(checkpoint, maps, counts, said) if checkpoint.lexicon else None
     prediction = engine.answer_facts(facts, mask, q, banned)
-    return [replace(a, text=s.restore(a.text)) if s else a
-            for a, s in zip(decode_prediction(tokenizer, prediction, counts), asked)]
+    out = []
+    for a, s, question, k in zip(decode_prediction(tokenizer, prediction, counts), asked,
+                                 questions, counts):
+        unnamed = s.unnamed(question, k) if s else []
+        if unnamed:
+            a = replace(a, text=UNKNOWN, confidence=1.0, unnamed=tuple(unnamed))
+        out.append(replace(a, text=s.restore(a.text)) if s else a)
+    return out
 
 
 def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:

@@ -94,7 +94,10 @@ def _stored_entities(checkpoint, store, key: str, name: str, last_fact: int
     kept = store.entity_map(name, key)
     if kept is None or kept[0] != last_fact:
         return None
-    return EntityMap.from_state(checkpoint.lexicon, json.loads(kept[1]))
+    state = json.loads(kept[1])
+    if "seen" not in state:  # kept by an askme before EntityMap.seen: rebuilt from the facts
+        return None
+    return EntityMap.from_state(checkpoint.lexicon, state)
 
 
 def memory_facts(checkpoint, store, name: str, person: bool = False) -> EncodedFacts:

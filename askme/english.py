@@ -1,0 +1,11 @@
+"""Closed classes of English words that askme's readers share: what makes a line a question
+(askme.stories) and which words of a question name nobody (askme.dmn.entities)."""
+
+QUESTION_WORDS = frozenset({"what", "where", "who", "whom", "whose", "which", "when", "why",
+                            "how"})
+AUXILIARIES = frozenset({"is", "are", "was", "were", "am", "do", "does", "did", "can", "could",
+                         "will", "would", "shall", "should", "may", "might", "must", "has",
+                         "have", "had"})
+# Words that stand for a person or thing without naming one.
+PRONOUNS = frozenset({"i", "me", "you", "we", "us", "he", "him", "she", "her", "they", "them",
+                      "it", "someone", "somebody", "anyone", "anybody", "everyone", "nobody"})
