@@ -166,35 +166,60 @@ OFF_TOPIC = ("What is the capital of France?", "Who wrote Hamlet?", "What time i
              "How old is {x}?", "What colour is the sky?", "Why is {x} sad?",
              "What is the weather like?", "Who is the president?", "How far is the moon?",
              "What is {x}'s favourite food?", "When was {x} born?",
-             "What does {x} do for a living?")
+             "What does {x} do for a living?", "Who won the match?", "Is it raining?",
+             "What is {x}'s phone number?", "How tall is {x}?", "Where was {x} born?",
+             "Who is {x} married to?", "What day is it today?", "Is {x} happy?",
+             "How much does the {thing} cost?", "Who made the {thing}?",
+             "What is the {thing} made of?", "How many people live in Paris?")
 
 
-def unknown_question(world: World, rng: random.Random) -> None:
-    """A question the story cannot answer: a person or thing never mentioned, a place of a
-    person never said to be anywhere, or a question of no known type. Its gates target
-    end-of-passes at the first pass (no supporting fact)."""
+def stranger(world: World) -> str:
+    """A name no one in the story has."""
+    return stranger_name(world.people, world.rng)
+
+
+def stranger_name(people: list[Person], rng: random.Random) -> str:
+    return rng.choice([n for n in w.WOMEN + w.MEN if n not in {p.name for p in people}])
+
+
+def off_topic(world: World) -> str:
+    rng = world.rng
+    return w.ask(rng, OFF_TOPIC, x=rng.choice(world.people).name,
+                 thing=rng.choice(world.things or list(w.THINGS)))
+
+
+def unknown_question(world: World, rng: random.Random, asking=None) -> None:
+    """A question the story cannot answer: about a person or thing never mentioned, the
+    place of a person never said to be anywhere or of a thing whose holder never was, or
+    a question of no known type. `asking(name)` asks the task's own question about a
+    person (default: where they are). Its gates target end-of-passes at the first pass
+    (no supporting fact)."""
     told = world.told
+    asking = asking or (lambda name: w.ask(rng, WHERE_PERSON, x=name))
     mentioned = {p.name for p in world.people if p in world.named}
+    unplaced = [p for p in world.people if p.name in mentioned and p not in world.at]
+    # "Bob took the laptop." and nothing of where Bob is: nobody said where the laptop is.
+    untold = [t for t in world.things if t in world.thing_event and world.where_thing(t) is None]
     roll = rng.random()
-    if roll < 0.35:
-        stranger = rng.choice([n for n in w.WOMEN + w.MEN if n not in
-                               {p.name for p in world.people}])
-        told.question(w.ask(rng, WHERE_PERSON, x=stranger), UNKNOWN)
-    elif roll < 0.6:
+    if roll < 0.3:
+        told.question(asking(stranger(world)), UNKNOWN)
+    elif roll < 0.45:
         thing = rng.choice([t for t in w.THINGS if t not in world.things])
         told.question(w.ask(rng, WHERE_THING, x=thing), UNKNOWN)
-    elif roll < 0.8 and any(p not in world.at for p in world.people if p.name in mentioned):
-        person = rng.choice([p for p in world.people if p.name in mentioned and p not in world.at])
-        told.question(w.ask(rng, WHERE_PERSON, x=person.name), UNKNOWN)
+    elif roll < 0.75 and (unplaced or untold):
+        if untold and (not unplaced or rng.random() < 0.5):
+            told.question(w.ask(rng, WHERE_THING, x=rng.choice(untold)), UNKNOWN)
+        else:
+            told.question(w.ask(rng, WHERE_PERSON, x=rng.choice(unplaced).name), UNKNOWN)
     else:
-        person = rng.choice(world.people).name
-        told.question(w.ask(rng, OFF_TOPIC, x=person), UNKNOWN)
+        told.question(off_topic(world), UNKNOWN)
 
 
 def _questions(world: World, asking, n: int, steps=(1, 3), things: bool = False,
-               unknown: float = 0.0) -> list[str]:
+               unknown: float = 0.0, about=None) -> list[str]:
     """Events, then a question `asking(world)` asks (it returns False when it had nothing
-    to ask yet), `n` times; now and then (`unknown`) a question the story cannot answer."""
+    to ask yet), `n` times; now and then (`unknown`) a question the story cannot answer
+    (`about(name)`: the task's question about a person, for one never mentioned)."""
     rng = world.rng
     asked = 0
     for _ in range(n * 6):
@@ -203,7 +228,7 @@ def _questions(world: World, asking, n: int, steps=(1, 3), things: bool = False,
         if asking(world):
             asked += 1
         if rng.random() < unknown:
-            unknown_question(world, rng)
+            unknown_question(world, rng, about)
         if asked == n:
             break
     return world.told.lines
@@ -283,6 +308,11 @@ def _ask_is_there(world: World, person: Person, fact: int, said: list[Place],
         world.told.question(w.ask(rng, IS_IN, x=person.name, y=w.at(asked)), answer, [fact])
 
 
+def _is_in(world: World):
+    """"Is X in the Y?" about a person, of a place of the story."""
+    return lambda name: w.ask(world.rng, IS_IN, x=name, y=w.at(world.rng.choice(world.places)))
+
+
 def yes_no_questions(rng: random.Random, unknown: float = 0.0) -> list[str]:
     world = World(rng, n_things=2)
 
@@ -293,7 +323,7 @@ def yes_no_questions(rng: random.Random, unknown: float = 0.0) -> list[str]:
             _ask_is_there(world, person, fact, [place],
                           lambda asked: "yes" if asked == place else "no")
         return placed is not None
-    return _questions(world, ask, 5, things=True, unknown=unknown)
+    return _questions(world, ask, 5, things=True, unknown=unknown, about=_is_in(world))
 
 
 def _holdings(world: World, rng: random.Random, counting: bool) -> bool:
@@ -315,13 +345,15 @@ def _holdings(world: World, rng: random.Random, counting: bool) -> bool:
 def counting(rng: random.Random, unknown: float = 0.0) -> list[str]:
     world = World(rng, n_things=rng.randint(3, 5))
     return _questions(world, lambda wd: _holdings(wd, rng, True), 5, steps=(1, 3),
-                      things=True, unknown=unknown)
+                      things=True, unknown=unknown,
+                      about=lambda name: w.ask(rng, HOW_MANY, x=name))
 
 
 def lists_sets(rng: random.Random, unknown: float = 0.0) -> list[str]:
     world = World(rng, n_things=rng.randint(3, 5))
     return _questions(world, lambda wd: _holdings(wd, rng, False), 5, steps=(1, 3),
-                      things=True, unknown=unknown)
+                      things=True, unknown=unknown,
+                      about=lambda name: w.ask(rng, HOLDING, x=name))
 
 
 NOT_IN = ("is no longer {}", "is not {}", "is not {} any more")  # {}: "in the kitchen"
@@ -345,6 +377,8 @@ def simple_negation(rng: random.Random, unknown: float = 0.0) -> list[str]:
         # Not there, and nothing said of another place: the story does not tell.
         _ask_is_there(world, person, fact, [place], lambda asked: (
             ("yes" if asked == place else "no") if there else ("no" if asked == place else None)))
+        if rng.random() < unknown:
+            unknown_question(world, rng, _is_in(world))
     return told.lines
 
 
@@ -364,6 +398,8 @@ def indefinite_knowledge(rng: random.Random, unknown: float = 0.0) -> list[str]:
             options = {world.at[person][0]}
         _ask_is_there(world, person, fact, sorted(options, key=lambda p: p.name), lambda asked: (
             "no" if asked not in options else "yes" if len(options) == 1 else "maybe"))
+        if rng.random() < unknown:
+            unknown_question(world, rng, _is_in(world))
     return told.lines
 
 
@@ -399,6 +435,8 @@ def conjunction(rng: random.Random, unknown: float = 0.0) -> list[str]:
         person = rng.choice(sorted(world.at, key=lambda p: p.name))
         told.question(w.ask(rng, WHERE_PERSON, x=person.name), world.at[person][0].name,
                       [world.at[person][1]])
+        if rng.random() < unknown:
+            unknown_question(world, rng)
     return told.lines
 
 
@@ -414,6 +452,8 @@ def compound_coreference(rng: random.Random, unknown: float = 0.0) -> list[str]:
         fact = told.fact(w.sentence("they", w.move(rng, place), rng, opener=0.7))
         person = rng.choice(pair)
         told.question(w.ask(rng, WHERE_PERSON, x=person.name), place.name, [first, fact])
+        if rng.random() < unknown:
+            unknown_question(world, rng)
     return told.lines
 
 
@@ -445,6 +485,16 @@ def time_reasoning(rng: random.Random, unknown: float = 0.0) -> list[str]:
                                       "Before {y}, where was {x}?"),
                                 x=asked_person.name, y=place_later.told),
                           place_before.name, [fact_later, fact_before])
+        elif trips and rng.random() < unknown:
+            # Before a place the person was never told to be, or before their first: the
+            # story does not say.
+            asked_person = rng.choice(sorted(trips, key=lambda p: p.name))
+            first = min(trips[asked_person])
+            never = [p for p in world.places
+                     if p not in {place for place, _ in trips[asked_person].values()}]
+            place = trips[asked_person][first][0] if rng.random() < 0.5 else rng.choice(never)
+            told.question(w.ask(rng, ("Where was {x} before {y}?", "Before {y}, where was {x}?"),
+                                x=asked_person.name, y=place.told), UNKNOWN)
     return told.lines
 
 
@@ -469,6 +519,12 @@ def two_arg_relations(rng: random.Random, unknown: float = 0.0) -> list[str]:
               (f"What is the {c.name} {second} of?", a.name, second_fact)]
     question, answer, fact = rng.choice(asking)
     told.question(question, answer, [fact])
+    if rng.random() < unknown:
+        # A direction the story never gives from that place ("What is east of the hall?").
+        told_of = {(direction, b), (OPPOSITE[direction], a), (second, a), (OPPOSITE[second], c)}
+        untold = [(d, p) for d in DIRECTIONS for p in (a, b, c) if (d, p) not in told_of]
+        d, p = rng.choice(untold)
+        told.question(f"What is {d} of the {p.name}?", UNKNOWN)
     return told.lines
 
 
@@ -504,7 +560,13 @@ def three_arg_relations(rng: random.Random, unknown: float = 0.0) -> list[str]:
     told.question(w.ask(rng, GIVE_FORMS[kind], x=giver.name, to=receiver.name, thing=thing),
                   answer, [fact])
     if rng.random() < unknown:
-        unknown_question(world, rng)
+        never = [(x, to) for x in world.people for to in world.people
+                 if x is not to and not any(g[:2] == (x, to) for g in gives)]
+        if rng.random() < 0.5:  # a giving never told ("What did Bill give to Fred?")
+            x, to = rng.choice(never)
+            told.question(w.ask(rng, GIVE_FORMS["thing"], x=x.name, to=to.name), UNKNOWN)
+        else:
+            unknown_question(world, rng)
     return told.lines
 
 
@@ -519,12 +581,19 @@ def basic_deduction(rng: random.Random, unknown: float = 0.0) -> list[str]:
     fear_fact = {k: told.fact(rng.choice(("{} are afraid of {}.", "{} fear {}.",
                                           "{} are scared of {}.")).format(
         SPECIES[k].capitalize(), SPECIES[fears[k]])) for k in kinds}
-    members = dict(zip(w.people(rng, 4), kinds))
+    people = w.people(rng, 5)
+    members = dict(zip(people, kinds))
     member_fact = {p: told.fact(f"{p.name} is a {k}.") for p, k in members.items()}
+    asking = ("What is {x} afraid of?", "What does {x} fear?", "What is {x} scared of?")
     for person in rng.sample(list(members), 2):
-        told.question(w.ask(rng, ("What is {x} afraid of?", "What does {x} fear?",
-                                  "What is {x} scared of?"), x=person.name),
+        told.question(w.ask(rng, asking, x=person.name),
                       fears[members[person]], [member_fact[person], fear_fact[members[person]]])
+    if rng.random() < unknown:
+        # One of a kind whose fears nobody told, or someone never mentioned.
+        kind = rng.choice([k for k in SPECIES if k not in kinds])
+        told.fact(f"{people[4].name} is a {kind}.")
+        told.question(w.ask(rng, asking, x=rng.choice([people[4].name,
+                                                       stranger_name(people, rng)])), UNKNOWN)
     return told.lines
 
 
@@ -547,8 +616,14 @@ def basic_induction(rng: random.Random, unknown: float = 0.0) -> list[str]:
         seen[kind] = (is_a, has)
     kind = rng.choice(list(seen))
     asked = told.fact(f"{people[4].name} is a {kind}.")
-    told.question(w.ask(rng, ("What color is {x}?", "What colour is {x}?"), x=people[4].name),
-                  colour[kind], [asked, *seen[kind]])
+    asking = ("What color is {x}?", "What colour is {x}?")
+    told.question(w.ask(rng, asking, x=people[4].name), colour[kind], [asked, *seen[kind]])
+    if rng.random() < unknown:
+        # One of a kind whose colour nobody told, or someone never mentioned.
+        newcomer, never = rng.sample([n for n in w.WOMEN + w.MEN
+                                      if n not in {p.name for p in people}], 2)
+        told.fact(f"{newcomer} is a {rng.choice([k for k in KINDS if k not in seen])}.")
+        told.question(w.ask(rng, asking, x=rng.choice([newcomer, never])), UNKNOWN)
     return told.lines
 
 
@@ -600,6 +675,11 @@ def size_reasoning(rng: random.Random, unknown: float = 0.0) -> list[str]:
         told.question(f"Does the {small} fit in the {large}?", "yes", chain[::-1])  # Y first
     else:
         told.question(f"Does the {large} fit in the {small}?", "no", chain)
+    if rng.random() < unknown:  # about a thing the story never names
+        never = rng.choice([s for s in SIZES if s not in order])
+        known = rng.choice(order)
+        told.question(f"Does the {never} fit in the {known}?" if rng.random() < 0.5
+                      else f"Does the {known} fit in the {never}?", UNKNOWN)
     return told.lines
 
 
@@ -630,9 +710,13 @@ def path_finding(rng: random.Random, unknown: float = 0.0) -> list[str]:
         step[b, a] = (SHORT[OPPOSITE[name]], fact)
     paths = [(a, b, c) for (a, b) in step for (b2, c) in step if b2 == b and c != a]
     a, b, c = rng.choice(paths)
-    told.question(w.ask(rng, ("How do you go from the {x} to the {y}?",
-                              "How do I get from the {x} to the {y}?"), x=a.name, y=c.name),
+    asking = ("How do you go from the {x} to the {y}?", "How do I get from the {x} to the {y}?")
+    told.question(w.ask(rng, asking, x=a.name, y=c.name),
                   f"{step[a, b][0]},{step[b, c][0]}", [step[a, b][1], step[b, c][1]])
+    if rng.random() < unknown:  # to a place the story never names
+        never = w.places(rng, 6, cities=False, bare=False)
+        never = next(p for p in never if p.name not in {r.name for r in rooms})
+        told.question(w.ask(rng, asking, x=rng.choice(rooms).name, y=never.name), UNKNOWN)
     return told.lines
 
 
@@ -653,6 +737,11 @@ def agents_motivations(rng: random.Random, unknown: float = 0.0) -> list[str]:
         told.question(f"Why did {person.name} go to the {place}?", motive, [why])
         told.fact(f"{person.name} {rng.choice(w.TAKES).format(thing)} there.")
         told.question(f"Why did {person.name} get the {thing}?", motive, [why])
+    if rng.random() < unknown:  # someone who went somewhere for no reason the story gives
+        name = stranger_name(people, rng)
+        place = rng.choice([place for place, _ in MOTIVES.values()])
+        told.fact(f"{name} {w.move(rng, Place(place, True))}.")
+        told.question(f"Why did {name} go to the {place}?", UNKNOWN)
     return told.lines
 
 
