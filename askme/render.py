@@ -127,8 +127,8 @@ def _caption(explanation, hidden: int = 0, highest: float = 0.0) -> str:
                    "the passes: ")
     if explanation.halted:
         caption += (f"halted after {explanation.passes} episode"
-                   f"{'s' * (explanation.passes != 1)}: pass {len(explanation.episodes)} "
-                   "chose end-of-passes")
+                    f"{'s' * (explanation.passes != 1)}: pass {len(explanation.episodes)} "
+                    "chose end-of-passes")
     else:
         caption += f"stopped at the limit of {explanation.passes} passes without halting"
     caption += f"; answer confidence {explanation.confidence:.2f}"
