@@ -173,13 +173,13 @@ OFF_TOPIC = ("What is the capital of France?", "Who wrote Hamlet?", "What time i
              "What is the {thing} made of?", "How many people live in Paris?")
 
 
-def stranger(world: World) -> str:
-    """A name no one in the story has."""
-    return stranger_name(world.people, world.rng)
+def unused_names(people: list[Person]) -> list[str]:
+    """The names no one of `people` has, for someone the story never mentions."""
+    return [n for n in w.WOMEN + w.MEN if n not in {p.name for p in people}]
 
 
 def stranger_name(people: list[Person], rng: random.Random) -> str:
-    return rng.choice([n for n in w.WOMEN + w.MEN if n not in {p.name for p in people}])
+    return rng.choice(unused_names(people))
 
 
 def off_topic(world: World) -> str:
@@ -202,7 +202,7 @@ def unknown_question(world: World, rng: random.Random, asking=None) -> None:
     untold = [t for t in world.things if t in world.thing_event and world.where_thing(t) is None]
     roll = rng.random()
     if roll < 0.3:
-        told.question(asking(stranger(world)), UNKNOWN)
+        told.question(asking(stranger_name(world.people, rng)), UNKNOWN)
     elif roll < 0.45:
         thing = rng.choice([t for t in w.THINGS if t not in world.things])
         told.question(w.ask(rng, WHERE_THING, x=thing), UNKNOWN)
@@ -620,8 +620,7 @@ def basic_induction(rng: random.Random, unknown: float = 0.0) -> list[str]:
     told.question(w.ask(rng, asking, x=people[4].name), colour[kind], [asked, *seen[kind]])
     if rng.random() < unknown:
         # One of a kind whose colour nobody told, or someone never mentioned.
-        newcomer, never = rng.sample([n for n in w.WOMEN + w.MEN
-                                      if n not in {p.name for p in people}], 2)
+        newcomer, never = rng.sample(unused_names(people), 2)
         told.fact(f"{newcomer} is a {rng.choice([k for k in KINDS if k not in seen])}.")
         told.question(w.ask(rng, asking, x=rng.choice([newcomer, never])), UNKNOWN)
     return told.lines
