@@ -9,3 +9,6 @@ AUXILIARIES = frozenset({"is", "are", "was", "were", "am", "do", "does", "did", 
 # Words that stand for a person or thing without naming one.
 PRONOUNS = frozenset({"i", "me", "you", "we", "us", "he", "him", "she", "her", "they", "them",
                       "it", "someone", "somebody", "anyone", "anybody", "everyone", "nobody"})
+# Words of time and place that stand where a place or a thing would ("in the garden now").
+ADVERBS = frozenset({"now", "here", "there", "today", "tonight", "tomorrow", "yesterday",
+                     "later", "again", "already", "still", "also", "too", "then"})

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from askme.babi import RENAMES, load_tasks, write_renamed
-from askme.dmn.entities import NEVER, EntityMap, Lexicon
+from askme.dmn.entities import NEVER, READING, EntityMap, Lexicon
 from askme.errors import AskmeError
 
 TRAINING_TEXT = [
@@ -132,6 +132,31 @@ def test_the_people_and_things_a_question_names_that_no_fact_before_it_names(lex
     later.rewrite_all(["Mia went to the kitchen.", "Mia met Athens."])
     assert lexicon.kind_of[later.forward["athens"]] == "actor"
     assert later.unnamed("Is Mia in Athens?", 1) == []
+
+
+def test_pronouns_and_adverbs_never_take_a_slot(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Alice went to the library now.") == "Mary went to the kitchen now."
+    # "I", capitalised and unknown, has a name's neighbours here.
+    assert entities.rewrite("Where can I find Alice?", question=True) == "Where can I find Mary?"
+    assert "i" not in entities.forward and "now" not in entities.forward
+    # A model trained on reading 1 (models/babi-1k) is read as it was trained.
+    older = Lexicon.from_dict({k: v for k, v in lexicon.to_dict().items() if k != "reading"})
+    assert older.reading == 1 and lexicon.reading == READING
+    assert EntityMap(older).rewrite("Where can I find Alice?", question=True) == (
+        "Where can Mary find Sandra?")
+
+
+def test_a_question_reads_a_word_the_memory_holds_as_no_entity_as_the_memory_does(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite_all(["Alice went to the library.", "Bob saw a kite."]) == [
+        "Mary went to the kitchen.", "Sandra saw a kite."]
+    # As a fact it would take a thing's slot; the question asks of the kite the memory holds.
+    assert entities.copy().rewrite("Where is the kite?") == "Where is the apple?"
+    assert entities.copy().rewrite("Where is the kite?", question=True) == "Where is the kite?"
+    # A word no fact holds still takes its slot.
+    assert entities.copy().rewrite("Where is the umbrella?", question=True) == \
+        "Where is the apple?"
 
 
 def test_an_answer_may_name_only_people_named_before_the_question_or_in_it():

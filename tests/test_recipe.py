@@ -77,7 +77,7 @@ def test_the_shipped_recipe_reads_as_its_stages():
     (lambda t: t.replace("\"turned_directions\"", "\"shuffled\""),
      "stage 2 ('second'): no data step 'shuffled' (known: where_questions, turned_directions, "
      "babi_10k, everyday_english, things_placed, one_sentence, one_sentence_slots, "
-     "everyday_slots, everyday_slots_few, long_worlds, long_babi_worlds)"),
+     "everyday_slots, everyday_slots_few, things_placed_few, long_worlds, long_babi_worlds)"),
     (lambda t: t.replace("name = \"second\"", "name = \"first\""),
      "stage 2 ('first'): another stage has this name"),
     (lambda t: t.replace("tasks = \"1,19\"", "tasks = \"1,21\""),

@@ -12,6 +12,7 @@ from askme.cli import main
 from askme.dmn.batches import collate, encode_example
 from askme.dmn.checkpoint import CHECKSUM_FILE, WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from askme.dmn.config import DMNConfig
+from askme.dmn.entities import READING
 from askme.dmn.model import DMN, Batch, with_gate_competition
 from askme.dmn.tokenizer import Tokenizer
 from askme.errors import AskmeError
@@ -298,7 +299,8 @@ def test_a_stage_trains_with_the_gate_loss_weight_it_names(tiny_model, babi_dir,
     assert load_checkpoint(tmp_path / "again").model.config.gate_loss_weight == 4.0
 
 
-def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks(babi_dir, tmp_path):
+def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks_and_reads_as_askme_does(
+        babi_dir, tmp_path):
     from askme.dmn.checkpoint import write_checksums
 
     data = tmp_path / "babi"  # the fixture's task 1 told with bAbI's names
@@ -312,10 +314,11 @@ def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks(babi_dir, tmp
     fresh = train(first).lexicon
     assert fresh.moves == {"ran": 5, "walked": 5}
     config = json.loads((older / "config.json").read_text())
-    del config["lexicon"]["moves"], config["lexicon"]["movers"]
+    del config["lexicon"]["moves"], config["lexicon"]["movers"], config["lexicon"]["reading"]
     (older / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     write_checksums(older)
     assert not load_checkpoint(older).lexicon.moves
+    assert (load_checkpoint(older).lexicon.reading, fresh.reading) == (1, READING)
     tuned = train(dataclasses.replace(first, out=None, init=older))
     assert tuned.lexicon == fresh
 

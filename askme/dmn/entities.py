@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from askme.babi import ENTITY_WORDS
 from askme.dmn.tokenizer import WORD
-from askme.english import AUXILIARIES, PRONOUNS, QUESTION_WORDS
+from askme.english import ADVERBS, AUXILIARIES, PRONOUNS, QUESTION_WORDS
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.
@@ -34,6 +34,12 @@ SLOT_WORDS: dict[str, tuple[str, ...]] = {kind: ENTITY_WORDS[kind]
                                           for kind in ("actor", "place", "object")}
 OTHER = "other"
 NEVER = 1 << 62  # EntityMap.first_named of a word no text named
+# How EntityMap reads text. A model learns the text its training data was read into, so a
+# lexicon keeps the reading its model was trained with (models/*/config.json):
+#   1: every word may take a slot, and a question's words take one as a fact's would;
+#   2: pronouns and adverbs of time and place never do ("Where can I find ...", "... now"),
+#      and a question gives none to a word the memory holds as no entity.
+READING = 2
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -62,6 +68,7 @@ class Lexicon:
     # Words other than people seen right before one of those verbs in that frame ("he",
     # "she", "they": "Then she journeyed to the office.").
     movers: list[str] = field(default_factory=list)
+    reading: int = READING  # how EntityMap reads text for this lexicon's model
     _totals_memo: dict[str, int] | None = field(default=None, repr=False, compare=False)
     kind_of: dict[str, str] = field(init=False, repr=False, compare=False)  # slot word -> kind
     names: dict[str, str] = field(init=False, repr=False, compare=False)  # lower -> as learned
@@ -116,7 +123,7 @@ class Lexicon:
     def to_dict(self) -> dict:
         return {"words": sorted(self.words), "slots": self.slots, "contexts": self.contexts,
                 "asked": self.asked, "said": self.said, "moves": self.moves,
-                "movers": self.movers}
+                "movers": self.movers, "reading": self.reading}
 
     def move_verb(self) -> str | None:
         """The verb of motion the training text used most (None: it used none)."""
@@ -125,12 +132,13 @@ class Lexicon:
     @classmethod
     def from_dict(cls, data: dict) -> "Lexicon":
         # A lexicon saved before "asked" and "said" existed reads no question as one about a
-        # person: every question then reads the memory the one way.
+        # person: every question then reads the memory the one way. One saved before
+        # "reading" existed was trained on reading 1.
         return cls(frozenset(data["words"]), {k: list(v) for k, v in data["slots"].items()},
                    {f: dict(c) for f, c in data["contexts"].items()},
                    {w: dict(c) for w, c in data.get("asked", {}).items()},
                    list(data.get("said", [])), dict(data.get("moves", {})),
-                   list(data.get("movers", [])))
+                   list(data.get("movers", [])), data.get("reading", 1))
 
     def asks_for_person(self, question: str) -> bool:
         """Whether training questions that begin as `question` does were answered with a
@@ -181,9 +189,12 @@ class Lexicon:
         return None if best == OTHER else best
 
 
+# Words that never take a slot, wherever they stand: "I" reads as a name by its neighbours,
+# "now" in "in the garden now" as a place.
+_NEVER_SLOTS = PRONOUNS | QUESTION_WORDS | ADVERBS
 # Words a question uses that name nobody, however its neighbours read them ("How do I get
 # ...", "Whose ...", "Could ...").
-NAMES_NOBODY = PRONOUNS | QUESTION_WORDS | AUXILIARIES
+NAMES_NOBODY = _NEVER_SLOTS | AUXILIARIES
 
 # Where a place follows without an article ("in Rome", "at Paris", "to Berlin").
 _PLACE_PREPOSITIONS = {"in", "at", "to", "into"}
@@ -280,8 +291,9 @@ class EntityMap:
         # see models/babi-1k/README.md).
         return free[0]
 
-    def rewrite(self, text: str) -> str:
-        """`text` in the model's words; new words get their slots (kept for later texts)."""
+    def rewrite(self, text: str, question: bool = False) -> str:
+        """`text` in the model's words; new words get their slots (kept for later texts). A
+        `question` gives no slot to a word an earlier text held as no entity (READING 2)."""
         matches = list(WORD.finditer(text))  # one scan gives the words and where they are
         words = [m.group().lower() for m in matches]
         for word in words:
@@ -299,6 +311,12 @@ class EntityMap:
                 continue
             slot = self.forward.get(word)
             if slot is None:
+                if self.lexicon.reading >= 2 and (
+                        word in _NEVER_SLOTS or (question and self.seen[word] < self.read)):
+                    # "Where can I find ..." names nobody; and a word the memory holds as no
+                    # entity is read so in the question too ("The dog went to the garden."
+                    # then "Where is the dog?" read the dog as a place, asking of no fact).
+                    continue
                 kind = self._read_kind(words, i, original[:1].isupper(), named_places)
                 if kind is None:
                     continue  # a known word that is no entity, or an unknown one that reads as none

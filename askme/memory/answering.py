@@ -361,7 +361,8 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
 
     engine, tokenizer = checkpoint.model.arrays, checkpoint.tokenizer
     asked = [m.copy() if m else None for m in maps]
-    said = [s.rewrite(q) if s else q for q, s in zip(questions, asked)]  # in the model's words
+    # In the model's words.
+    said = [s.rewrite(q, question=True) if s else q for q, s in zip(questions, asked)]
     tokens = [tokenizer.encode_question(text) for text in said]
     q = engine.encode_question(pad_array(tokens, PAD_ID),
                                np.array([max(1, len(t)) for t in tokens], np.int64))

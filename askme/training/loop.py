@@ -17,7 +17,7 @@ from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
 from askme.dmn.batches import Encoded, collate, encode_example, length_batches, loss_counts
 from askme.dmn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
 from askme.dmn.config import DMNConfig
-from askme.dmn.entities import Lexicon
+from askme.dmn.entities import READING, Lexicon
 from askme.dmn.gru import native_applies
 from askme.dmn.model import DMN, FREE_PASS, Batch, with_gate_competition
 from askme.dmn.tokenizer import Tokenizer
@@ -244,6 +244,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             # One saved before verbs of motion were counted gets them from the same text.
             lexicon = built if lexicon is None else dataclasses.replace(
                 lexicon, moves=built.moves, movers=built.movers)
+        # Data steps read their stories as this askme reads (askme.dmn.entities.READING):
+        # the model goes on to learn that reading, and is read so from now on.
+        lexicon = dataclasses.replace(lexicon, reading=READING)
         model = start.model
         supervision = options.supervision.after(Supervision.from_dict(start.supervision))
         config = stage_config(model.config, options.model, options.stage_settings)

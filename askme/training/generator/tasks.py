@@ -94,7 +94,9 @@ class World:
         return fact
 
     def take(self, person: Person, thing: str) -> int:
-        there = " there" if person in self.at and self.rng.random() < 0.3 else ""
+        # "there" is wherever the story last was: a taker never placed may take a thing
+        # "there" too, and still nobody said where it is (issue 32's laptop).
+        there = " there" if self.at and self.rng.random() < 0.3 else ""
         fact = self.tell(person, self.rng.choice(self.words.TAKES).format(thing) + there)
         self.holder[thing], self.thing_event[thing] = person, fact
         self.left_at.pop(thing, None)

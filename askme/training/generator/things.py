@@ -22,8 +22,9 @@ SPOTS = {"table": "on", "shelf": "on", "desk": "on", "sofa": "on", "bed": "under
          "suitcase": "in", "sink": "in", "floor": "on"}
 # Things told in the singular: none that is also a spot ("the bag in the bag") or that has
 # a plural twin among PLURAL_THINGS ("key" and "keys", "glasses").
-SINGULAR_THINGS = tuple(t for t in w.THINGS if t not in SPOTS and t not in PLURAL_THINGS
-                        and t + "s" not in PLURAL_THINGS)
+# Animals too: "The cat is in the box." (issue 32) is told as a thing would be.
+SINGULAR_THINGS = tuple(t for t in w.THINGS + w.ANIMALS if t not in SPOTS
+                        and t not in PLURAL_THINGS and t + "s" not in PLURAL_THINGS)
 STATES = ("{the} {is} {at} the {spot}.", "{the} {is} {at} the {spot} now.",
           "{the} {is} lying {at} the {spot}.")
 PUTS = ("{who} put {the_lower} {at} the {spot}.", "{who} left {the_lower} {at} the {spot}.",
