@@ -150,6 +150,9 @@ def test_unanswerable_questions_in_each_task_types_own_words_are_really_unanswer
     things = [(e, re.search(r"the (\w+)", e.question)) for e in unknowns(2)
               if re.match(r"where", e.question, re.I)]
     assert any(re.search(rf"\b{thing[1]}\b", " ".join(e.story)) for e, thing in things if thing)
+    # Taken "there" by someone never placed: "there" says no more ("Bob took the laptop there.").
+    assert any(re.search(rf"\b{thing[1]} there\b", " ".join(e.story))
+               for e, thing in things if thing)
     # Task 14: before a place the person was never told to be at, or before their first.
     when = {t: i for i, t in enumerate(TIMES)}
     asked = 0
@@ -285,6 +288,10 @@ def test_generated_stories_read_through_slots_answer_in_the_words_the_facts_now_
     people = {w.lower() for w in lexicon.slots["actor"]}
     names = {w for line in read for w in re.findall(r"[A-Z][a-z]+", line.split(" ", 1)[1])}
     assert {n.lower() for n in names} & people  # generated people read as bAbI's
+    # An answer naming a person says the name as the model learned it ("Mary", not "mary").
+    given = parse_babi(read_through_slots(generate(5, 10, seed=1), lexicon), task=5)
+    said = [e.answer for e in given if e.answer.lower() in people]  # "Who gave ...?"
+    assert said and all(name == lexicon.names[name.lower()] for name in said)
 
 
 @pytest.mark.parametrize("task", [1, 2, 6, 15])
