@@ -34,7 +34,7 @@ def test_unknown_words_take_the_kind_their_neighbours_say(lexicon):
     assert entities.rewrite("Bob picked up the umbrella there.") == "Sandra picked up the apple there."
     assert entities.rewrite("Alice gave the umbrella to Carol.") == "Mary gave the apple to John."
     # An unknown word that sits where no person, place or object does stays as it is.
-    assert entities.rewrite("Alice quickly went to the library.") == "Mary quickly went to the kitchen."
+    assert entities.rewrite("Alice went quickly to the library.") == "Mary went quickly to the kitchen."
     assert entities.restore("kitchen") == "library"
     assert entities.restore("John") == "Carol"
     assert entities.restore("apple,football") == "umbrella,football"

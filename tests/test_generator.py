@@ -224,8 +224,9 @@ def test_the_stories_the_shipped_model_was_trained_on_never_change():
 
 
 def test_things_placed_stories_answer_where_each_thing_was_last_put(babi_dir, tmp_path):
-    from askme.training.data_steps import DATA_STEPS, babi_lexicon, read_through_slots
+    from askme.training.data_steps import DATA_STEPS, read_through_slots
     from askme.training.generator.things import SPOTS, generate_things
+    from askme.training.lexicon import babi_lexicon
 
     examples = parse_babi(generate_things(200, seed=4), task=1)
     assert generate_things(200, seed=4) == generate_things(200, seed=4)
@@ -243,12 +244,13 @@ def test_things_placed_stories_answer_where_each_thing_was_last_put(babi_dir, tm
             example.answer)
         # The supporting fact is the thing's last: no later fact tells it anywhere else.
         assert not any(f"the {thing} " in later.lower() for later in example.story[support + 1:])
-    added = DATA_STEPS["things_placed"](babi_dir, tmp_path / "out", stories=10)
+    lexicon = babi_lexicon(babi_dir)
+    added = DATA_STEPS["things_placed"](babi_dir, tmp_path / "out", stories=10, lexicon=lexicon)
     assert list(added) == [p.name for p in babi_dir.glob("qa1_*_train.txt")]
-    # Appended as a user's memory is read: through the slots of the bAbI folder's lexicon.
+    # Appended as a user's memory is read: through the slots of the lexicon given.
     (name,) = added
     written = (tmp_path / "out" / name).read_text().splitlines()
-    read = read_through_slots(generate_things(10, seed=1), babi_lexicon(babi_dir))
+    read = read_through_slots(generate_things(10, seed=1), lexicon)
     assert written[-len(read):] == read and read != generate_things(10, seed=1)
     assert any("The" in line and "are" in line for line in generate_things(30, seed=4))
 
@@ -268,7 +270,8 @@ def test_a_long_story_in_babis_words_uses_only_them():
 
 
 def test_generated_stories_read_through_slots_answer_in_the_words_the_facts_now_use(tmp_path):
-    from askme.training.data_steps import babi_lexicon, read_through_slots
+    from askme.training.data_steps import read_through_slots
+    from askme.training.lexicon import babi_lexicon
 
     people, rooms = ["Mary", "John", "Sandra", "Daniel"], ["kitchen", "garden", "office",
                                                           "hallway", "bedroom", "bathroom"]

@@ -156,3 +156,27 @@ def test_the_recipe_sets_what_the_command_line_would(tmp_path):
     assert (result.returncode, result.stderr) == (
         2, "askme: error: --epochs, --lr: the recipe sets this; with --recipe give only --data, "
            "--out, --threads, --processes and --device\n")
+
+
+def test_steps_that_read_through_slots_read_with_the_lexicon_the_model_keeps(tmp_path, babi_dir):
+    from askme.training.data_steps import read_through_slots
+    from askme.training.generator.things import generate_things
+    from askme.training.lexicon import babi_lexicon
+    from askme.training.recipe import run_recipe
+
+    recipe = load_recipe(write(tmp_path, TINY.split("[[stage]]")[0] + """
+[[stage]]
+name = "only"
+tasks = "1,8,19"
+data_steps = ["everyday_slots_few", "things_placed_few"]
+"""))
+    told = []
+    run_recipe(recipe, babi_dir, tmp_path / "model", told.append, say=lambda line: None)
+    (options,) = told
+    # The stage's own bAbI words, not those of the folder the step before wrote ...
+    assert options.lexicon.words == babi_lexicon(babi_dir).words
+    assert options.lexicon.counts_generated
+    # ... and the stories of things are read with the very lexicon the model will keep.
+    (things,) = options.data.glob("qa1_*_train.txt")
+    read = read_through_slots(generate_things(400, seed=1), options.lexicon)
+    assert things.read_text().splitlines()[-len(read):] == read

@@ -197,7 +197,8 @@ def test_a_sentence_whose_pieces_group_other_words_is_read_as_one_fact(word_mode
 
 
 def test_one_sentence_stories_read_through_slots_count_the_words_the_slots_wrote(tmp_path):
-    from askme.training.data_steps import babi_lexicon, read_through_slots
+    from askme.training.data_steps import read_through_slots
+    from askme.training.lexicon import babi_lexicon
 
     people, rooms = ["Mary", "John", "Sandra", "Daniel"], ["kitchen", "garden", "office",
                                                           "hallway", "bedroom", "bathroom"]

@@ -323,6 +323,20 @@ def test_a_stage_counts_the_verbs_of_motion_an_older_lexicon_lacks_and_reads_as_
     assert tuned.lexicon == fresh
 
 
+def test_a_stage_given_the_lexicon_its_data_steps_read_with_keeps_it(babi_dir, tmp_path):
+    from askme.training.lexicon import stage_lexicon
+
+    lexicon = stage_lexicon(babi_dir, None)
+    first = dataclasses.replace(tiny_options(babi_dir, out=tmp_path / "m", epochs=1), tasks=[1],
+                                lexicon=lexicon)
+    assert train(first).lexicon == lexicon
+    assert train(dataclasses.replace(first, out=None, lexicon=None)).lexicon != lexicon
+    going_on = stage_lexicon(babi_dir, tmp_path / "m")
+    assert going_on == lexicon  # counted once, not again
+    assert train(dataclasses.replace(first, out=None, init=tmp_path / "m",
+                                     lexicon=going_on)).lexicon == lexicon
+
+
 def test_train_goes_on_with_the_init_models_seed_unless_given_one(tiny_model, babi_dir):
     folder, _ = tiny_model
     one_epoch = dataclasses.replace(tiny_options(babi_dir, epochs=1), tasks=[1], seed=None)

@@ -11,7 +11,8 @@ Alice?" is read as "Mary went to the kitchen. Where is Mary?" and "kitchen" is a
 
 Which kind an unknown word is comes from its neighbours: the lexicon (built from the
 training text and saved with the model) counts, for every left and right neighbour seen in
-training, how often a person, a place, an object or any other word stood there.
+training, how often a person, a place, an object or any other word stood there; a model
+trained on generated stories counts theirs too (askme.training.lexicon).
 
 A mapping is built fact by fact, each fact's rewrite depending only on the facts before it,
 so the cached encodings of a growing memory stay valid (askme.memory.cache). When a known word comes
@@ -44,12 +45,18 @@ READING = 2
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
     """What surrounds word i of a sentence: the word before, the two before, the word after,
-    and whether it is capitalised though not the first word (names are)."""
+    the two after, and whether it is capitalised though not the first word (names are).
+
+    The two after tell "The pen is on the shelf." (a thing) from "The garden is north of
+    the office." (a place), which the word after cannot. A lexicon counted before they
+    were has none, and a feature it never counted says nothing (Lexicon.kind), so its
+    model reads as it was trained."""
     before = words[i - 1] if i > 0 else "<s>"
     before2 = (words[i - 2] if i > 1 else "<s>") + " " + before
     after = words[i + 1] if i + 1 < len(words) else "</s>"
+    after2 = after + " " + (words[i + 2] if i + 2 < len(words) else "</s>")
     shape = "C capital" if capital and i > 0 else "C plain" if i > 0 else "C first"
-    return ("L1 " + before, "L2 " + before2, "R1 " + after, shape)
+    return ("L1 " + before, "L2 " + before2, "R1 " + after, "R2 " + after2, shape)
 
 
 @dataclass
@@ -69,6 +76,8 @@ class Lexicon:
     # "she", "they": "Then she journeyed to the office.").
     movers: list[str] = field(default_factory=list)
     reading: int = READING  # how EntityMap reads text for this lexicon's model
+    # Whether `contexts` also counts generated stories' neighbours (askme.training.lexicon).
+    counts_generated: bool = False
     _totals_memo: dict[str, int] | None = field(default=None, repr=False, compare=False)
     kind_of: dict[str, str] = field(init=False, repr=False, compare=False)  # slot word -> kind
     names: dict[str, str] = field(init=False, repr=False, compare=False)  # lower -> as learned
@@ -82,18 +91,9 @@ class Lexicon:
         """From the training text (every sentence, question and answer) and its (question,
         answer) pairs."""
         slot_words = {w.lower() for ws in SLOT_WORDS.values() for w in ws}
-        words: set[str] = set()
-        contexts: dict[str, Counter] = {}
-        sentences: list[list[str]] = []
-        for text in sorted(set(texts)):  # sorted: the same text gives the same file
-            written = WORD.findall(text)
-            sentence = [w.lower() for w in written]
-            sentences.append(sentence)
-            words.update(sentence)
-            for i, word in enumerate(sentence):
-                for feature in _features(sentence, i, written[i][:1].isupper()):
-                    contexts.setdefault(feature, Counter())[word if word in slot_words
-                                                            else OTHER] += 1
+        sentences = [[w.lower() for w in WORD.findall(text)] for text in sorted(set(texts))]
+        words = {word for sentence in sentences for word in sentence}
+        contexts = _count_contexts(texts, {word: word for word in slot_words})
         slots = {kind: [w for w in ws if w.lower() in words] for kind, ws in SLOT_WORDS.items()}
         kind_of = {w.lower(): k for k, ws in slots.items() for w in ws}
         asked: dict[str, Counter] = {}
@@ -120,10 +120,29 @@ class Lexicon:
                    [w for w, _ in sorted(said.items(), key=lambda x: (-x[1], x[0]))],
                    dict(sorted(moves.items())), sorted(movers))
 
+    def counting(self, texts, entities: dict[str, str], only: str = "") -> "Lexicon":
+        """This lexicon with the neighbours of more text counted: `entities` gives the slot
+        word each person, place and thing of the text counts as (lower case; None: not
+        counted); any other word counts as other; `only` counts just the features that begin so ("R2 "). Only the
+        neighbour counts grow: the words the model knows, its verbs of motion and its
+        questions stay the model's."""
+        added = {feature: counts for feature, counts in _count_contexts(texts, entities).items()
+                 if feature.startswith(only)}
+        contexts = {feature: dict(counts) for feature, counts in self.contexts.items()}
+        for feature, counts in added.items():
+            into = contexts.setdefault(feature, {})
+            for word, n in counts.items():
+                into[word] = into.get(word, 0) + n
+        return Lexicon(self.words, self.slots,
+                       {f: dict(sorted(c.items())) for f, c in sorted(contexts.items())},
+                       self.asked, self.said, self.moves, self.movers, self.reading,
+                       self.counts_generated)
+
     def to_dict(self) -> dict:
         return {"words": sorted(self.words), "slots": self.slots, "contexts": self.contexts,
                 "asked": self.asked, "said": self.said, "moves": self.moves,
-                "movers": self.movers, "reading": self.reading}
+                "movers": self.movers, "reading": self.reading,
+                **({"counts_generated": True} if self.counts_generated else {})}
 
     def move_verb(self) -> str | None:
         """The verb of motion the training text used most (None: it used none)."""
@@ -138,7 +157,8 @@ class Lexicon:
                    {f: dict(c) for f, c in data["contexts"].items()},
                    {w: dict(c) for w, c in data.get("asked", {}).items()},
                    list(data.get("said", [])), dict(data.get("moves", {})),
-                   list(data.get("movers", [])), data.get("reading", 1))
+                   list(data.get("movers", [])), data.get("reading", 1),
+                   data.get("counts_generated", False))
 
     def asks_for_person(self, question: str) -> bool:
         """Whether training questions that begin as `question` does were answered with a
@@ -187,6 +207,22 @@ class Lexicon:
             return None
         best = max(kinds, key=lambda k: scores[k])
         return None if best == OTHER else best
+
+
+def _count_contexts(texts, entities: dict[str, str]) -> dict[str, Counter]:
+    """feature -> the word counted (its value in `entities`, else other; a word whose value
+    is None is not counted) -> occurrences, over every distinct text of `texts`."""
+    contexts: dict[str, Counter] = {}
+    for text in sorted(set(texts)):  # sorted: the same text gives the same file
+        written = WORD.findall(text)
+        sentence = [w.lower() for w in written]
+        for i, word in enumerate(sentence):
+            counted = entities.get(word, OTHER)
+            if counted is None:
+                continue
+            for feature in _features(sentence, i, written[i][:1].isupper()):
+                contexts.setdefault(feature, Counter())[counted] += 1
+    return contexts
 
 
 # Words that never take a slot, wherever they stand: "I" reads as a name by its neighbours,

@@ -155,18 +155,6 @@ def everyday_english(source: Path, target: Path, stories: int = EVERYDAY_STORIES
     return _appending(source, target, lambda task: generate(task, stories, seed=task))
 
 
-def babi_lexicon(source: Path):
-    """The lexicon (askme.dmn.entities) of a bAbI folder's training files alone, as a model
-    trained on them builds it."""
-    from askme.babi import load_tasks, tasks_in
-    from askme.dmn.entities import Lexicon
-
-    examples = [e for task in load_tasks(source, tasks_in(source, "train"), "train").values()
-                for e in task]
-    return Lexicon.build([s for e in examples for s in (*e.story, e.question, e.answer)],
-                         [(e.question, e.answer) for e in examples])
-
-
 def read_through_slots(lines: list[str], lexicon) -> list[str]:
     """Generated bAbI-format stories as a model of `lexicon` reads a user's: each story's
     facts through one EntityMap, fact by fact, each question through a copy of it, and the
@@ -194,16 +182,15 @@ def _slot_form(slots, word: str) -> str:
     return word if slot is None else slots.lexicon.names.get(slot, slot)
 
 
-def everyday_slots(source: Path, target: Path, stories: int = EVERYDAY_STORIES
-                   ) -> dict[str, int]:
+def everyday_slots(source: Path, target: Path, stories: int = EVERYDAY_STORIES, *,
+                   lexicon) -> dict[str, int]:
     """everyday_english's stories read through entity slots: their people, places and
     things become bAbI's own words, and a verb of motion bAbI never used becomes its own,
-    as the slots of a lexicon built from the training files in `source` read them. So the
-    generator teaches ways of telling and unanswerable questions, while the answers stay
+    as the slots of `lexicon` (the one the model trained on them reads with) read them. So
+    the generator teaches ways of telling and unanswerable questions, while the answers stay
     words the decoder says often (70-odd generated places are too rare to learn to say)."""
     from askme.training.generator import generate
 
-    lexicon = babi_lexicon(source)
     return _appending(source, target, lambda task: read_through_slots(
         generate(task, stories, seed=task), lexicon))
 
@@ -211,14 +198,14 @@ def everyday_slots(source: Path, target: Path, stories: int = EVERYDAY_STORIES
 THINGS_STORIES = 2000  # stories of things put here and there, added to task 1's training file
 
 
-def things_placed(source: Path, target: Path, stories: int = THINGS_STORIES) -> dict[str, int]:
+def things_placed(source: Path, target: Path, stories: int = THINGS_STORIES, *,
+                  lexicon) -> dict[str, int]:
     """Task 1's training stories, then `stories` whose subjects are things ("The keys are on
     the table.", askme.training.generator.things), read through entity slots as
     everyday_slots reads its stories (read raw, they taught words a user's memory never
     reaches the model in: docs/everyday-english.md). Returns the questions added."""
     from askme.training.generator.things import generate_things
 
-    lexicon = babi_lexicon(source)
     return _appending(source, target, lambda task: read_through_slots(
         generate_things(stories, seed=1), lexicon), {1})
 
@@ -239,11 +226,10 @@ def one_sentence(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
                       set(ONE_SENTENCE_TASKS))
 
 
-def one_sentence_slots(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES
-                       ) -> dict[str, int]:
+def one_sentence_slots(source: Path, target: Path, stories: int = ONE_SENTENCE_STORIES, *,
+                       lexicon) -> dict[str, int]:
     """one_sentence's stories with their facts read through entity slots first (as
     everyday_slots reads its stories), then joined into one sentence."""
-    lexicon = babi_lexicon(source)
     return one_sentence(source, target, stories,
                         read=lambda lines: read_through_slots(lines, lexicon))
 
@@ -304,3 +290,7 @@ DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_di
               "things_placed_few": functools.partial(things_placed, stories=400),
               "long_worlds": long_worlds,
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True)}
+# The steps that read their stories through a model's entity slots: each takes the lexicon
+# the model of its stage reads with (askme.training.lexicon.stage_lexicon), as `lexicon`.
+READS_SLOTS = {"everyday_slots", "everyday_slots_few", "things_placed", "things_placed_few",
+               "one_sentence_slots"}

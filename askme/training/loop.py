@@ -246,7 +246,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
                 lexicon, moves=built.moves, movers=built.movers)
         # Data steps read their stories as this askme reads (askme.dmn.entities.READING):
         # the model goes on to learn that reading, and is read so from now on.
-        lexicon = dataclasses.replace(lexicon, reading=READING)
+        lexicon = options.lexicon or dataclasses.replace(lexicon, reading=READING)
         model = start.model
         supervision = options.supervision.after(Supervision.from_dict(start.supervision))
         config = stage_config(model.config, options.model, options.stage_settings)
@@ -259,7 +259,7 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         proto = (Tokenizer.train(texts, vocab_size=options.vocab_size).model_proto
                  if context.is_main else None)
         tokenizer = Tokenizer(share_bytes(proto, context))
-        lexicon = Lexicon.build(texts, asked)
+        lexicon = options.lexicon or Lexicon.build(texts, asked)
         config = dataclasses.replace(options.model, vocab_size=tokenizer.vocab_size)
         model = DMN(config).to(context.device)
         supervision = options.supervision
@@ -302,7 +302,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             "train_seconds": round(time.monotonic() - started, 1),
             "options": {k: str(v) if isinstance(v, Path) else v  # plain data for config.json
                         for k, v in vars(options).items()
-                        if k not in ("data", "tasks", "out", "model", "supervision")},
+                        if k not in ("data", "tasks", "out", "model", "supervision",
+                                     "lexicon")},
         }
 
     best_accuracy, best_loss, best_state, best_epoch = -1.0, float("inf"), None, 0

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from askme.dmn.config import DMNConfig
+
+if TYPE_CHECKING:
+    from askme.dmn.entities import Lexicon
 
 DEFAULT_SEED = 1  # the seed of a fresh run that names none
 
@@ -106,3 +110,6 @@ class TrainOptions:
     recipe: dict | None = None
     supervision: Supervision = field(default_factory=Supervision)
     model: DMNConfig = field(default_factory=DMNConfig)
+    # The model's lexicon, when the data steps read stories through its slots
+    # (askme.training.lexicon.stage_lexicon); None: from `init`, or built from `data`.
+    lexicon: Lexicon | None = None

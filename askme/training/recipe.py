@@ -334,22 +334,28 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
             say(f"{heading}: finished before with these settings, kept ({folder})")
             before = folder
             continue
-        stage_data = data
+        stage_data, lexicon = data, None
         steps = stage.settings.get("data_steps", [])
         if steps:
-            from askme.training.data_steps import DATA_STEPS
+            from askme.training.data_steps import DATA_STEPS, READS_SLOTS
+            from askme.training.lexicon import stage_lexicon
 
+            if READS_SLOTS & set(steps):
+                # One lexicon, of the stage's own bAbI data, for every step and the model:
+                # the folder a step before wrote holds generated words too.
+                lexicon = stage_lexicon(data, before)
             # Under torchrun each process writes its own copy, so none reads a half-written one.
             base = work / "data" / (f"rank{rank}" if rank is not None else "")
             for done, step in enumerate(steps, start=1):
                 target = base / "+".join(steps[:done])
-                DATA_STEPS[step](stage_data, target)
+                DATA_STEPS[step](stage_data, target,
+                                 **({"lexicon": lexicon} if step in READS_SLOTS else {}))
                 stage_data = target
         say(f"{heading}: tasks {stage.settings['tasks']}"
             + (f", data {' + '.join(steps)}" if steps else "")
             + (f", from {before}" if before else ""))
         options = recipe.options(number - 1, stage_data, folder, before)
-        options = dataclasses.replace(options, recipe={
+        options = dataclasses.replace(options, lexicon=lexicon, recipe={
             "name": recipe.name, "file": recipe.path.name, "stage": stage.name,
             "digest": digest, **({"text": recipe.text} if last else {})})
         if train_stage(options):  # the main process: the one that saves
