@@ -138,6 +138,9 @@ EVERYDAY_ROWS = [
     ("Mary went to the kitchen.", ["Where is John?"], ["unknown"]),
     ("Mary went to the kitchen.", ["What is the capital of France?"], ["unknown"]),
     ("Alice went to the library.", ["where is alice"], ["library"]),
+    # One thing in one place: its slot reader counts generated stories' neighbours too.
+    ("The pen is on the shelf.", ["Where is the pen?"], ["shelf"]),
+    ("Anna put the pen on the shelf.", ["Where is the pen?"], ["shelf"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),
