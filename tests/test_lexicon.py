@@ -3,6 +3,9 @@ its neighbour counts grown by generated stories, one lexicon for the data steps 
 model."""
 
 import dataclasses
+from pathlib import Path
+
+import pytest
 
 from askme.dmn.checkpoint import load_checkpoint
 from askme.dmn.entities import READING, EntityMap, Lexicon
@@ -38,3 +41,13 @@ def test_a_stage_lexicon_is_its_models_or_a_new_models_data_s_read_as_askme_read
     babi_1k = load_checkpoint(model_folder("babi-1k")[0], arrays=True).lexicon
     assert (going_on.words, babi_1k.reading, going_on.reading) == (babi_1k.words, 1, READING)
     assert going_on.counts_generated
+
+
+BABI_EN = Path(__file__).resolve().parents[2] / "shared" / "babi" / "en"
+
+
+@pytest.mark.skipif(not BABI_EN.is_dir(), reason="needs the bAbI copy beside the checkout")
+def test_the_everyday_recipe_gives_the_shipped_everyday_its_lexicon():
+    # recipes/everyday.toml goes on from babi-1k on bAbI 1k: a rerun reads as the model does.
+    shipped = load_checkpoint(model_folder("everyday")[0], arrays=True).lexicon
+    assert stage_lexicon(BABI_EN, model_folder("babi-1k")[0]) == shipped

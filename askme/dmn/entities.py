@@ -120,12 +120,12 @@ class Lexicon:
                    [w for w, _ in sorted(said.items(), key=lambda x: (-x[1], x[0]))],
                    dict(sorted(moves.items())), sorted(movers))
 
-    def counting(self, texts, entities: dict[str, str], only: str = "") -> "Lexicon":
+    def counting(self, texts, entities: dict[str, str | None], only: str = "") -> "Lexicon":
         """This lexicon with the neighbours of more text counted: `entities` gives the slot
         word each person, place and thing of the text counts as (lower case; None: not
-        counted); any other word counts as other; `only` counts just the features that begin so ("R2 "). Only the
-        neighbour counts grow: the words the model knows, its verbs of motion and its
-        questions stay the model's."""
+        counted), any other word counting as other; `only`: just the features that begin
+        so ("R2 "). Only the neighbour counts grow: the words the model knows, its verbs of
+        motion and its questions stay the model's."""
         added = {feature: counts for feature, counts in _count_contexts(texts, entities).items()
                  if feature.startswith(only)}
         contexts = {feature: dict(counts) for feature, counts in self.contexts.items()}
@@ -209,7 +209,7 @@ class Lexicon:
         return None if best == OTHER else best
 
 
-def _count_contexts(texts, entities: dict[str, str]) -> dict[str, Counter]:
+def _count_contexts(texts, entities: dict[str, str | None]) -> dict[str, Counter]:
     """feature -> the word counted (its value in `entities`, else other; a word whose value
     is None is not counted) -> occurrences, over every distinct text of `texts`."""
     contexts: dict[str, Counter] = {}
