@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from askme.babi import ENTITY_WORDS
 from askme.dmn.tokenizer import WORD
@@ -34,6 +34,9 @@ from askme.english import ADVERBS, AUXILIARIES, PRONOUNS, QUESTION_WORDS
 SLOT_WORDS: dict[str, tuple[str, ...]] = {kind: ENTITY_WORDS[kind]
                                           for kind in ("actor", "place", "object")}
 OTHER = "other"
+# Each slot word (lower case) counted as itself, as the training text's neighbours are
+# (Lexicon.build; Lexicon.counting's `entities`).
+AS_THEMSELVES: dict[str, str] = {w.lower(): w.lower() for ws in SLOT_WORDS.values() for w in ws}
 NEVER = 1 << 62  # EntityMap.first_named of a word no text named
 # How EntityMap reads text. A model learns the text its training data was read into, so a
 # lexicon keeps the reading its model was trained with (models/*/config.json):
@@ -90,10 +93,10 @@ class Lexicon:
     def build(cls, texts, questions=()) -> "Lexicon":
         """From the training text (every sentence, question and answer) and its (question,
         answer) pairs."""
-        slot_words = {w.lower() for ws in SLOT_WORDS.values() for w in ws}
-        sentences = [[w.lower() for w in WORD.findall(text)] for text in sorted(set(texts))]
+        written = _distinct_sentences(texts)
+        sentences = [[w.lower() for w in sentence] for sentence in written]
         words = {word for sentence in sentences for word in sentence}
-        contexts = _count_contexts(texts, {word: word for word in slot_words})
+        contexts = _count_contexts(written, AS_THEMSELVES)
         slots = {kind: [w for w in ws if w.lower() in words] for kind, ws in SLOT_WORDS.items()}
         kind_of = {w.lower(): k for k, ws in slots.items() for w in ws}
         asked: dict[str, Counter] = {}
@@ -126,17 +129,17 @@ class Lexicon:
         counted), any other word counting as other; `only`: just the features that begin
         so ("R2 "). Only the neighbour counts grow: the words the model knows, its verbs of
         motion and its questions stay the model's."""
-        added = {feature: counts for feature, counts in _count_contexts(texts, entities).items()
-                 if feature.startswith(only)}
+        added = _count_contexts(_distinct_sentences(texts), entities)
         contexts = {feature: dict(counts) for feature, counts in self.contexts.items()}
         for feature, counts in added.items():
-            into = contexts.setdefault(feature, {})
-            for word, n in counts.items():
-                into[word] = into.get(word, 0) + n
-        return Lexicon(self.words, self.slots,
-                       {f: dict(sorted(c.items())) for f, c in sorted(contexts.items())},
-                       self.asked, self.said, self.moves, self.movers, self.reading,
-                       self.counts_generated)
+            if feature.startswith(only):
+                into = contexts.setdefault(feature, {})
+                for word, n in counts.items():
+                    into[word] = into.get(word, 0) + n
+        # The occurrences memoised for the old counts do not hold for the new.
+        return replace(
+            self, contexts={f: dict(sorted(c.items())) for f, c in sorted(contexts.items())},
+            _totals_memo=None)
 
     def to_dict(self) -> dict:
         return {"words": sorted(self.words), "slots": self.slots, "contexts": self.contexts,
@@ -209,12 +212,18 @@ class Lexicon:
         return None if best == OTHER else best
 
 
-def _count_contexts(texts, entities: dict[str, str | None]) -> dict[str, Counter]:
+def _distinct_sentences(texts) -> list[list[str]]:
+    """The words of each distinct text, as written (sorted: the same texts give the same
+    file)."""
+    return [WORD.findall(text) for text in sorted(set(texts))]
+
+
+def _count_contexts(sentences: list[list[str]], entities: dict[str, str | None]
+                    ) -> dict[str, Counter]:
     """feature -> the word counted (its value in `entities`, else other; a word whose value
-    is None is not counted) -> occurrences, over every distinct text of `texts`."""
+    is None is not counted) -> occurrences, over `sentences` (words as written)."""
     contexts: dict[str, Counter] = {}
-    for text in sorted(set(texts)):  # sorted: the same text gives the same file
-        written = WORD.findall(text)
+    for written in sentences:
         sentence = [w.lower() for w in written]
         for i, word in enumerate(sentence):
             counted = entities.get(word, OTHER)

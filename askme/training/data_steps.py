@@ -8,6 +8,7 @@ validation stories from the copy as from the original.
 from __future__ import annotations
 
 import functools
+import inspect
 import random
 import re
 import shutil
@@ -290,7 +291,10 @@ DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_di
               "things_placed_few": functools.partial(things_placed, stories=400),
               "long_worlds": long_worlds,
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True)}
-# The steps that read their stories through a model's entity slots: each takes the lexicon
-# the model of its stage reads with (askme.training.lexicon.stage_lexicon), as `lexicon`.
-READS_SLOTS = {"everyday_slots", "everyday_slots_few", "things_placed", "things_placed_few",
-               "one_sentence_slots"}
+
+
+def reads_slots(step: str) -> bool:
+    """Whether a data step reads its stories through a model's entity slots: such a step
+    takes the lexicon the model of its stage reads with
+    (askme.training.lexicon.stage_lexicon), as `lexicon`."""
+    return "lexicon" in inspect.signature(DATA_STEPS[step]).parameters

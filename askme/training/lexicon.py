@@ -14,7 +14,7 @@ import dataclasses
 import functools
 from pathlib import Path
 
-from askme.dmn.entities import READING, SLOT_WORDS, Lexicon
+from askme.dmn.entities import AS_THEMSELVES, READING, Lexicon
 
 # Generated stories whose neighbours are counted: the first of each task type's training
 # stories, and of the stories of things (the data steps' seeds). Measured on stories of
@@ -86,25 +86,31 @@ def counting_generated(lexicon: Lexicon) -> Lexicon:
                                counts_generated=True)
 
 
+def read_as_askme_reads(lexicon: Lexicon | None, build) -> Lexicon:
+    """A model's `lexicon`, to go on training with, read as this askme reads (READING): a
+    model goes on to learn that reading, and is read so from then on. None (a model saved
+    without one) is `build()`'s; one saved before verbs of motion were counted gets
+    `build()`'s."""
+    if lexicon is None or not lexicon.moves:
+        built = build()
+        lexicon = built if lexicon is None else dataclasses.replace(
+            lexicon, moves=built.moves, movers=built.movers)
+    return dataclasses.replace(lexicon, reading=READING)
+
+
 def stage_lexicon(data: Path, init: Path | None) -> Lexicon:
     """The lexicon a stage training on the bAbI folder `data` gives its model: the one of
     the model it goes on from (`init`; None: a new model, whose words are `data`'s), read
     as this askme reads (READING), counting generated stories' neighbours."""
-    lexicon = None
-    if init is not None:
+    if init is None:
+        lexicon = babi_lexicon(data)
+    else:
         from askme.dmn.checkpoint import load_checkpoint
 
-        lexicon = load_checkpoint(init, arrays=True).lexicon
-    if lexicon is None or not lexicon.moves:
-        built = babi_lexicon(data)
-        # One saved before verbs of motion were counted gets them from the same text.
-        lexicon = built if lexicon is None else dataclasses.replace(
-            lexicon, moves=built.moves, movers=built.movers)
+        lexicon = read_as_askme_reads(load_checkpoint(init, arrays=True).lexicon,
+                                      lambda: babi_lexicon(data))
     if not any(feature.startswith("R2 ") for feature in lexicon.contexts):
         # Counted before the two words after a word were a feature: count them on the
         # data's bAbI text, as a lexicon built now would.
-        lexicon = lexicon.counting(
-            _texts(_training_examples(data)),
-            {word.lower(): word.lower() for words in SLOT_WORDS.values() for word in words},
-            only="R2 ")
-    return counting_generated(dataclasses.replace(lexicon, reading=READING))
+        lexicon = lexicon.counting(_texts(_training_examples(data)), AS_THEMSELVES, only="R2 ")
+    return counting_generated(lexicon)

@@ -17,7 +17,7 @@ from askme.babi import TASK_NAMES, Example, read_babi_file, task_file
 from askme.dmn.batches import Encoded, collate, encode_example, length_batches, loss_counts
 from askme.dmn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, saved_info
 from askme.dmn.config import DMNConfig
-from askme.dmn.entities import READING, Lexicon
+from askme.dmn.entities import Lexicon
 from askme.dmn.gru import native_applies
 from askme.dmn.model import DMN, FREE_PASS, Batch, with_gate_competition
 from askme.dmn.tokenizer import Tokenizer
@@ -25,6 +25,7 @@ from askme.errors import AskmeError, UsageError
 from askme.memory.answering import answer_examples
 from askme.training.augment import EntityShuffler
 from askme.training.distributed import Context, global_normalizers, share, share_bytes, shard, total
+from askme.training.lexicon import read_as_askme_reads
 from askme.training.options import DEFAULT_SEED, Supervision, TrainOptions
 from askme.training.retell import retell
 
@@ -238,15 +239,9 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         # Fine-tuning: the model, its tokenizer and its lexicon go on as they were (every
         # process loads the same files, so the weights start equal everywhere).
         start = load_checkpoint(options.init)
-        tokenizer, lexicon = start.tokenizer, start.lexicon
-        if lexicon is None or not lexicon.moves:
-            built = Lexicon.build(texts, asked)
-            # One saved before verbs of motion were counted gets them from the same text.
-            lexicon = built if lexicon is None else dataclasses.replace(
-                lexicon, moves=built.moves, movers=built.movers)
-        # Data steps read their stories as this askme reads (askme.dmn.entities.READING):
-        # the model goes on to learn that reading, and is read so from now on.
-        lexicon = options.lexicon or dataclasses.replace(lexicon, reading=READING)
+        tokenizer = start.tokenizer
+        lexicon = options.lexicon or read_as_askme_reads(
+            start.lexicon, lambda: Lexicon.build(texts, asked))
         model = start.model
         supervision = options.supervision.after(Supervision.from_dict(start.supervision))
         config = stage_config(model.config, options.model, options.stage_settings)

@@ -337,10 +337,10 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
         stage_data, lexicon = data, None
         steps = stage.settings.get("data_steps", [])
         if steps:
-            from askme.training.data_steps import DATA_STEPS, READS_SLOTS
+            from askme.training.data_steps import DATA_STEPS, reads_slots
             from askme.training.lexicon import stage_lexicon
 
-            if READS_SLOTS & set(steps):
+            if any(map(reads_slots, steps)):
                 # One lexicon, of the stage's own bAbI data, for every step and the model:
                 # the folder a step before wrote holds generated words too.
                 lexicon = stage_lexicon(data, before)
@@ -349,7 +349,7 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
             for done, step in enumerate(steps, start=1):
                 target = base / "+".join(steps[:done])
                 DATA_STEPS[step](stage_data, target,
-                                 **({"lexicon": lexicon} if step in READS_SLOTS else {}))
+                                 **({"lexicon": lexicon} if reads_slots(step) else {}))
                 stage_data = target
         say(f"{heading}: tasks {stage.settings['tasks']}"
             + (f", data {' + '.join(steps)}" if steps else "")
