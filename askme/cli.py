@@ -524,7 +524,14 @@ def main(argv: list[str] | None = None) -> int:
     # threads only wait on each other, and on a busy core (a one-question answer took 4.0 ms
     # on 2 threads beside a training, 1.7 ms on one). Torch keeps its own threads.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    code = _run(argv)
+    try:
+        code = _run(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`askme eval --json | head`): nothing is wrong, and Python
+        # would otherwise print a traceback, and again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # as a shell reports a command ended by SIGPIPE
     # Only a training run under torchrun has loaded this module and joined a group.
     distributed = sys.modules.get("askme.training.distributed")
     if distributed is not None and distributed.joined_a_group():

@@ -26,6 +26,17 @@ def test_help_and_version_do_not_import_torch():
     assert (version.returncode, version.stdout) == (0, f"askme {__version__}\n")
 
 
+def test_a_reader_that_goes_away_gets_no_traceback(babi_dir):
+    # `askme eval --json | head`: the pipe's reader closes before askme is done writing.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    result = subprocess.run([sys.executable, "-m", "askme", "eval", "--data", str(babi_dir),
+                             "--tasks", "1", "--json"], stdout=write_end,
+                            stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
+
+
 @pytest.mark.parametrize("asked, kept", [(None, "1"), ("4", "4")])
 def test_numpys_blas_answers_on_one_thread_unless_the_user_says_otherwise(asked, kept, tmp_path):
     """Set before numpy loads (OpenBLAS reads it then), so a one-question answer does not
