@@ -24,3 +24,16 @@ def test_the_babi_10k_data_step_takes_each_tasks_10k_training_file(tmp_path):
     assert (tmp_path / "out" / "qa1_t_train.txt").read_text() == bigger
     for name in ("qa3_t_train.txt", "qa1_t_test.txt", "qa3_t_test.txt"):
         assert (tmp_path / "out" / name).read_text() == (en / name).read_text()
+
+
+def test_babi_10k_can_take_some_tasks_only(tmp_path):
+    from askme.training.data_steps import data_step
+
+    en, tenk = tmp_path / "en", tmp_path / "en-10k"
+    en.mkdir(), tenk.mkdir()
+    for task in (1, 17):
+        (en / f"qa{task}_t_train.txt").write_text("1 Mary went home.\n2 Where is Mary?\thome\t1\n")
+        (tenk / f"qa{task}_t_train.txt").write_text("1 John went out.\n2 Where is John?\tout\t1\n" * 2)
+    assert data_step("babi_10k:17")(en, tmp_path / "out") == {"qa17_t_train.txt": 2}
+    assert (tmp_path / "out" / "qa17_t_train.txt").read_text() == (tenk / "qa17_t_train.txt").read_text()
+    assert (tmp_path / "out" / "qa1_t_train.txt").read_text() == (en / "qa1_t_train.txt").read_text()

@@ -78,6 +78,14 @@ def test_the_shipped_recipe_reads_as_its_stages():
      "stage 2 ('second'): no data step 'shuffled' (known: where_questions, turned_directions, "
      "babi_10k, everyday_english, things_placed, one_sentence, one_sentence_slots, "
      "everyday_slots, everyday_slots_few, things_placed_few, long_worlds, long_babi_worlds)"),
+    (lambda t: t.replace("\"turned_directions\"", "\"turned_directions:17\""),
+     "stage 2 ('second'): data step 'turned_directions' changes no chosen tasks (no "
+     "turned_directions:TASKS)"),
+    (lambda t: t.replace("\"turned_directions\"", "\"where_questions:2,21\""),
+     "stage 2 ('second'): bad task list '2,21': tasks are numbered 1 to 20"),
+    (lambda t: t.replace("\"turned_directions\"", "\"babi_10k:17\""),
+     "stage 2 ('second'): babi_10k reads en-10k/ beside the data folder, so it must be the "
+     "stage's first data step"),
     (lambda t: t.replace("name = \"second\"", "name = \"first\""),
      "stage 2 ('first'): another stage has this name"),
     (lambda t: t.replace("tasks = \"1,19\"", "tasks = \"1,21\""),

@@ -120,11 +120,12 @@ def turned_directions(source: Path, target: Path) -> dict[str, int]:
     return _copy_changing(source, target, turning, change)
 
 
-def babi_10k(source: Path, target: Path) -> dict[str, int]:
-    """Each task's training file from bAbI's 10k set (`en-10k/` beside `source`), whose
-    first stories are the 1k set's own; a task the 10k set lacks keeps its 1k file. Test
-    files stay as they are (the two sets share them). Returns the stories per file taken
-    from the 10k set."""
+def babi_10k(source: Path, target: Path, tasks=None) -> dict[str, int]:
+    """Each task's training file (of `tasks`; None: all) from bAbI's 10k set (`en-10k/`
+    beside `source`, so it is a stage's first step), whose first stories are the 1k set's
+    own; a task the 10k set lacks keeps its 1k file. Test files stay as they are (the two
+    sets share them). Returns the stories per file taken from the 10k set."""
+    from askme.babi import file_task
     from askme.errors import AskmeError
 
     tenk = Path(source).parent / "en-10k"
@@ -138,7 +139,7 @@ def babi_10k(source: Path, target: Path) -> dict[str, int]:
         return sum(line.startswith("1 ") for line in text.splitlines())
 
     taking = {path.name for path in Path(source).glob("qa*_*_train.txt")
-              if (tenk / path.name).is_file()}
+              if (tenk / path.name).is_file() and (tasks is None or file_task(path) in tasks)}
     return _copy_changing(source, target, taking, change)
 
 
@@ -293,8 +294,25 @@ DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_di
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True)}
 
 
+def data_step(spec: str):
+    """The function a recipe's data step names: a step of DATA_STEPS, or `NAME:TASKS` for a
+    step that takes `tasks`, to change those tasks' files only ("babi_10k:17"). A name or
+    tasks it cannot take are a ValueError."""
+    from askme.babi import parse_tasks
+
+    name, _, tasks = spec.partition(":")
+    if name not in DATA_STEPS:
+        raise ValueError(f"no data step {name!r} (known: {', '.join(DATA_STEPS)})")
+    step = DATA_STEPS[name]
+    if not tasks:
+        return step
+    if "tasks" not in inspect.signature(step).parameters:
+        raise ValueError(f"data step {name!r} changes no chosen tasks (no {name}:TASKS)")
+    return functools.partial(step, tasks=set(parse_tasks(tasks)))
+
+
 def reads_slots(step: str) -> bool:
     """Whether a data step reads its stories through a model's entity slots: such a step
     takes the lexicon the model of its stage reads with
     (askme.training.lexicon.stage_lexicon), as `lexicon`."""
-    return "lexicon" in inspect.signature(DATA_STEPS[step]).parameters
+    return "lexicon" in inspect.signature(data_step(step)).parameters

@@ -42,7 +42,7 @@ from askme.dmn.config import DMNConfig
 
 from askme.babi import parse_tasks
 from askme.errors import AskmeError, UsageError
-from askme.training.data_steps import DATA_STEPS
+from askme.training.data_steps import DATA_STEPS, data_step
 from askme.training.options import STAGE_SETTINGS, Supervision, TrainOptions
 from askme.training.retell import RETOLD_TASKS
 
@@ -74,7 +74,8 @@ MODEL_KEYS = {  # the architecture: fixed by the first stage
 STAGE_KEYS = {
     "name": "the stage's folder among the run's stages (required)",
     "tasks": "bAbI tasks trained jointly, e.g. 1-20 (required)",
-    "data_steps": f"data steps applied in order before the stage: {', '.join(DATA_STEPS)}",
+    "data_steps": f"data steps applied in order before the stage: {', '.join(DATA_STEPS)}; "
+                  f"NAME:TASKS changes only those tasks' files (babi_10k:17)",
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
     "epochs": f"most epochs ({_options.epochs})",
     "batch_size": f"questions per step ({_options.batch_size})",
@@ -240,9 +241,14 @@ def parse_recipe(data: dict, path: Path | None, text: str) -> Recipe:
         if goes_on and "vocab_tasks" in settings:
             raise fail(where, "vocab_tasks: only a stage that builds the model builds its "
                               "tokenizer")
-        for step in settings.get("data_steps", []):
-            if step not in DATA_STEPS:
-                raise fail(where, f"no data step {step!r} (known: {', '.join(DATA_STEPS)})")
+        for position, step in enumerate(settings.get("data_steps", [])):
+            try:
+                data_step(step)
+            except (ValueError, AskmeError) as error:
+                raise fail(where, str(error)) from None
+            if position and step.partition(":")[0] == "babi_10k":
+                raise fail(where, "babi_10k reads en-10k/ beside the data folder, so it must "
+                                  "be the stage's first data step")
         try:
             options = stage_options(recipe, settings, data=Path(), out=None,
                                     init=Path() if goes_on else None)
@@ -337,7 +343,7 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
         stage_data, lexicon = data, None
         steps = stage.settings.get("data_steps", [])
         if steps:
-            from askme.training.data_steps import DATA_STEPS, reads_slots
+            from askme.training.data_steps import reads_slots
             from askme.training.lexicon import stage_lexicon
 
             if any(map(reads_slots, steps)):
@@ -347,9 +353,9 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
             # Under torchrun each process writes its own copy, so none reads a half-written one.
             base = work / "data" / (f"rank{rank}" if rank is not None else "")
             for done, step in enumerate(steps, start=1):
-                target = base / "+".join(steps[:done])
-                DATA_STEPS[step](stage_data, target,
-                                 **({"lexicon": lexicon} if reads_slots(step) else {}))
+                target = base / "+".join(steps[:done]).replace(":", "-")
+                data_step(step)(stage_data, target,
+                                **({"lexicon": lexicon} if reads_slots(step) else {}))
                 stage_data = target
         say(f"{heading}: tasks {stage.settings['tasks']}"
             + (f", data {' + '.join(steps)}" if steps else "")
