@@ -48,6 +48,7 @@ BABI_EN = Path(__file__).resolve().parents[2] / "shared" / "babi" / "en"
 
 @pytest.mark.skipif(not BABI_EN.is_dir(), reason="needs the bAbI copy beside the checkout")
 def test_the_everyday_recipe_gives_the_shipped_everyday_its_lexicon():
-    # recipes/everyday.toml goes on from babi-1k on bAbI 1k: a rerun reads as the model does.
+    # recipes/everyday.toml goes on from babi-1k; its first stages read no slots and keep
+    # babi-1k's lexicon, so its slot-reading stages read as the model does.
     shipped = load_checkpoint(model_folder("everyday")[0], arrays=True).lexicon
     assert stage_lexicon(BABI_EN, model_folder("babi-1k")[0]) == shipped
