@@ -296,8 +296,9 @@ DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_di
 
 def data_step(spec: str):
     """The function a recipe's data step names: a step of DATA_STEPS, or `NAME:TASKS` for a
-    step that takes `tasks`, to change those tasks' files only ("babi_10k:17"). A name or
-    tasks it cannot take are a ValueError."""
+    step that takes `tasks`, to change those tasks' files only ("babi_10k:17"). An unknown
+    name, or tasks given to a step that takes none, is a ValueError; a bad task list is
+    parse_tasks's AskmeError."""
     from askme.babi import parse_tasks
 
     name, _, tasks = spec.partition(":")
