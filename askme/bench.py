@@ -297,9 +297,11 @@ def machine() -> str:
             f"{torch.get_num_threads()} threads, Python {platform.python_version()}")
 
 
-def markdown(results: Results, command: str) -> str:
+def markdown(results: Results, command: str, model: str) -> str:
+    """BENCHMARKS.md's generated part; `model` names the model measured (a shipped model's
+    name or a folder)."""
     lines = ["# Benchmarks", "",
-             f"Machine: {machine()}.", "",
+             f"Machine: {machine()}. Model: `{model}`.", "",
              f"Command: `{command}` (medians of several runs; see `askme/bench.py`).", "",
              "| what | median | detail |", "|---|---:|---|"]
     lines += [f"| {what} | {value} | {detail} |" for what, value, detail in results.rows]

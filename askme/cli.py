@@ -15,6 +15,7 @@ from pathlib import Path
 from askme import __version__
 from askme.dmn.config import DMNConfig
 from askme.errors import AskmeError
+from askme.paths import DEFAULT_MODEL
 from askme.training.options import DEFAULT_SEED, TrainOptions
 from askme.visible import visible
 
@@ -45,7 +46,7 @@ _positive_float = _checked(float, lambda v: v > 0, "must be above 0")
 
 _DATA_HELP = ("bAbI 1k folder (default: en/ of $ASKME_BABI, of the tasks 'askme data fetch' "
               "downloaded, or of ../shared/babi beside a checkout)")
-_MODEL_HELP = "model folder, or a shipped model's name (default: the shipped model)"
+_MODEL_HELP = f"model folder, or a shipped model's name (default: {DEFAULT_MODEL})"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         "a model such as the shipped one.",
         epilog="examples:\n"
         "  askme train --tasks 1 --epochs 30 --out task1       task 1 learnt in about 20 s\n"
-        "  askme train --recipe recipes/babi-1k.toml --out m   the shipped model (about 87 min)\n"
+        "  askme train --recipe recipes/everyday.toml --out m  the default model, going on from\n"
+        "                                                      babi-1k (about 64 min)\n"
+        "  askme train --recipe recipes/babi-1k.toml --out m   babi-1k (about 87 min)\n"
         "  askme train --init babi-1k --tasks 1-20 --epochs 2 --lr 0.0001 --out tuned\n"
         "\nThe first run on a machine builds the compiled GRU (about 30 s, said once).")
     options, model = TrainOptions(data=Path(), tasks=[]), DMNConfig()
@@ -507,7 +510,7 @@ def cmd_bench(args) -> int:
     command = "askme " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("askme") else "askme bench"
     from askme.files import write_atomic
 
-    text = bench.markdown(results, command)
+    text = bench.markdown(results, command, args.model or DEFAULT_MODEL)
     try:
         if args.out.exists():
             previous = args.out.read_text(encoding="utf-8", errors="replace")

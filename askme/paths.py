@@ -10,7 +10,7 @@ from pathlib import Path
 from askme.errors import AskmeError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL = "babi-1k"  # the shipped model that commands use when no --model is given
+DEFAULT_MODEL = "everyday"  # the shipped model that commands use when no --model is given
 BABI_ENV = "ASKME_BABI"  # a bAbI folder holding en/ (and en-10k/), as `askme data fetch` writes
 
 

@@ -1,6 +1,6 @@
 """How well does a model read stories told in words bAbI never uses?
 
-    python research/open_world_probe.py [MODEL ...]     (default: the shipped model)
+    python research/open_world_probe.py [MODEL ...]     (default: the model askme uses without --model)
 
 Four sets of 80 short stories, the same for every model (a fixed seed), each asking where
 a person or a thing is, as bAbI tasks 1 and 2 ask:
@@ -122,7 +122,7 @@ def score(checkpoint, stories: list[Story]) -> int:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="*", help="model folders (default: the shipped model)")
+    parser.add_argument("models", nargs="*", help="model folders or shipped names (default: askme's own)")
     args = parser.parse_args(argv)
     from askme.memory import answering
 
@@ -131,7 +131,7 @@ def main(argv=None) -> None:
     for folder in args.models or [None]:
         checkpoint = answering.load_model(folder)
         cells = [f"{score(checkpoint, stories)}/{len(stories)}" for stories in probes.values()]
-        print(f"{folder or 'shipped'} | " + " | ".join(cells))
+        print(f"{folder or 'default'} | " + " | ".join(cells))
 
 
 if __name__ == "__main__":

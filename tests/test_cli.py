@@ -120,3 +120,12 @@ def test_bench_rewrites_its_tables_and_keeps_the_hand_written_side_by_side_secti
     assert keeping_side_by_side(generated, previous) == generated + (
         "\n## Side by side\n\n| measure | peer | askme |\n| one question | 3 ms | 1 ms |\n")
     assert keeping_side_by_side(generated, "# Benchmarks\n\n| old | 1 |\n") == generated
+
+
+def test_bench_names_the_model_it_measured():
+    from askme.bench import Results, markdown
+
+    text = markdown(Results(rows=[("answer latency, 10 facts", "p50 2.1 ms", "")]),
+                    "askme bench", "everyday")
+    assert text.splitlines()[2].endswith(". Model: `everyday`.")
+    assert "| answer latency, 10 facts | p50 2.1 ms |  |" in text

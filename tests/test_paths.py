@@ -11,12 +11,12 @@ from askme.errors import AskmeError
 
 def test_model_names_a_shipped_model_or_a_folder(tmp_path, monkeypatch):
     shipped = paths.shipped_models()
-    assert "babi-1k" in shipped and paths.DEFAULT_MODEL == "babi-1k"
+    assert {"babi-1k", "everyday"} <= set(shipped) and paths.DEFAULT_MODEL == "everyday"
     for name, folder in shipped.items():
         assert folder.name == name
         assert {"config.json", "weights.pt", "tokenizer.model", "SHA256SUMS"} <= {
             p.name for p in folder.iterdir()}
-    assert paths.model_folder(None) == (shipped["babi-1k"], True)
+    assert paths.model_folder(None) == (shipped["everyday"], True)
     assert paths.model_folder("babi-1k") == (shipped["babi-1k"], True)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "babi-1k").mkdir()  # a folder of the user's own comes first
@@ -30,7 +30,8 @@ def test_model_names_a_shipped_model_or_a_folder(tmp_path, monkeypatch):
 def test_a_shipped_model_by_name_is_the_default_model():
     from askme.memory.answering import load_model
 
-    assert load_model("babi-1k").fingerprint == load_model(None).fingerprint
+    assert load_model("everyday").fingerprint == load_model(None).fingerprint
+    assert load_model("babi-1k").fingerprint != load_model(None).fingerprint
 
 
 def bAbI(folder: Path) -> Path:

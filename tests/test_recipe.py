@@ -64,6 +64,20 @@ def test_the_shipped_recipe_reads_as_its_stages():
     assert recipe.stages[5].settings["data_steps"] == ["where_questions", "turned_directions"]
 
 
+def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):
+    """The shipped everyday records the recipe text its last stage ran from (a stage run on
+    its own from the model before, models/everyday/README.md): that stage's settings, and
+    the run's seed and threads, are recipes/everyday.toml's."""
+    recorded = json.loads((ROOT / "models" / "everyday" / "config.json").read_text())
+    ran = recorded["info"]["options"]["recipe"]
+    recipe = load_recipe(ROOT / "recipes" / "everyday.toml")
+    assert ran["stage"] == recipe.stages[-1].name == "sequences"
+    run = load_recipe(write(tmp_path, ran["text"]))
+    assert run.stages[-1].settings == recipe.stages[-1].settings
+    assert [run.header[k] for k in ("seed", "threads")] == [recipe.header[k]
+                                                           for k in ("seed", "threads")]
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda t: t.replace("epochs = 1\n", "epochs = 1\nepoch = 3\n"),
      "stage 2 ('second'): unknown key 'epoch' (known: name, tasks,"),
@@ -76,8 +90,9 @@ def test_the_shipped_recipe_reads_as_its_stages():
      "stage 2 ('second'): vocab_tasks: only a stage that builds the model builds its tokenizer"),
     (lambda t: t.replace("\"turned_directions\"", "\"shuffled\""),
      "stage 2 ('second'): no data step 'shuffled' (known: where_questions, turned_directions, "
-     "babi_10k, everyday_english, things_placed, one_sentence, one_sentence_slots, "
-     "everyday_slots, everyday_slots_few, things_placed_few, long_worlds, long_babi_worlds)"),
+     "babi_10k, sequence_words, everyday_english, things_placed, one_sentence, "
+     "one_sentence_slots, everyday_slots, everyday_slots_few, things_placed_few, long_worlds, "
+     "long_babi_worlds)"),
     (lambda t: t.replace("\"turned_directions\"", "\"turned_directions:17\""),
      "stage 2 ('second'): data step 'turned_directions' changes no chosen tasks (no "
      "turned_directions:TASKS)"),

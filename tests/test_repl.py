@@ -139,7 +139,7 @@ def test_memories_switch_and_model_info(state):
     assert state.store.facts("default") == ["Mary went to the kitchen."]
     assert say(state, "/memory bad/name").startswith("error: bad memory name 'bad/name'")
     model = say(state, "/model")
-    assert "Model: babi-1k" in model and "bAbI tasks" in model and "parameters" in model
+    assert "Model: everyday" in model and "bAbI tasks" in model and "parameters" in model
 
 
 def test_long_memory_shows_the_facts_that_matter(state):
@@ -172,7 +172,7 @@ def test_completion_of_commands_paths_and_memory_words(state, tmp_path):
 def test_toolbar_shows_memory_fact_count_and_model(state):
     handle_line(state, "Mary went to the kitchen.")
     text = "".join(part for _, part in toolbar_text(state))
-    assert "memory: default" in text and "1 fact " in text and "model: babi-1k" in text
+    assert "memory: default" in text and "1 fact " in text and "model: everyday" in text
 
 
 def test_plain_loop_replays_a_session_and_stops_at_quit(state):

@@ -31,7 +31,8 @@ COMPETITION_MASS_CAP = 3.0
 
 @dataclass
 class DMNConfig:
-    """The DMN's shape; the defaults are the shipped model's (babi-1k). How its passes are
+    """The DMN's shape; the defaults are the shipped models' (everyday and babi-1k, which it
+    goes on from, share one shape). How its passes are
     supervised is the trainer's (askme.training.options.Supervision): the model is handed
     each row's targets and never sees a task number."""
 
