@@ -32,9 +32,9 @@ COMPETITION_MASS_CAP = 3.0
 @dataclass
 class DMNConfig:
     """The DMN's shape; the defaults are the shipped models' (everyday and babi-1k, which it
-    goes on from, share one shape). How its passes are
-    supervised is the trainer's (askme.training.options.Supervision): the model is handed
-    each row's targets and never sees a task number."""
+    goes on from, share one shape). How its passes are supervised is the trainer's
+    (askme.training.options.Supervision): the model is handed each row's targets and never
+    sees a task number."""
 
     vocab_size: int = 1000  # sentencepiece pieces, reserved ids included
     embed_dim: int = 80  # word embedding size, shared by the input, question and answer modules
