@@ -147,6 +147,26 @@ def test_pronouns_and_adverbs_never_take_a_slot(lexicon):
         "Where can Mary find Sandra?")
 
 
+def test_an_unknown_words_neighbours_are_read_in_the_models_words():
+    import dataclasses
+
+    from askme.memory.answering import answer, load_model
+
+    checkpoint = load_model()
+    facts = ["Pablo walked to the garden.", "Pablo picked up the ball."]
+    entities = EntityMap(checkpoint.lexicon)
+    entities.rewrite_all(facts)
+    assert checkpoint.lexicon.reading == READING == 3
+    assert entities.copy().rewrite("What is Pablo holding?", question=True) == \
+        "What is Mary holding?"
+    # Reading 2 read "holding" beside the unseen "pablo" as a place.
+    older = EntityMap(dataclasses.replace(checkpoint.lexicon, reading=2))
+    older.rewrite_all(facts)
+    assert older.copy().rewrite("What is Pablo holding?", question=True) == \
+        "What is Mary kitchen?"
+    assert answer(checkpoint, facts, "What is Pablo holding?").answer == "ball"
+
+
 def test_a_question_reads_a_word_the_memory_holds_as_no_entity_as_the_memory_does(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite_all(["Alice went to the library.", "Bob saw a kite."]) == [

@@ -42,8 +42,13 @@ NEVER = 1 << 62  # EntityMap.first_named of a word no text named
 # lexicon keeps the reading its model was trained with (models/*/config.json):
 #   1: every word may take a slot, and a question's words take one as a fact's would;
 #   2: pronouns and adverbs of time and place never do ("Where can I find ...", "... now"),
-#      and a question gives none to a word the memory holds as no entity.
-READING = 2
+#      and a question gives none to a word the memory holds as no entity;
+#   3: the words before an unknown word are read in the model's words, a word with a slot
+#      as its slot ("What is Pablo holding?" as "What is Mary holding?": read as written,
+#      the unseen "pablo" said nothing, and "holding ?" read as a place). Not the words
+#      after: a place without "the" ("to Lima") read as its slot ("to kitchen") is no text
+#      the model reads, and on generated stories it misread "took the train to Lima".
+READING = 3
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -309,17 +314,22 @@ class EntityMap:
         for i, (written, word) in enumerate(zip(matches, words)):
             if self.seen.get(word, NEVER) < before or word in NAMES_NOBODY or written in out:
                 continue
-            if self._read_kind(words, i, capitals[i], places) in ("actor", "object"):
+            if self._read_kind(words, i, capitals[i], places, earlier) in ("actor", "object"):
                 out.append(written)
         return out
 
-    def _read_kind(self, words: list[str], i: int, capital: bool, named_places: set[int]
-                   ) -> str | None:
-        """The kind word i of a sentence reads as when no earlier text gave it a slot."""
+    def _read_kind(self, words: list[str], i: int, capital: bool, named_places: set[int],
+                   forward: dict[str, str] | None = None) -> str | None:
+        """The kind word i of a sentence reads as when no earlier text gave it a slot. From
+        reading 3 the words before it are read as the model reads them, a word with a slot
+        (in `forward`, default this map's) as its slot."""
         if i in named_places:
             return "place"
         kind = self.lexicon.kind_of.get(words[i])
         if kind is None and words[i] not in self.lexicon.words:
+            if self.lexicon.reading >= 3:
+                forward = self.forward if forward is None else forward
+                words = [forward.get(w, w) for w in words[:i]] + words[i:]
             kind = self.lexicon.kind(words, i, capital)
         return kind
 
