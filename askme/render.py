@@ -125,6 +125,9 @@ def _caption(explanation, hidden: int = 0, highest: float = 0.0) -> str:
     if explanation.unnamed:
         caption = (f"no fact names {_listed(explanation.unnamed)}, so the answer is unknown; "
                    "the passes: ")
+    elif explanation.unsupported:
+        caption = (f"the model said {visible(explanation.unsupported)}, a place no fact names, "
+                   "so the answer is unknown; the passes: ")
     if explanation.halted:
         caption += (f"halted after {explanation.passes} episode"
                     f"{'s' * (explanation.passes != 1)}: pass {len(explanation.episodes)} "

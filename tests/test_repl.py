@@ -63,6 +63,21 @@ def test_a_question_about_someone_no_fact_names_is_unknown_and_the_caption_says_
     assert say(state, "where is carlos").splitlines()[0] == "garden"
 
 
+def test_a_place_no_fact_names_is_no_answer_and_the_caption_says_why(state):
+    # Issue 32's laptop: nobody said where its holder is.
+    say(state, "Alice went to the library. Bob took the laptop.")
+    out = say(state, "Where is the laptop?").splitlines()
+    assert out[0] == "unknown"
+    first = next(i for i, line in enumerate(out) if line.startswith("the model said"))
+    caption = " ".join(" ".join(out[first:]).split())
+    assert re.fullmatch(r"the model said [a-z]+, a place no fact names, so the answer is "
+                        r"unknown; the passes: halted after \d episodes?: pass \d chose "
+                        r"end-of-passes; answer confidence 1.00", caption)
+    assert caption.split()[3] not in ("library", "laptop")
+    say(state, "Bob went to the garage.")
+    assert say(state, "Where is the laptop?").splitlines()[0] == "garage"
+
+
 def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):
     out = say(state, "Daniel went to the office. Where is Daniel?").splitlines()
     assert out[:2] == ["noted as fact 1", "office"]

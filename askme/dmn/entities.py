@@ -318,6 +318,11 @@ class EntityMap:
                 out.append(written)
         return out
 
+    def told(self, text: str, before: int) -> bool:
+        """Whether every word of `text` (in the user's words) stands in one of the first
+        `before` texts read."""
+        return all(self.seen.get(word.lower(), NEVER) < before for word in WORD.findall(text))
+
     def _read_kind(self, words: list[str], i: int, capital: bool, named_places: set[int],
                    forward: dict[str, str] | None = None) -> str | None:
         """The kind word i of a sentence reads as when no earlier text gave it a slot. From

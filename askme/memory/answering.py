@@ -3,6 +3,7 @@ gates, where the memory halted). The chat, ask, load and eval all answer through
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,13 +39,17 @@ class Explanation:
     # The people and things the question names that no fact names: the answer is "unknown"
     # (with confidence 1) whatever the passes found.
     unnamed: tuple[str, ...] = ()
+    # What the decoder said to a where-question when it named a place no fact names (the
+    # answer is then "unknown", with confidence 1); "" otherwise.
+    unsupported: str = ""
 
     @classmethod
     def of(cls, question: str, answer: "Answer", facts: list[str],
            sentence: str | None = None) -> "Explanation":
         return cls(question, answer.text, facts, answer.gates, answer.passes,
                    halted=answer.choices[-1] == len(facts), confidence=answer.confidence,
-                   sentence=sentence, choices=list(answer.choices), unnamed=answer.unnamed)
+                   sentence=sentence, choices=list(answer.choices), unnamed=answer.unnamed,
+                   unsupported=answer.unsupported)
 
     def chosen(self) -> list[int]:
         """Each pass's choice: a fact's position, or len(facts) for end-of-passes."""
@@ -254,6 +259,18 @@ class Answer:
     # The people and things the question names that no fact before it names: the answer is
     # then "unknown", whatever the decoder said.
     unnamed: tuple[str, ...] = ()
+    unsupported: str = ""  # see Explanation.unsupported
+
+
+# "Where is the laptop?", "Where was Mary before the park?", "Where can Bill be found?": a
+# question whose answer is a place some fact names. Not "Where will Yann go?" nor "Where is
+# he going to go?", answered with a place inferred from a motive (bAbI task 20).
+_WHERE_TOLD = re.compile(r"^\W*where\b", re.I)
+_WHERE_INFERRED = re.compile(r"\b(will|would|shall|going to|gonna)\b|'ll\b", re.I)
+
+
+def asks_where_told(question: str) -> bool:
+    return bool(_WHERE_TOLD.match(question)) and not _WHERE_INFERRED.search(question)
 
 
 def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Answer]:
@@ -374,7 +391,16 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
         unnamed = s.unnamed(question, k) if s else []
         if unnamed:
             a = replace(a, text=UNKNOWN, confidence=1.0, unnamed=tuple(unnamed))
-        out.append(replace(a, text=s.restore(a.text)) if s else a)
+        if s is None:
+            out.append(a)
+            continue
+        said = s.restore(a.text)
+        if said != UNKNOWN and asks_where_told(question) and not s.told(said, k):
+            # The memory tells of no such place: the passes found nothing the answer rests
+            # on (issue 32's laptop, whose holder no fact places, got "school").
+            out.append(replace(a, text=UNKNOWN, confidence=1.0, unsupported=said))
+        else:
+            out.append(replace(a, text=said))
     return out
 
 
