@@ -362,8 +362,8 @@ def data_step(spec: str):
     return functools.partial(step, tasks=set(parse_tasks(tasks)))
 
 
-def reads_slots(step: str) -> bool:
-    """Whether a data step reads its stories through a model's entity slots: such a step
-    takes the lexicon the model of its stage reads with
+def reads_slots(step) -> bool:
+    """Whether a data step (a function data_step gave) reads its stories through a model's
+    entity slots: such a step takes the lexicon the model of its stage reads with
     (askme.training.lexicon.stage_lexicon), as `lexicon`."""
-    return "lexicon" in inspect.signature(data_step(step)).parameters
+    return "lexicon" in inspect.signature(step).parameters

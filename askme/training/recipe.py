@@ -346,16 +346,16 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
             from askme.training.data_steps import reads_slots
             from askme.training.lexicon import stage_lexicon
 
-            if any(map(reads_slots, steps)):
+            made = [data_step(step) for step in steps]  # each `NAME:TASKS` read once
+            if any(map(reads_slots, made)):
                 # One lexicon, of the stage's own bAbI data, for every step and the model:
                 # the folder a step before wrote holds generated words too.
                 lexicon = stage_lexicon(data, before)
             # Under torchrun each process writes its own copy, so none reads a half-written one.
             base = work / "data" / (f"rank{rank}" if rank is not None else "")
-            for done, step in enumerate(steps, start=1):
+            for done, make in enumerate(made, start=1):
                 target = base / "+".join(steps[:done]).replace(":", "-")
-                data_step(step)(stage_data, target,
-                                **({"lexicon": lexicon} if reads_slots(step) else {}))
+                make(stage_data, target, **({"lexicon": lexicon} if reads_slots(make) else {}))
                 stage_data = target
         say(f"{heading}: tasks {stage.settings['tasks']}"
             + (f", data {' + '.join(steps)}" if steps else "")
