@@ -95,11 +95,13 @@ def test_ask_json_gives_one_object_per_question(askme):
 def test_ask_json_names_what_no_fact_names_and_answers_unknown(askme):
     result = askme("ask", "--stdin", "--json",
                    stdin="Sandra went to the garden.\nWhat is Yusuf carrying?\n"
-                         "Where was the umbrella before the garden?\nIs Sandra in the garden?\n")
+                         "Where was the umbrella before the garden?\nIs Sandra in the garden?\n"
+                         "What is the capital of Spain?\n")
     objects = [json.loads(line) for line in result.out.splitlines()]
     assert [(o["answer"], o["not_in_memory"], o["confidence"]) for o in objects[:2]] == [
         ("unknown", ["Yusuf"], 1.0), ("unknown", ["umbrella"], 1.0)]
     assert (objects[2]["answer"], objects[2]["not_in_memory"]) == ("yes", [])
+    assert (objects[3]["answer"], objects[3]["not_in_memory"]) == ("unknown", ["Spain"])
 
 
 def test_babi_file_is_answered_and_scored_and_keeps_the_last_story(askme, tmp_path):

@@ -330,3 +330,21 @@ def test_the_long_worlds_data_step_adds_to_tasks_1_2_6_and_15_only(babi_dir, tmp
     added = (tmp_path / "babi" / name).read_text()[len((babi_dir / name).read_text()):]
     told = {word for word in re.findall(r"[A-Z]\w+", added) if word in PEOPLE}
     assert told and told <= set(bw.WOMEN) | set(bw.MEN)  # bAbI's people alone
+
+
+def test_long_worlds_slots_appends_long_stories_read_as_a_users_memory_is(babi_dir, tmp_path):
+    from askme.training.data_steps import DATA_STEPS, read_through_slots
+    from askme.training.generator.long import long_training_lines
+    from askme.training.lexicon import babi_lexicon
+
+    lexicon = babi_lexicon(babi_dir)
+    added = DATA_STEPS["long_worlds_slots"](babi_dir, tmp_path / "out", stories=4,
+                                            lexicon=lexicon)
+    (name,) = added  # the fixture's task 1; tasks 2, 6 and 15 have no file there
+    lines = long_training_lines(1, 4, seed=1, sizes=(10, 2000))
+    read = read_through_slots(lines, lexicon)
+    written = (tmp_path / "out" / name).read_text().splitlines()
+    assert written[-len(read):] == read and read != lines
+    assert written[:-len(read)] == (babi_dir / name).read_text().splitlines()
+    sizes = {len(e.story) for e in parse_babi(read, task=1)}
+    assert max(sizes) > 100 and max(sizes) <= 2000  # far longer than long_worlds' 100

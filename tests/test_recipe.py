@@ -71,7 +71,7 @@ def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):
     recorded = json.loads((ROOT / "models" / "everyday" / "config.json").read_text())
     ran = recorded["info"]["options"]["recipe"]
     recipe = load_recipe(ROOT / "recipes" / "everyday.toml")
-    assert ran["stage"] == recipe.stages[-1].name == "sequences"
+    assert ran["stage"] == recipe.stages[-1].name == "long_settle"
     run = load_recipe(write(tmp_path, ran["text"]))
     assert run.stages[-1].settings == recipe.stages[-1].settings
     assert [run.header[k] for k in ("seed", "threads")] == [recipe.header[k]
@@ -92,7 +92,7 @@ def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):
      "stage 2 ('second'): no data step 'shuffled' (known: where_questions, turned_directions, "
      "babi_10k, sequence_words, everyday_english, things_placed, one_sentence, "
      "one_sentence_slots, everyday_slots, everyday_slots_few, things_placed_few, long_worlds, "
-     "long_babi_worlds)"),
+     "long_babi_worlds, long_worlds_slots)"),
     (lambda t: t.replace("\"turned_directions\"", "\"turned_directions:17\""),
      "stage 2 ('second'): data step 'turned_directions' changes no chosen tasks (no "
      "turned_directions:TASKS)"),

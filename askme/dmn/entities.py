@@ -310,11 +310,16 @@ class EntityMap:
         # Not places: "Is Mary in the park?" is answered "no" when she is elsewhere, and the
         # neighbours of "now", "found" or "holding" read as a place's ("Where can Mary be
         # found?"): flagging places gave 460 wrong "unknown"s on 3,014 generated questions.
+        # A name in a wh-question ("What is the capital of Spain?", "Who went to Paris?")
+        # that no fact names: whatever it names, the memory cannot tell about it. Not in a
+        # yes/no question, whose answer about a place never named is "no".
+        asks = bool(words) and words[0] in QUESTION_WORDS
         out = []
         for i, (written, word) in enumerate(zip(matches, words)):
             if self.seen.get(word, NEVER) < before or word in NAMES_NOBODY or written in out:
                 continue
-            if self._read_kind(words, i, capitals[i], places, earlier) in ("actor", "object"):
+            if (asks and i > 0 and capitals[i]) or self._read_kind(
+                    words, i, capitals[i], places, earlier) in ("actor", "object"):
                 out.append(written)
         return out
 
