@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from askme.dmn.config import (COMPETITION_MASS_CAP, INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE,
-                              DMNConfig)
+from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, INFERENCE_MAX_STEPS,
+                              INFERENCE_SKIP_GATE, DMNConfig)
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 
@@ -297,6 +297,7 @@ class ArrayDMN:
             logits = np.where(candidate_mask, logits, -np.inf).astype(self.dtype)
             if self.config.gate_competition:
                 gates = _sigmoid(logits[:, :-1])
+                gates = gates * (gates >= COMPETITION_MASS_FLOOR)
                 before = np.minimum(np.cumsum(gates, 1) - gates, COMPETITION_MASS_CAP)
                 after = np.minimum(np.cumsum(gates[:, ::-1], 1)[:, ::-1] - gates,
                                    COMPETITION_MASS_CAP)

@@ -13,8 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from askme.dmn.config import (COMPETITION_MASS_CAP, INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE,
-                              DMNConfig)
+from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, INFERENCE_MAX_STEPS,
+                              INFERENCE_SKIP_GATE, DMNConfig)
 from askme.dmn.fused import GatePass, GateStatic
 from askme.dmn.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
@@ -281,9 +281,11 @@ class EpisodicMemory(nn.Module):
 
     def compete(self, logits, memory, question):
         """config.gate_competition: each fact's score less the learned weights (B, 2) times
-        the gate mass of the facts after it and of those before it, each capped at
-        COMPETITION_MASS_CAP (end-of-passes as is)."""
+        the gate mass of the facts after it and of those before it, gates under
+        COMPETITION_MASS_FLOOR left out, each capped at COMPETITION_MASS_CAP (end-of-passes
+        as is)."""
         gates = torch.sigmoid(logits[:, :-1])  # (B, T); padding's -inf logits give exactly 0
+        gates = gates * (gates >= COMPETITION_MASS_FLOOR)
         # Each a running sum from its own end: the total less the other would lose the latest
         # facts' small sums to rounding in a long memory.
         before = (gates.cumsum(1) - gates).clamp(max=COMPETITION_MASS_CAP)  # (B, T)
