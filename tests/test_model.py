@@ -363,3 +363,25 @@ def test_the_latest_facts_gate_alike_after_60_facts_or_6000(arrays):
             _, _, logits, _, _ = model.memory.run_until_halt(facts, mask, question)
             firsts.append(logits[0, 0, -6:-1])
     assert torch.allclose(*firsts, atol=1e-4), firsts
+
+
+def test_time_features_stop_at_the_longest_distance_training_saw():
+    # A fact 9,999 facts back reads as one TIME_DISTANCE_CAP back, in both answer paths: a
+    # feature beyond any training saw shut the first facts of a long memory.
+    import math
+
+    import numpy as np
+
+    from askme.dmn.arrays import ArrayDMN
+    from askme.dmn.config import TIME_DISTANCE_CAP
+
+    model, _ = make(seed=1)
+    mask = torch.ones(1, 10000, dtype=torch.bool)
+    focus = torch.tensor([10000.0])
+    time = model.memory.time_features(mask, focus)  # (1, T+1, 2)
+    limit = math.log1p(TIME_DISTANCE_CAP)
+    assert time[0, 0].tolist() == pytest.approx([-limit, -limit])
+    assert time[0, 9999].tolist() == pytest.approx([-math.log1p(1)] * 2)
+    assert time[0, 10000].tolist() == [0.0, 0.0]  # end-of-passes
+    arrays = ArrayDMN(model.config, {k: v.numpy() for k, v in model.state_dict().items()})
+    assert np.allclose(arrays._time_features(mask.numpy(), focus.numpy()), time.numpy())

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, INFERENCE_MAX_STEPS,
-                              INFERENCE_SKIP_GATE, DMNConfig)
+                              INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP, DMNConfig)
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 
@@ -225,7 +225,7 @@ class ArrayDMN:
         question_at = fact_mask.sum(1, keepdims=True).astype(self.dtype)
 
         def signed_log(d):
-            return np.sign(d) * np.log1p(np.abs(d))
+            return np.sign(d) * np.log1p(np.minimum(np.abs(d), TIME_DISTANCE_CAP))
 
         features = np.stack([signed_log(position - question_at),
                              signed_log(position - focus[:, None])], axis=-1)

@@ -33,6 +33,13 @@ COMPETITION_MASS_CAP = 3.0
 # competition). On bAbI's stories such gates sum to little.
 COMPETITION_MASS_FLOOR = 0.01
 
+# The time features (a fact's signed log distance to the question and to the last pass's
+# focus) stop at this many facts, the longest story the default model trained on
+# (data step long_worlds_slots): further back, a feature beyond any training saw pushed the
+# first facts of a 10,000-fact memory shut (docs/long-memories.md). No bAbI story comes
+# near it.
+TIME_DISTANCE_CAP = 2000
+
 
 @dataclass
 class DMNConfig:

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, INFERENCE_MAX_STEPS,
-                              INFERENCE_SKIP_GATE, DMNConfig)
+                              INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP, DMNConfig)
 from askme.dmn.fused import GatePass, GateStatic
 from askme.dmn.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
@@ -221,7 +221,7 @@ class EpisodicMemory(nn.Module):
         question_at = fact_mask.sum(1, keepdim=True).to(dtype)  # (B, 1)
 
         def signed_log(d):
-            return torch.sign(d) * torch.log1p(d.abs())
+            return torch.sign(d) * torch.log1p(d.abs().clamp(max=TIME_DISTANCE_CAP))
 
         features = torch.stack([signed_log(position - question_at),
                                 signed_log(position - focus.unsqueeze(1))], dim=-1)
