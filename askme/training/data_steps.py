@@ -289,17 +289,22 @@ LONG_WORLD_STORIES = 500  # long stories added to each of tasks 1, 2, 6 and 15
 
 
 def long_worlds(source: Path, target: Path, stories: int = LONG_WORLD_STORIES,
-                babi_words: bool | None = None) -> dict[str, int]:
+                babi_words: bool | None = None, sizes: tuple[int, int] = (10, 100),
+                read=None) -> dict[str, int]:
     """The training stories of tasks 1, 2, 6 and 15, then `stories` each of up to a dozen
-    people told for 10 to 100 facts, asked where people and things are, yes/no, and a deduction
-    told far apart (askme.training.generator.long): a model of bAbI's four to six people
-    loses one among a dozen, at 10 facts as at 10,000. Told in everyday English and bAbI's
-    words by turns, or in bAbI's alone (`babi_words`: data step long_babi_worlds, for a
-    model whose tokenizer knows no other, as babi-1k's). Returns the questions added per file."""
+    people told for `sizes` facts (10 to 100), asked where people and things are, yes/no,
+    and a deduction told far apart (askme.training.generator.long): a model of bAbI's four
+    to six people loses one among a dozen, at 10 facts as at 10,000. Told in everyday English
+    and bAbI's words by turns, or in bAbI's alone (`babi_words`: data step long_babi_worlds,
+    for a model whose tokenizer knows no other, as babi-1k's); `read`, if given, rewrites
+    the generated lines. Returns the questions added per file."""
     from askme.training.generator.long import KIND_TASKS, long_training_lines
 
-    return _appending(source, target, lambda task: long_training_lines(
-        task, stories, seed=task, babi_words=babi_words), set(KIND_TASKS.values()))
+    def lines(task: int) -> list[str]:
+        told = long_training_lines(task, stories, seed=task, sizes=sizes, babi_words=babi_words)
+        return read(told) if read else told
+
+    return _appending(source, target, lines, set(KIND_TASKS.values()))
 
 
 LONG_SLOT_STORIES = 300  # long_worlds_slots' stories per task
@@ -307,14 +312,12 @@ LONG_SLOT_STORIES = 300  # long_worlds_slots' stories per task
 
 def long_worlds_slots(source: Path, target: Path, stories: int = LONG_SLOT_STORIES, *,
                       lexicon) -> dict[str, int]:
-    """long_worlds' stories of 10 to 2,000 facts read through entity slots, as a user's
+    """long_worlds' stories, of 10 to 2,000 facts, read through entity slots as a user's
     memory is read (everyday_slots): a memory grows far past bAbI's stories, and models
     trained on stories of up to 100 or 400 facts lost most facts told further back than
     that (docs/long-memories.md)."""
-    from askme.training.generator.long import KIND_TASKS, long_training_lines
-
-    return _appending(source, target, lambda task: read_through_slots(long_training_lines(
-        task, stories, seed=task, sizes=(10, 2000)), lexicon), set(KIND_TASKS.values()))
+    return long_worlds(source, target, stories, sizes=(10, 2000),
+                       read=lambda lines: read_through_slots(lines, lexicon))
 
 
 def _appending(source: Path, target: Path, added_lines, tasks: set[int] | None = None
