@@ -10,7 +10,7 @@ from askme.babi import BabiFormatError, Example, file_task, parse_babi
 from askme.dmn.batches import encode_example
 from askme.dmn.tokenizer import FACT_END_ID, Tokenizer
 from askme.training.generator.sentences import (ONE_SENTENCE_TASKS, join_facts,
-                                                one_sentence_stories)
+                                                one_fact_stories, one_sentence_stories)
 from askme.training.generator.words import MEN, WOMEN
 
 PEOPLE = set(WOMEN) | set(MEN)
@@ -62,6 +62,26 @@ def test_one_sentence_stories_are_valid_babi_with_word_supports(task, tokenizer)
             assert example.answer in sentence
         else:
             assert example.answer.split()[-1] in supported, example
+
+
+@pytest.mark.parametrize("task", [1, 4, 10, 20])
+def test_one_fact_sentences_ask_of_their_one_fact_alone(task):
+    lines = one_fact_stories(task, 40, seed=3)
+    assert one_fact_stories(task, 40, seed=3) == lines
+    examples = parse_babi(lines, task=task)
+    assert len(examples) == 40 and all(len(e.story) == 1 for e in examples)
+    sentence_ends = [len(e.story[0].split()) - 1 for e in examples]
+    # supported by the sentence's last word (its one clause), or 'unknown' and by nothing
+    assert all(e.supports == (end,) if e.supports else e.answer == "unknown"
+               for e, end in zip(examples, sentence_ends))
+    assert 0 < sum(e.answer == "unknown" for e in examples) <= 20
+    named = [e for e in examples if e.answer not in ("unknown", "yes", "no", "maybe")]
+    if task != 20:  # task 20 answers where a feeling sends someone, a place it never names
+        assert all(e.answer.split()[-1] in e.story[0] for e in named)
+
+
+def test_no_question_about_one_fact_comes_of_a_task_of_two_fact_answers():
+    assert one_fact_stories(17, 10) == []  # each of its questions rests on two facts
 
 
 def test_word_supports_are_checked_when_read():
@@ -218,3 +238,23 @@ def test_one_sentence_stories_read_through_slots_count_the_words_the_slots_wrote
         assert example.answer.split()[-1] in words[example.supports[-1]], example
         answered += 1
     assert answered > 30
+
+
+def test_the_one_fact_data_step_adds_plain_sentences_to_every_task_read_through_slots(
+        babi_dir, tmp_path):
+    from askme.training.data_steps import DATA_STEPS
+    from askme.training.lexicon import babi_lexicon
+
+    lexicon = babi_lexicon(babi_dir)
+    added = DATA_STEPS["one_fact_slots"](babi_dir, tmp_path / "out", stories=6,
+                                         lexicon=lexicon)
+    # path finding asks nothing of one fact: only its 'unknown's, at most half
+    assert added == {p.name: 3 if file_task(p) == 19 else 6
+                     for p in babi_dir.glob("qa*_train.txt")}
+    assert all((tmp_path / "out" / p.name).exists() for p in babi_dir.glob("qa*.txt"))
+    tail = (tmp_path / "out" / "qa1_single-supporting-fact_train.txt").read_text().splitlines()
+    examples = parse_babi(tail[-12:], task=1)
+    assert len(examples) == 6 and all(len(e.story) == 1 for e in examples)
+    # the generator's places are read as the slots' places, as a user's are
+    answered = [e.answer for e in examples if e.answer != "unknown"]
+    assert answered and set(answered) <= set(lexicon.slots["place"])

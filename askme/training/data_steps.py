@@ -285,6 +285,22 @@ def one_sentence_slots(source: Path, target: Path, stories: int = ONE_SENTENCE_S
                         read=lambda lines: read_through_slots(lines, lexicon))
 
 
+ONE_FACT_STORIES = 200  # one-fact sentences added to each task type's training file
+
+
+def one_fact_slots(source: Path, target: Path, stories: int = ONE_FACT_STORIES, *,
+                   lexicon) -> dict[str, int]:
+    """The training stories of every task type, then up to `stories` memories of one
+    sentence telling one fact, each with a question about that fact
+    (generator.sentences.one_fact_stories), read through entity slots first. one_sentence's
+    stories join 2 to 8 facts, so a model trained on them alone read a plain sentence of
+    task type 4, 9 or 10, word by word, as nothing it had seen (docs/one-sentence.md)."""
+    from askme.training.generator.sentences import one_fact_stories
+
+    return _appending(source, target, lambda task: one_fact_stories(
+        task, stories, seed=task, read=lambda lines: read_through_slots(lines, lexicon)))
+
+
 LONG_WORLD_STORIES = 500  # long stories added to each of tasks 1, 2, 6 and 15
 
 
@@ -354,6 +370,7 @@ DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_di
               "everyday_english": everyday_english,
               "things_placed": things_placed, "one_sentence": one_sentence,
               "one_sentence_slots": one_sentence_slots,
+              "one_fact_slots": one_fact_slots,
               "everyday_slots": everyday_slots,
               # A fifth of the stories: enough to keep "unknown" while bAbI's own settle a model.
               "everyday_slots_few": functools.partial(everyday_slots, stories=200),
