@@ -80,8 +80,8 @@ def test_one_fact_sentences_ask_of_their_one_fact_alone(task):
         assert all(e.answer.split()[-1] in e.story[0] for e in named)
 
 
-def test_no_question_about_one_fact_comes_of_a_task_of_two_fact_answers():
-    assert one_fact_stories(17, 10) == []  # each of its questions rests on two facts
+def test_a_task_whose_every_answer_rests_on_two_facts_gives_no_one_fact_story():
+    assert one_fact_stories(17, 10) == []  # positional reasoning: two relations, always
 
 
 def test_word_supports_are_checked_when_read():
