@@ -308,7 +308,8 @@ def long_worlds(source: Path, target: Path, stories: int = LONG_WORLD_STORIES,
                 babi_words: bool | None = None, sizes: tuple[int, int] = (10, 100),
                 read=None) -> dict[str, int]:
     """The training stories of tasks 1, 2, 6 and 15, then `stories` each of up to a dozen
-    people told for `sizes` facts (10 to 100), asked where people and things are, yes/no,
+    people told for `sizes` facts (drawn log-uniformly; 10 to 100 unless a caller such as
+    long_worlds_slots says otherwise), asked where people and things are, yes/no,
     and a deduction told far apart (askme.training.generator.long): a model of bAbI's four
     to six people loses one among a dozen, at 10 facts as at 10,000. Told in everyday English
     and bAbI's words by turns, or in bAbI's alone (`babi_words`: data step long_babi_worlds,
