@@ -385,3 +385,45 @@ def test_time_features_stop_at_the_longest_distance_training_saw():
     assert time[0, 10000].tolist() == [0.0, 0.0]  # end-of-passes
     arrays = ArrayDMN(model.config, {k: v.numpy() for k, v in model.state_dict().items()})
     assert np.allclose(arrays._time_features(mask.numpy(), focus.numpy()), time.numpy())
+
+
+def spans(batch, *starts):
+    """`batch` with each pass's target a span of facts from `starts` to its support."""
+    return dataclasses.replace(batch, support_starts=torch.tensor(starts))
+
+
+def test_a_span_of_one_fact_trains_as_that_fact():
+    """Clause targets generalise fact targets: spans that start at their supports give the
+    loss and its gradients the one-fact targets give."""
+    losses, grads = [], []
+    for given in (False, True):
+        model, tokenizer = make()
+        model.train()
+        batch = collate([item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (2, 0))])
+        torch.manual_seed(5)  # the same dropout masks
+        _, loss = model(spans(batch, [2, 0]) if given else batch)
+        loss.backward()
+        losses.append(loss)
+        grads.append(model.memory.gate_mlp[0].weight.grad.clone())
+    assert torch.isclose(losses[0], losses[1], rtol=1e-5)
+    assert torch.allclose(grads[0], grads[1], rtol=1e-4, atol=1e-7)
+
+
+def test_a_clause_span_is_any_of_its_facts_and_opens_every_gate_of_it():
+    """A pass targeting facts 0-1 adds the chance of either to its cross-entropy, and its
+    sigmoid gates learn to open on both; teacher forcing makes the episode of both."""
+    model, tokenizer = make()
+    batch = spans(collate([item(tokenizer, THREE_FACTS, "Where is Anna?", "garden", (1,))]),
+                  [0])
+    facts, q = model.encode(batch)
+    _, logits, _ = model.memory(facts, batch.fact_mask, q, 2)
+    wanted = torch.tensor([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]])  # span, then the halt
+    ce = -(torch.logsumexp(logits[0, 0, :2], 0) - torch.logsumexp(logits[0, 0], 0)
+           ) + torch.nn.functional.cross_entropy(logits[1, 0], torch.tensor(3))
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits[:, 0], wanted, reduction="sum") / 2
+    gates_only = model(batch)[1] - make(gate_loss_weight=0.0)[0](batch)[1]
+    assert torch.isclose(gates_only, (ce / 2 + bce) * model.config.gate_loss_weight, rtol=1e-4)
+    model.train()
+    seen = episode_gates(model, lambda: model(forced(batch, True)))
+    assert seen[0][0].tolist() == [1.0, 1.0, 0.0]
