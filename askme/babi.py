@@ -42,10 +42,6 @@ class Example:
     # A one-sentence story whose supports are words of its sentence (0-based, as split at
     # spaces; "w3" in the file), not facts: its words are the memory's facts.
     word_level: bool = False
-    # With word_level, the first word of each supporting clause ("w1-3" in the file: words
-    # 1 to 3 tell it, and `supports` has its last word); empty when the file names last
-    # words alone.
-    clause_starts: tuple[int, ...] = ()
 
 
 class BabiFormatError(AskmeError):
@@ -93,31 +89,26 @@ def parse_babi(lines, name: str = "<input>", task: int = 0) -> list[Example]:
             raise fail("empty question")
         if not answer or any(not a.strip() for a in answer.split(",")):
             raise fail("empty answer")
-        supports, starts = [], []
+        supports = []
         word_level = support_text.startswith("w")
         for token in support_text.split():
             if word_level:
-                first, dash, last = token[1:].partition("-")
-                if not (token.startswith("w") and first.isdigit()
-                        and (last.isdigit() or not dash)):
-                    raise fail(f"supporting word {token!r} is not 'w' and a number (or a "
-                               f"range such as w2-4)")
+                number = token[1:]
+                if not (token.startswith("w") and number.isdigit()):
+                    raise fail(f"supporting word {token!r} is not 'w' and a number")
                 if len(facts) != 1:
                     raise fail("supporting words need a story of one sentence")
-                end = int(last or first)
-                if not 1 <= int(first) <= end <= len(facts[0].split()):
+                if not 1 <= int(number) <= len(facts[0].split()):
                     raise fail(f"supporting word {token} is not a word of the sentence")
-                supports.append(end - 1)
-                starts.append(int(first) - 1)
+                supports.append(int(number) - 1)
                 continue
             if not token.isdigit():
                 raise fail(f"supporting id {token!r} is not a number")
             if int(token) not in fact_pos:
                 raise fail(f"supporting id {token} is not an earlier fact of this story")
             supports.append(fact_pos[int(token)])
-        clauses = tuple(starts) if starts != supports else ()
         examples.append(Example(tuple(facts), question, answer, tuple(supports), task,
-                                f"{name}:{lineno}", story_id, word_level, clauses))
+                                f"{name}:{lineno}", story_id, word_level))
     return examples
 
 

@@ -23,15 +23,11 @@ PAPER_MEMNN = {1: 100, 2: 100, 3: 100, 4: 100, 5: 98, 6: 100, 7: 85, 8: 91, 9: 1
                20: 100}
 
 
-def supporting_facts_right(answer: Answer, supports, free_passes: int = 0,
-                           starts=None) -> bool:
-    """Every pass chose its supporting fact (with `starts`, any fact of the span from its
-    start to it: a clause's words) and the memory halted right after the last; the first
-    `free_passes` passes (Supervision.free_pass_tasks) may choose anything."""
+def supporting_facts_right(answer: Answer, supports, free_passes: int = 0) -> bool:
+    """Every pass chose its supporting fact and the memory halted right after the last;
+    the first `free_passes` passes (Supervision.free_pass_tasks) may choose anything."""
     k = free_passes + len(supports)
-    chosen = answer.choices[free_passes:k]
-    return answer.passes == k and len(chosen) == len(supports) and all(
-        first <= c <= last for c, first, last in zip(chosen, starts or supports, supports))
+    return answer.passes == k and answer.choices[free_passes:k] == list(supports)
 
 
 def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_size: int = 256
@@ -45,12 +41,10 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
     answers = answer_examples(checkpoint, [ex for _, ex in flat], batch_size)
     words = checkpoint.model.config.sentence_words
 
-    def passes_right(ex: Example, answer: Answer, free: int) -> bool:
-        supports, starts = ex.supports, None
-        if len(ex.story) == 1 and (words or ex.word_level):  # as the model reads it
-            encoded = encode_example(checkpoint.tokenizer, ex, words)
-            supports, starts = encoded.supports, encoded.support_starts
-        return supporting_facts_right(answer, supports, free, starts)
+    def supports(ex: Example):  # as the model reads it: a sentence by words, or as a fact
+        if len(ex.story) == 1 and (words or ex.word_level):
+            return encode_example(checkpoint.tokenizer, ex, words).supports
+        return ex.supports
     free_tasks = checkpoint.supervision.get("free_pass_tasks") or []  # the trainer's
     tasks: dict[str, dict] = {}
     for task in examples:
@@ -60,7 +54,8 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
         tasks[str(task)] = {
             "n": n,
             "accuracy": sum(a.text == ex.answer for ex, a in rows) / max(n, 1),
-            "gate_accuracy": sum(passes_right(ex, a, free) for ex, a in rows) / max(n, 1),
+            "gate_accuracy": sum(supporting_facts_right(a, supports(ex), free) for ex, a in rows)
+            / max(n, 1),
             "mean_passes": sum(a.passes for _, a in rows) / max(n, 1),
         }
     errors = [1 - t["accuracy"] for t in tasks.values()]

@@ -27,14 +27,10 @@ def test_facts_joined_into_a_sentence_know_where_each_fact_ends():
     import random
 
     facts = ["Mary went to the kitchen.", "Mary picked up the apple.", "Then she walked to the garden."]
-    sentence, clauses = join_facts(facts, random.Random(1))
-    words = [re.sub(r"\W", "", word) for word in sentence.split()]
+    sentence, ends = join_facts(facts, random.Random(1))
+    words = sentence.split()
     assert sentence.endswith("garden.") and sentence.count(".") == 1
-    told = [" ".join(words[start:end + 1]) for start, end in clauses]
-    # each clause's own words: the joining words ("and", "then") belong to none
-    assert told[0] == "Mary went to the kitchen"
-    assert told[1] in ("Mary picked up the apple", "picked up the apple")
-    assert told[2] == "then she walked to the garden"
+    assert [re.sub(r"\W", "", words[e]) for e in ends] == ["kitchen", "apple", "garden"]
 
 
 @pytest.mark.parametrize("task", ONE_SENTENCE_TASKS)
@@ -43,8 +39,7 @@ def test_one_sentence_stories_are_valid_babi_with_word_supports(task, tokenizer)
     assert one_sentence_stories(task, 60, seed=2) == lines
     examples = parse_babi(lines, task=task)
     assert len(examples) == 60 and all(len(e.story) == 1 for e in examples)
-    assert all(e.word_level and len(e.clause_starts) == len(e.supports)
-               for e in examples if e.supports)
+    assert all(e.word_level for e in examples if e.supports)
     for example in examples:
         sentence = example.story[0]
         ids, ends = tokenizer.fact_words(sentence)
@@ -99,14 +94,6 @@ def test_word_supports_are_checked_when_read():
             parse_babi([good[0], f"2 Where is John?\thome\t{support}"])
     with pytest.raises(BabiFormatError, match="supporting words need a story of one sentence"):
         parse_babi(["1 Mary went home.", "2 John went home.", "3 Where is John?\thome\tw2"])
-    # a clause's words: "w7-9" is "John went home", supported by its last word
-    (clause,) = parse_babi([good[0], "2 Where is John?\thome\tw1-5 w7-9"])
-    assert clause.supports == (4, 8) and clause.clause_starts == (0, 6)
-    assert example.clause_starts == ()  # last words alone: no spans
-    for support in ("w9-7", "w0-3", "w7-", "w7-10"):
-        with pytest.raises(BabiFormatError, match=re.escape(f"supporting word {support!r}")
-                           if support == "w7-" else "is not a word of the sentence"):
-            parse_babi([good[0], f"2 Where is John?\thome\t{support}"])
 
 
 def test_a_sentence_read_word_by_word_has_a_fact_per_word(tokenizer):
@@ -115,15 +102,11 @@ def test_a_sentence_read_word_by_word_has_a_fact_per_word(tokenizer):
                                                  word_level=True), words=True)
     ids, ends = tokenizer.fact_words(sentence)
     assert by_words.story == ids + [FACT_END_ID] and by_words.fact_positions == ends
-    assert by_words.supports == [8] and by_words.support_starts is None
-    clause = encode_example(tokenizer, Example((sentence,), "Where is John?", "home", (8,),
-                                               word_level=True, clause_starts=(6,)), words=True)
-    assert clause.supports == [8] and clause.support_starts == [6]
+    assert by_words.supports == [8]
     # bAbI's own one-fact stories: supported by the sentence, so by its last word
     babi = encode_example(tokenizer, Example(("Yann is hungry.",), "Where will Yann go?",
                                              "kitchen", (0,)), words=True)
     assert len(babi.fact_positions) == 3 and babi.supports == [2]
-    assert babi.support_starts == [0]  # its clause: the whole sentence
     # a model that reads facts: the sentence is one fact, supporting once
     as_fact = encode_example(tokenizer, Example((sentence,), "Where is John?", "home", (4, 8),
                                                 word_level=True))

@@ -140,7 +140,7 @@ def test_teacher_forced_gates_and_free_passes_can_name_tasks(babi_dir, tmp_path)
                      free_pass='"19"') == 0
     saved = json.loads((out / "config.json").read_text())
     assert saved["supervision"] == {"teacher_forced_gates": True, "teacher_forced_tasks": [19],
-                                    "free_pass_tasks": [19], "clause_gates": False}
+                                    "free_pass_tasks": [19]}
     assert not {"teacher_forced_gates", "free_pass_tasks"} & set(saved["model"])  # not the model's
     assert load_checkpoint(out).supervision["free_pass_tasks"] == [19]
 
@@ -162,12 +162,6 @@ def test_supervision_turns_tasks_into_targets_and_forced_rows():
     assert every.supports.tolist() == [[2, 0], [1, -1]] and every.forced.tolist() == [True, True]
     none = supervise(batch, [19, 16], Supervision())
     assert none.supports is batch.supports and none.forced is None
-    # A clause's span starts before its last word: the trainer hands it over only when
-    # the stage asks for clause gates, shifted after a free pass as the supports are.
-    clauses = dataclasses.replace(batch, support_starts=torch.tensor([[0, 0], [1, -1]]))
-    assert supervise(clauses, [19, 16], Supervision()).support_starts is None
-    spans = supervise(clauses, [19, 16], Supervision(free_pass_tasks=[19], clause_gates=True))
-    assert spans.support_starts.tolist() == [[FREE_PASS, 0, 0], [1, -1, -1]]
 
 
 def test_supporting_facts_are_read_after_a_free_pass():
@@ -181,10 +175,6 @@ def test_supporting_facts_are_read_after_a_free_pass():
     assert not supporting_facts_right(halted_after_three, (2, 0))
     assert not supporting_facts_right(halted_after_three, (0, 2), free_passes=1)
     assert supporting_facts_right(Answer("s,e", 2, [], [2, 0, 5]), (2, 0))
-    # a clause's words: any of them is its pass's right choice
-    in_clauses = Answer("garden", 2, [], [5, 1, 9])
-    assert supporting_facts_right(in_clauses, (6, 3), starts=(4, 0))
-    assert not supporting_facts_right(in_clauses, (6, 3), starts=(4, 2))
 
 
 def test_retelling_changes_only_the_spatial_tasks_training(babi_dir, tmp_path):

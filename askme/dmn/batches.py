@@ -24,9 +24,6 @@ class Encoded:
     answer: list[int]  # answer tokens then ANSWER_END; empty when the answer is unknown
     supports: list[int]
     task: int = 0  # bAbI task number (0: unknown), for the trainer's task-aware choices
-    # The first fact of each support's span, which ends at the support: a clause's first
-    # word, read word by word; None: each support is its fact alone.
-    support_starts: list[int] | None = None
 
 
 def encode_facts(tokenizer: Tokenizer, facts) -> tuple[list[int], list[int]]:
@@ -49,20 +46,17 @@ def sentence_words(tokenizer: Tokenizer, sentence: str) -> tuple[list[int], list
 
 def encode_example(tokenizer: Tokenizer, example: Example, words: bool = False) -> Encoded:
     """With `words` (DMNConfig.sentence_words), a story of one sentence has its words as
-    facts: a question supported by the sentence (a bAbI fact) is supported by its last word
-    (its span: the whole sentence), one with word supports by those words (their spans: the
-    clauses the file names)."""
+    facts: a question supported by the sentence (a bAbI fact) is supported by its last word,
+    one with word supports by those words."""
     answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
     question = tokenizer.encode_question(example.question)
     supports = list(example.supports)
     read = sentence_words(tokenizer, example.story[0]) if words and len(example.story) == 1 else None
     if read is not None:
         ids, ends = read
-        starts = list(example.clause_starts) or None
         if not example.word_level:
-            supports, starts = [len(ends) - 1] * len(supports), [0] * len(supports)
-        return Encoded(ids + [FACT_END_ID], ends, question, answer, supports, example.task,
-                       starts if starts and starts != supports else None)
+            supports = [len(ends) - 1] * len(supports)
+        return Encoded(ids + [FACT_END_ID], ends, question, answer, supports, example.task)
     story, positions = encode_facts(tokenizer, example.story)
     if example.word_level:  # read as one fact: the sentence supports it once
         supports = [0] if supports else []
@@ -100,8 +94,6 @@ def collate(items: list[Encoded]) -> "Batch":
         question_lengths=torch.tensor([max(1, len(e.question)) for e in items]),
         answer=pad_rows([e.answer for e in items], PAD_ID),
         supports=pad_rows([e.supports for e in items], -1),
-        support_starts=pad_rows([e.support_starts or e.supports for e in items], -1)
-        if any(e.support_starts for e in items) else None,
     )
 
 

@@ -36,9 +36,6 @@ class Batch:
     answer: torch.Tensor | None = None  # (B, A) answer tokens then ANSWER_END, PAD after
     # (B, S) each pass's gate target: a supporting fact's position, or FREE_PASS; -1 after
     supports: torch.Tensor | None = None
-    # (B, S) the first fact of each pass's target span, which ends at `supports` (a clause's
-    # words, read word by word); None: each target is the one fact
-    support_starts: torch.Tensor | None = None
     # (B,) True where the passes' episodes are made from the targets, not from the model's
     # gates (teacher forcing); None: no row is forced
     forced: torch.Tensor | None = None
@@ -503,21 +500,13 @@ class DMN(nn.Module):
         passes = int(n_supports.max()) + 1
         # Supporting fact of each pass (B, P), -1 where the pass has none.
         supports = F.pad(supports, (0, max(0, passes - supports.size(1))), value=-1)[:, :passes]
-        span = None  # (B, P, T): the facts each pass targets, when a target is a span
-        if batch.support_starts is not None:  # a clause's words, read word by word
-            starts = F.pad(batch.support_starts,
-                           (0, max(0, passes - batch.support_starts.size(1))), value=-1)
-            position = torch.arange(T, device=facts.device)
-            span = ((position >= starts[:, :passes, None]) & (position <= supports[..., None])
-                    & (supports >= 0).unsqueeze(-1))
         forced, forced_rows = None, None
         if batch.forced is not None:
             # Episodes from the supporting facts themselves (teacher forcing): the answer
             # module learns from the episodes a right pass makes, even while the gates
             # are still wrong or split between look-alike facts.
             at = supports.t()  # (P, B)
-            forced = (F.one_hot(at.clamp(min=0), T).float() * (at >= 0).unsqueeze(-1)
-                      if span is None else span.transpose(0, 1).float())  # (P, B, T)
+            forced = F.one_hot(at.clamp(min=0), T).float() * (at >= 0).unsqueeze(-1)
             # (P, B): the rows asked for, except at a free pass, which keeps its own gates
             forced_rows = (at != FREE_PASS) & batch.forced
         memories, logits, episodes = self.memory(facts, batch.fact_mask, q, passes, forced,
@@ -540,25 +529,13 @@ class DMN(nn.Module):
         targets = targets.masked_fill((steps > n_supports.unsqueeze(1))
                                       | (supports == FREE_PASS), -100)
         pass_logits = logits.transpose(0, 1)  # (B, P, T+1)
-        valid = (targets >= 0).unsqueeze(-1) & torch.isfinite(pass_logits)
-        if span is None:
-            gate_ce_sum = F.cross_entropy(pass_logits.flatten(0, 1), targets.flatten(),
-                                          ignore_index=-100, reduction="sum")
-            wanted = F.one_hot(targets.clamp(min=0), T + 1).float()
-        else:
-            # A clause's words: the pass may choose any of them (the chance of the span),
-            # and its sigmoid gates learn to open on all of them.
-            halt = (steps == n_supports.unsqueeze(1)).unsqueeze(-1)  # (B, P, 1)
-            wanted = torch.cat([span, halt], dim=-1)  # (B, P, T+1)
-            # (a pass with no target keeps every logit, so no log of zero reaches backward)
-            among = wanted | (targets < 0).unsqueeze(-1)
-            chance = (torch.logsumexp(pass_logits.masked_fill(~among, float("-inf")), -1)
-                      - torch.logsumexp(pass_logits, -1))  # (B, P)
-            gate_ce_sum = -chance[targets >= 0].sum()
-            wanted = wanted.float()
+        gate_ce_sum = F.cross_entropy(pass_logits.flatten(0, 1), targets.flatten(),
+                                      ignore_index=-100, reduction="sum")
         # Sigmoid gates (not a softmax) also learn to be ~1 on the target and ~0 elsewhere,
         # so a distractor fact leaks little into the episode.
-        bce = F.binary_cross_entropy_with_logits(pass_logits.masked_fill(~valid, 0), wanted,
+        valid = (targets >= 0).unsqueeze(-1) & torch.isfinite(pass_logits)
+        one_hot = F.one_hot(targets.clamp(min=0), T + 1).float()
+        bce = F.binary_cross_entropy_with_logits(pass_logits.masked_fill(~valid, 0), one_hot,
                                                  reduction="none")
         gate_bce_sum = (bce * valid).sum()
 

@@ -94,20 +94,15 @@ def supervise(batch: Batch, tasks: list[int], supervision: Supervision) -> Batch
     pass is a FREE_PASS target before the supporting facts."""
     task = torch.tensor(tasks)  # (B,)
     supports, forced = batch.supports, None
-    starts = batch.support_starts if supervision.clause_gates else None
     if supervision.free_pass_tasks:
         free = torch.isin(task, torch.tensor(supervision.free_pass_tasks))  # (B,)
-
-        def free_first(targets):
-            return torch.where(free.unsqueeze(1), F.pad(targets, (1, 0), value=FREE_PASS),
-                               F.pad(targets, (0, 1), value=-1))
-        supports = free_first(supports)
-        starts = None if starts is None else free_first(starts)
+        supports = torch.where(free.unsqueeze(1), F.pad(supports, (1, 0), value=FREE_PASS),
+                               F.pad(supports, (0, 1), value=-1))
     if supervision.teacher_forced_gates:
         forced = (torch.ones_like(task, dtype=torch.bool)
                   if supervision.teacher_forced_tasks is None
                   else torch.isin(task, torch.tensor(supervision.teacher_forced_tasks)))
-    return dataclasses.replace(batch, supports=supports, support_starts=starts, forced=forced)
+    return dataclasses.replace(batch, supports=supports, forced=forced)
 
 
 def supervised_batch(items: list[Encoded], supervision: Supervision) -> Batch:

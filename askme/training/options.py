@@ -43,10 +43,6 @@ class Supervision:
     # labelled pass has one right fact. On task 19 it makes the passes right, not the
     # answers (models/babi-1k/README.md, "What fails").
     free_pass_tasks: list[int] | None = None
-    # A pass supported by a clause of a one-sentence story read word by word targets all of
-    # the clause's words (any may be chosen, the gates open on each), not its last word
-    # alone (issue 34 asks which trains better).
-    clause_gates: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> "Supervision":
@@ -65,7 +61,7 @@ class Supervision:
         forced = self if self.teacher_forced_gates else before
         return Supervision(forced.teacher_forced_gates, forced.teacher_forced_tasks,
                            before.free_pass_tasks if self.free_pass_tasks is None
-                           else self.free_pass_tasks, self.clause_gates)
+                           else self.free_pass_tasks)
 
 
 @dataclass

@@ -100,7 +100,6 @@ STAGE_KEYS = {
                         "a later stage can add it, not take it away",
     "sentence_words": "* a story of one sentence is read word by word, its words the facts "
                       "(false)",
-    "clause_gates": "a pass a clause supports targets all its words, not its last (false)",
 }
 __doc__ += "".join(f"    {key:<18} {text}\n" for key, text in STAGE_KEYS.items())
 
@@ -113,7 +112,7 @@ _TYPES = {
     "time_limit": float, "augment": float, "task_augment": dict, "oversample": dict,
     "retell": float, "retell_tasks": str, "dropout": float, "word_dropout": float,
     "gate_loss_weight": float, "teacher_forced": str, "free_pass": str,
-    "gate_competition": bool, "clause_gates": bool,
+    "gate_competition": bool,
 }
 
 
@@ -303,8 +302,7 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
     supervision = Supervision(
         teacher_forced_gates=forced is not None,
         teacher_forced_tasks=None if forced in (None, "all") else parse_tasks(forced),
-        free_pass_tasks=parse_tasks(given("free_pass")) if given("free_pass") else None,
-        clause_gates=given("clause_gates", False))
+        free_pass_tasks=parse_tasks(given("free_pass")) if given("free_pass") else None)
     return TrainOptions(
         data=data, tasks=parse_tasks(settings["tasks"]), out=out, seed=recipe.header.get("seed"),
         init=init, stage_settings=stage_settings if init is not None else {}, model=asked,

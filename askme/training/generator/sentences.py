@@ -4,9 +4,8 @@ words, not facts.
 
 The seed's input module has two modes: several sentences give a fact per sentence; "if it
 is just one sentence", every word's hidden state is a fact. A question about a one-sentence
-story is supported by the words of each clause that supports it (in the file: "w1-5
-w9-12", 1-based word numbers of the sentence as split at spaces); the trainer supervises each
-clause's last word, or all its words (Supervision.clause_gates).
+story is supported by the last word of each clause that supports it (in the file:
+"w5 w12", 1-based word numbers of the sentence as split at spaces).
 """
 
 from __future__ import annotations
@@ -37,11 +36,11 @@ def _clause(fact: str) -> tuple[str, str | None]:
     return text[:1].lower() + text[1:], None
 
 
-def join_facts(facts: list[str], rng: random.Random) -> tuple[str, list[tuple[int, int]]]:
-    """The facts as one sentence, and the 0-based numbers of each fact's clause's first and
-    last words in it (the joining words belong to neither). A clause whose person is the one
-    before's drops the name now and then ("... and picked up the apple")."""
-    sentence, clauses, before = "", [], None
+def join_facts(facts: list[str], rng: random.Random) -> tuple[str, list[int]]:
+    """The facts as one sentence, and the 0-based number of each fact's last word in it.
+    A clause whose person is the one before's drops the name now and then ("... and picked
+    up the apple")."""
+    sentence, ends, before = "", [], None
     for number, fact in enumerate(facts):
         clause, named = _clause(fact)
         sequenced = any(fact.startswith(word) for word in w.SEQUENCE)
@@ -55,18 +54,15 @@ def join_facts(facts: list[str], rng: random.Random) -> tuple[str, list[tuple[in
                 join = rng.choice(LAST_JOINS if number == len(facts) - 1 else JOINS)
             sentence += join
         sentence += clause
-        end = len(sentence.split()) - 1
-        clauses.append((end - len(clause.split()) + 1, end))
+        ends.append(len(sentence.split()) - 1)
         before = named  # a clause about anyone else ends what a dropped name could mean
-    return sentence[:1].upper() + sentence[1:] + ".", clauses
+    return sentence[:1].upper() + sentence[1:] + ".", ends
 
 
 def one_sentence_lines(example: Example, rng: random.Random) -> list[str]:
-    """The example as a one-sentence story in bAbI format with word supports: each
-    supporting clause's words ("w5-8": the trainer supervises its last word, or all of
-    them)."""
-    sentence, clauses = join_facts(list(example.story), rng)
-    supports = " ".join(f"w{clauses[s][0] + 1}-{clauses[s][1] + 1}" for s in example.supports)
+    """The example as a one-sentence story in bAbI format with word supports."""
+    sentence, ends = join_facts(list(example.story), rng)
+    supports = " ".join(f"w{ends[s] + 1}" for s in example.supports)
     return [f"1 {sentence}", f"2 {example.question}\t{example.answer}\t{supports}"]
 
 
