@@ -39,7 +39,7 @@ def split_sentences(text: str) -> list[str]:
 # the box holds is ..."): the sentence is a statement.
 _CLAUSE_SUBJECTS = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "his",
                     "her", "its", "our", "their", "i", "you", "he", "she", "it", "we", "they"}
-_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*(?:'[a-z]+)?")  # as tokenizer.WORD
 
 
 def reads_as_question(sentence: str) -> bool:

@@ -168,6 +168,10 @@ EVERYDAY_ROWS = [
     # One thing in one place: its slot reader counts generated stories' neighbours too.
     ("The pen is on the shelf.", ["Where is the pen?"], ["shelf"]),
     ("Anna put the pen on the shelf.", ["Where is the pen?"], ["shelf"]),
+    # Names and places in letters beyond ASCII, accents typed precomposed or after the letter
+    ("Zoë walked to the café. José went to the garden.", ["Where is Zoë?", "where is josé"],
+     ["café", "garden"]),
+    ("Chloe\u0301 drove to Malmö.", ["Where is Chloe\u0301?"], ["Malmö"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -9,7 +9,8 @@ from askme.stories import classify, plain_story, reads_as_question
 @pytest.mark.parametrize("sentence", [
     "Where is Mary?", "where is alice", "Where's the ball", "who went to the garden",
     "is Mary in the kitchen", "Did John go home", "how many apples does John have",
-    "Which room is Mary in", "What is the capital of France", "where is mary ?"])
+    "Which room is Mary in", "What is the capital of France", "where is mary ?",
+    "where is zoë"])
 def test_these_read_as_questions(sentence):
     assert reads_as_question(sentence)
 
@@ -19,7 +20,7 @@ def test_these_read_as_questions(sentence):
     "What the box holds is a secret.", "Then she went to the office.", "Do not go.",
     "How Mary did it is a mystery.", "Where the river bends there is a mill.", "Is",
     "Will went to the kitchen.", "May picked up the apple.", "When asked, Mary went home.",
-    "Where possible, John walks", "where is mary."])
+    "Where possible, John walks", "where is mary.", "Where Émile lives is a secret"])
 def test_these_read_as_statements(sentence):
     assert not reads_as_question(sentence)
 
