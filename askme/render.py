@@ -126,7 +126,7 @@ def _caption(explanation, hidden: int = 0, highest: float = 0.0) -> str:
         caption = (f"no fact names {_listed(explanation.unnamed)}, so the answer is unknown; "
                    "the passes: ")
     elif explanation.unsupported:
-        caption = (f"the model said {visible(explanation.unsupported)}, a place no fact names, "
+        caption = (f"the model said {visible(explanation.unsupported)}, which no fact names, "
                    "so the answer is unknown; the passes: ")
     if explanation.halted:
         caption += (f"halted after {explanation.passes} episode"

@@ -1,6 +1,7 @@
 """The chat without a terminal: handle_line, the commands, completion, toolbar, and the
 prompt-toolkit loop fed through a pipe."""
 
+import dataclasses
 import io
 import re
 
@@ -70,12 +71,33 @@ def test_a_place_no_fact_names_is_no_answer_and_the_caption_says_why(state):
     assert out[0] == "unknown"
     first = next(i for i, line in enumerate(out) if line.startswith("the model said"))
     caption = " ".join(" ".join(out[first:]).split())
-    assert re.fullmatch(r"the model said [a-z]+, a place no fact names, so the answer is "
+    assert re.fullmatch(r"the model said [a-z]+, which no fact names, so the answer is "
                         r"unknown; the passes: halted after \d episodes?: pass \d chose "
                         r"end-of-passes; answer confidence 1.00", caption)
     assert caption.split()[3] not in ("library", "laptop")
     say(state, "Bob went to the garage.")
     assert say(state, "Where is the laptop?").splitlines()[0] == "garage"
+
+
+@pytest.mark.parametrize("question, said, shown", [
+    ("What is Sue holding?", "cinema", "unknown"), ("what does sue have", "cinema", "unknown"),
+    ("What is Sue holding?", "nothing", "nothing"), ("What is Sue holding?", "umbrella", "umbrella"),
+    ("What colour is Sue?", "cinema", "cinema")])  # not a question of what she holds
+def test_a_thing_no_fact_names_is_no_answer_to_what_someone_holds(state, monkeypatch, question,
+                                                                  said, shown):
+    from askme.memory import answering
+
+    decode = answering.decode_prediction
+
+    def decoder_says(*args):
+        return [dataclasses.replace(a, text=said) for a in decode(*args)]
+    monkeypatch.setattr(answering, "decode_prediction", decoder_says)
+    say(state, "Sue is holding an umbrella.")
+    out = say(state, question).splitlines()
+    assert out[0] == shown
+    caption = " ".join(" ".join(out).split())
+    assert (f"the model said {said}, which no fact names, so the answer is unknown" in caption) \
+        == (shown == "unknown")
 
 
 def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):

@@ -39,8 +39,9 @@ class Explanation:
     # The people and things the question names that no fact names: the answer is "unknown"
     # (with confidence 1) whatever the passes found.
     unnamed: tuple[str, ...] = ()
-    # What the decoder said to a where-question when it named a place no fact names (the
-    # answer is then "unknown", with confidence 1); "" otherwise.
+    # What the decoder said when it named a place or thing no fact names, asked where
+    # someone is or what they hold (asks_for_told; the answer is then "unknown", with
+    # confidence 1); "" otherwise.
     unsupported: str = ""
 
     @classmethod
@@ -263,14 +264,20 @@ class Answer:
 
 
 # "Where is the laptop?", "Where was Mary before the park?", "Where can Bill be found?": a
-# question whose answer is a place some fact names. Not "Where will Yann go?" nor "Where is
-# he going to go?", answered with a place inferred from a motive (bAbI task 20).
+# question whose answer is a place some fact names; "What is Sue holding?", "What does Mary
+# have?": one whose answer is things some fact names (or "nothing"). Not "Where will Yann
+# go?" nor "Where is he going to go?", answered with a place inferred from a motive (bAbI
+# task 20).
 _WHERE_TOLD = re.compile(r"^\W*where\b", re.I)
-_WHERE_INFERRED = re.compile(r"\b(will|would|shall|going to|gonna)\b|'ll\b", re.I)
+_HELD_TOLD = re.compile(r"^\W*what\b.*\b(holding|carrying|hold|carry|have|has|got)\b", re.I)
+_INFERRED = re.compile(r"\b(will|would|shall|going to|gonna)\b|'ll\b", re.I)
+NAMES_NOTHING = ("nothing", "none")  # an answer that names no thing, told or not
 
 
-def asks_where_told(question: str) -> bool:
-    return bool(_WHERE_TOLD.match(question)) and not _WHERE_INFERRED.search(question)
+def asks_for_told(question: str) -> bool:
+    """Whether the answer to `question` is words some fact tells (see above)."""
+    return bool(_WHERE_TOLD.match(question) or _HELD_TOLD.match(question)) \
+        and not _INFERRED.search(question)
 
 
 def decode_prediction(tokenizer, prediction, fact_counts: list[int]) -> list[Answer]:
@@ -395,9 +402,11 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
             out.append(a)
             continue
         said = s.restore(a.text)
-        if said != UNKNOWN and asks_where_told(question) and not s.told(said, k):
-            # The memory tells of no such place: the passes found nothing the answer rests
-            # on (issue 32's laptop, whose holder no fact places, got "school").
+        if said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(question) \
+                and not s.told(said, k):
+            # The memory tells of no such place or thing: the passes found nothing the
+            # answer rests on (issue 32's laptop, whose holder no fact places, got "school";
+            # "Sue is holding an umbrella." then "What is Sue holding?" got "cinema").
             out.append(replace(a, text=UNKNOWN, confidence=1.0, unsupported=said))
         else:
             out.append(replace(a, text=said))
