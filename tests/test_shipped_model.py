@@ -172,6 +172,9 @@ EVERYDAY_ROWS = [
     ("Zoë walked to the café. José went to the garden.", ["Where is Zoë?", "where is josé"],
      ["café", "garden"]),
     ("Chloe\u0301 drove to Malmö.", ["Where is Chloe\u0301?"], ["Malmö"]),
+    # Places of two words the model never read together
+    ("Mary went to the meeting room. John went to the train station.",
+     ["Where is Mary?", "Where is John?"], ["meeting room", "train station"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -270,6 +270,9 @@ class EntityMap:
     read: int = 0  # texts rewritten so far
     people: tuple[str, ...] = ()  # person slots handed out before the rest, in this order
     seen: dict[str, int] = field(default_factory=dict)  # every word (lower) -> first text with it
+    # Read a place of two words as one (_compound_places). The training data steps read
+    # without it, as the shipped models' data were read, so a recipe makes the same data.
+    compounds: bool = True
 
     @classmethod
     def for_person_answers(cls, lexicon: Lexicon) -> "EntityMap":
@@ -289,7 +292,7 @@ class EntityMap:
 
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
-                         self.read, self.people, dict(self.seen))
+                         self.read, self.people, dict(self.seen), self.compounds)
 
     def first_named(self, people: list[str]) -> list[int]:
         """For each of `people` (words the model knows), the index of the first text that
@@ -365,9 +368,23 @@ class EntityMap:
             self.seen.setdefault(word, self.read)
         named_places = self._named_places(words, [m.group()[:1].isupper() for m in matches])
         known_kind = self.lexicon.kind_of
-        out, last = [], 0
+        compounds = (self._compound_places(text, matches, words, named_places, question)
+                     if self.compounds else {})
+        out, last, skip = [], 0, -1
         for i, (match, word) in enumerate(zip(matches, words)):
             original = match.group()
+            if i == skip:
+                continue
+            if i in compounds:  # "the meeting room": one place, whose slot stands for both
+                key, head = compounds[i], matches[i + 1]
+                slot = self.forward.get(key) or self._slot_for("place")
+                if slot is not None:
+                    self.forward.setdefault(key, slot)
+                    self.surface.setdefault(slot, text[match.start():head.end()])
+                    self.named.setdefault(slot, self.read)
+                    out += [text[last:match.start()], slot]
+                    last, skip = head.end(), i + 1
+                    continue
             if self._moves_here(words, i, named_places):
                 # A verb it never read where bAbI puts its verbs of motion ("Mary walked to
                 # the bedroom.") is read as the one bAbI uses most; nothing to write back.
@@ -403,6 +420,36 @@ class EntityMap:
                 last = match.end()
         self.read += 1
         return "".join(out) + text[last:]
+
+    def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
+                         question: bool) -> dict[int, str]:
+        """Word i -> "word next" where "the word next" names one place: the next word reads
+        as a place (known as one, held as one, or read so in this sentence without word i)
+        and word i is one the model never read and no earlier text gave a slot ("the meeting
+        room", "the post office", "the train station"). Read word by word, "meeting" stays a
+        word the model never saw beside a place, and it answered "room" or nothing. A
+        question reads only the compounds its memory holds."""
+        out: dict[int, str] = {}
+        for i in range(1, len(words) - 1):
+            word, head = words[i], words[i + 1]
+            key = f"{word} {head}"
+            if key in self.forward:
+                out[i] = key
+                continue
+            if question or words[i - 1] != "the" or word in self.lexicon.words \
+                    or word in self.forward or {word, head} & _NEVER_SLOTS \
+                    or not text[matches[i].end():matches[i + 1].start()].isspace():
+                continue
+            slot = self.forward.get(head)
+            if slot is not None:
+                kind = self.lexicon.kind_of.get(slot)
+            else:
+                kind = self.lexicon.kind_of.get(head) or self._read_kind(
+                    words[:i] + words[i + 1:], i, matches[i + 1].group()[:1].isupper(),
+                    {j - (j > i) for j in named_places if j != i})
+            if kind == "place":
+                out[i] = key
+        return out
 
     def _moves_here(self, words: list[str], i: int, named_places: set[int]) -> bool:
         """Whether word i is unknown and stands as a verb of motion: after a person (or a

@@ -209,14 +209,15 @@ def everyday_english(source: Path, target: Path, stories: int = EVERYDAY_STORIES
 def read_through_slots(lines: list[str], lexicon) -> list[str]:
     """Generated bAbI-format stories as a model of `lexicon` reads a user's: each story's
     facts through one EntityMap, fact by fact, each question through a copy of it, and the
-    answer in the slot words the map gave (askme.memory.answering reads a memory so)."""
+    answer in the slot words the map gave (askme.memory.answering reads a memory so, and
+    also reads a place of two words as one: EntityMap.compounds)."""
     from askme.dmn.entities import WORD, EntityMap
 
     out, slots = [], None
     for line in lines:
         number, text = line.split(" ", 1)
         if number == "1":
-            slots = EntityMap(lexicon)
+            slots = EntityMap(lexicon, compounds=False)
         if "\t" not in text:
             out.append(f"{number} {slots.rewrite(text)}")
             continue
