@@ -175,6 +175,9 @@ EVERYDAY_ROWS = [
     # Places of two words the model never read together
     ("Mary went to the meeting room. John went to the train station.",
      ["Where is Mary?", "Where is John?"], ["meeting room", "train station"]),
+    # A thing described by a word the model knows as no entity ("red"): still a thing
+    ("Mary picked up the red ball. Mary went to the garden. Sue grabbed the blue cup.",
+     ["Where is the ball?", "What is Sue holding?"], ["garden", "cup"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

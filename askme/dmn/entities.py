@@ -340,11 +340,20 @@ class EntityMap:
             return "place"
         kind = self.lexicon.kind_of.get(words[i])
         if kind is None and words[i] not in self.lexicon.words:
+            forward = self.forward if forward is None else forward
             if self.lexicon.reading >= 3:
-                forward = self.forward if forward is None else forward
                 words = [forward.get(w, w) for w in words[:i]] + words[i:]
+            if i >= 2 and words[i - 2] == "the" and self._describes(words[i - 1], forward):
+                # "the red ball" reads as "the ball": a word the model knows as no person,
+                # place or thing, between "the" and a new word, is a description of it
+                # (read with its neighbours, "ball" after "red" read as a place).
+                words, i = words[:i - 1] + words[i:], i - 1
             kind = self.lexicon.kind(words, i, capital)
         return kind
+
+    def _describes(self, word: str, forward: dict[str, str]) -> bool:
+        return word in self.lexicon.words and word not in forward \
+            and self.lexicon.kind_of.get(word) is None and word not in _NEVER_SLOTS
 
     def _slot_for(self, kind: str) -> str | None:
         slots = self.lexicon.slots.get(kind, ())
