@@ -103,6 +103,9 @@ def test_a_place_of_two_words_the_model_never_read_together_takes_one_slot(lexic
     assert fresh.rewrite("Alice went to the garden shed.").startswith("Mary went to the garden ")
     fresh.rewrite("The scarf is on the counter now. Alice went to the meeting, room 4.")
     assert not [key for key in fresh.forward if " " in key]
+    # The training data steps read words alone, as the shipped models' data were read.
+    words_alone = EntityMap(lexicon, phrases=False).rewrite("Alice went to the meeting room.")
+    assert len(words_alone.split()) == 6 and words_alone.startswith("Mary went to the ")
     again = EntityMap.from_state(lexicon, entities.state())  # a stored memory keeps them
     assert again.rewrite("Where is the meeting room?") == "Where is the kitchen?"
 

@@ -270,9 +270,10 @@ class EntityMap:
     read: int = 0  # texts rewritten so far
     people: tuple[str, ...] = ()  # person slots handed out before the rest, in this order
     seen: dict[str, int] = field(default_factory=dict)  # every word (lower) -> first text with it
-    # Read a place of two words as one (_compound_places). The training data steps read
-    # without it, as the shipped models' data were read, so a recipe makes the same data.
-    compounds: bool = True
+    # Read phrases the model never read: a place of two words as one (_compound_places),
+    # "the red ball" as "the ball" (_describes). The training data steps read without them,
+    # as the shipped models' data were read, so a recipe makes the same data.
+    phrases: bool = True
 
     @classmethod
     def for_person_answers(cls, lexicon: Lexicon) -> "EntityMap":
@@ -292,7 +293,7 @@ class EntityMap:
 
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
-                         self.read, self.people, dict(self.seen), self.compounds)
+                         self.read, self.people, dict(self.seen), self.phrases)
 
     def first_named(self, people: list[str]) -> list[int]:
         """For each of `people` (words the model knows), the index of the first text that
@@ -343,7 +344,8 @@ class EntityMap:
             forward = self.forward if forward is None else forward
             if self.lexicon.reading >= 3:
                 words = [forward.get(w, w) for w in words[:i]] + words[i:]
-            if i >= 2 and words[i - 2] == "the" and self._describes(words[i - 1], forward):
+            if self.phrases and i >= 2 and words[i - 2] == "the" \
+                    and self._describes(words[i - 1], forward):
                 # "the red ball" reads as "the ball": a word the model knows as no person,
                 # place or thing, between "the" and a new word, is a description of it
                 # (read with its neighbours, "ball" after "red" read as a place).
@@ -378,7 +380,7 @@ class EntityMap:
         named_places = self._named_places(words, [m.group()[:1].isupper() for m in matches])
         known_kind = self.lexicon.kind_of
         compounds = (self._compound_places(text, matches, words, named_places, question)
-                     if self.compounds else {})
+                     if self.phrases else {})
         out, last, skip = [], 0, -1
         for i, (match, word) in enumerate(zip(matches, words)):
             original = match.group()

@@ -210,14 +210,14 @@ def read_through_slots(lines: list[str], lexicon) -> list[str]:
     """Generated bAbI-format stories as a model of `lexicon` reads a user's: each story's
     facts through one EntityMap, fact by fact, each question through a copy of it, and the
     answer in the slot words the map gave (askme.memory.answering reads a memory so, and
-    also reads a place of two words as one: EntityMap.compounds)."""
+    also reads phrases such as "the meeting room" as one entity: EntityMap.phrases)."""
     from askme.dmn.entities import WORD, EntityMap
 
     out, slots = [], None
     for line in lines:
         number, text = line.split(" ", 1)
         if number == "1":
-            slots = EntityMap(lexicon, compounds=False)
+            slots = EntityMap(lexicon, phrases=False)
         if "\t" not in text:
             out.append(f"{number} {slots.rewrite(text)}")
             continue
