@@ -1,5 +1,13 @@
 """Closed classes of English words that askme's readers share: what makes a line a question
-(askme.stories) and which words of a question name nobody (askme.dmn.entities)."""
+(askme.stories) and which words of a question name nobody (askme.dmn.entities); and what a
+word is, to all of them and the tokenizer."""
+
+import re
+
+# A word is a run of letters of any alphabet ("Zoë", "café", "José"), with any combining
+# accent typed after its letter: with ASCII letters alone, "Zoë" read as "Zo" and a piece the
+# model never saw, and a question about her was answered with some other place.
+WORD = re.compile(r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*")
 
 QUESTION_WORDS = frozenset({"what", "where", "who", "whom", "whose", "which", "when", "why",
                             "how"})

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from askme.english import AUXILIARIES, QUESTION_WORDS
+from askme.english import AUXILIARIES, QUESTION_WORDS, WORD
 from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
@@ -39,7 +39,7 @@ def split_sentences(text: str) -> list[str]:
 # the box holds is ..."): the sentence is a statement.
 _CLAUSE_SUBJECTS = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "his",
                     "her", "its", "our", "their", "i", "you", "he", "she", "it", "we", "they"}
-_WORD = re.compile(r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*(?:'[a-z]+)?")  # as tokenizer.WORD
+_WORD = re.compile(WORD.pattern + r"(?:'[a-z]+)?")  # a word, and a clitic ("where's")
 
 
 def reads_as_question(sentence: str) -> bool:

@@ -26,8 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from askme.babi import ENTITY_WORDS
-from askme.dmn.tokenizer import WORD
-from askme.english import ADVERBS, AUXILIARIES, PRONOUNS, QUESTION_WORDS
+from askme.english import ADVERBS, AUXILIARIES, PRONOUNS, QUESTION_WORDS, WORD
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 
+from askme.english import WORD
 from askme.errors import AskmeError
 
 PAD_ID = 0  # padding in batches; never attended to
@@ -22,10 +23,6 @@ ANSWER_END_ID = 3  # the decoder emits it after the last answer token
 FACT_END_ID = 4  # put after every sentence; the input GRU's state there is the fact c_t
 FACT_END_PIECE = "<fact_end>"
 MEMO_SIZE = 100_000  # distinct texts whose pieces are remembered (then the memo starts over)
-# A word is a run of letters of any alphabet ("Zoë", "café", "José"), with any combining
-# accent typed after its letter: with ASCII letters alone, "Zoë" read as "Zo" and a piece the
-# model never saw, and a question about her was answered with some other place.
-WORD = re.compile(r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*")
 # A fact ends with a full stop and a question with a question mark right after its last word,
 # as every bAbI sentence does: what a user ends them with instead ("!", "...", " ?", nothing)
 # tells the model nothing, but pieces it never read can throw it off.
