@@ -442,12 +442,14 @@ class EntityMap:
         out: dict[int, str] = {}
         for i in range(1, len(words) - 1):
             word, head = words[i], words[i + 1]
+            if word in self.lexicon.words:  # no compound (held or new) starts with one
+                continue
             key = f"{word} {head}"
             if key in self.forward:
                 out[i] = key
                 continue
-            if question or words[i - 1] != "the" or word in self.lexicon.words \
-                    or word in self.forward or {word, head} & _NEVER_SLOTS \
+            if question or words[i - 1] != "the" or word in self.forward \
+                    or {word, head} & _NEVER_SLOTS \
                     or not text[matches[i].end():matches[i + 1].start()].isspace():
                 continue
             slot = self.forward.get(head)
