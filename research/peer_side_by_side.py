@@ -27,10 +27,13 @@ Each row is the median of --runs runs:
   askme as `askme eval` runs it (torch, batches of 256), each timed on text its loader has
   tokenized before (askme: a first pass over the test);
 - one question about 10 facts: the mean time of 200 questions, the peer's forward on its
-  first test example of 10 sentences, askme's answer path as `askme ask` runs it (numpy,
-  askme.dmn.arrays, whose BLAS `askme` keeps to one thread) on 10 facts, encoding them
-  anew for every question, and ("one:stored") as `askme ask` answers from a stored memory,
-  whose facts were encoded when they were added.
+  first test example of 10 sentences (token ids in, its answer's scores out); askme's on
+  numpy (askme.dmn.arrays, whose BLAS `askme` keeps to one thread), three ways: its forward
+  alike ("one:forward": token ids of 10 facts and a question in, answer tokens, passes and
+  gates out), the whole answer path as `askme ask` runs it ("one": the text of 10 facts and
+  a question in, encoding the facts anew for every question, the answer's words out), and
+  ("one:stored") as `askme ask` answers from a stored memory, whose facts were encoded
+  when they were added.
 """
 
 from __future__ import annotations
@@ -134,6 +137,23 @@ def askme_measure(what: str, task: int, babi: Path, steps: int) -> float:
              "office", "hallway"])]
         if what == "one":
             return timed_steps(lambda: answer(checkpoint, facts, "Where is Mary?"), 200)
+        if what == "one:forward":  # as the peer's row: token ids in, the model's output out
+            import numpy as np
+
+            from askme.dmn.batches import encode_facts as token_ids
+            from askme.memory.cache import new_entities
+
+            entities = new_entities(checkpoint, False)
+            story, positions = token_ids(checkpoint.tokenizer, entities.rewrite_all(facts))
+            question = checkpoint.tokenizer.encode_question(
+                entities.rewrite("Where is Mary?", question=True))
+            engine = checkpoint.model.arrays
+
+            def forward():
+                encoded, _ = engine.encode_story(np.array([story]), np.array([positions]))
+                q = engine.encode_question(np.array([question]), np.array([len(question)]))
+                return engine.answer_facts(encoded, np.ones(encoded.shape[:2], bool), q)
+            return timed_steps(forward, 200)
         from askme.memory.answering import answer_from_memory
         from askme.memory.cache import add_facts
         from askme.memory.store import MemoryStore
@@ -166,7 +186,8 @@ ROWS = [  # (row, peer's measure, askme's measures)
     ("train bAbI 10k task 2, examples/s", ("train", 2), [("train:32", 2), ("train:100", 2)]),
     ("task-1 test, questions/s", ("answer:1000", 1), [("answer", 1)]),
     ("task-1 test at batch 100, questions/s", ("answer:100", 1), [("answer", 1)]),
-    ("one question about 10 facts, ms", ("one", 1), [("one", 1), ("one:stored", 1)]),
+    ("one question about 10 facts, ms", ("one", 1),
+     [("one:forward", 1), ("one", 1), ("one:stored", 1)]),
 ]
 
 

@@ -184,3 +184,35 @@ def test_every_kind_of_model_answers_on_numpy_as_on_torch(settings, facts):
     assert np.array_equal(p_t.passes, p_o.passes) and np.array_equal(p_t.choices, p_o.choices)
     assert np.abs(p_t.gates - p_o.gates).max() < 2e-5
     assert np.abs(p_t.confidence - p_o.confidence).max() < 1e-4
+
+
+def test_saturated_gates_answer_as_on_torch_and_warn_of_nothing():
+    """The numpy GRU takes sigmoid(a) as 1 / (1 + exp(-a)): where a gate is shut exp
+    overflows to inf, which is that gate's 0 and nothing to warn a user about."""
+    import warnings
+
+    from askme.dmn.config import DMNConfig
+    from askme.dmn.model import DMN
+
+    torch.manual_seed(3)
+    config = DMNConfig(vocab_size=50, embed_dim=16, hidden_dim=12, gate_hidden_dim=12)
+    model = DMN(config).eval()
+    with torch.no_grad():
+        for weight in model.parameters():
+            weight.mul_(60)  # pre-activations in the hundreds: exp(-a) past float32's range
+    state = {k: v.numpy() for k, v in model.state_dict().items()}
+    rng = np.random.default_rng(3)
+    story, positions = rng.integers(5, 50, size=(2, 40)), np.array([[9, 19, 29, 39]] * 2)
+    question, lengths = rng.integers(5, 50, size=(2, 4)), np.array([4, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = ArrayDMN(config, state)
+        facts, _ = ours.encode_story(story, positions)
+        q = ours.encode_question(question, lengths)
+        p_o = ours.answer_facts(facts, np.ones((2, 4), bool), q)
+    theirs = model.arrays
+    f_t, _ = theirs.encode_story(story, positions)
+    assert np.abs(f_t - facts).max() < 1e-5
+    p_t = theirs.answer_facts(f_t, np.ones((2, 4), bool), theirs.encode_question(question, lengths))
+    assert np.array_equal(p_t.answer_tokens, p_o.answer_tokens)
+    assert np.array_equal(p_t.passes, p_o.passes)

@@ -101,20 +101,53 @@ def _sigmoid(x):
     return 0.5 * np.tanh(0.5 * x) + 0.5
 
 
-def _gru_step(x_proj, h, w_hh, b_hh):
-    """One GRU step from the input projection (..., 3H), in PyTorch's gate order."""
+def _signed_log(d):
+    """EpisodicMemory.time_features' distance feature: sign(d) log(1 + min(|d|, cap))."""
+    return np.sign(d) * np.log1p(np.minimum(np.abs(d), TIME_DISTANCE_CAP))
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A GRU cell's weights laid out so that a step is ten elementwise numpy calls: on
+    vectors of 80 a call costs more than its arithmetic, so the calls are what a step costs.
+    Transposed, with the reset and update columns negated: sigmoid(a) = 1 / (1 + exp(-a)),
+    and the step divides by 1 + exp(-a) where it would multiply by the gate. b_hh's reset
+    and update parts join the input's bias, which every step adds anyway."""
+
+    w_ih: np.ndarray  # (In, 3H)
+    b_x: np.ndarray  # (3H,)
+    w_hh: np.ndarray  # (H, 3H)
+    b_hn: np.ndarray  # (H,)
+    one: np.ndarray  # (2H,): adding an array costs less than adding a Python number
+
+    @classmethod
+    def of(cls, w_ih, w_hh, b_ih, b_hh) -> "_Cell":
+        H = w_hh.shape[1]
+        sign = np.ones(3 * H, w_hh.dtype)
+        sign[:2 * H] = -1
+        b_x = (b_ih + np.concatenate([b_hh[:2 * H], np.zeros(H, w_hh.dtype)])) * sign
+        return cls(np.ascontiguousarray((w_ih * sign[:, None]).T), b_x,
+                   np.ascontiguousarray((w_hh * sign[:, None]).T), b_hh[2 * H:].copy(),
+                   np.ones(2 * H, w_hh.dtype))
+
+    def project(self, x):
+        """The input's part of every step (..., 3H), for a step or a sequence at once."""
+        return x @ self.w_ih + self.b_x
+
+
+# exp(-a) overflows to inf where a gate is 0 (1 / inf is that 0): not worth a warning.
+_OVERFLOW_IS_A_CLOSED_GATE = np.errstate(over="ignore")
+
+
+def _gru_step(x_proj, h, cell: _Cell):
+    """One GRU step, PyTorch's equations, from the input projection `cell.project(x)`.
+    Its callers silence exp's overflow once, around their loops (_OVERFLOW_IS_A_CLOSED_GATE:
+    np.errstate costs about what a step does)."""
     H = h.shape[-1]
-    gh = h @ w_hh.T + b_hh
-    reset_update = _sigmoid(x_proj[..., :2 * H] + gh[..., :2 * H])
-    new = np.tanh(x_proj[..., 2 * H:] + reset_update[..., :H] * gh[..., 2 * H:])
-    return new + reset_update[..., H:] * (h - new)  # (1 - z) n + z h
-
-
-def _softmax(x, axis=-1):
-    top = np.max(x, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0)
-    e = np.exp(x - top)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    gh = h @ cell.w_hh  # (..., 3H)
+    inverse = np.exp(x_proj[..., :2 * H] + gh[..., :2 * H]) + cell.one  # 1 / (r, z)
+    new = np.tanh(x_proj[..., 2 * H:] + (gh[..., 2 * H:] + cell.b_hn) / inverse[..., :H])
+    return new + (h - new) / inverse[..., H:]  # (1 - z) n + z h
 
 
 @dataclass
@@ -172,11 +205,32 @@ class ArrayDMN:
             if self.w[name].shape != shape:
                 raise ValueError(f"{name} is {self.w[name].shape}, not {shape}: weights of "
                                  f"another model")
-        H = config.hidden_dim
-        W1 = self.w["memory.gate_mlp.0.weight"]
-        # The gate MLP's first layer split by the blocks of z (see EpisodicMemory._first_layer)
-        self.blocks = [W1[:, k * H:(k + 1) * H] for k in range(7)]
-        self.w_bq, self.w_bm, self.w_t = W1[:, 7 * H], W1[:, 7 * H + 1], W1[:, 7 * H + 2:]
+        w, H = self.w, config.hidden_dim
+        suffixed = {"input_module.gru": "_l0", "question_module.gru": "_l0"}
+        self.cells = {
+            name: _Cell.of(*(w[f"{name}.{part}{suffixed.get(name, '')}"]
+                             for part in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")))
+            for name in ("input_module.gru", "question_module.gru", "memory.episode_gru",
+                         "memory.memory_gru", "answer_module.gru")
+            if f"{name}.weight_hh{suffixed.get(name, '')}" in w}
+        # The gate MLP's first layer (EpisodicMemory._first_layer: z's blocks are c, m, q,
+        # c∘q, c∘m, |c − q|, |c − m|, then the bilinear terms cᵀWq, cᵀWm and the two time
+        # features) as two matrices: the columns of what a question fixes, multiplied once
+        # per question, and those of what each pass's memory changes (as askme.dmn.fused).
+        W1 = w["memory.gate_mlp.0.weight"]
+
+        def columns(*spans):
+            return np.ascontiguousarray(np.concatenate([W1[:, a:b] for a, b in spans], 1).T)
+
+        self.w_static = columns((0, H), (3 * H, 4 * H), (5 * H, 6 * H), (7 * H, 7 * H + 1),
+                                (7 * H + 2, 7 * H + 3))  # (3H + 2, G): c, c∘q, |c − q|, cᵀWq, t_q
+        self.w_moving = columns((4 * H, 5 * H), (6 * H, 7 * H), (7 * H + 1, 7 * H + 2),
+                                (7 * H + 3, 7 * H + 4))  # (2H + 2, G): c∘m, |c − m|, cᵀWm, t_m
+        self.w_q, self.w_m = (np.ascontiguousarray(W1[:, k * H:(k + 1) * H].T) for k in (2, 1))
+        self.w_2 = np.ascontiguousarray(w["memory.gate_mlp.2.weight"][0])  # (G,)
+        self.transposed = {name: np.ascontiguousarray(w[name].T) for name in (
+            "memory.competition.weight", "memory.memory_gru.linear.weight",
+            "answer_module.out.weight", "answer_module.episode_key.weight") if name in w}
 
     @property
     def arrays(self) -> "ArrayDMN":
@@ -189,18 +243,24 @@ class ArrayDMN:
     def parameter_count(self) -> int:
         return sum(value.size for value in self.w.values())
 
+    @_OVERFLOW_IS_A_CLOSED_GATE
     def _gru_sequence(self, prefix: str, x, h0=None):
         """All states (B, L, H) of the one-layer GRU `prefix` over x (B, L, E)."""
-        w = self.w
-        proj = x @ w[f"{prefix}.weight_ih_l0"].T + w[f"{prefix}.bias_ih_l0"]  # (B, L, 3H)
+        cell = self.cells[prefix]
+        proj = cell.project(x)  # (B, L, 3H)
         B, L = x.shape[:2]
         h = np.zeros((B, self.config.hidden_dim), self.dtype) if h0 is None else h0
-        states = np.empty((B, L, self.config.hidden_dim), self.dtype)
-        w_hh, b_hh = w[f"{prefix}.weight_hh_l0"], w[f"{prefix}.bias_hh_l0"]
-        for t in range(L):
-            h = _gru_step(proj[:, t], h, w_hh, b_hh)
-            states[:, t] = h
-        return states
+        if B == 1:  # a user's story: vectors, a little cheaper per step than rows
+            proj, h = proj[0], h[0]
+        else:
+            proj = proj.transpose(1, 0, 2)  # (L, B, 3H)
+        states = []
+        for x_t in proj:
+            h = _gru_step(x_t, h, cell)
+            states.append(h)
+        if not states:
+            return np.zeros((B, 0, self.config.hidden_dim), self.dtype)
+        return np.stack(states, -2).reshape(B, L, -1)
 
     def encode_story(self, story, fact_positions, h0=None):
         """Facts (B, T, H) and the input GRU's last state (B, H) of token ids (B, L); `h0`
@@ -219,24 +279,10 @@ class ArrayDMN:
 
     # ---- episodic memory -----------------------------------------------------------------
 
-    def _time_features(self, fact_mask, focus):
-        T = fact_mask.shape[1]
-        position = np.arange(T, dtype=self.dtype)
-        question_at = fact_mask.sum(1, keepdims=True).astype(self.dtype)
-
-        def signed_log(d):
-            return np.sign(d) * np.log1p(np.minimum(np.abs(d), TIME_DISTANCE_CAP))
-
-        features = np.stack([signed_log(position - question_at),
-                             signed_log(position - focus[:, None])], axis=-1)
-        features = features * fact_mask[..., None]
-        return np.concatenate([features, np.zeros((len(focus), 1, 2), self.dtype)], axis=1)
-
     def _episode(self, facts_ih, gates):
         """The gated GRU over the facts, skipping facts whose gate is nearly closed as
         EpisodicMemory.episode does at inference."""
-        w = self.w
-        w_hh, b_hh = w["memory.episode_gru.weight_hh"], w["memory.episode_gru.bias_hh"]
+        cell = self.cells["memory.episode_gru"]
         B, T = gates.shape
         h = np.zeros((B, self.config.hidden_dim), self.dtype)
         steps = gates > INFERENCE_SKIP_GATE
@@ -244,69 +290,71 @@ class ArrayDMN:
             kth = -np.sort(-gates, axis=1)[:, INFERENCE_MAX_STEPS - 1:INFERENCE_MAX_STEPS]
             steps &= gates >= kth
         done = 0
-        for t in list(np.flatnonzero(steps.any(0))) + [T]:
+        for t in [*np.flatnonzero(steps.any(0)).tolist(), T]:
             if t > done:
                 g = gates[:, done:t, None]  # (B, L, 1)
-                moves = (g * (_gru_step(facts_ih[:, done:t], h[:, None], w_hh, b_hh)
+                moves = (g * (_gru_step(facts_ih[:, done:t], h[:, None], cell)
                               - h[:, None])).sum(1)
                 h = h + moves / np.maximum(g.sum(1), 1.0)
             if t < T:
                 g = gates[:, t, None]
-                h = g * _gru_step(facts_ih[:, t], h, w_hh, b_hh) + (1 - g) * h
+                h = h + g * (_gru_step(facts_ih[:, t], h, cell) - h)
             done = t + 1
         return h
 
     def _update(self, episode, memory):
-        w = self.w
         if self.config.memory_update == "relu":
             features = np.concatenate([memory, episode, episode * memory,
                                        np.abs(episode - memory)], axis=-1)
-            return np.maximum(features @ w["memory.memory_gru.linear.weight"].T
-                              + w["memory.memory_gru.linear.bias"], 0)
-        proj = episode @ w["memory.memory_gru.weight_ih"].T + w["memory.memory_gru.bias_ih"]
-        return _gru_step(proj, memory, w["memory.memory_gru.weight_hh"],
-                         w["memory.memory_gru.bias_hh"])
+            return np.maximum(features @ self.transposed["memory.memory_gru.linear.weight"]
+                              + self.w["memory.memory_gru.linear.bias"], 0)
+        cell = self.cells["memory.memory_gru"]
+        return _gru_step(cell.project(episode), memory, cell)
 
+    @_OVERFLOW_IS_A_CLOSED_GATE
     def run_until_halt(self, facts, fact_mask, question):
         """As EpisodicMemory.run_until_halt: the final memory (B, H), episodes used (B,),
         gate logits (P, B, T+1), episodes (B, P', H) and which each question used (B, P')."""
         w = self.w
         B, T, H = facts.shape
         fact_mask = np.asarray(fact_mask, bool)
-        c = np.concatenate([facts, np.broadcast_to(w["memory.end_of_passes"], (B, 1, H))], axis=1)
-        candidate_mask = np.concatenate([fact_mask, np.ones((B, 1), bool)], axis=1)
-        w_c, w_m, w_q, w_cq, w_cm, w_acq, w_acm = self.blocks
-        q = question[:, None]
-        cW = c @ w["memory.bilinear"]
-        static = (c @ w_c.T + w["memory.gate_mlp.0.bias"] + q @ w_q.T + (c * q) @ w_cq.T
-                  + np.abs(c - q) @ w_acq.T + (cW * q).sum(-1, keepdims=True) * self.w_bq)
-        facts_ih = facts @ w["memory.episode_gru.weight_ih"].T + w["memory.episode_gru.bias_ih"]
-        focus = fact_mask.sum(1).astype(self.dtype)
+        weight = fact_mask.astype(self.dtype)  # (B, T)
+        c = np.empty((B, T + 1, H), self.dtype)  # the facts and end-of-passes, the candidates
+        c[:, :T], c[:, T] = facts, w["memory.end_of_passes"]
+        cW = c @ w["memory.bilinear"]  # (B, T+1, H)
         position = np.arange(T, dtype=self.dtype)
+        time = np.zeros((B, T + 1, 1), self.dtype)  # a time feature; end-of-passes: 0
+        time[:, :T, 0] = _signed_log(position - weight.sum(1, keepdims=True)) * weight
+        q = question[:, None]
+        static = (np.concatenate([c, c * q, np.abs(c - q), cW @ question[..., None], time], -1)
+                  @ self.w_static + (question @ self.w_q + w["memory.gate_mlp.0.bias"])[:, None])
+        facts_ih = self.cells["memory.episode_gru"].project(facts)  # (B, T, 3H)
+        focus = weight.sum(1)  # the first pass's: the question's place
         memory = question
         passes = np.zeros(B, np.int64)
         running = np.ones(B, bool)
         all_logits, episodes, used = [], [], []
         while True:
             m = memory[:, None]
-            hidden = (static + m @ w_m.T + (c * m) @ w_cm.T + np.abs(c - m) @ w_acm.T
-                      + (cW * m).sum(-1, keepdims=True) * self.w_bm
-                      + self._time_features(fact_mask, focus) @ self.w_t.T)
-            logits = (np.tanh(hidden) @ w["memory.gate_mlp.2.weight"].T)[..., 0] \
-                + w["memory.gate_mlp.2.bias"][0]
-            logits = np.where(candidate_mask, logits, -np.inf).astype(self.dtype)
+            time[:, :T, 0] = _signed_log(position - focus[:, None]) * weight
+            hidden = static + (memory @ self.w_m)[:, None] + np.concatenate(
+                [c * m, np.abs(c - m), cW @ memory[..., None], time], -1) @ self.w_moving
+            logits = np.tanh(hidden) @ self.w_2 + w["memory.gate_mlp.2.bias"][0]  # (B, T+1)
+            logits[:, :T][~fact_mask] = -np.inf
             if self.config.gate_competition:
                 gates = _sigmoid(logits[:, :-1])
                 gates = gates * (gates >= COMPETITION_MASS_FLOOR)
                 before = np.minimum(np.cumsum(gates, 1) - gates, COMPETITION_MASS_CAP)
                 after = np.minimum(np.cumsum(gates[:, ::-1], 1)[:, ::-1] - gates,
                                    COMPETITION_MASS_CAP)
-                weights = (np.concatenate([memory, question], -1) @ w["memory.competition.weight"].T
+                weights = (np.concatenate([memory, question], -1)
+                           @ self.transposed["memory.competition.weight"]
                            + w["memory.competition.bias"])
-                scored = logits[:, :-1] - weights[:, :1] * after - weights[:, 1:] * before
-                logits = np.concatenate([scored, logits[:, -1:]], axis=1)
-            soft = _softmax(np.where(fact_mask, logits[:, :-1], -1e9))
-            focus = (soft * position).sum(-1).astype(self.dtype)
+                logits[:, :-1] -= weights[:, :1] * after + weights[:, 1:] * before
+            # The next pass's focus: the expected fact position under a softmax of the gates.
+            scores = np.where(fact_mask, logits[:, :-1], -1e9)
+            e = np.exp(scores - scores.max(-1, keepdims=True))
+            focus = (e @ position) / e.sum(-1)
             all_logits.append(logits)
             running = running & (logits.argmax(-1) != T)
             if not running.any():
@@ -324,44 +372,49 @@ class ArrayDMN:
 
     # ---- answer --------------------------------------------------------------------------
 
-    def _step_input(self, word, question, state, episodes, used):
-        parts = [word, question]
-        if self.config.answer_reads_episodes:
+    @_OVERFLOW_IS_A_CLOSED_GATE
+    def generate(self, memory, question, banned=None, episodes=None, used=None):
+        """Greedy answer tokens (B, A) and each row's answer probability (B,)."""
+        w, cell = self.w, self.cells["answer_module.gru"]
+        B, E, H = memory.shape[0], w["embed.weight"].shape[1], self.config.hidden_dim
+        # The decoder's input is [word, q, the episodes it reads]: the word's and q's parts of
+        # the projection apart, since q's is the same at every step.
+        w_word, w_question, w_read = cell.w_ih[:E], cell.w_ih[E:E + H], cell.w_ih[E + H:]
+        fixed = question @ w_question + cell.b_x  # (B, 3H)
+        reads = self.config.answer_reads_episodes and episodes.shape[1] > 0
+        if reads:
             keys, scale = episodes, 1.0
             P = episodes.shape[1]
             if self.config.answer_pass_keys:
-                places = self.w["answer_module.pass_key"][:P]
+                places = w["answer_module.pass_key"][:P]
                 keys = episodes + np.concatenate(
-                    [places, np.zeros((P - len(places), places.shape[1]), self.dtype)])[None]
-                scale = np.sqrt(self.dtype.type(episodes.shape[-1]))
-            query = state @ self.w["answer_module.episode_key.weight"].T
-            scores = np.einsum("bh,bph->bp", query, keys) / scale
-            scores = np.where(used, scores, -np.inf)
-            with np.errstate(invalid="ignore"):
-                weights = np.nan_to_num(_softmax(scores), nan=0.0) if P else scores
-            parts.append(np.einsum("bp,bph->bh", weights, episodes).astype(self.dtype))
-        return np.concatenate(parts, axis=-1)
-
-    def generate(self, memory, question, banned=None, episodes=None, used=None):
-        """Greedy answer tokens (B, A) and each row's answer probability (B,)."""
-        w = self.w
-        B = memory.shape[0]
+                    [places, np.zeros((P - len(places), H), self.dtype)])[None]
+                scale = np.sqrt(self.dtype.type(H))
+            keys = keys / scale  # (B, P, H)
+            unused = ~np.asarray(used, bool)
+            reads_any = (~unused).any(1, keepdims=True)  # a row that used no pass reads 0
+        rows = np.arange(B)
         token = np.full(B, ANSWER_START_ID)
         done = np.zeros(B, bool)
         log_p = np.zeros(B, self.dtype)
         state, tokens = memory, []
         for _ in range(self.config.max_answer_tokens):
-            step = self._step_input(w["embed.weight"][token], question, state, episodes, used)
-            proj = step @ w["answer_module.gru.weight_ih"].T + w["answer_module.gru.bias_ih"]
-            state = _gru_step(proj, state, w["answer_module.gru.weight_hh"],
-                              w["answer_module.gru.bias_hh"])
-            logits = state @ w["answer_module.out.weight"].T + w["answer_module.out.bias"]
+            proj = w["embed.weight"][token] @ w_word + fixed
+            if reads:  # attention over the episodes, keyed by the decoder's state
+                query = state @ self.transposed["answer_module.episode_key.weight"]
+                scores = (keys @ query[..., None])[..., 0]  # (B, P)
+                scores[unused] = -1e30  # finite, so that a row of none reads no nan
+                e = np.exp(scores - scores.max(-1, keepdims=True))
+                attention = e * (reads_any / e.sum(-1, keepdims=True))
+                proj = proj + (attention[:, None] @ episodes)[:, 0] @ w_read
+            state = _gru_step(proj, state, cell)
+            logits = state @ self.transposed["answer_module.out.weight"] + w["answer_module.out.bias"]
             if banned is not None:
                 logits = np.where(banned, -np.inf, logits)
             token = np.where(done, PAD_ID, logits.argmax(-1))
-            top = logits.max(-1, keepdims=True)
-            log_softmax = logits - top - np.log(np.exp(logits - top).sum(-1, keepdims=True))
-            chosen = np.take_along_axis(log_softmax, token[:, None], 1)[:, 0]
+            top = logits.max(-1)
+            chosen = (logits[rows, token] - top
+                      - np.log(np.exp(logits - top[:, None]).sum(-1)))  # log softmax at token
             log_p = log_p + np.where(done, 0.0, chosen)
             tokens.append(token)
             done = done | (token == ANSWER_END_ID)
