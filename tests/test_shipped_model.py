@@ -178,6 +178,13 @@ EVERYDAY_ROWS = [
     # A thing described by a word the model knows as no entity ("red"): still a thing
     ("Mary picked up the red ball. Mary went to the garden. Sue grabbed the blue cup.",
      ["Where is the ball?", "What is Sue holding?"], ["garden", "cup"]),
+    # Having told as a state, the perfect, "a" and "his": read as the training stories tell
+    ("Sue has the umbrella.", ["What is Sue holding?", "Where is the umbrella?"],
+     ["umbrella", "unknown"]),
+    ("Sandra has just gone to the kitchen. Bob has got his keys. Bob went to his office.",
+     ["Where is Sandra?", "What is Bob carrying?", "Where is Bob?"], ["kitchen", "keys", "office"]),
+    ("Ann and Raj drove to the lake. Then they walked to a bakery.", ["Where is Raj?"],
+     ["bakery"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

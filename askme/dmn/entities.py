@@ -254,6 +254,25 @@ def _goes_to(sentence: list[str], i: int) -> bool:
     return sentence[i + 1:i + 3] == ["to", "the"] or sentence[i + 1:i + 4] == ["back", "to", "the"]
 
 
+# EntityMap._plainly's forms. Having told as a state ("Sue has the umbrella.", "Tom is
+# holding a book.") reads as taking ("got"), after which the person has the thing.
+_HAS = {"has", "have", "holds", "carries", "owns", "keeps", "possesses"}
+_HOLDING = {"holding", "carrying"}
+_ARTICLES = {"the", "a", "an", "his", "her", "their", "my", "your", "our"}
+_IS = {"is", "was", "are", "were", "am"}
+# The perfect reads as the past: "has (just) gone to" as "gone to".
+_PERFECT = {"has", "have", "had"}
+_PERFECT_ADVERBS = {"just", "already", "finally", "recently", "since", "also", "now", "then"}
+_TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
+# "a", "an" and the possessives before a thing or place read "the", as training tells them
+# ("Mary has a cat.", "Bob went to his office."); not after "is" ("Lily is a swan." is
+# bAbI's), nor where the words after are no thing ("a lot"), nor in "took a train to Rome"
+# (the generator's, which the model reads as going).
+_DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
+_NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "couple", "while",
+                                           "moment"}
+
+
 def _same_case(word: str, like: str) -> str:
     return word[:1].upper() + word[1:] if like[:1].isupper() else word.lower()
 
@@ -376,6 +395,12 @@ class EntityMap:
         words = [m.group().lower() for m in matches]
         for word in words:
             self.seen.setdefault(word, self.read)
+        if self.phrases and not question:
+            plain = self._plainly(text, matches, words)
+            if plain != text:
+                text = plain
+                matches = list(WORD.finditer(text))
+                words = [m.group().lower() for m in matches]
         named_places = self._named_places(words, [m.group()[:1].isupper() for m in matches])
         known_kind = self.lexicon.kind_of
         compounds = (self._compound_places(text, matches, words, named_places, question)
@@ -430,6 +455,69 @@ class EntityMap:
                 last = match.end()
         self.read += 1
         return "".join(out) + text[last:]
+
+    def _plainly(self, text: str, matches, words: list[str]) -> str:
+        """A fact told in tenses and forms the training stories never use, told as they
+        tell it (the generator, like bAbI, tells taking and going in the simple past):
+        - having as taking: "Sue has the umbrella.", "Tom is holding a book.", "Bob has got
+          his keys." read "Sue got the umbrella.", "Tom got a book.", "Bob got his keys.";
+        - the perfect as the past: "Sandra has gone to the kitchen.", "Tom had just moved
+          to the bedroom." read "Sandra gone to ...", "Tom moved to ..." (and the verb of
+          motion as one, see _moves_here); "has been in" and "has been to" read "is in" and
+          "went to";
+        - "a", "an" and the possessives as "the" (_DETERMINERS).
+        The first two only after a word that may name a person (_names_person). Read as
+        written, the model answered nothing about such facts ("Sue has the umbrella."
+        "What is Sue holding?" was `unknown`), or answered from the facts around them."""
+        said: dict[int, str] = {}  # word index -> what it reads ("" drops it)
+        capitals = [m.group()[:1].isupper() for m in matches]
+        for i in range(1, len(words) - 1):
+            word, after = words[i], words[i + 1]
+            if word not in _TOLD_OF_PEOPLE or not self._names_person(words[i - 1], capitals[i - 1]):
+                continue
+            j = i + 1  # past the adverbs ("has just gone")
+            while j < len(words) - 1 and words[j] in _PERFECT_ADVERBS:
+                j += 1
+            thing = i + 1 + (after == "got")  # "has got his keys"
+            if word in _HAS and words[thing:thing + 1] and words[thing] in _ARTICLES \
+                    and words[thing + 1:thing + 2] and words[thing + 1] not in _NOT_A_THING \
+                    and "got" in self.lexicon.words:
+                said |= {i: "got"} | ({i + 1: ""} if after == "got" else {})
+            elif word in _IS and after in _HOLDING and words[i + 2:i + 3] \
+                    and words[i + 2] in _ARTICLES and "got" in self.lexicon.words:
+                said |= {i: "got", i + 1: ""}
+            elif word in _PERFECT and words[j] == "been" and words[j + 1:j + 2] \
+                    and words[j + 1] in _PLACE_PREPOSITIONS:
+                said |= {k: "" for k in range(i, j)} | {
+                    j: "went" if words[j + 1] == "to" else "is"}
+            elif word in _PERFECT and words[j + 1:j + 2] in (["to"], ["back"], ["into"]):
+                said |= {k: "" for k in range(i, j)}
+        for k in range(1, len(words) - 1):
+            if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
+                    and words[k + 1] not in _NOT_A_THING and words[k + 2:k + 3] not in (
+                        ["to"], ["into"]):
+                said[k] = "the"
+        if not said:
+            return text
+        out, last = [], 0
+        for k, match in enumerate(matches):
+            if k not in said:
+                continue
+            if said[k]:
+                out += [text[last:match.start()], _same_case(said[k], match.group())]
+                last = match.end()
+            else:  # the word and the spaces after it
+                out.append(text[last:match.start()])
+                last = len(text) - len(text[match.end():].lstrip(" "))
+        return "".join(out) + text[last:]
+
+    def _names_person(self, word: str, capital: bool) -> bool:
+        """Whether a word may stand for a person, read alone: one known or held as a
+        person, a word that stood before verbs of motion ("she"), or a capitalised word the
+        model never read (a name)."""
+        kind = self.lexicon.kind_of.get(self.forward.get(word, word))
+        return kind == "actor" or word in self.lexicon.movers or (
+            kind is None and capital and word not in self.lexicon.words)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
                          question: bool) -> dict[int, str]:
