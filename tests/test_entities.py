@@ -130,6 +130,22 @@ def test_having_the_perfect_and_a_read_as_training_tells_them(lexicon):
     assert EntityMap(lexicon, phrases=False).rewrite("Alice has the umbrella.").split()[1] == "has"
 
 
+def test_kinds_of_animal_take_the_slots_of_babis_four_while_they_last():
+    from askme.memory.answering import load_model
+
+    lexicon = load_model(arrays=True).lexicon
+    entities = EntityMap(lexicon)
+    # bAbI's own kinds keep their words; another takes a free kind, singular and plural.
+    assert entities.rewrite("Cats fear dogs.") == "Cats are afraid of wolves."
+    assert entities.rewrite("Tom is a dog.").endswith(" is a wolf.")
+    assert entities.restore("wolf") == "dog" and entities.restore("wolves") == "dogs"
+    assert entities.copy().rewrite("What does Tom fear?", question=True).endswith(
+        " afraid of?")
+    # Two kinds more than are free: the sentence reads as written.
+    crowded = "Hens are afraid of foxes, owls are afraid of geese and ducks are afraid of emus."
+    assert entities.rewrite(crowded).split()[:6] == crowded.split()[:6]
+
+
 def test_a_known_word_whose_slot_is_taken_moves_to_a_free_one(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite("Alice went to the kitchen.") == "Mary went to the kitchen."

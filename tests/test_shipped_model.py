@@ -185,6 +185,11 @@ EVERYDAY_ROWS = [
      ["Where is Sandra?", "What is Bob carrying?", "Where is Bob?"], ["kitchen", "keys", "office"]),
     ("Ann and Raj drove to the lake. Then they walked to a bakery.", ["Where is Raj?"],
      ["bakery"]),
+    # Deduction's kinds of animal beyond bAbI's four, and its fears told other ways
+    ("Cats are afraid of dogs. Gertrude is a sheep. Tom is a cat.", ["What is Tom afraid of?"],
+     ["dog"]),
+    ("Mice are scared of owls. Dogs fear cats. Rex is a dog. Squeak is a mouse.",
+     ["What does Rex fear?", "What is Squeak scared of?"], ["cat", "owl"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),
