@@ -278,6 +278,8 @@ _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "coupl
 _FEAR_VERBS = {"fear"}
 _FEARS = {"afraid", "scared", "frightened"}
 _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "sheep"))
+# The words some rule of EntityMap._plainly starts from.
+_PLAIN_TRIGGERS = _TOLD_OF_PEOPLE | _FEAR_VERBS | _FEARS | _DETERMINERS
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -316,6 +318,8 @@ def _plain_question(text: str, matches, words: list[str]) -> str:
     """Deduction's question as bAbI asks it: "What does Zane fear?" and "What is Nadia
     scared of?" read "What is Zane afraid of?" and "What is Nadia afraid of?"."""
     said: dict[int, str] = {}
+    if _FEARS.isdisjoint(words) and _FEAR_VERBS.isdisjoint(words):
+        return text
     for k in range(2, len(words)):
         if words[k] in _FEAR_VERBS and words[k - 2] in ("does", "do"):
             said |= {k - 2: "is" if words[k - 2] == "does" else "are", k: "afraid of"}
@@ -525,6 +529,8 @@ class EntityMap:
         The first two only after a word that may name a person (_names_person). Read as
         written, the model answered nothing about such facts ("Sue has the umbrella."
         "What is Sue holding?" was `unknown`), or answered from the facts around them."""
+        if _PLAIN_TRIGGERS.isdisjoint(words):
+            return text  # most facts: nothing to read otherwise
         said: dict[int, str] = {}  # word index -> what it reads ("" drops it)
         capitals = [m.group()[:1].isupper() for m in matches]
         for i in range(1, len(words) - 1):
@@ -567,6 +573,8 @@ class EntityMap:
         the generator's hens and owls, it answered 44 % of a generated set): "Cats are
         afraid of dogs." then "Tom is a cat." reads "dogs" and "dog" as a free kind's plural
         and singular ("wolves", "wolf"), and the answer "wolf" is written back as "dog"."""
+        if "afraid" not in words:
+            return
         pool = [pair for pair in _SPECIES if set(pair) <= self.lexicon.words]
         named = list(dict.fromkeys(
             plural for i in range(2, len(words) - 2)
