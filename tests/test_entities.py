@@ -125,6 +125,10 @@ def test_having_the_perfect_and_a_read_as_training_tells_them(lexicon):
     for kept in ("Alice is a pilot.", "Alice has a lot of time.",
                  "Alice took a train to the library."):
         assert fresh.copy().rewrite(kept).split()[1:3] == kept.split()[1:3]
+    # Giving with a verb it never read, between two people; a place after a vehicle.
+    assert fresh.copy().rewrite("Alice lent his scarf to Bob.").split()[1:3] == ["gave", "the"]
+    assert fresh.copy().rewrite("Alice lent his scarf to the library.").split()[1] == "lent"
+    assert fresh.copy().rewrite("Alice took a train to Rome.") == "Mary took a train to the office."
     # Questions read as asked; the training data steps read as written.
     assert fresh.copy().rewrite("Who has the umbrella?", question=True).startswith("Who has ")
     assert EntityMap(lexicon, phrases=False).rewrite("Alice has the umbrella.").split()[1] == "has"

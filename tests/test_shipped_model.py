@@ -185,6 +185,10 @@ EVERYDAY_ROWS = [
      ["Where is Sandra?", "What is Bob carrying?", "Where is Bob?"], ["kitchen", "keys", "office"]),
     ("Ann and Raj drove to the lake. Then they walked to a bakery.", ["Where is Raj?"],
      ["bakery"]),
+    # A verb of giving it never read; a place after "took a train to"
+    ("Tom lent his bike to Ana. Nina took a train to Oslo.",
+     ["What did Tom give to Ana?", "Who received the bike?", "Where is Nina?"],
+     ["bike", "Ana", "Oslo"]),
     # Deduction's kinds of animal beyond bAbI's four, and its fears told other ways
     ("Cats are afraid of dogs. Gertrude is a sheep. Tom is a cat.", ["What is Tom afraid of?"],
      ["dog"]),

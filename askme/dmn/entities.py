@@ -267,8 +267,10 @@ _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
 # "a", "an" and the possessives before a thing or place read "the", as training tells them
 # ("Mary has a cat.", "Bob went to his office."); not after "is" ("Lily is a swan." is
 # bAbI's), nor where the words after are no thing ("a lot"), nor in "took a train to Rome"
-# (the generator's, which the model reads as going).
+# (the generator's, which the model reads as going: after _TRANSPORT_VERBS).
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
+_VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
+_TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
 _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "couple", "while",
                                            "moment"}
 
@@ -278,8 +280,6 @@ _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "coupl
 _FEAR_VERBS = {"fear"}
 _FEARS = {"afraid", "scared", "frightened"}
 _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "sheep"))
-# The words some rule of EntityMap._plainly starts from.
-_PLAIN_TRIGGERS = _TOLD_OF_PEOPLE | _FEAR_VERBS | _FEARS | _DETERMINERS
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -518,21 +518,47 @@ class EntityMap:
 
     def _plainly(self, text: str, matches, words: list[str]) -> str:
         """A fact told in tenses and forms the training stories never use, told as they
-        tell it (the generator, like bAbI, tells taking and going in the simple past):
+        tell it (the generator, like bAbI, tells taking, giving and going in the simple
+        past). Read as written, the model answered nothing about such facts ("Sue has the
+        umbrella." "What is Sue holding?" was `unknown`), or answered from the facts around
+        them. Each rule looks only at sentences holding its words (most hold none)."""
+        present = set(words)
+        said: dict[int, str] = {}  # word index -> what it reads ("" drops it)
+        capitals = [m.group()[:1].isupper() for m in matches]
+        if not _TOLD_OF_PEOPLE.isdisjoint(present):
+            said |= self._having_and_perfect(words, capitals)
+        if not (_FEARS | _FEAR_VERBS).isdisjoint(present):
+            for k in range(1, len(words) - 1):
+                if words[k] in _FEAR_VERBS and words[k - 1] not in NAMES_NOBODY \
+                        and words[k + 1] not in _NOT_A_THING:
+                    said[k] = "are afraid of"  # "Sheep fear hens."
+                elif words[k] in _FEARS and words[k - 1] in _IS and words[k + 1] == "of":
+                    said[k] = "afraid"  # "Cats are scared of wolves."
+        for to in [t for t, word in enumerate(words[:-1]) if word == "to" and t >= 4]:
+            # Giving with a verb it never read ("Tom lent his bike to Ana."): "gave".
+            k = to - 3
+            if words[k] not in self.lexicon.words and words[k] not in self.forward \
+                    and words[k + 1] in _ARTICLES \
+                    and self._names_person(words[k - 1], capitals[k - 1]) \
+                    and self._names_person(words[to + 1], capitals[to + 1]):
+                said[k] = "gave"
+        if not _DETERMINERS.isdisjoint(present):
+            for k in range(1, len(words) - 1):
+                if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
+                        and words[k + 1] not in _NOT_A_THING and not (
+                            words[k - 1] in _TRANSPORT_VERBS and words[k + 2:k + 3] == ["to"]):
+                    said[k] = "the"
+        return _said_instead(text, matches, said)
+
+    def _having_and_perfect(self, words: list[str], capitals: list[bool]) -> dict[int, str]:
+        """After a word that may name a person (_names_person):
         - having as taking: "Sue has the umbrella.", "Tom is holding a book.", "Bob has got
           his keys." read "Sue got the umbrella.", "Tom got a book.", "Bob got his keys.";
         - the perfect as the past: "Sandra has gone to the kitchen.", "Tom had just moved
           to the bedroom." read "Sandra gone to ...", "Tom moved to ..." (and the verb of
           motion as one, see _moves_here); "has been in" and "has been to" read "is in" and
-          "went to";
-        - "a", "an" and the possessives as "the" (_DETERMINERS).
-        The first two only after a word that may name a person (_names_person). Read as
-        written, the model answered nothing about such facts ("Sue has the umbrella."
-        "What is Sue holding?" was `unknown`), or answered from the facts around them."""
-        if _PLAIN_TRIGGERS.isdisjoint(words):
-            return text  # most facts: nothing to read otherwise
-        said: dict[int, str] = {}  # word index -> what it reads ("" drops it)
-        capitals = [m.group()[:1].isupper() for m in matches]
+          "went to"."""
+        said: dict[int, str] = {}
         for i in range(1, len(words) - 1):
             word, after = words[i], words[i + 1]
             if word not in _TOLD_OF_PEOPLE or not self._names_person(words[i - 1], capitals[i - 1]):
@@ -554,18 +580,7 @@ class EntityMap:
                     j: "went" if words[j + 1] == "to" else "is"}
             elif word in _PERFECT and words[j + 1:j + 2] in (["to"], ["back"], ["into"]):
                 said |= {k: "" for k in range(i, j)}
-        for k in range(1, len(words) - 1):
-            if words[k] in _FEAR_VERBS and words[k - 1] not in NAMES_NOBODY \
-                    and words[k + 1] not in _NOT_A_THING:
-                said[k] = "are afraid of"  # "Sheep fear hens."
-            elif words[k] in _FEARS and words[k - 1] in _IS and words[k + 1] == "of":
-                said[k] = "afraid"  # "Cats are scared of wolves."
-        for k in range(1, len(words) - 1):
-            if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
-                    and words[k + 1] not in _NOT_A_THING and words[k + 2:k + 3] not in (
-                        ["to"], ["into"]):
-                said[k] = "the"
-        return _said_instead(text, matches, said)
+        return said
 
     def _species(self, words: list[str]) -> None:
         """Kinds of animal that "X are afraid of Y" names take the slots of bAbI's (its
@@ -682,7 +697,8 @@ class EntityMap:
                 continue
             someone = j > 2 and (self._after_mover(words, j - 2) or (
                 capitals[j - 3] and words[j - 3] not in self.lexicon.words))  # a new name
-            if verb in self.lexicon.moves or (verb not in self.lexicon.words and someone):
+            if verb in self.lexicon.moves or (verb not in self.lexicon.words and someone) \
+                    or (self.phrases and verb in _VEHICLES):  # "took a train to Tokyo"
                 places.add(j)
         return places
 
