@@ -280,6 +280,8 @@ _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "coupl
 _FEAR_VERBS = {"fear"}
 _FEARS = {"afraid", "scared", "frightened"}
 _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "sheep"))
+# The words the rules of EntityMap._plainly start from, but for giving's "to".
+_PLAIN_WORDS = _TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -524,6 +526,9 @@ class EntityMap:
         them. Each rule looks only at sentences holding its words (most hold none)."""
         present = set(words)
         said: dict[int, str] = {}  # word index -> what it reads ("" drops it)
+        gives = [t for t, word in enumerate(words[:-1]) if word == "to" and t >= 4]
+        if not gives and _PLAIN_WORDS.isdisjoint(present):
+            return text  # most facts ("Mary went to the kitchen.")
         capitals = [m.group()[:1].isupper() for m in matches]
         if not _TOLD_OF_PEOPLE.isdisjoint(present):
             said |= self._having_and_perfect(words, capitals)
@@ -534,7 +539,7 @@ class EntityMap:
                     said[k] = "are afraid of"  # "Sheep fear hens."
                 elif words[k] in _FEARS and words[k - 1] in _IS and words[k + 1] == "of":
                     said[k] = "afraid"  # "Cats are scared of wolves."
-        for to in [t for t, word in enumerate(words[:-1]) if word == "to" and t >= 4]:
+        for to in gives:
             # Giving with a verb it never read ("Tom lent his bike to Ana."): "gave".
             k = to - 3
             if words[k] not in self.lexicon.words and words[k] not in self.forward \
