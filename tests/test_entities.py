@@ -129,6 +129,11 @@ def test_having_the_perfect_and_a_read_as_training_tells_them(lexicon):
     assert fresh.copy().rewrite("Alice lent his scarf to Bob.").split()[1:3] == ["gave", "the"]
     assert fresh.copy().rewrite("Alice lent his scarf to the library.").split()[1] == "lent"
     assert fresh.copy().rewrite("Alice took a train to Rome.") == "Mary took a train to the office."
+    # Giving with two objects as bAbI tells it; "into" as "to" (not "got into"); "by car" goes.
+    assert fresh.copy().rewrite("Alice gave Bob a scarf.") == "Mary gave the football to Sandra."
+    assert fresh.copy().rewrite("Alice ran into the library.").split()[2] == "to"
+    assert fresh.copy().rewrite("Alice got into the car.").split()[2] == "into"
+    assert fresh.copy().rewrite("Alice went to the library by car.") == "Mary went to the office."
     # Questions read as asked; the training data steps read as written.
     assert fresh.copy().rewrite("Who has the umbrella?", question=True).startswith("Who has ")
     assert EntityMap(lexicon, phrases=False).rewrite("Alice has the umbrella.").split()[1] == "has"

@@ -189,6 +189,10 @@ EVERYDAY_ROWS = [
     ("Tom lent his bike to Ana. Nina took a train to Oslo.",
      ["What did Tom give to Ana?", "Who received the bike?", "Where is Nina?"],
      ["bike", "Ana", "Oslo"]),
+    # Giving with two objects; "into" after a verb of motion; "by plane" after the place
+    ("Ava gave Mia a present. Liam is in the kitchen. Liam walked into the garden. "
+     "Ben went to Rome by plane.", ["Who gave Mia the present?", "Where is Liam?",
+                                    "Where is Ben?"], ["Ava", "garden", "Rome"]),
     # Deduction's kinds of animal beyond bAbI's four, and its fears told other ways
     ("Cats are afraid of dogs. Gertrude is a sheep. Tom is a cat.", ["What is Tom afraid of?"],
      ["dog"]),

@@ -270,6 +270,8 @@ _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
 # (the generator's, which the model reads as going: after _TRANSPORT_VERBS).
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
+_GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "tossed", "brought",
+           "showed", "sold", "mailed", "gives", "hands", "passes"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
 _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "couple", "while",
                                            "moment"}
@@ -281,7 +283,7 @@ _FEAR_VERBS = {"fear"}
 _FEARS = {"afraid", "scared", "frightened"}
 _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "sheep"))
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
-_PLAIN_WORDS = _TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS
+_PLAIN_WORDS = _TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING | {"into", "by"}
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -302,17 +304,22 @@ def _singular(plural: str) -> str:
 
 
 def _said_instead(text: str, matches, said: dict[int, str]) -> str:
-    """`text` with word k (matches[k]) read as said[k]; "" drops it and the spaces after."""
+    """`text` with word k (matches[k]) read as said[k]; "" drops it and its spaces."""
     out, last = [], 0
     for k, match in enumerate(matches):
         if k not in said:
             continue
         if said[k]:
-            out += [text[last:match.start()], _same_case(said[k], match.group())]
+            head, space, tail = said[k].partition(" ")  # the case of the first word only
+            out += [text[last:match.start()], _same_case(head, match.group()) + space + tail]
             last = match.end()
         else:
+            after = text[match.end():].lstrip(" ")
             out.append(text[last:match.start()])
-            last = len(text) - len(text[match.end():].lstrip(" "))
+            if after[:1].isalnum():  # a word follows: the spaces go with the dropped word
+                last = len(text) - len(after)
+            else:  # a mark or the end: so do the spaces before it ("Rome by plane.")
+                out, last = ["".join(out).rstrip(" ")], match.end()
     return "".join(out) + text[last:]
 
 
@@ -547,6 +554,16 @@ class EntityMap:
                     and self._names_person(words[k - 1], capitals[k - 1]) \
                     and self._names_person(words[to + 1], capitals[to + 1]):
                 said[k] = "gave"
+        if not _GIVING.isdisjoint(present):
+            said |= self._given_to(matches, words, capitals)
+        for k in range(2, len(words) - 1):
+            if words[k] == "into" and words[k + 1] == "the" \
+                    and words[k - 1] not in _IS | _TRANSPORT_VERBS \
+                    and self._names_person(words[k - 2], capitals[k - 2]):  # not "got into"
+                said[k] = "to"  # "Liam walked into the garden."
+            elif words[k] == "by" and words[k + 1] in _VEHICLES | {"car", "bike"} \
+                    and words[k + 2:k + 3] in ([], ["."], ["!"]):
+                said |= {k: "", k + 1: ""}  # "Ben went to Rome by plane."
         if not _DETERMINERS.isdisjoint(present):
             for k in range(1, len(words) - 1):
                 if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
@@ -554,6 +571,22 @@ class EntityMap:
                             words[k - 1] in _TRANSPORT_VERBS and words[k + 2:k + 3] == ["to"]):
                     said[k] = "the"
         return _said_instead(text, matches, said)
+
+    def _given_to(self, matches, words: list[str], capitals: list[bool]) -> dict[int, str]:
+        """Giving told with two objects, "Ava gave Mia a present.", reads as bAbI tells it,
+        "Ava gave a present to Mia." (read the other way, "Who gave Mia the present?" was
+        answered "Mia")."""
+        said: dict[int, str] = {}
+        for k in range(1, len(words) - 3):
+            if words[k] in _GIVING and words[k + 2] in _ARTICLES \
+                    and words[k + 1] not in _NOT_A_THING and words[k + 3] not in _NOT_A_THING \
+                    and words[k + 4:k + 5] != ["to"] \
+                    and self._names_person(words[k - 1], capitals[k - 1]) \
+                    and self._names_person(words[k + 1], capitals[k + 1]):
+                said |= {k + 1: "", k + 3: f"{matches[k + 3].group()} to {matches[k + 1].group()}"}
+                if words[k] not in self.lexicon.words:
+                    said[k] = "gave"
+        return said
 
     def _having_and_perfect(self, words: list[str], capitals: list[bool]) -> dict[int, str]:
         """After a word that may name a person (_names_person):
