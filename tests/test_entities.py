@@ -110,7 +110,7 @@ def test_a_place_of_two_words_the_model_never_read_together_takes_one_slot(lexic
     assert again.rewrite("Where is the meeting room?") == "Where is the kitchen?"
 
 
-def test_having_the_perfect_and_a_read_as_training_tells_them(lexicon):
+def test_forms_the_training_stories_never_use_read_as_they_tell_them(lexicon):
     entities = EntityMap(lexicon)
     # Having as taking, after a person: the training stories tell taking, never having.
     assert entities.rewrite("Alice has the umbrella.") == "Mary got the apple."

@@ -264,19 +264,21 @@ _IS = {"is", "was", "are", "were", "am"}
 _PERFECT = {"has", "have", "had"}
 _PERFECT_ADVERBS = {"just", "already", "finally", "recently", "since", "also", "now", "then"}
 _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
-# "a", "an" and the possessives before a thing or place read "the", as training tells them
-# ("Mary has a cat.", "Bob went to his office."); not after "is" ("Lily is a swan." is
-# bAbI's), nor where the words after are no thing ("a lot"), nor in "took a train to Rome"
-# (the generator's, which the model reads as going: after _TRANSPORT_VERBS).
-_DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
-_VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
+# Giving with two objects reads as bAbI tells it ("Ava gave Mia a present." as "Ava gave a
+# present to Mia.").
 _GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "tossed", "brought",
            "showed", "sold", "mailed", "gives", "hands", "passes"}
+# "a", "an" and the possessives before a thing or place read "the", as training tells them
+# ("Mary has a cat.", "Bob went to his office."); not after "is" ("Lily is a swan." is
+# bAbI's), nor where the words after are no thing ("a lot"), nor after a verb of taking
+# transport before "to" ("took a train to Rome", the generator's, which the model reads as
+# going). After a vehicle and "to" a new capitalised word is a place (_named_places); a
+# closing "by plane" goes.
+_DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
+_VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
 _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "couple", "while",
                                            "moment"}
-
-
 # Deduction's fears, told as bAbI tells them ("Sheep fear hens.", "Cats are scared of
 # wolves."), and its four kinds of animal, singular and plural (EntityMap._species).
 _FEAR_VERBS = {"fear"}
@@ -562,7 +564,7 @@ class EntityMap:
                     and self._names_person(words[k - 2], capitals[k - 2]):  # not "got into"
                 said[k] = "to"  # "Liam walked into the garden."
             elif words[k] == "by" and words[k + 1] in _VEHICLES | {"car", "bike"} \
-                    and words[k + 2:k + 3] in ([], ["."], ["!"]):
+                    and k + 2 == len(words):
                 said |= {k: "", k + 1: ""}  # "Ben went to Rome by plane."
         if not _DETERMINERS.isdisjoint(present):
             for k in range(1, len(words) - 1):
