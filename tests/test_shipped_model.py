@@ -191,8 +191,9 @@ EVERYDAY_ROWS = [
      ["bike", "Ana", "Oslo"]),
     # Giving with two objects; "into" after a verb of motion; "by plane" after the place
     ("Ava gave Mia a present. Liam is in the kitchen. Liam walked into the garden. "
-     "Ben went to Rome by plane.", ["Who gave Mia the present?", "Where is Liam?",
-                                    "Where is Ben?"], ["Ava", "garden", "Rome"]),
+     "Ben went to Rome by plane. Tom moved to Berlin last year.",
+     ["Who gave Mia the present?", "Where is Liam?", "Where is Ben?", "Where is Tom?"],
+     ["Ava", "garden", "Rome", "Berlin"]),
     # Deduction's kinds of animal beyond bAbI's four, and its fears told other ways
     ("Cats are afraid of dogs. Gertrude is a sheep. Tom is a cat.", ["What is Tom afraid of?"],
      ["dog"]),

@@ -277,6 +277,10 @@ _GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "toss
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
 _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
+# Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
+# year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
+_TIMES = {"year", "week", "month", "night", "weekend", "monday", "tuesday", "wednesday",
+          "thursday", "friday", "saturday", "sunday", "summer", "winter", "spring", "autumn"}
 _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "couple", "while",
                                            "moment"}
 # Deduction's fears, told as bAbI tells them ("Sheep fear hens.", "Cats are scared of
@@ -285,7 +289,8 @@ _FEAR_VERBS = {"fear"}
 _FEARS = {"afraid", "scared", "frightened"}
 _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "sheep"))
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
-_PLAIN_WORDS = _TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING | {"into", "by"}
+_PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
+                | {"into", "by", "last", "next"})
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -563,9 +568,10 @@ class EntityMap:
                     and words[k - 1] not in _IS | _TRANSPORT_VERBS \
                     and self._names_person(words[k - 2], capitals[k - 2]):  # not "got into"
                 said[k] = "to"  # "Liam walked into the garden."
-            elif words[k] == "by" and words[k + 1] in _VEHICLES | {"car", "bike"} \
-                    and k + 2 == len(words):
-                said |= {k: "", k + 1: ""}  # "Ben went to Rome by plane."
+            elif k + 2 == len(words) and (
+                    words[k] == "by" and words[k + 1] in _VEHICLES | {"car", "bike"}
+                    or words[k] in ("last", "next") and words[k + 1] in _TIMES):
+                said |= {k: "", k + 1: ""}  # "Ben went to Rome by plane.", "... last year."
         if not _DETERMINERS.isdisjoint(present):
             for k in range(1, len(words) - 1):
                 if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
