@@ -181,7 +181,8 @@ def test_every_kind_of_model_answers_on_numpy_as_on_torch(settings, facts):
     banned[1, 7:20] = True
     p_t, p_o = theirs.answer_facts(f_t, mask, q, banned), ours.answer_facts(f_t, mask, q, banned)
     assert np.array_equal(p_t.answer_tokens, p_o.answer_tokens)
-    assert np.array_equal(p_t.passes, p_o.passes) and np.array_equal(p_t.choices, p_o.choices)
+    assert np.array_equal(p_t.passes, p_o.passes)
+    assert np.abs(p_t.gates - p_o.gates).max() < 1e-4 and np.array_equal(p_t.choices, p_o.choices)
     assert np.abs(p_t.gates - p_o.gates).max() < 2e-5
     assert np.abs(p_t.confidence - p_o.confidence).max() < 1e-4
 

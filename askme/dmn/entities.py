@@ -276,6 +276,7 @@ _GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "toss
 # closing "by plane" goes.
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
+_DRIVING = {"drove", "rode", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
 _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
@@ -476,7 +477,7 @@ class EntityMap:
                 for word in words:
                     self.seen.setdefault(word, self.read)
             if not question:
-                self._species(words)
+                self._species(words, [m.group()[:1].isupper() for m in matches])
         named_places = self._named_places(words, [m.group()[:1].isupper() for m in matches])
         known_kind = self.lexicon.kind_of
         compounds = (self._compound_places(text, matches, words, named_places, question)
@@ -537,7 +538,7 @@ class EntityMap:
         tell it (the generator, like bAbI, tells taking, giving and going in the simple
         past). Read as written, the model answered nothing about such facts ("Sue has the
         umbrella." "What is Sue holding?" was `unknown`), or answered from the facts around
-        them. Each rule looks only at sentences holding its words (most hold none)."""
+        them. A sentence holding none of the rules' words is left at once (most are)."""
         present = set(words)
         said: dict[int, str] = {}  # word index -> what it reads ("" drops it)
         gives = [t for t, word in enumerate(words[:-1]) if word == "to" and t >= 4]
@@ -557,6 +558,7 @@ class EntityMap:
             # Giving with a verb it never read ("Tom lent his bike to Ana."): "gave".
             k = to - 3
             if words[k] not in self.lexicon.words and words[k] not in self.forward \
+                    and words[k] not in _TRANSPORT_VERBS | _DRIVING \
                     and words[k + 1] in _ARTICLES \
                     and self._names_person(words[k - 1], capitals[k - 1]) \
                     and self._names_person(words[to + 1], capitals[to + 1]):
@@ -583,12 +585,12 @@ class EntityMap:
     def _given_to(self, matches, words: list[str], capitals: list[bool]) -> dict[int, str]:
         """Giving told with two objects, "Ava gave Mia a present.", reads as bAbI tells it,
         "Ava gave a present to Mia." (read the other way, "Who gave Mia the present?" was
-        answered "Mia")."""
+        answered "Mia"); a thing of one word closing the sentence."""
         said: dict[int, str] = {}
         for k in range(1, len(words) - 3):
             if words[k] in _GIVING and words[k + 2] in _ARTICLES \
                     and words[k + 1] not in _NOT_A_THING and words[k + 3] not in _NOT_A_THING \
-                    and words[k + 4:k + 5] != ["to"] \
+                    and k + 4 == len(words) \
                     and self._names_person(words[k - 1], capitals[k - 1]) \
                     and self._names_person(words[k + 1], capitals[k + 1]):
                 said |= {k + 1: "", k + 3: f"{matches[k + 3].group()} to {matches[k + 1].group()}"}
@@ -628,7 +630,7 @@ class EntityMap:
                 said |= {k: "" for k in range(i, j)}
         return said
 
-    def _species(self, words: list[str]) -> None:
+    def _species(self, words: list[str], capitals: list[bool]) -> None:
         """Kinds of animal that "X are afraid of Y" names take the slots of bAbI's (its
         deduction task names four, and the model answers them right; of other kinds, even
         the generator's hens and owls, it answered 44 % of a generated set): "Cats are
@@ -638,10 +640,12 @@ class EntityMap:
             return
         pool = [pair for pair in _SPECIES if set(pair) <= self.lexicon.words]
         named = list(dict.fromkeys(
-            plural for i in range(2, len(words) - 2)
+            words[at] for i in range(2, len(words) - 2)
             if words[i] == "afraid" and words[i - 1] == "are" and words[i + 1] == "of"
-            for plural in (words[i - 2], words[i + 2])
-            if plural not in self.forward and plural not in _NOT_A_THING))
+            for at in (i - 2, i + 2)
+            if words[at] not in self.forward and words[at] not in _NOT_A_THING
+            and (_singular(words[at]) != words[at] or words[at] in _IRREGULAR_PLURALS)
+            and not (capitals[at] and at > 0)))  # not "water", not "Tom"
         own = [w for w in named if any({w, _singular(w)} & set(p) for p in pool)]
         # A kind an earlier fact named as written ("Mia is a hen." before "Hens are afraid
         # of owls.") stays as written, or the two facts would name two kinds.
@@ -663,7 +667,7 @@ class EntityMap:
         pair = (own or free or [None])[0]
         if pair is None:
             return  # every kind of bAbI's in use: the word stays as it is
-        for word, slot in ((singular, pair[0]), (plural, pair[1])):
+        for word, slot in ((singular, pair[0]), (plural, pair[1])):  # answers are singular
             self.forward.setdefault(word, slot)
             self.surface.setdefault(slot, word)
 
