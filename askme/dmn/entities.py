@@ -276,7 +276,7 @@ _GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "toss
 # closing "by plane" goes.
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
-_DRIVING = {"drove", "rode", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
+_DRIVING = {"drove", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
 _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
@@ -476,9 +476,10 @@ class EntityMap:
                 words = [m.group().lower() for m in matches]
                 for word in words:
                     self.seen.setdefault(word, self.read)
-            if not question:
-                self._species(words, [m.group()[:1].isupper() for m in matches])
-        named_places = self._named_places(words, [m.group()[:1].isupper() for m in matches])
+        capitals = [m.group()[:1].isupper() for m in matches]
+        if self.phrases and not question:
+            self._species(words, capitals)
+        named_places = self._named_places(words, capitals)
         known_kind = self.lexicon.kind_of
         compounds = (self._compound_places(text, matches, words, named_places, question)
                      if self.phrases else {})
