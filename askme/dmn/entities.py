@@ -467,16 +467,17 @@ class EntityMap:
         words = [m.group().lower() for m in matches]
         for word in words:
             self.seen.setdefault(word, self.read)
+        capitals = [m.group()[:1].isupper() for m in matches]
         if self.phrases:
             plain = _plain_question(text, matches, words) if question else \
-                self._plainly(text, matches, words)
+                self._plainly(text, matches, words, capitals)
             if plain != text:
                 text = plain
                 matches = list(WORD.finditer(text))
                 words = [m.group().lower() for m in matches]
+                capitals = [m.group()[:1].isupper() for m in matches]
                 for word in words:
                     self.seen.setdefault(word, self.read)
-        capitals = [m.group()[:1].isupper() for m in matches]
         if self.phrases and not question:
             self._species(words, capitals)
         named_places = self._named_places(words, capitals)
@@ -534,7 +535,7 @@ class EntityMap:
         self.read += 1
         return "".join(out) + text[last:]
 
-    def _plainly(self, text: str, matches, words: list[str]) -> str:
+    def _plainly(self, text: str, matches, words: list[str], capitals: list[bool]) -> str:
         """A fact told in tenses and forms the training stories never use, told as they
         tell it (the generator, like bAbI, tells taking, giving and going in the simple
         past). Read as written, the model answered nothing about such facts ("Sue has the
@@ -545,7 +546,6 @@ class EntityMap:
         gives = [t for t, word in enumerate(words[:-1]) if word == "to" and t >= 4]
         if not gives and _PLAIN_WORDS.isdisjoint(present):
             return text  # most facts ("Mary went to the kitchen.")
-        capitals = [m.group()[:1].isupper() for m in matches]
         if not _TOLD_OF_PEOPLE.isdisjoint(present):
             said |= self._having_and_perfect(words, capitals)
         if not (_FEARS | _FEAR_VERBS).isdisjoint(present):
@@ -561,15 +561,15 @@ class EntityMap:
             if words[k] not in self.lexicon.words and words[k] not in self.forward \
                     and words[k] not in _TRANSPORT_VERBS | _DRIVING \
                     and words[k + 1] in _ARTICLES \
-                    and self._names_person(words[k - 1], capitals[k - 1]) \
-                    and self._names_person(words[to + 1], capitals[to + 1]):
+                    and self._names_person(words, k - 1, capitals) \
+                    and self._names_person(words, to + 1, capitals):
                 said[k] = "gave"
         if not _GIVING.isdisjoint(present):
             said |= self._given_to(matches, words, capitals)
         for k in range(2, len(words) - 1):
             if words[k] == "into" and words[k + 1] == "the" \
                     and words[k - 1] not in _IS | _TRANSPORT_VERBS \
-                    and self._names_person(words[k - 2], capitals[k - 2]):  # not "got into"
+                    and self._names_person(words, k - 2, capitals):  # not "got into"
                 said[k] = "to"  # "Liam walked into the garden."
             elif k + 2 == len(words) and (
                     words[k] == "by" and words[k + 1] in _VEHICLES | {"car", "bike"}
@@ -592,8 +592,8 @@ class EntityMap:
             if words[k] in _GIVING and words[k + 2] in _ARTICLES \
                     and words[k + 1] not in _NOT_A_THING and words[k + 3] not in _NOT_A_THING \
                     and k + 4 == len(words) \
-                    and self._names_person(words[k - 1], capitals[k - 1]) \
-                    and self._names_person(words[k + 1], capitals[k + 1]):
+                    and self._names_person(words, k - 1, capitals) \
+                    and self._names_person(words, k + 1, capitals):
                 said |= {k + 1: "", k + 3: f"{matches[k + 3].group()} to {matches[k + 1].group()}"}
                 if words[k] not in self.lexicon.words:
                     said[k] = "gave"
@@ -610,7 +610,7 @@ class EntityMap:
         said: dict[int, str] = {}
         for i in range(1, len(words) - 1):
             word, after = words[i], words[i + 1]
-            if word not in _TOLD_OF_PEOPLE or not self._names_person(words[i - 1], capitals[i - 1]):
+            if word not in _TOLD_OF_PEOPLE or not self._names_person(words, i - 1, capitals):
                 continue
             j = i + 1  # past the adverbs ("has just gone")
             while j < len(words) - 1 and words[j] in _PERFECT_ADVERBS:
@@ -672,13 +672,14 @@ class EntityMap:
             self.forward.setdefault(word, slot)
             self.surface.setdefault(slot, word)
 
-    def _names_person(self, word: str, capital: bool) -> bool:
-        """Whether a word may stand for a person, read alone: one known or held as a
-        person, a word that stood before verbs of motion ("she"), or a capitalised word the
-        model never read (a name)."""
-        kind = self.lexicon.kind_of.get(self.forward.get(word, word))
-        return kind == "actor" or word in self.lexicon.movers or (
-            kind is None and capital and word not in self.lexicon.words)
+    def _names_person(self, words: list[str], i: int, capitals: list[bool]) -> bool:
+        """Whether word i may stand for a person, read alone: as _after_mover reads the
+        word before a verb (one known or held as a person, or a word such as "she"), or a
+        capitalised word the model never read and no text gave another kind (a name)."""
+        word = words[i]
+        return self._after_mover(words, i + 1) or (
+            capitals[i] and word not in self.lexicon.words
+            and self.lexicon.kind_of.get(self.forward.get(word, word)) is None)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
                          question: bool) -> dict[int, str]:
