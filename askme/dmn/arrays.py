@@ -324,12 +324,13 @@ class ArrayDMN:
         cW = c @ w["memory.bilinear"]  # (B, T+1, H)
         position = np.arange(T, dtype=self.dtype)
         time = np.zeros((B, T + 1, 1), self.dtype)  # a time feature; end-of-passes: 0
-        time[:, :T, 0] = _signed_log(position - weight.sum(1, keepdims=True)) * weight
+        question_at = weight.sum(1)  # the question's place, after the facts
+        time[:, :T, 0] = _signed_log(position - question_at[:, None]) * weight
         q = question[:, None]
         static = (np.concatenate([c, c * q, np.abs(c - q), cW @ question[..., None], time], -1)
                   @ self.w_static + (question @ self.w_q + w["memory.gate_mlp.0.bias"])[:, None])
         facts_ih = self.cells["memory.episode_gru"].project(facts)  # (B, T, 3H)
-        focus = weight.sum(1)  # the first pass's: the question's place
+        focus = question_at  # the first pass's
         memory = question
         passes = np.zeros(B, np.int64)
         running = np.ones(B, bool)
