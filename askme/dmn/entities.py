@@ -463,21 +463,13 @@ class EntityMap:
     def rewrite(self, text: str, question: bool = False) -> str:
         """`text` in the model's words; new words get their slots (kept for later texts). A
         `question` gives no slot to a word an earlier text held as no entity (READING 2)."""
-        matches = list(WORD.finditer(text))  # one scan gives the words and where they are
-        words = [m.group().lower() for m in matches]
-        for word in words:
-            self.seen.setdefault(word, self.read)
-        capitals = [m.group()[:1].isupper() for m in matches]
+        matches, written, words, capitals = self._scan(text)
         if self.phrases:
             plain = _plain_question(text, matches, words) if question else \
                 self._plainly(text, matches, words, capitals)
             if plain != text:
                 text = plain
-                matches = list(WORD.finditer(text))
-                words = [m.group().lower() for m in matches]
-                capitals = [m.group()[:1].isupper() for m in matches]
-                for word in words:
-                    self.seen.setdefault(word, self.read)
+                matches, written, words, capitals = self._scan(text)
         if self.phrases and not question:
             self._species(words, capitals)
         named_places = self._named_places(words, capitals)
@@ -485,8 +477,10 @@ class EntityMap:
         compounds = (self._compound_places(text, matches, words, named_places, question)
                      if self.phrases else {})
         out, last, skip = [], 0, -1
-        for i, (match, word) in enumerate(zip(matches, words)):
-            original = match.group()
+        known_words = self.lexicon.words
+        for i, (match, original, word) in enumerate(zip(matches, written, words)):
+            if word in known_words and word not in known_kind and word not in self.forward:
+                continue  # a word the model knows as no entity (most are): nothing to read
             if i == skip:
                 continue
             if i in compounds:  # "the meeting room": one place, whose slot stands for both
@@ -534,6 +528,16 @@ class EntityMap:
                 last = match.end()
         self.read += 1
         return "".join(out) + text[last:]
+
+    def _scan(self, text: str):
+        """The words of `text` (regex matches, as written, lower case, and whether each is
+        capitalised), each marked seen from this text on if no earlier text was."""
+        matches = list(WORD.finditer(text))  # one scan gives the words and where they are
+        written = [m.group() for m in matches]
+        words = [w.lower() for w in written]
+        for word in words:
+            self.seen.setdefault(word, self.read)
+        return matches, written, words, [w[:1].isupper() for w in written]
 
     def _plainly(self, text: str, matches, words: list[str], capitals: list[bool]) -> str:
         """A fact told in tenses and forms the training stories never use, told as they
