@@ -18,6 +18,12 @@ FACTS = [f"{name} went to the {place}." for name, place in zip(
 NEW_FACTS = [f"{name} went to the {place}." for name, place in zip(
     ["Alice", "John", "Mary", "Zoe"] * 8, ["library", "garden", "kitchen", "attic", "bedroom"] * 7)]
 
+# Facts opening with a pronoun, read as the person the fact before named: the cache keeps
+# whom, so a fact added later reads as it would in the whole memory.
+PRONOUN_FACTS = [fact for name, place in zip(["Alice", "Bob", "Mary", "Zoe"] * 4,
+                                             ["library", "garden", "kitchen", "attic"] * 4)
+                 for fact in (f"{name} went to the {place}.", "Then she went to the hall.")]
+
 
 @pytest.fixture(scope="module")
 def checkpoint():
@@ -56,7 +62,8 @@ def assert_matches_full_encode(checkpoint, store, person=False):
     assert cached.entities == full.entities
 
 
-@pytest.mark.parametrize("facts", [FACTS, NEW_FACTS], ids=["babi-words", "new-words"])
+@pytest.mark.parametrize("facts", [FACTS, NEW_FACTS, PRONOUN_FACTS],
+                         ids=["babi-words", "new-words", "pronouns"])
 def test_facts_added_one_by_one_are_encoded_once_and_equal_a_full_encode(checkpoint, store,
                                                                          encoded_count, facts):
     for fact in facts[:20]:
@@ -110,13 +117,14 @@ def test_another_model_does_not_reuse_the_cache(checkpoint, store, encoded_count
     assert encoded_count[0] == 12
 
 
+@pytest.mark.parametrize("reading", ["READING", "PHRASE_RULES"])
 def test_a_new_reading_of_text_does_not_reuse_the_cache(checkpoint, store, encoded_count,
-                                                        monkeypatch):
+                                                        monkeypatch, reading):
     import askme.dmn.checkpoint
     from askme.paths import shipped_model_dir
 
     cache.add_facts(store, "default", FACTS[:6], checkpoint)
-    monkeypatch.setattr(askme.dmn.checkpoint, "READING", "a later reading")
+    monkeypatch.setattr(askme.dmn.checkpoint, reading, "a later reading")
     newer = askme.dmn.checkpoint.load_checkpoint(shipped_model_dir())
     assert newer.fingerprint != checkpoint.fingerprint
     cache.memory_facts(newer, store, "default")

@@ -199,6 +199,9 @@ EVERYDAY_ROWS = [
      ["dog"]),
     ("Mice are scared of owls. Dogs fear cats. Rex is a dog. Squeak is a mouse.",
      ["What does Rex fear?", "What is Squeak scared of?"], ["cat", "owl"]),
+    # A place told without an article; a pronoun opening a fact; a journey by bus
+    ("Nina is at the gym. Nina went home. Omar walked to the bank. Afterwards he took the bus "
+     "to Oslo.", ["Where is Nina?", "Where is Omar?"], ["home", "Oslo"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from askme.dmn.config import DMNConfig
-from askme.dmn.entities import Lexicon
+from askme.dmn.entities import PHRASE_RULES, Lexicon
 from askme.dmn.tokenizer import READING, Tokenizer
 from askme.errors import AskmeError
 from askme.files import write_atomic
@@ -148,7 +148,7 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False,
 def fingerprint(folder: Path, lexicon: Lexicon | None = None) -> str:
     """Names these exact weights (and entity slots, and how text is read): cached fact
     encodings are only reused by the same model reading the same words the same way."""
-    digest = hashlib.sha256(READING.encode())
+    digest = hashlib.sha256(READING.encode() + PHRASE_RULES.encode())
     for name in (WEIGHTS_FILE, TOKENIZER_FILE):
         digest.update((folder / name).read_bytes())
     if lexicon is not None:

@@ -48,6 +48,10 @@ NEVER = 1 << 62  # EntityMap.first_named of a word no text named
 #      after: a place without "the" ("to Lima") read as its slot ("to kitchen") is no text
 #      the model reads, and on generated stories it misread "took the train to Lima".
 READING = 3
+# Changed whenever the phrase rules (EntityMap.phrases) read a text other than before, as
+# askme.dmn.tokenizer.READING is: a memory's encodings cached under older rules are then
+# made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
+PHRASE_RULES = "2026-12-06: pronouns named, bare places, journeys by vehicle"
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -263,6 +267,9 @@ _IS = {"is", "was", "are", "were", "am"}
 # The perfect reads as the past: "has (just) gone to" as "gone to".
 _PERFECT = {"has", "have", "had"}
 _PERFECT_ADVERBS = {"just", "already", "finally", "recently", "since", "also", "now", "then"}
+# Words that open a fact before its subject ("Then", "After that,", "A bit later,").
+_OPENERS = frozenset({"then", "afterwards", "after", "that", "later", "next", "soon", "a",
+                      "bit", "following", "finally", "meanwhile", "and"})
 _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
 # Giving with two objects reads as bAbI tells it ("Ava gave Mia a present." as "Ava gave a
 # present to Mia.").
@@ -278,6 +285,11 @@ _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
 _DRIVING = {"drove", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
 _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
+# Places told without an article, as a verb's or a preposition's object ("went home", "at
+# work"): read as places with one ("to the home"), which take a place's slot. Read as
+# written, "Luke is at the gym. Luke went home." was answered "gym".
+_BARE_PLACES = {"home", "work"}
+_LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
 _TIMES = {"year", "week", "month", "night", "weekend", "monday", "tuesday", "wednesday",
@@ -291,7 +303,7 @@ _FEARS = {"afraid", "scared", "frightened"}
 _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "sheep"))
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
-                | {"into", "by", "last", "next"})
+                | _VEHICLES | _BARE_PLACES | {"into", "by", "last", "next"})
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -364,6 +376,14 @@ class EntityMap:
     # "the red ball" as "the ball" (_describes). The training data steps read without them,
     # as the shipped models' data were read, so a recipe makes the same data.
     phrases: bool = True
+    # The one person the last fact named, as first written: whom a "he" or "she" opening
+    # the next fact means (_resolve_pronoun). None after a fact naming none or several.
+    subject: str | None = None
+    subject_at: int = NEVER  # the text that named it
+    # Texts whose opening pronoun was read so -> the text that named whom it means: the two
+    # tell one fact now (askme.evaluation counts the latter alone as its support). Not kept
+    # in state(): a stored memory is never scored.
+    resolved: dict[int, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def for_person_answers(cls, lexicon: Lexicon) -> "EntityMap":
@@ -383,7 +403,8 @@ class EntityMap:
 
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
-                         self.read, self.people, dict(self.seen), self.phrases)
+                         self.read, self.people, dict(self.seen), self.phrases, self.subject,
+                         self.subject_at, dict(self.resolved))
 
     def first_named(self, people: list[str]) -> list[int]:
         """For each of `people` (words the model knows), the index of the first text that
@@ -464,6 +485,11 @@ class EntityMap:
         """`text` in the model's words; new words get their slots (kept for later texts). A
         `question` gives no slot to a word an earlier text held as no entity (READING 2)."""
         matches, written, words, capitals = self._scan(text)
+        if self.phrases and not question:
+            resolved = self._resolve_pronoun(text, matches, words)
+            if resolved != text:
+                text = resolved
+                matches, written, words, capitals = self._scan(text)
         if self.phrases:
             plain = _plain_question(text, matches, words) if question else \
                 self._plainly(text, matches, words, capitals)
@@ -526,8 +552,47 @@ class EntityMap:
                     form = "the " + slot  # "in Paris" reads "in the kitchen", as bAbI tells places
                 out += [text[last:match.start()], form]
                 last = match.end()
+        if not question:
+            self.subject, self.subject_at = self._subject_of(words), self.read
         self.read += 1
         return "".join(out) + text[last:]
+
+    def _resolve_pronoun(self, text: str, matches, words: list[str]) -> str:
+        """A fact opening with "he" or "she" (after "Then", "After that," ...) told with the
+        name of the one person the fact before it named: "Amara got the laptop." then "She
+        came back to the station." reads "Amara came back to the station.", so the fact
+        tells whom it is about wherever it is asked from."""
+        if self.subject is None:
+            return text
+        for k, word in enumerate(words):
+            if word in ("he", "she", "it"):
+                if (word == "it") != self.subject.startswith("the "):
+                    return text  # "it" means a thing or an animal, "he" and "she" a person
+                # The words before it go too: "Following that John moved ..." is no text
+                # the model read (bAbI opens so only before a pronoun), "John moved ..." is.
+                start = matches[0].start()
+                said = _same_case(self.subject, text[start]) if word == "it" else self.subject
+                self.resolved[self.read] = self.subject_at
+                return text[:start] + said + text[matches[k].end():]
+            if word not in _OPENERS:
+                return text
+        return text
+
+    def _subject_of(self, words: list[str]) -> str | None:
+        """Whom a pronoun opening the next fact means: the one person this fact names (as
+        first written), or the animal or thing it opens with ("the dog"); else None."""
+        people = {self.forward[w] for w in words
+                  if self.lexicon.kind_of.get(self.forward.get(w, "")) == "actor"}
+        if len(people) == 1:
+            return self.surface.get(people.pop())
+        if people:
+            return None
+        for k, word in enumerate(words[:-1]):
+            if word == "the" and words[k + 1] in self.forward:
+                return "the " + words[k + 1]
+            if word not in _OPENERS:
+                return None
+        return None
 
     def _scan(self, text: str):
         """The words of `text` (regex matches, as written, lower case, and whether each is
@@ -570,6 +635,25 @@ class EntityMap:
                 said[k] = "gave"
         if not _GIVING.isdisjoint(present):
             said |= self._given_to(matches, words, capitals)
+        if not _VEHICLES.isdisjoint(present):
+            for k in range(3, len(words) - 1):
+                if words[k] in _VEHICLES and words[k - 1] in _ARTICLES \
+                        and words[k - 2] in _TRANSPORT_VERBS and words[k + 1] == "to" \
+                        and self._names_person(words, k - 3, capitals):
+                    said |= {k - 2: "went", k - 1: "", k: ""}  # "took a train to Rome"
+        if not _BARE_PLACES.isdisjoint(present):
+            for k in range(2, len(words)):
+                if words[k] not in _BARE_PLACES or k in said:
+                    continue
+                before = words[k - 1]
+                if before in _PLACE_PREPOSITIONS:
+                    said[k] = "the " + words[k]  # "Tom is at home.", "Ana walked to work."
+                elif before in _IS and self._names_person(words, k - 2, capitals):
+                    said[k] = "in the " + words[k]  # "Tom is home."
+                elif before not in _LEAVING and (
+                        self._names_person(words, k - 2, capitals)
+                        or before == "back" and k >= 3 and self._names_person(words, k - 3, capitals)):
+                    said[k] = "to the " + words[k]  # "Mary went home.", "went back home"
         for k in range(2, len(words) - 1):
             if words[k] == "into" and words[k + 1] == "the" \
                     and words[k - 1] not in _IS | _TRANSPORT_VERBS \
@@ -773,7 +857,8 @@ class EntityMap:
 
     def state(self) -> dict:
         return {"forward": self.forward, "surface": self.surface, "named": self.named,
-                "read": self.read, "people": list(self.people), "seen": self.seen}
+                "read": self.read, "people": list(self.people), "seen": self.seen,
+                "subject": self.subject, "subject_at": self.subject_at}
 
     @classmethod
     def from_state(cls, lexicon: Lexicon, state: dict) -> "EntityMap":
@@ -781,4 +866,5 @@ class EntityMap:
         existed cannot say which words the memory holds: askme.memory.cache rebuilds those
         from the facts instead."""
         return cls(lexicon, dict(state["forward"]), dict(state["surface"]), dict(state["named"]),
-                   state["read"], tuple(state["people"]), dict(state["seen"]))
+                   state["read"], tuple(state["people"]), dict(state["seen"]),
+                   subject=state.get("subject"), subject_at=state.get("subject_at", NEVER))

@@ -261,6 +261,9 @@ class Answer:
     # then "unknown", whatever the decoder said.
     unnamed: tuple[str, ...] = ()
     unsupported: str = ""  # see Explanation.unsupported
+    # (fact, earlier fact) pairs: the fact's opening pronoun was read as the person the
+    # earlier one named (EntityMap.resolved), so the fact tells what both told.
+    merged: tuple[tuple[int, int], ...] = ()
 
 
 # "Where is the laptop?", "Where was Mary before the park?", "Where can Bill be found?": a
@@ -369,6 +372,11 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
         for i, answer in zip(chunk, answer_read(
                 checkpoint, facts, mask, counts, [examples[i].question for i in chunk],
                 [slots.get(reading[i]) for i in chunk])):
+            read = slots.get(reading[i])
+            if read is not None and read.resolved:
+                answer = replace(answer, merged=tuple(
+                    (fact, earlier) for fact, earlier in read.resolved.items()
+                    if fact < count[i]))
             answers[i] = answer
     return answers  # type: ignore[return-value]
 
