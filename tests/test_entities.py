@@ -182,6 +182,20 @@ def test_a_pronoun_opening_a_fact_reads_as_whom_the_fact_before_named(lexicon):
     assert words_alone.rewrite("Then she went to the garden.").startswith("Then she ")
 
 
+def test_a_possessive_and_a_relative_read_as_one_person(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("My sister went to the library.") == "Mary went to the kitchen."
+    assert entities.rewrite("Bob gave the umbrella to my sister.").endswith(" to Mary.")
+    assert entities.copy().rewrite("Where is my sister?", question=True) == "Where is Mary?"
+    assert entities.restore("Mary") == "My sister"
+    # One the memory never named is no one it holds; "his office" is no person.
+    assert entities.copy().rewrite("Where is my brother?", question=True) == (
+        "Where is my brother?")
+    assert entities.rewrite("Bob went to his office.") == "Sandra went to the office."
+    # As a person for the other rules: "went home" after one.
+    assert entities.rewrite("Then his friend went home.") == "Then John went to the garden."
+
+
 def test_kinds_of_animal_take_the_slots_of_babis_four_while_they_last():
     from askme.memory.answering import load_model
 

@@ -202,6 +202,9 @@ EVERYDAY_ROWS = [
     # A place told without an article; a pronoun opening a fact; a journey by bus
     ("Nina is at the gym. Nina went home. Omar walked to the bank. Afterwards he took the bus "
      "to Oslo.", ["Where is Nina?", "Where is Omar?"], ["home", "Oslo"]),
+    # A relative named with a possessive; "he" after the fact before
+    ("My sister went to the gym. Dad is in the garage. Then he went to the kitchen.",
+     ["Where is my sister?", "Where is Dad?"], ["gym", "kitchen"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

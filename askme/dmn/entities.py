@@ -51,7 +51,7 @@ READING = 3
 # Changed whenever the phrase rules (EntityMap.phrases) read a text other than before, as
 # askme.dmn.tokenizer.READING is: a memory's encodings cached under older rules are then
 # made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
-PHRASE_RULES = "2026-12-06: pronouns named, bare places, journeys by vehicle"
+PHRASE_RULES = "2026-12-06: pronouns named, bare places, journeys by vehicle, relatives"
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -290,6 +290,14 @@ _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", 
 # written, "Luke is at the gym. Luke went home." was answered "gym".
 _BARE_PLACES = {"home", "work"}
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
+# A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
+_POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
+_RELATIVES = {"sister", "brother", "mother", "father", "mom", "mum", "dad", "mommy", "daddy",
+              "wife", "husband", "son", "daughter", "aunt", "uncle", "cousin", "niece",
+              "nephew", "grandma", "grandpa", "granny", "grandmother", "grandfather",
+              "friend", "boss", "neighbour", "neighbor", "colleague", "roommate", "flatmate",
+              "partner", "girlfriend", "boyfriend", "fiancee", "fiance", "teacher", "coach",
+              "doctor", "baby", "sibling", "parent", "stepmother", "stepfather", "landlord"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
 _TIMES = {"year", "week", "month", "night", "weekend", "monday", "tuesday", "wednesday",
@@ -454,7 +462,12 @@ class EntityMap:
         if kind is None and words[i] not in self.lexicon.words:
             forward = self.forward if forward is None else forward
             if self.lexicon.reading >= 3:
-                words = [forward.get(w, w) for w in words[:i]] + words[i:]
+                before, j = [], 0
+                while j < i:  # a place or person of two words ("my sister") as its slot
+                    pair = f"{words[j]} {words[j + 1]}" if j + 1 < i else ""
+                    before.append(forward.get(pair) or forward.get(words[j], words[j]))
+                    j += 2 if pair in forward else 1
+                words, i = before + words[i:], len(before)
             if self.phrases and i >= 2 and words[i - 2] == "the" \
                     and self._describes(words[i - 1], forward):
                 # "the red ball" reads as "the ball": a word the model knows as no person,
@@ -500,25 +513,31 @@ class EntityMap:
             self._species(words, capitals)
         named_places = self._named_places(words, capitals)
         known_kind = self.lexicon.kind_of
-        compounds = (self._compound_places(text, matches, words, named_places, question)
-                     if self.phrases else {})
+        compounds = ({**self._compound_places(text, matches, words, named_places, question),
+                      **self._relatives(words, question)} if self.phrases else {})
         out, last, skip = [], 0, -1
         known_words = self.lexicon.words
+        slots_here = []  # the slots this text names, in order
         for i, (match, original, word) in enumerate(zip(matches, written, words)):
-            if word in known_words and word not in known_kind and word not in self.forward:
-                continue  # a word the model knows as no entity (most are): nothing to read
             if i == skip:
                 continue
-            if i in compounds:  # "the meeting room": one place, whose slot stands for both
+            if compounds and i in compounds:
+                # "the meeting room", "my sister": two words, one place or person, whose slot
+                # stands for both.
                 key, head = compounds[i], matches[i + 1]
-                slot = self.forward.get(key) or self._slot_for("place")
+                kind = "actor" if words[i] in _POSSESSIVES else "place"
+                slot = self.forward.get(key) or self._slot_for(kind)
                 if slot is not None:
                     self.forward.setdefault(key, slot)
                     self.surface.setdefault(slot, text[match.start():head.end()])
                     self.named.setdefault(slot, self.read)
-                    out += [text[last:match.start()], slot]
+                    slots_here.append(slot)
+                    said = self.lexicon.names.get(slot, slot) if kind == "actor" else slot
+                    out += [text[last:match.start()], said]
                     last, skip = head.end(), i + 1
                     continue
+            if word in known_words and word not in known_kind and word not in self.forward:
+                continue  # a word the model knows as no entity (most are): nothing to read
             if self._moves_here(words, i, named_places):
                 # A verb it never read where bAbI puts its verbs of motion ("Mary walked to
                 # the bedroom.") is read as the one bAbI uses most; nothing to write back.
@@ -542,6 +561,7 @@ class EntityMap:
                     continue
                 self.forward[word], self.surface[slot] = slot, original
             self.named.setdefault(slot, self.read)
+            slots_here.append(slot)
             if slot != word:
                 # Names keep the case the model learned them in ("What is gertrude afraid
                 # of?" was bAbI's, "What is mary afraid of?" never was); other words follow
@@ -553,7 +573,7 @@ class EntityMap:
                 out += [text[last:match.start()], form]
                 last = match.end()
         if not question:
-            self.subject, self.subject_at = self._subject_of(words), self.read
+            self.subject, self.subject_at = self._subject_of(words, slots_here), self.read
         self.read += 1
         return "".join(out) + text[last:]
 
@@ -578,11 +598,10 @@ class EntityMap:
                 return text
         return text
 
-    def _subject_of(self, words: list[str]) -> str | None:
-        """Whom a pronoun opening the next fact means: the one person this fact names (as
-        first written), or the animal or thing it opens with ("the dog"); else None."""
-        people = {self.forward[w] for w in words
-                  if self.lexicon.kind_of.get(self.forward.get(w, "")) == "actor"}
+    def _subject_of(self, words: list[str], slots: list[str]) -> str | None:
+        """Whom a pronoun opening the next fact means: the one person this fact names (its
+        `slots`; as first written), or the animal or thing it opens with ("the dog")."""
+        people = {slot for slot in slots if self.lexicon.kind_of.get(slot) == "actor"}
         if len(people) == 1:
             return self.surface.get(people.pop())
         if people:
@@ -666,9 +685,9 @@ class EntityMap:
         if not _DETERMINERS.isdisjoint(present):
             for k in range(1, len(words) - 1):
                 if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
-                        and words[k + 1] not in _NOT_A_THING and not (
+                        and words[k + 1] not in _NOT_A_THING | _RELATIVES and not (
                             words[k - 1] in _TRANSPORT_VERBS and words[k + 2:k + 3] == ["to"]):
-                    said[k] = "the"
+                    said[k] = "the"  # (a relative is a person: "my sister", _relatives)
         return _said_instead(text, matches, said)
 
     def _given_to(self, matches, words: list[str], capitals: list[bool]) -> dict[int, str]:
@@ -767,7 +786,8 @@ class EntityMap:
         word = words[i]
         return self._after_mover(words, i + 1) or (
             capitals[i] and word not in self.lexicon.words
-            and self.lexicon.kind_of.get(self.forward.get(word, word)) is None)
+            and self.lexicon.kind_of.get(self.forward.get(word, word)) is None) or (
+            word in _RELATIVES and i > 0 and words[i - 1] in _POSSESSIVES)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
                          question: bool) -> dict[int, str]:
@@ -800,6 +820,15 @@ class EntityMap:
             if kind == "place":
                 out[i] = key
         return out
+
+    def _relatives(self, words: list[str], question: bool) -> dict[int, str]:
+        """Word i -> "my sister" where "my sister" names one person ("My sister went to the
+        gym." then "Where is my sister?"): a possessive, then a word for a relative, a
+        friend or the like. Read word by word, "my" took a name's slot and the sister was
+        lost. A question reads only the ones its memory holds."""
+        return {i: f"{word} {words[i + 1]}" for i, word in enumerate(words[:-1])
+                if word in _POSSESSIVES and words[i + 1] in _RELATIVES
+                and (not question or f"{word} {words[i + 1]}" in self.forward)}
 
     def _moves_here(self, words: list[str], i: int, named_places: set[int]) -> bool:
         """Whether word i is unknown and stands as a verb of motion: after a person (or a
