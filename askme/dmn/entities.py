@@ -513,8 +513,13 @@ class EntityMap:
             self._species(words, capitals)
         named_places = self._named_places(words, capitals)
         known_kind = self.lexicon.kind_of
-        compounds = ({**self._compound_places(text, matches, words, named_places, question),
-                      **self._relatives(words, question)} if self.phrases else {})
+        compounds: dict[int, str] = {}
+        if self.phrases:
+            # A compound's first word is one the model never read, or a possessive.
+            if not self.lexicon.words.issuperset(words):
+                compounds = self._compound_places(text, matches, words, named_places, question)
+            if not _POSSESSIVES.isdisjoint(words):
+                compounds |= self._relatives(words, question)
         out, last, skip = [], 0, -1
         known_words = self.lexicon.words
         slots_here = []  # the slots this text names, in order
@@ -631,7 +636,7 @@ class EntityMap:
         them. A sentence holding none of the rules' words is left at once (most are)."""
         present = set(words)
         said: dict[int, str] = {}  # word index -> what it reads ("" drops it)
-        gives = [t for t, word in enumerate(words[:-1]) if word == "to" and t >= 4]
+        gives = [t for t in range(4, len(words) - 1) if words[t] == "to"]
         if not gives and _PLAIN_WORDS.isdisjoint(present):
             return text  # most facts ("Mary went to the kitchen.")
         if not _TOLD_OF_PEOPLE.isdisjoint(present):
@@ -851,7 +856,9 @@ class EntityMap:
         Rome."), or after a verb of motion and "to" ("Tom flew to Paris."). Read by their
         neighbours alone, they look like people, as "Mary gave the apple to Fred." taught."""
         forward = self.forward if forward is None else forward
-        places = set()
+        places: set[int] = set()
+        if True not in capitals[2:]:
+            return places  # no capitalised word where a place could stand (most facts)
         for j in range(2, len(words)):
             word, verb = words[j], words[j - 2]
             if words[j - 1] not in _PLACE_PREPOSITIONS or not capitals[j]:
