@@ -62,6 +62,10 @@ def test_the_shipped_recipe_reads_as_its_stages():
     assert fourth.oversample == {4: 4, 19: 4, 16: 8, 3: 2, 7: 2, 8: 2, 18: 2}
     assert fourth.task_augment == {17: 1.0, 4: 0.0, 19: 0.0} and fourth.model.gate_competition
     assert recipe.stages[5].settings["data_steps"] == ["where_questions", "turned_directions"]
+    assert fourth.batch_tokens is None  # no budget unless a stage sets one
+    budget = stage_options(recipe, {**recipe.stages[3].settings, "batch_tokens": 200_000},
+                           Path("en"), None, Path("b1"))
+    assert budget.batch_tokens == 200_000
 
 
 def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):

@@ -572,3 +572,20 @@ def test_gate_competition_lowers_a_fact_by_the_gate_mass_around_it():
     half = torch.sigmoid(torch.tensor(0.0))  # each fact's gate before competing
     assert torch.allclose(out[0, :2], torch.stack([-2.0 * half, -0.5 * half]))
     assert out[0, 2] == float("-inf") and out[0, 3] == 1.0  # padding, end-of-passes unchanged
+
+
+def test_a_token_budget_puts_long_stories_fewer_to_a_batch():
+    from askme.dmn.batches import Encoded, length_batches
+
+    lengths = [random.Random(k).choice([50, 300, 70_000]) for k in range(200)]
+    items = [Encoded([5] * n, [n - 1], [6], [7], []) for n in lengths]
+    plain = length_batches(items, 32, random.Random(1))
+    # Without a budget: batches of 32 (the shipped recipes' steps as they were).
+    assert sorted(len(b) for b in plain)[1:] == [32] * (len(plain) - 1)
+    budgeted = length_batches(items, 32, random.Random(1), max_tokens=200_000, least=2)
+    assert sorted(i for b in budgeted for i in b) == list(range(200))
+    for batch in budgeted:
+        longest = max(lengths[i] for i in batch)
+        assert len(batch) <= 32 and (len(batch) * longest <= 200_000 or len(batch) == 2)
+    assert any(len(b) == 2 and max(lengths[i] for i in b) == 70_000 for b in budgeted)
+    assert any(len(b) == 32 for b in budgeted)  # short stories still go 32 to a step

@@ -384,8 +384,8 @@ class EntityMap:
     # "the red ball" as "the ball" (_describes). The training data steps read without them,
     # as the shipped models' data were read, so a recipe makes the same data.
     phrases: bool = True
-    # The one person the last fact named, as first written: whom a "he" or "she" opening
-    # the next fact means (_resolve_pronoun). None after a fact naming none or several.
+    # Whom a pronoun opening the next fact means (_resolve_pronoun): the one person the
+    # last fact named, as first written, or the animal or thing it opened with ("the dog").
     subject: str | None = None
     subject_at: int = NEVER  # the text that named it
     # Texts whose opening pronoun was read so -> the text that named whom it means: the two
@@ -584,9 +584,10 @@ class EntityMap:
 
     def _resolve_pronoun(self, text: str, matches, words: list[str]) -> str:
         """A fact opening with "he" or "she" (after "Then", "After that," ...) told with the
-        name of the one person the fact before it named: "Amara got the laptop." then "She
-        came back to the station." reads "Amara came back to the station.", so the fact
-        tells whom it is about wherever it is asked from."""
+        name of the one person the fact before it named, and one opening with "it" with the
+        animal or thing that fact opened with: "Amara got the laptop." then "She came back
+        to the station." reads "Amara came back to the station.", so the fact tells whom it
+        is about wherever it is asked from."""
         if self.subject is None:
             return text
         for k, word in enumerate(words):

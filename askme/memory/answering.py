@@ -361,8 +361,13 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
              for i, ex in enumerate(examples)]
     answers: list[Answer | None] = [None] * len(examples)
     order = sorted(range(len(examples)), key=count.__getitem__)
-    for start in range(0, len(order), batch_size):
-        chunk = order[start:start + batch_size]
+    chunks: list[list[int]] = [[]]
+    for i in order:  # batch_size questions, fewer of long memories (ANSWER_CELLS)
+        if chunks[-1] and (len(chunks[-1]) == batch_size
+                           or (len(chunks[-1]) + 1) * count[i] > ANSWER_CELLS):
+            chunks.append([])
+        chunks[-1].append(i)
+    for chunk in chunks if order else []:
         counts = [count[i] for i in chunk]
         T, H = max(counts), engine.config.hidden_dim
         facts = np.zeros((len(chunk), T, H), facts_of[reading[chunk[0]]].dtype)

@@ -109,12 +109,13 @@ def supervised_batch(items: list[Encoded], supervision: Supervision) -> Batch:
     return supervise(collate(items), [item.task for item in items], supervision)
 
 
-def mean_loss(model: DMN, items, batch_size: int, supervision: Supervision) -> float:
+def mean_loss(model: DMN, items, batch_size: int, supervision: Supervision,
+              max_tokens: int | None = None) -> float:
     model.eval()
     device = next(model.parameters()).device
     summed = 0.0
     with torch.no_grad():
-        for indices in length_batches(items, batch_size):
+        for indices in length_batches(items, batch_size, max_tokens=max_tokens):
             batch = supervised_batch([items[i] for i in indices], supervision)
             _, loss = model(batch.to(device))
             summed += loss.item() * len(indices)
@@ -318,7 +319,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         mine = ([everything[i] for i in shard(len(everything), epoch, options.seed, context)]
                 if context.distributed and shared is None else everything)
         items = [train_items[i] for i in mine]
-        for indices in length_batches(items, local_batch, rng):
+        for indices in length_batches(items, local_batch, rng, max_tokens=options.batch_tokens,
+                                      least=context.world_size if shared else 1):
             tasks = [items[i].task for i in indices]
             shares = [options.task_augment.get(t, options.augment)
                       for t in tasks]  # each question's chance to be renamed
@@ -353,7 +355,8 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
         val_accuracy, val_by_task, val_loss = 0.0, {}, 0.0
         if context.is_main:
             val_accuracy, val_by_task = accuracy(checkpoint, val_set)
-            val_loss = mean_loss(model, val_items, options.batch_size, supervision)
+            val_loss = mean_loss(model, val_items, options.batch_size, supervision,
+                                 options.batch_tokens)
         val_accuracy, val_loss, out_of_time = share([val_accuracy, val_loss, past_time_limit()],
                                                     context)
         # The rate follows the validation loss, which keeps falling through the early

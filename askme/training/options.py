@@ -71,6 +71,9 @@ class TrainOptions:
     out: Path | None = None  # checkpoint folder; None keeps the model in memory only
     epochs: int = 100  # most passes over the training split
     batch_size: int = 32
+    # Most story tokens a batch holds, rows times its longest story (askme.dmn.batches.
+    # length_batches): long stories go fewer to a batch. None: batch_size rows always.
+    batch_tokens: int | None = None
     lr: float = 2e-3  # Adam learning rate
     lr_decay: float = 0.5  # rate multiplier after `decay_patience` epochs with no lower val loss
     decay_patience: int = 6

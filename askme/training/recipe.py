@@ -79,6 +79,8 @@ STAGE_KEYS = {
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
     "epochs": f"most epochs ({_options.epochs})",
     "batch_size": f"questions per step ({_options.batch_size})",
+    "batch_tokens": "most story tokens a step reads, rows times the longest: long stories "
+                    "go fewer to a step (no limit)",
     "lr": f"Adam learning rate ({_options.lr})",
     "decay_patience": f"halve the rate after this many epochs without a lower validation "
                       f"loss ({_options.decay_patience})",
@@ -108,6 +110,7 @@ _TYPES = {
     "hidden": int, "embed": int, "memory_update": str, "answer_reads_episodes": bool,
     "answer_pass_keys": bool, "max_passes": int, "vocab_size": int, "sentence_words": bool,
     "tasks": str, "data_steps": list, "vocab_tasks": str, "epochs": int, "batch_size": int,
+    "batch_tokens": int,
     "lr": float, "decay_patience": int, "patience": int, "val_fraction": float,
     "time_limit": float, "augment": float, "task_augment": dict, "oversample": dict,
     "retell": float, "retell_tasks": str, "dropout": float, "word_dropout": float,
@@ -117,7 +120,7 @@ _TYPES = {
 
 
 _AT_LEAST_1 = ("threads", "hidden", "embed", "max_passes", "vocab_size", "epochs",
-               "batch_size", "decay_patience", "patience")
+               "batch_size", "batch_tokens", "decay_patience", "patience")
 _ABOVE_0 = ("lr", "time_limit", "gate_loss_weight")
 _SHARES = ("augment", "retell", "dropout", "word_dropout", "val_fraction")  # in [0, 1]
 
@@ -312,7 +315,8 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         retell_tasks=tuple(parse_tasks(given("retell_tasks", "17-19"))),
         oversample=_per_task(given("oversample", {}), int),
         task_augment=_per_task(given("task_augment", {}), float),
-        **{key: given(key) for key in ("epochs", "batch_size", "lr", "decay_patience",
+        **{key: given(key) for key in ("epochs", "batch_size", "batch_tokens", "lr",
+                                       "decay_patience",
                                        "patience", "val_fraction", "time_limit", "augment",
                                        "retell") if given(key) is not None})
 
