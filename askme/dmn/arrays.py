@@ -296,7 +296,7 @@ class ArrayDMN:
         story = np.asarray(story)
         states = self._gru_sequence("input_module.gru", self.w["embed.weight"][story], h0)
         positions = np.asarray(fact_positions)
-        facts = np.take_along_axis(states, positions[:, :, None], axis=1)
+        facts = states[np.arange(len(positions))[:, None], positions]  # (B, T, H)
         return facts, states[:, -1]
 
     def encode_question(self, question, lengths):

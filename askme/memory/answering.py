@@ -3,6 +3,7 @@ gates, where the memory halted). The chat, ask, load and eval all answer through
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -429,8 +430,12 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
 def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:
     """The answer token of each person the model's lexicon knows, spelt as it learned them
     (a name of several pieces shares them with other words and is left out)."""
-    ids = {name: checkpoint.tokenizer.encode(name)
-           for name in checkpoint.lexicon.slots.get("actor", ())}
+    return _person_tokens(checkpoint.tokenizer, tuple(checkpoint.lexicon.slots.get("actor", ())))
+
+
+@functools.lru_cache(maxsize=8)  # per model: every question asks (a tenth of a question's time)
+def _person_tokens(tokenizer, people: tuple[str, ...]) -> dict[str, int]:
+    ids = {name: tokenizer.encode(name) for name in people}
     return {name: pieces[0] for name, pieces in ids.items() if len(pieces) == 1}
 
 
