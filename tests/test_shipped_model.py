@@ -205,6 +205,10 @@ EVERYDAY_ROWS = [
     # A relative named with a possessive; "he" after the fact before
     ("My sister went to the gym. Dad is in the garage. Then he went to the kitchen.",
      ["Where is my sister?", "Where is Dad?"], ["gym", "kitchen"]),
+    # A day before or after the fact, a word of sequence after it
+    ("Omar travelled to Cairo on Monday. On Tuesday he flew to Nairobi. Tim went to the "
+     "cinema. Tim went home afterwards.", ["Where is Omar?", "Where is Tim?"],
+     ["Nairobi", "home"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

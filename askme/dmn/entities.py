@@ -51,7 +51,7 @@ READING = 3
 # Changed whenever the phrase rules (EntityMap.phrases) read a text other than before, as
 # askme.dmn.tokenizer.READING is: a memory's encodings cached under older rules are then
 # made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
-PHRASE_RULES = "2026-12-06: pronouns named, bare places, journeys by vehicle, relatives"
+PHRASE_RULES = "2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days"
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -269,7 +269,8 @@ _PERFECT = {"has", "have", "had"}
 _PERFECT_ADVERBS = {"just", "already", "finally", "recently", "since", "also", "now", "then"}
 # Words that open a fact before its subject ("Then", "After that,", "A bit later,").
 _OPENERS = frozenset({"then", "afterwards", "after", "that", "later", "next", "soon", "a",
-                      "bit", "following", "finally", "meanwhile", "and"})
+                      "bit", "following", "finally", "meanwhile", "and", "on", "monday",
+                      "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
 # Giving with two objects reads as bAbI tells it ("Ava gave Mia a present." as "Ava gave a
 # present to Mia.").
@@ -298,6 +299,8 @@ _RELATIVES = {"sister", "brother", "mother", "father", "mom", "mum", "dad", "mom
               "friend", "boss", "neighbour", "neighbor", "colleague", "roommate", "flatmate",
               "partner", "girlfriend", "boyfriend", "fiancee", "fiance", "teacher", "coach",
               "doctor", "baby", "sibling", "parent", "stepmother", "stepfather", "landlord"}
+# Words of sequence closing a fact, which bAbI puts first when it says them at all.
+_AFTER_ALL = {"afterwards", "later", "again", "too", "also", "then"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
 _TIMES = {"year", "week", "month", "night", "weekend", "monday", "tuesday", "wednesday",
@@ -311,7 +314,7 @@ _FEARS = {"afraid", "scared", "frightened"}
 _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "sheep"))
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
-                | _VEHICLES | _BARE_PLACES | {"into", "by", "last", "next"})
+                | _VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | {"into", "by", "last", "next"})
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -686,8 +689,12 @@ class EntityMap:
                 said[k] = "to"  # "Liam walked into the garden."
             elif k + 2 == len(words) and (
                     words[k] == "by" and words[k + 1] in _VEHICLES | {"car", "bike"}
-                    or words[k] in ("last", "next") and words[k + 1] in _TIMES):
+                    or words[k] in ("last", "next", "on") and words[k + 1] in _TIMES):
                 said |= {k: "", k + 1: ""}  # "Ben went to Rome by plane.", "... last year."
+        if len(words) > 4 and words[0] in ("on", "last", "next") and words[1] in _TIMES:
+            said |= {0: "", 1: ""}  # "On Tuesday Omar flew to Nairobi."
+        if len(words) >= 3 and words[-1] in _AFTER_ALL:
+            said[len(words) - 1] = ""  # "Tim went home afterwards."
         if not _DETERMINERS.isdisjoint(present):
             for k in range(1, len(words) - 1):
                 if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
