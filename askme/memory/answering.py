@@ -433,7 +433,7 @@ def person_tokens(checkpoint: Checkpoint) -> dict[str, int]:
     return _person_tokens(checkpoint.tokenizer, tuple(checkpoint.lexicon.slots.get("actor", ())))
 
 
-@functools.lru_cache(maxsize=8)  # per model: every question asks (a tenth of a question's time)
+@functools.lru_cache(maxsize=8)  # once per model, not once per question
 def _person_tokens(tokenizer, people: tuple[str, ...]) -> dict[str, int]:
     ids = {name: tokenizer.encode(name) for name in people}
     return {name: pieces[0] for name, pieces in ids.items() if len(pieces) == 1}

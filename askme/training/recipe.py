@@ -316,9 +316,9 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         oversample=_per_task(given("oversample", {}), int),
         task_augment=_per_task(given("task_augment", {}), float),
         **{key: given(key) for key in ("epochs", "batch_size", "batch_tokens", "lr",
-                                       "decay_patience",
-                                       "patience", "val_fraction", "time_limit", "augment",
-                                       "retell") if given(key) is not None})
+                                       "decay_patience", "patience", "val_fraction",
+                                       "time_limit", "augment", "retell")
+           if given(key) is not None})
 
 
 def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
