@@ -288,7 +288,7 @@ _DRIVING = {"drove", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
 _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
 # Places told without an article, as a verb's or a preposition's object ("went home", "at
 # work"): read as places with one ("to the home"), which take a place's slot. Read as
-# written, "Luke is at the gym. Luke went home." was answered "gym".
+# written, "Nina is at the gym. Nina went home." was answered "gym".
 _BARE_PLACES = {"home", "work"}
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
 # A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
