@@ -100,6 +100,24 @@ def test_a_thing_no_fact_names_is_no_answer_to_what_someone_holds(state, monkeyp
         == (shown == "unknown")
 
 
+@pytest.mark.parametrize("said, shown", [("kitchen", "unknown"), ("apple", "unknown"),
+                                         ("Sandra", "Sandra")])
+def test_a_who_question_answered_with_a_place_or_thing_is_unknown(state, monkeypatch, said,
+                                                                  shown):
+    from askme.memory import answering
+
+    decode = answering.decode_prediction
+
+    def decoder_says(*args):
+        return [dataclasses.replace(a, text=said) for a in decode(*args)]
+    monkeypatch.setattr(answering, "decode_prediction", decoder_says)
+    say(state, "Anna went to the gym. Tom gave the ball to Anna.")
+    out = say(state, "Who went to the gym?").splitlines()
+    assert out[0] == shown
+    caption = " ".join(" ".join(out).split())
+    assert ("which is no person, so the answer is unknown" in caption) == (shown == "unknown")
+
+
 def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):
     out = say(state, "Daniel went to the office. Where is Daniel?").splitlines()
     assert out[:2] == ["noted as fact 1", "office"]

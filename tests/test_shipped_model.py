@@ -209,6 +209,8 @@ EVERYDAY_ROWS = [
     ("Omar travelled to Cairo on Monday. On Tuesday he flew to Nairobi. Tim went to the "
      "cinema. Tim went home afterwards.", ["Where is Omar?", "Where is Tim?"],
      ["Nairobi", "home"]),
+    # A question asked of a person (no task asks who went somewhere), answered with a place
+    ("Anna went to the gym. Tom gave the ball to Anna.", ["Who went to the gym?"], ["unknown"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -44,6 +44,9 @@ class Explanation:
     # someone is or what they hold (asks_for_told; the answer is then "unknown", with
     # confidence 1); "" otherwise.
     unsupported: str = ""
+    # What the decoder said when a question the model learned to answer with a person
+    # ("Who ...?") got a place or a thing (the answer is then "unknown"); "" otherwise.
+    no_person: str = ""
 
     @classmethod
     def of(cls, question: str, answer: "Answer", facts: list[str],
@@ -51,7 +54,7 @@ class Explanation:
         return cls(question, answer.text, facts, answer.gates, answer.passes,
                    halted=answer.choices[-1] == len(facts), confidence=answer.confidence,
                    sentence=sentence, choices=list(answer.choices), unnamed=answer.unnamed,
-                   unsupported=answer.unsupported)
+                   unsupported=answer.unsupported, no_person=answer.no_person)
 
     def chosen(self) -> list[int]:
         """Each pass's choice: a fact's position, or len(facts) for end-of-passes."""
@@ -262,6 +265,7 @@ class Answer:
     # then "unknown", whatever the decoder said.
     unnamed: tuple[str, ...] = ()
     unsupported: str = ""  # see Explanation.unsupported
+    no_person: str = ""  # see Explanation.no_person
     # (fact, earlier fact) pairs: the fact's opening pronoun was read as the person the
     # earlier one named (EntityMap.resolved), so the fact tells what both told.
     merged: tuple[tuple[int, int], ...] = ()
@@ -416,7 +420,13 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
             out.append(a)
             continue
         said = s.restore(a.text)
-        if said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(question) \
+        if s.lexicon.asks_for_person(question) and s.lexicon.kind_of.get(
+                a.text.lower()) in ("place", "object"):
+            # "Who went to the gym?" (no training task asks it) was answered "office": a
+            # question the model learned to answer with a person, answered with a place or
+            # a thing, it cannot answer.
+            out.append(replace(a, text=UNKNOWN, confidence=1.0, no_person=said))
+        elif said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(question) \
                 and not s.told(said, k):
             # The memory tells of no such place or thing: the passes found nothing the
             # answer rests on (issue 32's laptop, whose holder no fact places, got "school";
