@@ -267,10 +267,10 @@ _IS = {"is", "was", "are", "were", "am"}
 # The perfect reads as the past: "has (just) gone to" as "gone to".
 _PERFECT = {"has", "have", "had"}
 _PERFECT_ADVERBS = {"just", "already", "finally", "recently", "since", "also", "now", "then"}
-# Words that open a fact before its subject ("Then", "After that,", "A bit later,").
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+# Words that open a fact before its subject ("Then", "After that,", "On Monday").
 _OPENERS = frozenset({"then", "afterwards", "after", "that", "later", "next", "soon", "a",
-                      "bit", "following", "finally", "meanwhile", "and", "on", "monday",
-                      "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+                      "bit", "following", "finally", "meanwhile", "and", "on"} | _WEEKDAYS)
 _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
 # Giving with two objects reads as bAbI tells it ("Ava gave Mia a present." as "Ava gave a
 # present to Mia.").
@@ -303,8 +303,8 @@ _RELATIVES = {"sister", "brother", "mother", "father", "mom", "mum", "dad", "mom
 _AFTER_ALL = {"afterwards", "later", "again", "too", "also", "then"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
-_TIMES = {"year", "week", "month", "night", "weekend", "monday", "tuesday", "wednesday",
-          "thursday", "friday", "saturday", "sunday", "summer", "winter", "spring", "autumn"}
+_TIMES = {"year", "week", "month", "night", "weekend", "summer", "winter", "spring",
+          "autumn"} | _WEEKDAYS
 _NOT_A_THING = NAMES_NOBODY | _ARTICLES | {"lot", "few", "bit", "little", "couple", "while",
                                            "moment"}
 # Deduction's fears, told as bAbI tells them ("Sheep fear hens.", "Cats are scared of
@@ -332,6 +332,11 @@ def _singular(plural: str) -> str:
     if plural.endswith("s") and not plural.endswith("ss"):
         return plural[:-1]
     return plural
+
+
+def _relative_at(words: list[str], i: int) -> bool:
+    """Whether word i is a relative after a possessive ("my sister"): one person."""
+    return i > 0 and words[i] in _RELATIVES and words[i - 1] in _POSSESSIVES
 
 
 def _said_instead(text: str, matches, said: dict[int, str]) -> str:
@@ -799,8 +804,8 @@ class EntityMap:
         word = words[i]
         return self._after_mover(words, i + 1) or (
             capitals[i] and word not in self.lexicon.words
-            and self.lexicon.kind_of.get(self.forward.get(word, word)) is None) or (
-            word in _RELATIVES and i > 0 and words[i - 1] in _POSSESSIVES)
+            and self.lexicon.kind_of.get(self.forward.get(word, word)) is None) \
+            or _relative_at(words, i)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
                          question: bool) -> dict[int, str]:
@@ -839,9 +844,9 @@ class EntityMap:
         gym." then "Where is my sister?"): a possessive, then a word for a relative, a
         friend or the like. Read word by word, "my" took a name's slot and the sister was
         lost. A question reads only the ones its memory holds."""
-        return {i: f"{word} {words[i + 1]}" for i, word in enumerate(words[:-1])
-                if word in _POSSESSIVES and words[i + 1] in _RELATIVES
-                and (not question or f"{word} {words[i + 1]}" in self.forward)}
+        pairs = {i - 1: f"{words[i - 1]} {words[i]}" for i in range(len(words))
+                 if _relative_at(words, i)}
+        return {i: pair for i, pair in pairs.items() if not question or pair in self.forward}
 
     def _moves_here(self, words: list[str], i: int, named_places: set[int]) -> bool:
         """Whether word i is unknown and stands as a verb of motion: after a person (or a
