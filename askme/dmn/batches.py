@@ -121,18 +121,31 @@ def length_batches(items: list[Encoded], batch_size: int, rng: random.Random | N
     if rng is not None:
         rng.shuffle(order)
     span = batch_size * pool if rng is not None else max(1, len(order))
+    def length(i: int) -> int:
+        return len(items[i].story)
+
     batches = []
     for start in range(0, len(order), span):
-        batch: list[int] = []
-        for i in sorted(order[start:start + span], key=lambda i: len(items[i].story)):
-            if len(batch) == batch_size or (
-                    max_tokens and len(batch) >= least
-                    and (len(batch) + 1) * len(items[i].story) > max_tokens):
-                batches.append(batch)
-                batch = []
-            batch.append(i)
-        if batch:
-            batches.append(batch)
+        batches += split_sorted(sorted(order[start:start + span], key=length), length,
+                                batch_size, max_tokens, least)
     if rng is not None:
         rng.shuffle(batches)
+    return batches
+
+
+def split_sorted(order: list[int], size, batch_size: int, budget: int | None = None,
+                 least: int = 1) -> list[list[int]]:
+    """`order` (indices, smallest `size(i)` first) cut into runs of at most `batch_size`,
+    each ending before its rows times its largest size would pass `budget` (if given),
+    but holding at least `least` rows."""
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for i in order:
+        if len(batch) == batch_size or (
+                budget and len(batch) >= least and (len(batch) + 1) * size(i) > budget):
+            batches.append(batch)
+            batch = []
+        batch.append(i)
+    if batch:
+        batches.append(batch)
     return batches

@@ -317,7 +317,7 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
     """
     import numpy as np
 
-    from askme.dmn.batches import encode_example, length_batches, pad_array
+    from askme.dmn.batches import encode_example, length_batches, pad_array, split_sorted
 
     engine, tokenizer = checkpoint.model.arrays, checkpoint.tokenizer
     stories: dict[tuple, int] = {}  # (file, story) -> index of its longest example
@@ -366,13 +366,8 @@ def answer_examples(checkpoint: Checkpoint, examples: list[Example], batch_size:
              for i, ex in enumerate(examples)]
     answers: list[Answer | None] = [None] * len(examples)
     order = sorted(range(len(examples)), key=count.__getitem__)
-    chunks: list[list[int]] = [[]]
-    for i in order:  # batch_size questions, fewer of long memories (ANSWER_CELLS)
-        if chunks[-1] and (len(chunks[-1]) == batch_size
-                           or (len(chunks[-1]) + 1) * count[i] > ANSWER_CELLS):
-            chunks.append([])
-        chunks[-1].append(i)
-    for chunk in chunks if order else []:
+    # batch_size questions, fewer of long memories (ANSWER_CELLS)
+    for chunk in split_sorted(order, count.__getitem__, batch_size, ANSWER_CELLS):
         counts = [count[i] for i in chunk]
         T, H = max(counts), engine.config.hidden_dim
         facts = np.zeros((len(chunk), T, H), facts_of[reading[chunk[0]]].dtype)
