@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from askme.dmn.checkpoint import load_checkpoint
 from askme.errors import AskmeError
 from askme.training.options import Supervision
 from askme.training.recipe import load_recipe, stage_options
@@ -38,6 +39,7 @@ epochs = 1
 dropout = 0.2
 gate_competition = true
 sentence_words = true
+converses = true
 oversample = { "8" = 2 }
 """
 
@@ -147,10 +149,12 @@ def test_train_runs_every_stage_records_the_recipe_and_keeps_finished_stages(tmp
     assert info["info"]["options"]["recipe"]["text"] == TINY
     assert info["info"]["options"]["recipe"]["stage"] == "second"
     assert info["model"]["gate_competition"] and info["model"]["dropout"] == 0.2
-    # A later stage may start reading a one-sentence story word by word: no weight changes.
-    assert info["model"]["sentence_words"]
+    # A later stage may start reading a one-sentence story word by word, or converses
+    # alike: no weight changes. The model loaded reads as it trained.
+    assert info["model"]["sentence_words"] and info["model"]["converses"]
+    assert load_checkpoint(tmp_path / "model", arrays=True).tokenizer.converses
     first = json.loads((tmp_path / "model.stages" / "first" / "config.json").read_text())
-    assert not first["model"]["sentence_words"]
+    assert not first["model"]["sentence_words"] and not first["model"]["converses"]
     assert info["model"]["hidden_dim"] == 8 and info["info"]["seed"] == 2
     weights = (tmp_path / "model" / "weights.pt").read_bytes()
 

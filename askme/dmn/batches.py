@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from askme.babi import Example
+from askme.converses import question_conversely
 from askme.dmn.tokenizer import ANSWER_END_ID, FACT_END_ID, PAD_ID, Tokenizer
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ def encode_example(tokenizer: Tokenizer, example: Example, words: bool = False) 
     answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
     question = tokenizer.encode_question(example.question)
     supports = list(example.supports)
+    if tokenizer.converses and question_conversely(example.question)[1]:
+        supports.reverse()  # the question names its two things the other way round
     read = sentence_words(tokenizer, example.story[0]) if words and len(example.story) == 1 else None
     if read is not None:
         ids, ends = read

@@ -121,6 +121,7 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False,
     if tokenizer.vocab_size != config.vocab_size:
         raise AskmeError(f"{folder / TOKENIZER_FILE}: has {tokenizer.vocab_size} pieces but the "
                          f"weights expect {config.vocab_size}; it belongs to another model")
+    tokenizer.converses = config.converses
     try:
         if arrays:
             from askme.dmn.arrays import ArrayDMN, load_state

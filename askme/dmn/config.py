@@ -88,6 +88,10 @@ class DMNConfig:
     # fact, so the passes attend over words (paper, sec. 2.1: "if it is just one sentence",
     # the input has "as many elements as the number of words in the sentence").
     sentence_words: bool = False
+    # Facts and yes/no questions read with a relation and its converse alike ("A is below B"
+    # as "B is above A": askme.converses), which the positions of task type 17 then follow
+    # from with half the cues.
+    converses: bool = False
 
     def __post_init__(self):
         if self.answer_pass_keys and not self.answer_reads_episodes:
@@ -111,4 +115,4 @@ class DMNConfig:
 # The fields a config may lack, as a model saved before each of them was made.
 ADDED_LATER = {"word_dropout": None, "memory_update": "gru", "answer_reads_episodes": False,
                "answer_pass_keys": False, "gate_loss_weight": 1.0, "gate_competition": False,
-               "sentence_words": False}
+               "sentence_words": False, "converses": False}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 
+from askme.converses import fact_conversely, question_conversely
 from askme.english import WORD
 from askme.errors import AskmeError
 
@@ -48,6 +49,19 @@ class Tokenizer:
                                                          FACT_END_ID):
             raise AskmeError("tokenizer lacks askme's reserved ids (pad, answer start/end, fact end)")
         self.model_proto = model_proto
+        self._converses = False
+
+    @property
+    def converses(self) -> bool:
+        """Whether facts and questions are read with converse relations alike
+        (askme.converses), as the model this tokenizer serves trained (DMNConfig.converses)."""
+        return self._converses
+
+    @converses.setter
+    def converses(self, value: bool) -> None:
+        if value != self._converses:
+            self._memo.clear()
+        self._converses = value
 
     @classmethod
     def train(cls, texts, vocab_size: int = 1000) -> "Tokenizer":
@@ -105,20 +119,24 @@ class Tokenizer:
 
     def encode_fact(self, text: str) -> list[int]:
         """A fact's pieces, read in the form of the training text (see `as_trained`)."""
-        return self._encoded(("fact", text), text, FACT_END, ".")
+        said = fact_conversely(text) if self._converses else text
+        return self._encoded(("fact", text), said, FACT_END, ".")
 
     def fact_words(self, text: str) -> tuple[list[int], list[int]]:
-        """A one-sentence story read word by word: its pieces (as encode_fact gives them) and
+        """A one-sentence story read word by word: its pieces (as encode_fact gives them, but
+        with no converse turned round: each word stays where the user wrote it) and
         the index of each word's last piece, words as the sentence splits at spaces (the
         state there has read the whole word)."""
-        ids = self.encode_fact(text)
+        # Word by word, as written: each word's state is shown on that word.
+        ids = self._encoded(("words", text), text, FACT_END, ".")
         pieces = [self._sp.id_to_piece(i) for i in ids]
         starts = [i for i, piece in enumerate(pieces) if i == 0 or piece.startswith("\u2581")]
         return ids, [start - 1 for start in starts[1:]] + [len(ids) - 1]
 
     def encode_question(self, text: str) -> list[int]:
         """A question's pieces, read in the form of the training text (see `as_trained`)."""
-        return self._encoded(("question", text), text, QUESTION_END, "?")
+        said = question_conversely(text)[0] if self._converses else text
+        return self._encoded(("question", text), said, QUESTION_END, "?")
 
     def _encoded(self, key, text: str, end: re.Pattern | None = None, mark: str = ""):
         # bAbI stories repeat their facts under every question of the story, and chats

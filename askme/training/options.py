@@ -16,8 +16,9 @@ DEFAULT_SEED = 1  # the seed of a fresh run that names none
 
 
 # DMNConfig fields a stage (--init) may set in the model it goes on from: how it trains and
-# how it reads a one-sentence story, never what its weights are.
-STAGE_SETTINGS = ("dropout", "word_dropout", "gate_loss_weight", "sentence_words")
+# how it reads a one-sentence story and converse relations, never what its weights are.
+STAGE_SETTINGS = ("dropout", "word_dropout", "gate_loss_weight", "sentence_words",
+                  "converses")
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,8 @@ STAGE_KEYS = {
                         "a later stage can add it, not take it away",
     "sentence_words": "* a story of one sentence is read word by word, its words the facts "
                       "(false)",
+    "converses": "* a relation and its converse read alike: \"A is below B\" as \"B is "
+                 "above A\" (false)",
 }
 __doc__ += "".join(f"    {key:<18} {text}\n" for key, text in STAGE_KEYS.items())
 
@@ -109,6 +111,7 @@ _TYPES = {
     "name": str, "description": str, "seed": int, "threads": int, "init": str,
     "hidden": int, "embed": int, "memory_update": str, "answer_reads_episodes": bool,
     "answer_pass_keys": bool, "max_passes": int, "vocab_size": int, "sentence_words": bool,
+    "converses": bool,
     "tasks": str, "data_steps": list, "vocab_tasks": str, "epochs": int, "batch_size": int,
     "batch_tokens": int,
     "lr": float, "decay_patience": int, "patience": int, "val_fraction": float,
