@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "askme"
 # Lower numbers may be imported by higher ones, never the other way round.
 LAYERS = {
     "askme.errors": 0, "askme.visible": 0, "askme.files": 0, "askme.paths": 0,
-    "askme.limits": 0, "askme.babi": 0, "askme.english": 0,
+    "askme.limits": 0, "askme.babi": 0, "askme.english": 0, "askme.converses": 0,
     "askme.dmn": 1,
     "askme.stories": 2, "askme.memory": 2, "askme.evaluation": 2,
     "askme.training": 3, "askme.render": 3, "askme.fetch": 3,
