@@ -4,10 +4,9 @@ the right of B" as "B is to the left of A", in facts and in yes/no questions.
 Why: whether "Is the triangle below the square?" holds follows from two facts by a parity
 of cues (which relation each fact states, which way round, which the question asks); with
 a relation and its converse read alike, half of those cues go. On bAbI 10k's task 17 alone a
-DMN that reads converses alike answers 99.9-100 % of validation after 13-20 epochs in two
-seeds, and 70-97 % after 25-40 epochs as written (docs/everyday-english.md). The words stay
-English a reader of the original would read the same; a model reads them this way only if
-it trained so (DMNConfig.converses).
+DMN that reads converses alike answers 99.9-100 % of validation after 14-20 epochs in two
+seeds, and 70-97 % after 25-40 epochs as written (docs/everyday-english.md). The turned text
+says what the user's said; a model reads text so only if it trained so (DMNConfig.converses).
 """
 
 from __future__ import annotations
@@ -18,9 +17,9 @@ from askme.english import ADVERBS, AUXILIARIES, PRONOUNS, QUESTION_WORDS
 
 CONVERSES = {"below": "above", "to the right of": "to the left of"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "my", "your", "his", "her", "our", "their"}
-# A thing named in a relation: a determiner and up to three words, or up to three words
-# (a name): "the pink rectangle", "Paris". Longer runs are clauses ("Mary went home and
-# the cat"), whose turning round would say something else.
+# A thing named in a relation: one to four words ("the pink rectangle", "Paris"). Longer
+# runs are clauses ("Mary went home and the cat"), whose turning round would say something
+# else.
 _THING = r"(?:[^\W\d_]+[\w'-]*)(?: [^\W\d_]+[\w'-]*){0,3}"
 _RELATION = "|".join(re.escape(r) for r in CONVERSES)
 _FACT = re.compile(rf"^(?P<a>{_THING}) (?P<verb>is|was) (?P<rel>{_RELATION}) (?P<b>{_THING})"
