@@ -38,6 +38,11 @@ class Checkpoint:
     # the trainer's, kept for a later stage to go on with and for scoring free passes.
     supervision: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # The tokenizer reads converses alike where its model trained so (DMNConfig.converses),
+        # wherever a model and its tokenizer are paired: loaded, or in training.
+        self.tokenizer.converses = self.model.config.converses
+
 
 def save_checkpoint(folder: str | Path, model: "DMN", tokenizer: Tokenizer, info: dict | None = None,
                     lexicon: Lexicon | None = None, supervision: dict | None = None):
@@ -121,7 +126,6 @@ def load_checkpoint(folder: str | Path, checksums_required: bool = False,
     if tokenizer.vocab_size != config.vocab_size:
         raise AskmeError(f"{folder / TOKENIZER_FILE}: has {tokenizer.vocab_size} pieces but the "
                          f"weights expect {config.vocab_size}; it belongs to another model")
-    tokenizer.converses = config.converses
     try:
         if arrays:
             from askme.dmn.arrays import ArrayDMN, load_state

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Callable
 
 import sentencepiece as spm
 
@@ -32,6 +33,10 @@ QUESTION_END = re.compile(r"[\s?!.]*$")
 # Changed whenever encode_fact reads a text other than before: encodings a memory cached
 # under an older reading are then made again (askme.dmn.checkpoint.fingerprint).
 READING = "as-trained 2"
+
+
+def _asked_conversely(question: str) -> str:
+    return question_conversely(question)[0]
 
 
 class Tokenizer:
@@ -119,8 +124,8 @@ class Tokenizer:
 
     def encode_fact(self, text: str) -> list[int]:
         """A fact's pieces, read in the form of the training text (see `as_trained`)."""
-        said = fact_conversely(text) if self._converses else text
-        return self._encoded(("fact", text), said, FACT_END, ".")
+        return self._encoded(("fact", text), text, FACT_END, ".",
+                             fact_conversely if self._converses else None)
 
     def fact_words(self, text: str) -> tuple[list[int], list[int]]:
         """A one-sentence story read word by word: its pieces (as encode_fact gives them, but
@@ -135,14 +140,18 @@ class Tokenizer:
 
     def encode_question(self, text: str) -> list[int]:
         """A question's pieces, read in the form of the training text (see `as_trained`)."""
-        said = question_conversely(text)[0] if self._converses else text
-        return self._encoded(("question", text), said, QUESTION_END, "?")
+        return self._encoded(("question", text), text, QUESTION_END, "?",
+                             _asked_conversely if self._converses else None)
 
-    def _encoded(self, key, text: str, end: re.Pattern | None = None, mark: str = ""):
+    def _encoded(self, key, text: str, end: re.Pattern | None = None, mark: str = "",
+                 turn: Callable[[str], str] | None = None):
         # bAbI stories repeat their facts under every question of the story, and chats
-        # repeat names and questions: a small memo makes encoding them nearly free.
+        # repeat names and questions: a small memo makes encoding them nearly free, the
+        # converse reading (`turn`) included (the memo starts over when that changes).
         ids = self._memo.get(key)
         if ids is None:
+            if turn is not None:
+                text = turn(text)
             ids = self._sp.encode(text if end is None else self.as_trained(text, end, mark))
             if len(self._memo) >= MEMO_SIZE:
                 self._memo.clear()

@@ -269,7 +269,6 @@ def train(options: TrainOptions, report: Callable[[EpochReport], None] | None = 
             model, device_ids=[context.device] if context.device.type == "cuda" else None)
 
     words = model.config.sentence_words
-    tokenizer.converses = model.config.converses
     train_items = [encode_example(tokenizer, ex, words) for ex in train_set]
     val_items = [encode_example(tokenizer, ex, words) for ex in val_set]
     held_out = len(val_set)
