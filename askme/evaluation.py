@@ -35,7 +35,7 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
     """The report printed by `askme eval`: per task n, accuracy, gate accuracy, mean passes."""
     from askme.memory.answering import answer_examples
 
-    from askme.dmn.batches import encode_example
+    from askme.dmn.batches import encode_example, supports_as_read
 
     flat = [(task, ex) for task, exs in examples.items() for ex in exs]
     answers = answer_examples(checkpoint, [ex for _, ex in flat], batch_size)
@@ -47,7 +47,7 @@ def evaluate(checkpoint: Checkpoint, examples: dict[int, list[Example]], batch_s
         if len(ex.story) == 1 and (words or ex.word_level):
             return encode_example(checkpoint.tokenizer, ex, words).supports
         told_in = {earlier for fact, earlier in answer.merged if fact in ex.supports}
-        return [s for s in ex.supports if s not in told_in]
+        return [s for s in supports_as_read(checkpoint.tokenizer, ex) if s not in told_in]
     free_tasks = checkpoint.supervision.get("free_pass_tasks") or []  # the trainer's
     tasks: dict[str, dict] = {}
     for task in examples:

@@ -8,7 +8,7 @@ import pytest
 
 from askme.babi import Example
 from askme.converses import fact_conversely, question_conversely
-from askme.dmn.batches import encode_example
+from askme.dmn.batches import encode_example, supports_as_read
 from askme.dmn.checkpoint import load_checkpoint
 from askme.dmn.tokenizer import Tokenizer
 
@@ -78,6 +78,7 @@ def test_supporting_facts_follow_the_question_turned_round(tokenizer):
     assert encode_example(tokenizer, example).supports == [1, 0]
     tokenizer.converses = True
     assert encode_example(tokenizer, example).supports == [0, 1]  # the red square's first
+    assert supports_as_read(tokenizer, example) == [0, 1]  # as `askme eval` scores gates
     unturned = Example(example.story, "Is the blue square to the left of the red square?",
                        "yes", (1, 0))
     assert encode_example(tokenizer, unturned).supports == [1, 0]

@@ -45,15 +45,23 @@ def sentence_words(tokenizer: Tokenizer, sentence: str) -> tuple[list[int], list
     return (ids, ends) if len(ends) == len(sentence.split()) else None
 
 
+def supports_as_read(tokenizer: Tokenizer, example: Example) -> list[int]:
+    """The example's supporting facts in the order its question is read: turned round with
+    a question read conversely (Tokenizer.converses), whose two things then come in the
+    other order (bAbI gives the fact of the question's first thing first)."""
+    supports = list(example.supports)
+    if tokenizer.converses and question_conversely(example.question)[1]:
+        supports.reverse()
+    return supports
+
+
 def encode_example(tokenizer: Tokenizer, example: Example, words: bool = False) -> Encoded:
     """With `words` (DMNConfig.sentence_words), a story of one sentence has its words as
     facts: a question supported by the sentence (a bAbI fact) is supported by its last word,
     one with word supports by those words."""
     answer = tokenizer.encode_answer(example.answer) + [ANSWER_END_ID] if example.answer else []
     question = tokenizer.encode_question(example.question)
-    supports = list(example.supports)
-    if tokenizer.converses and question_conversely(example.question)[1]:
-        supports.reverse()  # the question names its two things the other way round
+    supports = supports_as_read(tokenizer, example)
     read = sentence_words(tokenizer, example.story[0]) if words and len(example.story) == 1 else None
     if read is not None:
         ids, ends = read
