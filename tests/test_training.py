@@ -1,5 +1,6 @@
 import dataclasses
 import json
+import math
 import random
 import shutil
 
@@ -572,6 +573,30 @@ def test_gate_competition_lowers_a_fact_by_the_gate_mass_around_it():
     half = torch.sigmoid(torch.tensor(0.0))  # each fact's gate before competing
     assert torch.allclose(out[0, :2], torch.stack([-2.0 * half, -0.5 * half]))
     assert out[0, 2] == float("-inf") and out[0, 3] == 1.0  # padding, end-of-passes unchanged
+
+
+def test_a_gate_on_the_competition_floor_moves_the_sums_by_rounding_only():
+    # A gate on COMPETITION_MASS_FLOOR, a float's rounding above it or below: the other
+    # facts' scores move by no more than that rounding. With a step at the floor they moved
+    # by the floor's 0.01 times the weights, and torch and numpy (each rounding its own way)
+    # answered one bAbI question 1.2e-3 apart.
+    from askme.dmn.config import COMPETITION_MASS_FLOOR, COMPETITION_RAMP_FROM
+
+    model = with_gate_competition(DMN(dataclasses.replace(TINY, vocab_size=50))).eval()
+    with torch.no_grad():
+        model.memory.competition.bias.copy_(torch.tensor([2.0, 0.5]))
+    h = torch.zeros(1, TINY.hidden_dim, dtype=torch.float64)
+    model.memory.double()
+    scores = []
+    for gate in (COMPETITION_MASS_FLOOR - 1e-9, COMPETITION_MASS_FLOOR + 1e-9,
+                 COMPETITION_RAMP_FROM - 1e-9):
+        logit = math.log(gate / (1 - gate))
+        logits = torch.tensor([[0.0, logit, 0.0, 1.0]], dtype=torch.float64)
+        scores.append(model.memory.compete(logits, h, h)[0, [0, 2]])
+    assert torch.allclose(scores[0], scores[1], atol=1e-7)
+    # Under the ramp the gate adds nothing: the first fact loses only the third's mass.
+    half = torch.sigmoid(torch.tensor(0.0, dtype=torch.float64))
+    assert torch.allclose(scores[2], torch.stack([-2.0 * half, -0.5 * half]))
 
 
 def test_a_token_budget_puts_long_stories_fewer_to_a_batch():

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, INFERENCE_MAX_STEPS,
-                              INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP, DMNConfig)
+from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, COMPETITION_RAMP_FROM,
+                              INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP,
+                              DMNConfig)
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 
@@ -373,7 +374,8 @@ class ArrayDMN:
             logits[:, :T][~fact_mask] = -np.inf
             if self.config.gate_competition:
                 gates = _sigmoid(logits[:, :-1])
-                gates = gates * (gates >= COMPETITION_MASS_FLOOR)
+                gates = gates * np.clip((gates - COMPETITION_RAMP_FROM)
+                                        / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM), 0, 1)
                 before = np.minimum(np.cumsum(gates, 1) - gates, COMPETITION_MASS_CAP)
                 after = np.minimum(np.cumsum(gates[:, ::-1], 1)[:, ::-1] - gates,
                                    COMPETITION_MASS_CAP)

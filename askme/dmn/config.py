@@ -32,6 +32,11 @@ COMPETITION_MASS_CAP = 3.0
 # (a person told of only in fact 1 of 10,000 got a gate of 0.000, and 0.08 without the
 # competition). On bAbI's stories such gates sum to little.
 COMPETITION_MASS_FLOOR = 0.01
+# Between this and the floor a gate counts in part, rising linearly to all of it: with a step
+# at the floor, float rounding swung a sum by 0.01 where a gate lay on it (0.00999999 on
+# numpy, 0.01 on torch: the next pass's gates 1.2e-3 apart on one bAbI question). A ramp
+# this narrow leaves every other gate as the step did.
+COMPETITION_RAMP_FROM = 0.009
 
 # The time features (a fact's signed log distance to the question and to the last pass's
 # focus) stop at this many facts, the longest story the default model trained on

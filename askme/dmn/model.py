@@ -13,8 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, INFERENCE_MAX_STEPS,
-                              INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP, DMNConfig)
+from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, COMPETITION_RAMP_FROM,
+                              INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP,
+                              DMNConfig)
 from askme.dmn.fused import GatePass, GateStatic
 from askme.dmn.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
@@ -282,10 +283,11 @@ class EpisodicMemory(nn.Module):
     def compete(self, logits, memory, question):
         """config.gate_competition: each fact's score less the learned weights (B, 2) times
         the gate mass of the facts after it and of those before it, gates under
-        COMPETITION_MASS_FLOOR left out, each capped at COMPETITION_MASS_CAP (end-of-passes
-        as is)."""
+        COMPETITION_MASS_FLOOR left out (those just under it in part), each capped at
+        COMPETITION_MASS_CAP (end-of-passes as is)."""
         gates = torch.sigmoid(logits[:, :-1])  # (B, T); padding's -inf logits give exactly 0
-        gates = gates * (gates >= COMPETITION_MASS_FLOOR)
+        gates = gates * ((gates - COMPETITION_RAMP_FROM)
+                         / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM)).clamp(0, 1)
         # Each a running sum from its own end: the total less the other would lose the latest
         # facts' small sums to rounding in a long memory.
         before = (gates.cumsum(1) - gates).clamp(max=COMPETITION_MASS_CAP)  # (B, T)
