@@ -31,6 +31,27 @@ _NOT_IN_A_THING = QUESTION_WORDS | AUXILIARIES | ADVERBS | {"and", "or", "but", 
                                                             "never", "if", "because", "when"}
 
 
+# Every relation of place between two things, both of each converse pair.
+PLACES = (*CONVERSES, *CONVERSES.values())
+_ANY_PLACE = "|".join(re.escape(r) for r in PLACES)
+_PLACED = re.compile(rf"^(?P<a>{_THING}) (?:is|was) (?:{_ANY_PLACE}) (?P<b>{_THING})[\s.!;:\u2026]*$",
+                     re.IGNORECASE)
+_PLACED_ASKED = re.compile(rf"^(?:is|was) (?P<a>{_THING}) (?:{_ANY_PLACE}) (?P<b>{_THING})[\s?!.]*$",
+                           re.IGNORECASE)
+
+
+def placed_things(text: str, question: bool = False) -> tuple[tuple[int, int], ...]:
+    """Where in `text` the two things of "A is above B" stand (a question: "Is A above
+    B?"), as (start, end) spans; () for any other text."""
+    if not any(relation in text.lower() for relation in PLACES):
+        return ()  # most texts end here
+    start = len(text) - len(text.lstrip())
+    m = (_PLACED_ASKED if question else _PLACED).match(text.strip())
+    if not m or not (_a_thing(m["a"]) and _a_thing(m["b"])):
+        return ()
+    return tuple((start + m.start(k), start + m.end(k)) for k in ("a", "b"))
+
+
 def _a_thing(words: str) -> bool:
     split = words.lower().split()
     return (not _NOT_IN_A_THING.intersection(split)

@@ -223,6 +223,33 @@ def test_kinds_of_animal_take_the_slots_of_babis_four_while_they_last():
     assert fresh.rewrite("Cats are afraid of water.").endswith(" of water.")
 
 
+
+def test_things_placed_beside_each_other_read_as_babis_placed_things(lexicon):
+    from askme.memory.answering import load_model
+
+    # A model that knows none of bAbI's placed things reads others by the other rules.
+    assert "triangle" not in EntityMap(lexicon).rewrite("The lamp is above the sofa.")
+    lexicon = load_model(arrays=True).lexicon
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("The lamp is to the left of the sofa.") == (
+        "The triangle is to the left of the red square.")
+    assert entities.rewrite("The sofa is below the big TV.") == (
+        "The red square is below the pink rectangle.")
+    assert entities.copy().rewrite("Is the lamp above the big TV?", question=True) == (
+        "Is the triangle above the pink rectangle?")
+    # bAbI's own things keep their words and their places; a name is no placed thing.
+    fresh = EntityMap(lexicon)
+    assert fresh.rewrite("The triangle is above the clock.") == "The triangle is above the red square."
+    assert fresh.rewrite("Mary went to the kitchen.") == "Mary went to the kitchen."
+    # A thing the question places that no fact placed: no fact says where it is.
+    entities.rewrite("Mary went to the kitchen.")
+    assert entities.copy().rewrite("Is the desk above the lamp?", question=True).endswith(
+        " above the triangle?")
+    assert entities.unnamed("Is the desk above the lamp?", 3) == ["desk"]
+    assert entities.unnamed("Is the sofa above the lamp?", 3) == []
+    assert entities.unnamed("Is the big TV above the lamp?", 1) == ["big TV"]  # told after
+    assert EntityMap.from_state(lexicon, entities.state()) == entities
+
 def test_a_known_word_whose_slot_is_taken_moves_to_a_free_one(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite("Alice went to the kitchen.") == "Mary went to the kitchen."
@@ -394,6 +421,13 @@ def test_the_shipped_model_places_people_in_cities_told_without_the(askme):
                "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n")
     assert chat_answers(askme, session) == ["Paris", "Berlin", "yes", "Paris"]
 
+
+
+def test_the_shipped_model_answers_where_things_stand_beside_each_other(askme):
+    session = ("The lamp is to the left of the sofa.\nThe sofa is to the left of the TV.\n"
+               "Is the lamp to the left of the TV?\nIs the TV to the left of the lamp?\n"
+               "Is the desk above the lamp?\n")
+    assert chat_answers(askme, session) == ["yes", "no", "unknown"]
 
 GIVING_SESSION = [
     "Priya moved to the studio.", "Priya grabbed the kettle there.",
