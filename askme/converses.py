@@ -34,10 +34,10 @@ _NOT_IN_A_THING = QUESTION_WORDS | AUXILIARIES | ADVERBS | {"and", "or", "but", 
 # Every relation of place between two things, both of each converse pair.
 PLACES = (*CONVERSES, *CONVERSES.values())
 _ANY_PLACE = "|".join(re.escape(r) for r in PLACES)
-_PLACED = re.compile(rf"^(?P<a>{_THING}) (?:is|was) (?:{_ANY_PLACE}) (?P<b>{_THING})[\s.!;:\u2026]*$",
-                     re.IGNORECASE)
-_PLACED_ASKED = re.compile(rf"^(?:is|was) (?P<a>{_THING}) (?:{_ANY_PLACE}) (?P<b>{_THING})[\s?!.]*$",
-                           re.IGNORECASE)
+_PLACED = re.compile(rf"^(?P<a>{_THING}) (?:is|was) (?:{_ANY_PLACE}) (?P<b>{_THING})"
+                     rf"[\s.!;:\u2026]*$", re.IGNORECASE)
+_PLACED_ASKED = re.compile(rf"^(?:is|was) (?P<a>{_THING}) (?:{_ANY_PLACE}) (?P<b>{_THING})"
+                           rf"[\s?!.]*$", re.IGNORECASE)
 
 
 def placed_things(text: str, question: bool = False) -> tuple[tuple[int, int], ...]:

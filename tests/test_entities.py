@@ -239,8 +239,13 @@ def test_things_placed_beside_each_other_read_as_babis_placed_things(lexicon):
         "Is the triangle above the pink rectangle?")
     # bAbI's own things keep their words and their places; a name is no placed thing.
     fresh = EntityMap(lexicon)
-    assert fresh.rewrite("The triangle is above the clock.") == "The triangle is above the red square."
+    assert fresh.rewrite("The triangle is above the clock.") == (
+        "The triangle is above the red square.")
     assert fresh.rewrite("Mary went to the kitchen.") == "Mary went to the kitchen."
+    # A thing an earlier fact read as another kind keeps that reading.
+    held = EntityMap(lexicon)
+    assert held.rewrite("Mary took the lamp.") == "Mary took the apple."
+    assert held.rewrite("The lamp is above the sofa.") == "The apple is above the triangle."
     # A thing the question places that no fact placed: no fact says where it is.
     entities.rewrite("Mary went to the kitchen.")
     assert entities.copy().rewrite("Is the desk above the lamp?", question=True).endswith(

@@ -52,7 +52,8 @@ READING = 3
 # Changed whenever the phrase rules (EntityMap.phrases) read a text other than before, as
 # askme.dmn.tokenizer.READING is: a memory's encodings cached under older rules are then
 # made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
-PHRASE_RULES = "2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days, placed things"
+PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days,"
+                " placed things")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -818,6 +819,8 @@ class EntityMap:
             if opening.lower() not in _PLACING or not rest:
                 continue  # a name
             thing = self.forward.get(key)
+            if thing is not None and thing not in PLACED_THINGS:
+                continue  # a thing an earlier fact read as another kind keeps that reading
             if thing is None and not question:
                 free = [t for t in PLACED_THINGS
                         if t not in self.surface and self.lexicon.words.issuperset(t.split())]
