@@ -16,12 +16,14 @@ import re
 from askme.english import ADVERBS, AUXILIARIES, PRONOUNS, QUESTION_WORDS
 
 CONVERSES = {"below": "above", "to the right of": "to the left of"}
+# Every relation of place between two things, both of each converse pair.
+PLACES = (*CONVERSES, *CONVERSES.values())
 _DETERMINERS = {"the", "a", "an", "this", "that", "my", "your", "his", "her", "our", "their"}
 # A thing named in a relation: one to four words ("the pink rectangle", "Paris"). Longer
 # runs are clauses ("Mary went home and the cat"), whose turning round would say something
 # else.
 _THING = r"(?:[^\W\d_]+[\w'-]*)(?: [^\W\d_]+[\w'-]*){0,3}"
-_RELATION = "|".join(re.escape(r) for r in CONVERSES)
+_RELATION = "|".join(re.escape(r) for r in PLACES)
 _FACT = re.compile(rf"^(?P<a>{_THING}) (?P<verb>is|was) (?P<rel>{_RELATION}) (?P<b>{_THING})"
                    rf"(?P<end>[\s.!;:\u2026]*)$", re.IGNORECASE)
 _QUESTION = re.compile(rf"^(?P<verb>is|was) (?P<a>{_THING}) (?P<rel>{_RELATION}) (?P<b>{_THING})"
@@ -31,24 +33,22 @@ _NOT_IN_A_THING = QUESTION_WORDS | AUXILIARIES | ADVERBS | {"and", "or", "but", 
                                                             "never", "if", "because", "when"}
 
 
-# Every relation of place between two things, both of each converse pair.
-PLACES = (*CONVERSES, *CONVERSES.values())
-_ANY_PLACE = "|".join(re.escape(r) for r in PLACES)
-_PLACED = re.compile(rf"^(?P<a>{_THING}) (?:is|was) (?:{_ANY_PLACE}) (?P<b>{_THING})"
-                     rf"[\s.!;:\u2026]*$", re.IGNORECASE)
-_PLACED_ASKED = re.compile(rf"^(?:is|was) (?P<a>{_THING}) (?:{_ANY_PLACE}) (?P<b>{_THING})"
-                           rf"[\s?!.]*$", re.IGNORECASE)
+def _related(text: str, pattern: re.Pattern) -> re.Match | None:
+    """`pattern`'s match of `text` (stripped) where both its things are things."""
+    m = pattern.match(text.strip())
+    return m if m and _a_thing(m["a"]) and _a_thing(m["b"]) else None
 
 
 def placed_things(text: str, question: bool = False) -> tuple[tuple[int, int], ...]:
     """Where in `text` the two things of "A is above B" stand (a question: "Is A above
     B?"), as (start, end) spans; () for any other text."""
-    if not any(relation in text.lower() for relation in PLACES):
+    lower = text.lower()
+    if not any(relation in lower for relation in PLACES):
         return ()  # most texts end here
-    start = len(text) - len(text.lstrip())
-    m = (_PLACED_ASKED if question else _PLACED).match(text.strip())
-    if not m or not (_a_thing(m["a"]) and _a_thing(m["b"])):
+    m = _related(text, _QUESTION if question else _FACT)
+    if m is None:
         return ()
+    start = len(text) - len(text.lstrip())
     return tuple((start + m.start(k), start + m.end(k)) for k in ("a", "b"))
 
 
@@ -74,10 +74,16 @@ def _may_relate(text: str) -> bool:
     return "below" in lower or "right of" in lower  # most texts end here, unread
 
 
+def _conversely(text: str, pattern: re.Pattern) -> re.Match | None:
+    """`pattern`'s match of `text` where its relation is one of CONVERSES' keys."""
+    m = _may_relate(text) and _related(text, pattern)
+    return m if m and m["rel"].lower() in CONVERSES else None
+
+
 def fact_conversely(text: str) -> str:
     """`text` with a converse relation said the other way round; any other text as it is."""
-    m = _may_relate(text) and _FACT.match(text.strip())
-    if not m or not (_a_thing(m["a"]) and _a_thing(m["b"])):
+    m = _conversely(text, _FACT)
+    if m is None:
         return text
     return (f"{_as_subject(m['b'])} {m['verb']} {CONVERSES[m['rel'].lower()]} "
             f"{_as_object(m['a'])}{m['end']}")
@@ -86,8 +92,8 @@ def fact_conversely(text: str) -> str:
 def question_conversely(text: str) -> tuple[str, bool]:
     """`text` asked with a converse relation the other way round, and whether it was: its
     two things then come in the other order, as its supporting facts do."""
-    m = _may_relate(text) and _QUESTION.match(text.strip())
-    if not m or not (_a_thing(m["a"]) and _a_thing(m["b"])):
+    m = _conversely(text, _QUESTION)
+    if m is None:
         return text, False
     return (f"{m['verb']} {_as_object(m['b'])} {CONVERSES[m['rel'].lower()]} "
             f"{_as_object(m['a'])}{m['end']}"), True

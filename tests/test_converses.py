@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from askme.babi import Example
-from askme.converses import fact_conversely, question_conversely
+from askme.converses import fact_conversely, placed_things, question_conversely
 from askme.dmn.batches import encode_example, supports_as_read
 from askme.dmn.checkpoint import load_checkpoint
 from askme.dmn.tokenizer import Tokenizer
@@ -50,6 +50,19 @@ def test_a_converse_question_is_asked_the_other_way_round_and_says_so():
                      "Where is the box below the bed?", "Does the box fit in the chest?"):
         assert question_conversely(question) == (question, False)
 
+
+
+def test_the_things_of_every_relation_of_place_are_found_in_facts_and_questions():
+    def things(text, question=False):
+        return [text[a:b] for a, b in placed_things(text, question)]
+
+    assert things("  The lamp is to the left of the sofa.") == ["The lamp", "the sofa"]
+    assert things("The red car was below the blue car .") == ["The red car", "the blue car"]
+    assert things("is the clock above the desk", question=True) == ["the clock", "the desk"]
+    assert things("Is the clock above the desk?") == []  # a question, read as a fact
+    for text in ("Mary went to the kitchen.", "The kitchen is north of the hallway.",
+                 "Mary went home and the cat is below the table."):
+        assert things(text) == []
 
 @pytest.fixture()
 def tokenizer():
