@@ -316,6 +316,31 @@ def test_long_training_stories_are_babi_of_a_dozen_people_asked_one_task_type(ta
         assert len(people) >= (10 if len(e.story) >= 40 else 6)  # bAbI's task 1 has four
 
 
+@pytest.mark.parametrize("task", [1, 2, 6, 15])
+def test_long_stories_with_unknowns_ask_the_same_and_now_and_then_what_they_cannot_answer(task):
+    from askme.training.generator.long import long_training_lines
+
+    plain = parse_babi(long_training_lines(task, 16, seed=5), task=task)
+    asked = parse_babi(long_training_lines(task, 16, seed=5, unknowns=0.5), task=task)
+    unanswerable = [e for e in asked if e.answer == UNKNOWN]
+    def content(examples):
+        return [(e.story, e.question, e.answer, e.supports) for e in examples]
+
+    assert content(e for e in asked if e.answer != UNKNOWN) == content(plain)  # the same as before
+    assert 2 <= len(unanswerable) <= 14 and all(not e.supports for e in unanswerable)
+    for e in unanswerable:
+        told = " ".join(e.story)
+        named = [word for word in re.findall(r"[A-Z][a-z]+", e.question) if word in PEOPLE]
+        if task == 15:  # someone whose kind no fact told
+            assert named and not re.search(rf"{named[0]} is an? ", told), e.question
+        elif task == 6 or task == 1 and re.match(r"where( is|'s| did| can)", e.question.lower()):
+            assert named and named[0] not in told, e.question  # someone never mentioned
+        elif task == 2:
+            thing = re.sub(r"^where(?: is|'s| can) the | now\?*$| be found\?*$|\?$", "",
+                           e.question.lower())
+            assert thing not in told.lower(), e.question
+
+
 def test_the_long_worlds_data_step_adds_to_tasks_1_2_6_and_15_only(babi_dir, tmp_path):
     from askme.training.data_steps import DATA_STEPS
 

@@ -307,7 +307,7 @@ LONG_WORLD_STORIES = 500  # long stories added to each of tasks 1, 2, 6 and 15
 
 def long_worlds(source: Path, target: Path, stories: int = LONG_WORLD_STORIES,
                 babi_words: bool | None = None, sizes: tuple[int, int] = (10, 100),
-                read=None, draw: int = 0) -> dict[str, int]:
+                read=None, draw: int = 0, unknowns: float = 0.0) -> dict[str, int]:
     """The training stories of tasks 1, 2, 6 and 15, then `stories` each of up to a dozen
     people told for `sizes` facts (drawn log-uniformly; 10 to 100 unless a caller such as
     long_worlds_slots says otherwise), asked where people and things are, yes/no,
@@ -315,13 +315,14 @@ def long_worlds(source: Path, target: Path, stories: int = LONG_WORLD_STORIES,
     to six people loses one among a dozen, at 10 facts as at 10,000. Told in everyday English
     and bAbI's words by turns, or in bAbI's alone (`babi_words`: data step long_babi_worlds,
     for a model whose tokenizer knows no other, as babi-1k's); `read`, if given, rewrites
-    the generated lines; `draw` picks another set of stories. Returns the questions added
-    per file."""
+    the generated lines; `draw` picks another set of stories; `unknowns`: the chance of a
+    story's asking one question more that it cannot answer (long_story). Returns the
+    questions added per file."""
     from askme.training.generator.long import KIND_TASKS, long_training_lines
 
     def lines(task: int) -> list[str]:
         told = long_training_lines(task, stories, seed=task + 100 * draw, sizes=sizes,
-                                   babi_words=babi_words)
+                                   babi_words=babi_words, unknowns=unknowns)
         return read(told) if read else told
 
     return _appending(source, target, lines, set(KIND_TASKS.values()))
@@ -331,13 +332,13 @@ LONG_SLOT_STORIES = 300  # long_worlds_slots' stories per task
 
 
 def long_worlds_slots(source: Path, target: Path, stories: int = LONG_SLOT_STORIES, *,
-                      lexicon, sizes: tuple[int, int] = (10, 2000), draw: int = 0
-                      ) -> dict[str, int]:
+                      lexicon, sizes: tuple[int, int] = (10, 2000), draw: int = 0,
+                      unknowns: float = 0.0) -> dict[str, int]:
     """long_worlds' stories, of 10 to 2,000 facts, read through entity slots as a user's
     memory is read (everyday_slots): a memory grows far past bAbI's stories, and models
     trained on stories of up to 100 or 400 facts lost most facts told further back than
     that (docs/long-memories.md)."""
-    return long_worlds(source, target, stories, sizes=sizes, draw=draw,
+    return long_worlds(source, target, stories, sizes=sizes, draw=draw, unknowns=unknowns,
                        read=lambda lines: read_through_slots(lines, lexicon))
 
 
@@ -383,6 +384,9 @@ DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_di
               "long_worlds": long_worlds,
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True),
               "long_worlds_slots": long_worlds_slots,
+              # The same stories, half of them asking one question more of their task type
+              # that nothing in them answers ("unknown").
+              "long_worlds_slots_unknown": functools.partial(long_worlds_slots, unknowns=0.5),
               # Memories as long as a week of notes: 60 a task type of 2,000 to 10,000 facts
               # (a recipe reads them with batch_tokens, or a step's activations fill memory).
               "long_worlds_slots_far": functools.partial(

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from askme.training.generator import babi_words as bw
 from askme.training.generator import words as w
-from askme.training.generator.tasks import SPECIES, WHERE_PERSON, WHERE_THING, World
+from askme.babi import UNKNOWN
+from askme.training.generator.tasks import (IS_IN, OFF_TOPIC, SPECIES, WHERE_PERSON,
+                                            WHERE_THING, World)
 from askme.training.generator.words import Person
 
 # (first, last) distance of a band: facts from the question back to the earliest supporting
@@ -29,7 +31,8 @@ class LongQuestion:
     text: str
     answer: str
     supports: tuple[int, ...]  # fact numbers (from 1), in bAbI's order
-    kind: str  # "where person", "where thing", "yes/no" or "deduction"
+    kind: str  # "where person", "where thing", "yes/no" or "deduction"; unanswerable ones
+    # (answer "unknown", no supports) are of the kind whose task type asks them
 
 
 @dataclass
@@ -57,9 +60,12 @@ def anchor_positions(size: int, anchors: int) -> list[int]:
     return sorted(size + 1 - d for d in distances)
 
 
-def long_story(size: int, seed: int = 0, babi_words: bool = False) -> LongStory:
+def long_story(size: int, seed: int = 0, babi_words: bool = False,
+               unknowns: float = 0.0) -> LongStory:
     """A story of `size` facts (at least 10) and its questions; `babi_words`: told in bAbI's
-    own people, rooms, objects and verbs (generator.babi_words), else in everyday English."""
+    own people, rooms, objects and verbs (generator.babi_words), else in everyday English;
+    `unknowns`: the chance of one question more of each kind that the story cannot answer
+    (drawn after the rest, so the story and its other questions stay as they were)."""
     if size < 10:
         raise ValueError("a long story has at least 10 facts")
     words = bw if babi_words else w
@@ -114,7 +120,41 @@ def long_story(size: int, seed: int = 0, babi_words: bool = False) -> LongStory:
                                           tuple(where[1]), "where thing"))
     questions.append(LongQuestion(f"What is {member.name} afraid of?", feared,
                                   (kind_at, fear_at), "deduction"))
+    if unknowns:
+        never = [p.name for p in strangers if p not in anchors and p != member]
+        questions += _unanswerable(rng, world, never, anchors, words, where_person,
+                                   where_thing, unknowns)
     return LongStory(facts, questions)
+
+
+def _unanswerable(rng: random.Random, world: World, never: list[str], anchors: list[Person],
+                  words, where_person, where_thing, chance: float) -> list[LongQuestion]:
+    """Now and then (`chance`) a question of each kind that nothing in a long memory answers:
+    where someone never mentioned is, or a question of no task type (about someone who is);
+    where a thing never mentioned is; whether someone never mentioned is in a place; what
+    someone fears whose kind no fact told (told once, far back, or never). Models trained on
+    long stories that asked none of these lost a few of the hand-written probes' refusals
+    (docs/everyday-english.md)."""
+    asked = []
+    if rng.random() < chance:
+        if rng.random() < 0.7:
+            text = w.ask(rng, where_person, x=rng.choice(never))
+        else:
+            text = w.ask(rng, OFF_TOPIC, x=rng.choice(world.people).name,
+                         thing=rng.choice(world.things))
+        asked.append(LongQuestion(text, UNKNOWN, (), "where person"))
+    unseen = [t for t in words.THINGS if t not in world.things]
+    if unseen and rng.random() < chance:
+        asked.append(LongQuestion(w.ask(rng, where_thing, x=rng.choice(unseen)), UNKNOWN, (),
+                                  "where thing"))
+    if rng.random() < chance:
+        asked.append(LongQuestion(w.ask(rng, IS_IN, x=rng.choice(never),
+                                        y=w.at(rng.choice(world.places))), UNKNOWN, (),
+                                  "yes/no"))
+    if rng.random() < chance:
+        who = rng.choice(anchors).name if rng.random() < 0.5 else rng.choice(never)
+        asked.append(LongQuestion(f"What is {who} afraid of?", UNKNOWN, (), "deduction"))
+    return asked
 
 
 # The task type each kind of question trains, as the bAbI training files hold them.
@@ -122,18 +162,19 @@ KIND_TASKS = {"where person": 1, "where thing": 2, "yes/no": 6, "deduction": 15}
 
 
 def long_training_lines(task: int, stories: int, seed: int = 0, sizes=(10, 100),
-                        babi_words: bool | None = None) -> list[str]:
+                        babi_words: bool | None = None, unknowns: float = 0.0) -> list[str]:
     """`stories` long stories as bAbI-format lines for the task type `task` (one of
     KIND_TASKS' values: its questions alone, after the last fact), each of a size drawn
     log-uniformly from `sizes` and told in bAbI's own words (`babi_words`), in everyday
-    English, or (None) in each by turns.
+    English, or (None) in each by turns; `unknowns`: long_story's.
     bAbI's stories have four to six people; these up to a dozen, some told once, far back."""
     rng = random.Random(f"long training {task} {seed}")
     lines: list[str] = []
     for k in range(stories):
         size = round(sizes[0] * (sizes[1] / sizes[0]) ** rng.random())
         story = long_story(size, seed=rng.randrange(10**9),
-                           babi_words=k % 2 == 1 if babi_words is None else babi_words)
+                           babi_words=k % 2 == 1 if babi_words is None else babi_words,
+                           unknowns=unknowns)
         asked = [q for q in story.questions if KIND_TASKS[q.kind] == task]
         if not asked:
             continue
