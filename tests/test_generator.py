@@ -323,10 +323,11 @@ def test_long_stories_with_unknowns_ask_the_same_and_now_and_then_what_they_cann
     plain = parse_babi(long_training_lines(task, 16, seed=5), task=task)
     asked = parse_babi(long_training_lines(task, 16, seed=5, unknowns=0.5), task=task)
     unanswerable = [e for e in asked if e.answer == UNKNOWN]
+
     def content(examples):
         return [(e.story, e.question, e.answer, e.supports) for e in examples]
 
-    assert content(e for e in asked if e.answer != UNKNOWN) == content(plain)  # the same as before
+    assert content(e for e in asked if e.answer != UNKNOWN) == content(plain)  # as before
     assert 2 <= len(unanswerable) <= 14 and all(not e.supports for e in unanswerable)
     for e in unanswerable:
         told = " ".join(e.story)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from askme.babi import UNKNOWN
 from askme.training.generator import babi_words as bw
 from askme.training.generator import words as w
-from askme.babi import UNKNOWN
 from askme.training.generator.tasks import (IS_IN, OFF_TOPIC, SPECIES, WHERE_PERSON,
                                             WHERE_THING, World)
 from askme.training.generator.words import Person
