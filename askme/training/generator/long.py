@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from askme.babi import UNKNOWN
 from askme.training.generator import babi_words as bw
 from askme.training.generator import words as w
-from askme.training.generator.tasks import (IS_IN, OFF_TOPIC, SPECIES, WHERE_PERSON,
-                                            WHERE_THING, World)
+from askme.training.generator.tasks import (IS_IN, SPECIES, WHERE_PERSON, WHERE_THING, World,
+                                            off_topic)
 from askme.training.generator.words import Person
 
 # (first, last) distance of a band: facts from the question back to the earliest supporting
@@ -140,8 +140,7 @@ def _unanswerable(rng: random.Random, world: World, never: list[str], anchors: l
         if rng.random() < 0.7:
             text = w.ask(rng, where_person, x=rng.choice(never))
         else:
-            text = w.ask(rng, OFF_TOPIC, x=rng.choice(world.people).name,
-                         thing=rng.choice(world.things))
+            text = off_topic(world)
         asked.append(LongQuestion(text, UNKNOWN, (), "where person"))
     unseen = [t for t in words.THINGS if t not in world.things]
     if unseen and rng.random() < chance:
