@@ -168,11 +168,16 @@ def test_every_kind_of_model_answers_on_numpy_as_on_torch(settings, facts):
     config = DMNConfig(vocab_size=50, embed_dim=16, hidden_dim=12, gate_hidden_dim=12,
                        **settings)
     model = DMN(config).eval()
+    with torch.no_grad():  # gates from shut to open, many about the floor of long memories'
+        model.memory.gate_mlp[2].weight.mul_(20)  # episodes, not all about 0.5
+        model.memory.gate_mlp[2].bias.fill_(-4.6)
     arrays = ArrayDMN(config, {k: v.numpy() for k, v in model.state_dict().items()})
     rng = np.random.default_rng(facts)
     story = rng.integers(5, 50, size=(3, 4 * facts))
     positions = np.sort(rng.choice(np.arange(4 * facts), size=(3, facts), replace=True), axis=1)
-    mask = np.arange(facts)[None] < np.array([[facts], [facts - 2], [facts // 2]])
+    # At 300 facts, a row of 100 beside them: the gates of rows past INFERENCE_MAX_STEPS facts
+    # are floored for the episode (EpisodicMemory.long_memory_gates), the others' not.
+    mask = np.arange(facts)[None] < np.array([[facts], [facts - 2], [facts // 3]])
     question, lengths = rng.integers(5, 50, size=(3, 5)), np.array([5, 3, 1])
     theirs, ours = model.arrays, arrays
     f_t, last_t = theirs.encode_story(story, positions)

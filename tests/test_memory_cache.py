@@ -218,6 +218,25 @@ def test_facts_past_the_step_bound_move_the_episode_no_further_than_they_could(c
     assert not torch.allclose(bounded, full, atol=1e-3)  # the bound is a shortcut, not exact
 
 
+def test_on_a_long_memory_near_closed_facts_leave_the_one_that_answers_its_say(checkpoint,
+                                                                                monkeypatch):
+    from askme.dmn.model import EpisodicMemory
+    from askme.training.generator.long import long_story
+
+    story = long_story(10_000, 8, False)  # seed 8 of `askme bench`'s long table
+    question = next(q for q in story.questions if q.supports == (1,))
+    assert (story.facts[0], question.text) == ("Anna travelled to the cinema.", "Where did Anna go?")
+    encoded = cache.encode_facts(checkpoint, story.facts)
+    asked = [(question.text, len(story.facts))]
+    answer = answering.answer_prefixes(checkpoint, encoded, asked)[0]
+    assert (answer.answer, answer.chosen()[0]) == ("cinema", 0)
+    assert 0.1 < answer.episodes[0][0] < 0.5  # the first fact's gate: far from open
+    # With the near-closed gates of the 9,999 facts after it in the episode, each a step of
+    # its GRU after the first fact's, the same gates give another place.
+    monkeypatch.setattr(EpisodicMemory, "long_memory_gates", staticmethod(lambda gates, _: gates))
+    assert answering.answer_prefixes(checkpoint, encoded, asked)[0].answer == "museum"
+
+
 def test_slots_kept_by_an_askme_before_seen_words_are_rebuilt_and_vectors_reused(
         checkpoint, store, encoded_count):
     cache.add_facts(store, "default", NEW_FACTS[:6], checkpoint)

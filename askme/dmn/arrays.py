@@ -102,6 +102,12 @@ def _sigmoid(x):
     return 0.5 * np.tanh(0.5 * x) + 0.5
 
 
+def _floored(gates):
+    # As askme.dmn.model.floored.
+    return gates * np.clip((gates - COMPETITION_RAMP_FROM)
+                           / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM), 0, 1)
+
+
 def _signed_log(d):
     """EpisodicMemory.time_features' distance feature: sign(d) log(1 + min(|d|, cap))."""
     return np.sign(d) * np.log1p(np.minimum(np.abs(d), TIME_DISTANCE_CAP))
@@ -355,6 +361,7 @@ class ArrayDMN:
         position = np.arange(T, dtype=self.dtype)
         time = np.zeros((B, T + 1, 1), self.dtype)  # a time feature; end-of-passes: 0
         question_at = weight.sum(1)  # the question's place, after the facts
+        long = (question_at > INFERENCE_MAX_STEPS)[:, None]  # (B, 1)
         time[:, :T, 0] = _signed_log(position - question_at[:, None]) * weight
         q = question[:, None]
         static = (np.concatenate([c, c * q, np.abs(c - q), cW @ question[..., None], time], -1)
@@ -374,8 +381,7 @@ class ArrayDMN:
             logits[:, :T][~fact_mask] = -np.inf
             if self.config.gate_competition:
                 gates = _sigmoid(logits[:, :-1])
-                gates = gates * np.clip((gates - COMPETITION_RAMP_FROM)
-                                        / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM), 0, 1)
+                gates = _floored(gates)
                 before = np.minimum(np.cumsum(gates, 1) - gates, COMPETITION_MASS_CAP)
                 after = np.minimum(np.cumsum(gates[:, ::-1], 1)[:, ::-1] - gates,
                                    COMPETITION_MASS_CAP)
@@ -391,7 +397,10 @@ class ArrayDMN:
             running = running & (logits.argmax(-1) != T)
             if not running.any():
                 break
-            episode = self._episode(facts_ih, _sigmoid(logits[:, :T]))
+            gates = _sigmoid(logits[:, :T])
+            if long.any():  # as EpisodicMemory.long_memory_gates
+                gates = np.where(long, _floored(gates), gates)
+            episode = self._episode(facts_ih, gates)
             episodes.append(episode)
             used.append(running)
             memory = np.where(running[:, None], self._update(episode, memory), memory)

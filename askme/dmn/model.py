@@ -25,6 +25,13 @@ from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 FREE_PASS = -2
 
 
+def floored(gates):
+    """`gates` with those under COMPETITION_MASS_FLOOR closed, those between it and
+    COMPETITION_RAMP_FROM in part."""
+    return gates * ((gates - COMPETITION_RAMP_FROM)
+                    / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM)).clamp(0, 1)
+
+
 @dataclass
 class Batch:
     """Padded tensors for B questions; see askme.dmn.batches.collate."""
@@ -286,8 +293,7 @@ class EpisodicMemory(nn.Module):
         COMPETITION_MASS_FLOOR left out (those just under it in part), each capped at
         COMPETITION_MASS_CAP (end-of-passes as is)."""
         gates = torch.sigmoid(logits[:, :-1])  # (B, T); padding's -inf logits give exactly 0
-        gates = gates * ((gates - COMPETITION_RAMP_FROM)
-                         / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM)).clamp(0, 1)
+        gates = floored(gates)
         # Each a running sum from its own end: the total less the other would lose the latest
         # facts' small sums to rounding in a long memory.
         before = (gates.cumsum(1) - gates).clamp(max=COMPETITION_MASS_CAP)  # (B, T)
@@ -326,6 +332,13 @@ class EpisodicMemory(nn.Module):
             all_logits.append(logits)
         return torch.stack(memories), torch.stack(all_logits), torch.stack(episodes)
 
+    @staticmethod
+    def long_memory_gates(gates, fact_mask):
+        """`gates` (B, T), those under COMPETITION_MASS_FLOOR (ramped) closed on the rows of
+        more than INFERENCE_MAX_STEPS facts (see there), as an answer's episode reads them."""
+        long = fact_mask.sum(1, keepdim=True) > INFERENCE_MAX_STEPS  # (B, 1)
+        return torch.where(long, floored(gates), gates)
+
     @torch.no_grad()
     def run_until_halt(self, facts, fact_mask, question):
         """Inference: pass until each question's highest gate is end-of-passes.
@@ -345,7 +358,7 @@ class EpisodicMemory(nn.Module):
             running = running & (logits.argmax(-1) != T)
             if not running.any():
                 break
-            gates = torch.sigmoid(logits[:, :T])
+            gates = self.long_memory_gates(torch.sigmoid(logits[:, :T]), fact_mask)
             episodes.append(self.episode(prepared.facts_ih, gates))
             used.append(running)
             updated = self.memory_gru(episodes[-1], memory)
