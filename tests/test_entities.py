@@ -157,6 +157,16 @@ def test_forms_the_training_stories_never_use_read_as_they_tell_them(lexicon):
     assert days.rewrite("On Tuesday she went to the garden.") == "Mary went to the garden."
     assert days.rewrite("Bob went to the garden afterwards.") == "Sandra went to the garden."
     assert days.rewrite("Last night Bob went to the office.") == "Sandra went to the hallway."
+    # Ways of saying "now" as the training stories say it, in facts and questions: read as
+    # written, "the moment" took a place's slot.
+    now = fresh.copy()
+    assert now.copy().rewrite("Alice went to the library at the moment.") == (
+        "Mary went to the office now.")
+    assert now.copy().rewrite("Bob is currently in the garden.") == "Bob is now in the garden."
+    for asked in ("Where is Alice at the moment?", "Where is Alice right now?",
+                  "Where is Alice currently", "Where is Alice at this moment?"):
+        assert now.copy().rewrite(asked, question=True).lower().rstrip("?") == (
+            "where is mary now")
     # Questions read as asked; the training data steps read as written.
     assert fresh.copy().rewrite("Who has the umbrella?", question=True).startswith("Who has ")
     assert EntityMap(lexicon, phrases=False).rewrite("Alice has the umbrella.").split()[1] == "has"
@@ -419,6 +429,13 @@ def test_the_shipped_model_answers_about_a_world_it_never_saw(askme):
                "Where is the laptop?\nMary went to the kitchen.\nWhere is Mary?\nWhere is Alice?\n")
     assert chat_answers(askme, session) == [
         "library", "umbrella,laptop", "garage", "kitchen", "library"]
+
+
+def test_the_shipped_model_answers_where_someone_is_at_the_moment(askme):
+    session = ("Alice went to the library.\nBob travelled to the cafe.\n"
+               "Carol is in the garden at the moment.\nWhere is Alice at the moment?\n"
+               "Where is Bob currently?\nWhere is Carol?\n")
+    assert chat_answers(askme, session) == ["library", "cafe", "garden"]
 
 
 def test_the_shipped_model_places_people_in_cities_told_without_the(askme):
