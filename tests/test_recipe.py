@@ -95,7 +95,8 @@ def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):
     (lambda t: t.replace("epochs = 1\n", "epochs = 1\nvocab_tasks = \"1-20\"\n"),
      "stage 2 ('second'): vocab_tasks: only a stage that builds the model builds its tokenizer"),
     (lambda t: t.replace("\"turned_directions\"", "\"shuffled\""),
-     "stage 2 ('second'): no data step 'shuffled' (known: where_questions, turned_directions, "
+     "stage 2 ('second'): no data step 'shuffled' (known: where_questions, "
+     "where_questions_told, turned_directions, "
      "babi_10k, sequence_words, everyday_english, things_placed, one_sentence, "
      "one_sentence_slots, one_fact_slots, everyday_slots, everyday_slots_few, "
      "things_placed_few, long_worlds, long_babi_worlds, long_worlds_slots, "

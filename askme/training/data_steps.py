@@ -16,12 +16,39 @@ from pathlib import Path
 
 # "Mary went to the kitchen.", "John journeyed back to the office.": a person's move.
 _MOVE = re.compile(r"^([A-Z]\w*) \w+(?: back)? to the (\w+)\.$")
+# Anything a generated story tells of where someone is (read through the entity slots):
+# "Mary is now in the kitchen.", "Then Mary strolled over to the garden.", "Mary took the
+# train to the office.", "Afterwards, she arrived at the hallway." _MOVE misses all of these,
+# and its question then answered with the place before.
+_OPENER = r"(?:(?:Then|Next|Later|Afterwards) |[A-Z][\w ]*, )?"  # "Then ", "A bit later, "
+_PLACED = re.compile(rf"^{_OPENER}(?P<who>[A-Za-z]\w*) (?:.* )?(?:to|in|at|into) the (?P<place>\w+)\.$")
+_ENDS_AT_A_PLACE = re.compile(r" (?:to|in|at|into) the [\w ]+\.$")  # "the dining room." too
+_PRONOUNS = {"he", "she", "they", "it"}
+_ARTICLES = {"the", "a", "an"}
 WHERE_TASKS = (2, 3, 5, 6, 7, 8)  # tasks that carry things or give them, and never ask where
 
 
-def add_where_questions(lines: list[str], rng: random.Random) -> tuple[list[str], int]:
+def _placed(text: str, last_move: dict[str, tuple[str, int]], number: int) -> None:
+    """where_questions_told's reading of one fact into `last_move`: a person's place told in
+    any form. A pronoun's place, whose person it cannot tell, forgets everyone; a place told
+    in a form it cannot read ("Eventually, Mary ...") forgets whom the fact names."""
+    placed = _PLACED.match(text)
+    who = placed["who"].lower() if placed else ""
+    if placed and who not in _ARTICLES | _PRONOUNS:
+        last_move[placed["who"]] = (placed["place"], number)
+    elif who in _PRONOUNS or placed is None and _ENDS_AT_A_PLACE.search(text) and (
+            not _PRONOUNS.isdisjoint(re.findall(r"\w+", text.lower()))):
+        last_move.clear()
+    elif placed is None and _ENDS_AT_A_PLACE.search(text):
+        for person in [p for p in last_move if re.search(rf"\b{p}\b", text)]:
+            del last_move[person]
+
+
+def add_where_questions(lines: list[str], rng: random.Random, told: bool = False
+                        ) -> tuple[list[str], int]:
     """A bAbI file's lines with a where-question before every question of a story that has
-    moved someone, the lines renumbered (supports too); and how many were added."""
+    moved someone, the lines renumbered (supports too); and how many were added. `told`:
+    read every way a generated story tells a place (_PLACED), not bAbI's moves alone."""
     out: list[str] = []
     added = number = 0
     last_move: dict[str, tuple[str, int]] = {}  # person -> (place, line) in the new numbering
@@ -49,13 +76,17 @@ def add_where_questions(lines: list[str], rng: random.Random) -> tuple[list[str]
             number += 1
             renumbered[int(old)] = number
             out.append(f"{number} {text}")
+            if told:
+                _placed(text, last_move, number)
+                continue
             move = _MOVE.match(text)
             if move:
                 last_move[move.group(1)] = (move.group(2), number)
     return out, added
 
 
-def where_questions(source: Path, target: Path, tasks=WHERE_TASKS) -> dict[str, int]:
+def where_questions(source: Path, target: Path, tasks=WHERE_TASKS, told: bool = False
+                    ) -> dict[str, int]:
     """bAbI asks where a person is only in task 1 (people moving, nothing carried), so a
     model can learn to answer "Where is Priya?" after "Priya gave the kettle to Tariq." with
     a place the story never names. Before each question of these tasks' training stories
@@ -67,7 +98,7 @@ def where_questions(source: Path, target: Path, tasks=WHERE_TASKS) -> dict[str, 
     def change(path: Path) -> int:
         # Each file its own generator, so a file's questions do not depend on the others.
         lines, added = add_where_questions(path.read_text().splitlines(),
-                                           random.Random(f"where {path.name}"))
+                                           random.Random(f"where {path.name}"), told)
         (target / path.name).write_text("\n".join(lines) + "\n")
         return added
 
@@ -371,7 +402,12 @@ def _copy_changing(source: Path, target: Path, changing: set[str], change) -> di
     return changed
 
 
-DATA_STEPS = {"where_questions": where_questions, "turned_directions": turned_directions,
+DATA_STEPS = {"where_questions": where_questions,
+              # The same, reading places told in every form the generator tells them (after
+              # everyday_slots, where_questions answered "Mary is in the kitchen." with the
+              # place before it).
+              "where_questions_told": functools.partial(where_questions, told=True),
+              "turned_directions": turned_directions,
               "babi_10k": babi_10k, "sequence_words": sequence_words,
               "everyday_english": everyday_english,
               "things_placed": things_placed, "one_sentence": one_sentence,
