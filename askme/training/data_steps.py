@@ -21,7 +21,8 @@ _MOVE = re.compile(r"^([A-Z]\w*) \w+(?: back)? to the (\w+)\.$")
 # train to the office.", "Afterwards, she arrived at the hallway." _MOVE misses all of these,
 # and its question then answered with the place before.
 _OPENER = r"(?:(?:Then|Next|Later|Afterwards) |[A-Z][\w ]*, )?"  # "Then ", "A bit later, "
-_PLACED = re.compile(rf"^{_OPENER}(?P<who>[A-Za-z]\w*) (?:.* )?(?:to|in|at|into) the (?P<place>\w+)\.$")
+_PLACED = re.compile(rf"^{_OPENER}(?P<who>[A-Za-z]\w*) (?:.* )?(?:to|in|at|into) the "
+                     r"(?P<place>\w+)\.$")
 _ENDS_AT_A_PLACE = re.compile(r" (?:to|in|at|into) the [\w ]+\.$")  # "the dining room." too
 _PRONOUNS = {"he", "she", "they", "it"}
 _ARTICLES = {"the", "a", "an"}
@@ -30,17 +31,19 @@ WHERE_TASKS = (2, 3, 5, 6, 7, 8)  # tasks that carry things or give them, and ne
 
 def _placed(text: str, last_move: dict[str, tuple[str, int]], number: int) -> None:
     """where_questions_told's reading of one fact into `last_move`: a person's place told in
-    any form. A pronoun's place, whose person it cannot tell, forgets everyone; a place told
-    in a form it cannot read ("Eventually, Mary ...") forgets whom the fact names."""
+    any form. A place told of a pronoun, whose person it cannot tell, forgets everyone; one
+    told in a form it cannot read ("Eventually, Mary ...") forgets whom the fact names."""
     placed = _PLACED.match(text)
-    who = placed["who"].lower() if placed else ""
-    if placed and who not in _ARTICLES | _PRONOUNS:
+    if placed and placed["who"].lower() not in _ARTICLES | _PRONOUNS:
         last_move[placed["who"]] = (placed["place"], number)
-    elif who in _PRONOUNS or placed is None and _ENDS_AT_A_PLACE.search(text) and (
-            not _PRONOUNS.isdisjoint(re.findall(r"\w+", text.lower()))):
+        return
+    if not placed and not _ENDS_AT_A_PLACE.search(text):
+        return  # no place told
+    words = set(re.findall(r"\w+", text.lower()))
+    if not _PRONOUNS.isdisjoint(words):
         last_move.clear()
-    elif placed is None and _ENDS_AT_A_PLACE.search(text):
-        for person in [p for p in last_move if re.search(rf"\b{p}\b", text)]:
+    else:
+        for person in [p for p in last_move if p.lower() in words]:
             del last_move[person]
 
 
