@@ -225,7 +225,8 @@ def test_on_a_long_memory_near_closed_facts_leave_the_one_that_answers_its_say(c
 
     story = long_story(10_000, 8, False)  # seed 8 of `askme bench`'s long table
     question = next(q for q in story.questions if q.supports == (1,))
-    assert (story.facts[0], question.text) == ("Anna travelled to the cinema.", "Where did Anna go?")
+    assert (story.facts[0], question.text) == ("Anna travelled to the cinema.",
+                                               "Where did Anna go?")
     encoded = cache.encode_facts(checkpoint, story.facts)
     asked = [(question.text, len(story.facts))]
     answer = answering.answer_prefixes(checkpoint, encoded, asked)[0]
