@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, COMPETITION_RAMP_FROM,
-                              INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP,
-                              DMNConfig)
+from askme.dmn.config import (COMPETITION_MASS_CAP, INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE,
+                              TIME_DISTANCE_CAP, DMNConfig, floored)
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 
 
@@ -100,12 +99,6 @@ def _sigmoid(x):
     # As tanh: no exp to overflow, so no warning to silence (np.errstate costs more than
     # the sigmoid on a vector of 80).
     return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
-def _floored(gates):
-    # As askme.dmn.model.floored.
-    return gates * np.clip((gates - COMPETITION_RAMP_FROM)
-                           / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM), 0, 1)
 
 
 def _signed_log(d):
@@ -381,7 +374,7 @@ class ArrayDMN:
             logits[:, :T][~fact_mask] = -np.inf
             if self.config.gate_competition:
                 gates = _sigmoid(logits[:, :-1])
-                gates = _floored(gates)
+                gates = floored(gates)
                 before = np.minimum(np.cumsum(gates, 1) - gates, COMPETITION_MASS_CAP)
                 after = np.minimum(np.cumsum(gates[:, ::-1], 1)[:, ::-1] - gates,
                                    COMPETITION_MASS_CAP)
@@ -399,7 +392,7 @@ class ArrayDMN:
                 break
             gates = _sigmoid(logits[:, :T])
             if long.any():  # as EpisodicMemory.long_memory_gates
-                gates = np.where(long, _floored(gates), gates)
+                gates = np.where(long, floored(gates), gates)
             episode = self._episode(facts_ih, gates)
             episodes.append(episode)
             used.append(running)

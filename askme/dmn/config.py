@@ -45,6 +45,13 @@ COMPETITION_MASS_FLOOR = 0.01
 # this narrow leaves every other gate as the step did.
 COMPETITION_RAMP_FROM = 0.009
 
+
+def floored(gates):
+    """`gates` (a torch tensor or a numpy array: both have .clip) with those under
+    COMPETITION_MASS_FLOOR closed and those between it and COMPETITION_RAMP_FROM in part."""
+    return gates * ((gates - COMPETITION_RAMP_FROM)
+                    / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM)).clip(0, 1)
+
 # The time features (a fact's signed log distance to the question and to the last pass's
 # focus) stop at this many facts, the longest story the default model trained on
 # (data step long_worlds_slots): further back, a feature beyond any training saw pushed the

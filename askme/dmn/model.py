@@ -13,9 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from askme.dmn.config import (COMPETITION_MASS_CAP, COMPETITION_MASS_FLOOR, COMPETITION_RAMP_FROM,
-                              INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE, TIME_DISTANCE_CAP,
-                              DMNConfig)
+from askme.dmn.config import (COMPETITION_MASS_CAP, INFERENCE_MAX_STEPS, INFERENCE_SKIP_GATE,
+                              TIME_DISTANCE_CAP, DMNConfig, floored)
 from askme.dmn.fused import GatePass, GateStatic
 from askme.dmn.gru import dropout_mask, gru_cell, gru_layer, gru_scan, native_applies
 from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
@@ -23,13 +22,6 @@ from askme.dmn.tokenizer import ANSWER_END_ID, ANSWER_START_ID, PAD_ID
 # Marks a free pass among a row's gate targets (the trainer's Supervision.free_pass_tasks): no
 # loss, and its episode is made from the model's own gates even under teacher forcing.
 FREE_PASS = -2
-
-
-def floored(gates):
-    """`gates` with those under COMPETITION_MASS_FLOOR closed, those between it and
-    COMPETITION_RAMP_FROM in part."""
-    return gates * ((gates - COMPETITION_RAMP_FROM)
-                    / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM)).clamp(0, 1)
 
 
 @dataclass
