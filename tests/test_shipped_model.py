@@ -211,6 +211,9 @@ EVERYDAY_ROWS = [
      ["Nairobi", "home"]),
     # A question asked of a person (no task asks who went somewhere), answered with a place
     ("Anna went to the gym. Tom gave the ball to Anna.", ["Who went to the gym?"], ["unknown"]),
+    # Emoji, in a fact and after a question mark (read as if not there)
+    ("Zoe went to the cafe \U0001f3e0. Sam \u2764\ufe0f went to the gym \U0001f4aa\U0001f3fd.",
+     ["Where is Zoe? \U0001f914", "Where is Sam?"], ["cafe", "gym"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -51,6 +51,17 @@ def test_facts_and_questions_are_read_in_the_form_of_the_training_text(tokenizer
     assert tokenizer.encode("where is mary") != question  # plain encode reads text as it is
 
 
+def test_emoji_read_as_if_they_were_not_there(tokenizer):
+    fact, question = tokenizer.encode("Mary went to the kitchen."), tokenizer.encode("Where is Mary?")
+    for typed in ["Mary went to the kitchen \U0001f373.", "Mary \U0001f469\U0001f3fd went to the kitchen!",
+                  "Mary went to the kitchen. \u2764\ufe0f", "\U0001f468\u200d\U0001f469\u200d\U0001f467 Mary went to the kitchen"]:
+        assert tokenizer.encode_fact(typed) == fact, typed
+    assert tokenizer.encode_question("Where is Mary? \U0001f914") == question
+    # Letters of any script, digits, currency and maths signs are read, as before.
+    for kept in ["Zo\u00eb paid 5\u20ac at the caf\u00e9 in \u6771\u4eac.", "2+2=4 < 5."]:
+        assert tokenizer.encode_fact(kept) == tokenizer.encode(kept), kept
+
+
 def test_save_load_and_reject_garbage(tokenizer, tmp_path):
     path = tmp_path / "tokenizer.model"
     tokenizer.save(path)
