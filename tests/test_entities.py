@@ -167,6 +167,22 @@ def test_forms_the_training_stories_never_use_read_as_they_tell_them(lexicon):
                   "Where is Alice currently", "Where is Alice at this moment?"):
         assert now.copy().rewrite(asked, question=True).lower().rstrip("?") == (
             "where is mary now")
+    # When, for how long, how and with whom, closing a fact: read as written, the place
+    # ran on into them ("gym quickly") or the fact read as no move at all.
+    later = fresh.copy()
+    for told in ("Alice went to the library at 5 pm.", "Alice went to the library at 10:30.",
+                 "Alice went to the library at noon.", "Alice went to the library after work.",
+                 "Alice went to the library for an hour.", "Alice went to the library quickly.",
+                 "Alice went to the library, at around 7 o'clock.",
+                 "Alice went to the library with the umbrella."):
+        assert later.copy().rewrite(told) == "Mary went to the office.", told
+    assert later.copy().rewrite("Alice is in the library until 6.").endswith(" is in the office.")
+    evening = later.copy().rewrite("Alice went to the library in the evening.")
+    assert evening.startswith("Mary went to the office ") and " in the " not in evening
+    assert later.copy().rewrite("Alice went to the library with Bob at 5 pm.") == (
+        "Mary and Sandra went to the office.")
+    assert later.copy().rewrite("The meeting is at 5 pm.").endswith(" is at 5 pm.")
+    assert later.copy().rewrite("Alice picked up the jelly.") == "Mary picked up the football."
     # Questions read as asked; the training data steps read as written.
     assert fresh.copy().rewrite("Who has the umbrella?", question=True).startswith("Who has ")
     assert EntityMap(lexicon, phrases=False).rewrite("Alice has the umbrella.").split()[1] == "has"
@@ -436,6 +452,14 @@ def test_the_shipped_model_answers_where_someone_is_at_the_moment(askme):
                "Carol is in the garden at the moment.\nWhere is Alice at the moment?\n"
                "Where is Bob currently?\nWhere is Carol?\n")
     assert chat_answers(askme, session) == ["library", "cafe", "garden"]
+
+
+def test_the_shipped_model_answers_where_someone_went_at_some_time_or_some_way(askme):
+    session = ("Ken went to the gym at 5 pm.\nAmy drove to the bank quickly.\n"
+               "Lea went to the park with Tom.\nZoe went to the cafe in the morning.\n"
+               "Zoe went to the library in the afternoon.\nWhere is Ken?\nWhere is Amy?\n"
+               "Where is Tom?\nWhere was Zoe before the library?\n")
+    assert chat_answers(askme, session) == ["gym", "bank", "park", "cafe"]
 
 
 def test_the_shipped_model_places_people_in_cities_told_without_the(askme):

@@ -22,6 +22,7 @@ after an unknown one took its slot, the known word itself moves to a free slot.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -53,7 +54,7 @@ READING = 3
 # askme.dmn.tokenizer.READING is: a memory's encodings cached under older rules are then
 # made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
 PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days,"
-                " placed things; 2026-12-07: ways of saying now")
+                " placed things; 2026-12-07: ways of saying now, when and how closing a fact")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -321,6 +322,28 @@ _SPECIES = (("wolf", "wolves"), ("cat", "cats"), ("mouse", "mice"), ("sheep", "s
 _NOW = (("at", "the", "moment"), ("at", "this", "moment"), ("at", "present"), ("currently",),
         ("right", "now"))
 _NOW_WORDS = {"moment", "present", "currently", "right"}
+# What a fact may say after its place that no training story says: when ("at 5 pm", "at
+# noon", "after work", "until 6"), for how long ("for an hour") and how ("quickly"). Read as
+# written, the place ran on into them ("Where is Ken?" after "Ken drove to the gym quickly."
+# was "gym quickly"; after "Ken went to the gym at noon." `unknown`): they go (_closing_said).
+_CLOCK = r"\d{1,2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\b|o'?clock\b|h\b))?"
+_CLOSING = re.compile(
+    r"(?:\s*,)?\s+(?:"
+    rf"at\s+(?:about\s+|around\s+)?(?:{_CLOCK}|(?:noon|midnight|night|dawn|dusk|sunrise|sunset"
+    r"|lunchtime|dinnertime|teatime|bedtime|breakfast|lunch|dinner|supper)\b)"
+    r"|(?:after|before)\s+(?:work|school|class|lunch|dinner|breakfast|supper)\b"
+    r"|(?:until|till)\s+[\w:.' ]+?"
+    r"|for\s+(?:an?|one|two|three|four|five|ten|a\s+few|several|\d+)\s+"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|while)\b"
+    r")(?=[\s.!;:\u2026]*$)", re.IGNORECASE)
+# The parts of the day the time-reasoning stories tell with "this" ("Fred went to the park
+# this evening."): "in the evening" reads so.
+_PART_OF_DAY = re.compile(r"\b(in)(\s+)the(\s+(?:morning|afternoon|evening)[\s.!;:\u2026]*$)",
+                          re.IGNORECASE)
+# Words in -ly that are no adverb of manner, which a fact may close with ("the family").
+_NOT_MANNER = {"family", "belly", "jelly", "lily", "ally", "rally", "bully", "assembly",
+               "supply", "butterfly", "dragonfly", "holly", "fly", "july", "italy", "sicily",
+               "reply", "daily", "weekly", "monthly", "yearly", "melancholy", "monopoly"}
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
                 | _VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
@@ -349,6 +372,52 @@ def _singular(plural: str) -> str:
     if plural.endswith("s") and not plural.endswith("ss"):
         return plural[:-1]
     return plural
+
+
+def _closing_said(text: str, matches, words: list[str], capitals: list[bool]) -> str:
+    """A fact without what it says after its place of when, for how long, how or with
+    whom (_CLOSING): "Ken went to the gym at 5 pm." reads "Ken went to the gym.", "Ken went
+    to the gym in the evening." "... this evening.", and "Ken went to the gym with Amy."
+    "Ken and Amy went to the gym." (bAbI's conjunction); "with" and a thing goes."""
+    if len(words) < 4:
+        return text
+    text = _PART_OF_DAY.sub(lambda m: f"this{m.group(3)}", text)
+    for _ in range(3):  # "at 5 pm with Amy"
+        said = _closing_once(text, matches, words, capitals)
+        if said == text:
+            break
+        text = said
+        matches = list(WORD.finditer(text))
+        words = [m.group().lower() for m in matches]
+        capitals = [m.group()[:1].isupper() for m in matches]
+    return text
+
+
+def _closing_once(text: str, matches, words: list[str], capitals: list[bool]) -> str:
+    cut = _CLOSING.search(text)
+    if cut is not None:
+        kept = WORD.findall(text[:cut.start()])
+        if len(kept) >= 3 and kept[-1].lower() not in _IS | _PLACE_PREPOSITIONS:
+            return text[:cut.start()] + text[cut.end():]  # not "The meeting is at 5 pm."
+        return text
+    last = words[-1]
+    if last.endswith("ly") and len(last) > 4 and last not in _NOT_MANNER and not capitals[-1] \
+            and (words[-3] in _ARTICLES or words[-2] in _BARE_PLACES):
+        return text[:matches[-2].end()] + text[matches[-1].end():]  # "to the gym quickly"
+    for k in (len(words) - 2, len(words) - 3):  # "with Amy", "with my sister", "with the cat"
+        if k < 3 or words[k] != "with":
+            continue
+        whom = (k + 1 == len(words) - 1 and capitals[-1]) or (
+            words[k + 1] in _POSSESSIVES and words[-1] in _RELATIVES)
+        subject = 1 if words[0] in _POSSESSIVES and words[1] in _RELATIVES else (
+            0 if capitals[0] else None)
+        if whom and subject is not None and words[subject + 1] not in _IS | {"and"}:
+            told = text[matches[k + 1].start():matches[-1].end()]
+            return (text[:matches[subject].end()] + " and " + told
+                    + text[matches[subject].end():matches[k - 1].end()] + text[matches[-1].end():])
+        if not whom and words[k + 1] in _ARTICLES:
+            return text[:matches[k - 1].end()] + text[matches[-1].end():]
+    return text
 
 
 def _relative_at(words: list[str], i: int) -> bool:
@@ -543,6 +612,11 @@ class EntityMap:
             resolved = self._resolve_pronoun(text, matches, words)
             if resolved != text:
                 text = resolved
+                matches, written, words, capitals = self._scan(text)
+        if self.phrases and not question:
+            bare = _closing_said(text, matches, words, capitals)
+            if bare != text:
+                text = bare
                 matches, written, words, capitals = self._scan(text)
         if self.phrases:
             plain = _plain_question(text, matches, words) if question else \
