@@ -20,3 +20,12 @@ PRONOUNS = frozenset({"i", "me", "you", "we", "us", "he", "him", "she", "her", "
 # Words of time and place that stand where a place or a thing would ("in the garden now").
 ADVERBS = frozenset({"now", "here", "there", "today", "tonight", "tomorrow", "yesterday",
                      "later", "again", "already", "still", "also", "too", "then"})
+# A question asked as a request or a wish ("Tell me where Ken is.", "Do you know what Amy
+# is holding?", "I wonder who has the ball"): a question, however it ends; "rest" is the
+# question it asks, in the word order of a clause (askme.dmn.entities reads it as asked).
+INDIRECT_QUESTION = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:do|can|could|would|will)\s+you\s+(?:please\s+)?"
+    r"(?:tell\s+me|say|know)|(?:do\s+you\s+have\s+)?any\s+idea|tell\s+me|i\s+wonder"
+    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know)\s*,?\s+"
+    r"(?P<rest>(?:where|what|who|which|how)\b.*)$", re.IGNORECASE)
+

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from askme.english import AUXILIARIES, QUESTION_WORDS, WORD
+from askme.english import AUXILIARIES, INDIRECT_QUESTION, QUESTION_WORDS, WORD
 from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
@@ -47,8 +47,9 @@ def reads_as_question(sentence: str) -> bool:
     ("is Mary in the kitchen", "did John go home", but not "do not ...") or with a question
     word followed by anything but the subject of a clause or a comma ("where is alice",
     "where's the ball", "who went to the garden", "how many apples", but not "When Mary
-    left, John stayed" nor "Where possible, ...")."""
-    if sentence.rstrip().endswith("?"):
+    left, John stayed" nor "Where possible, ..."); or it asks for one, however it ends
+    ("Tell me where Ken is.", "I wonder who has the ball")."""
+    if sentence.rstrip().endswith("?") or INDIRECT_QUESTION.match(sentence):
         return True
     if _STATEMENT_END.search(sentence.rstrip()):
         return False  # "Will went home.", "When asked, Mary went home.": told as a statement

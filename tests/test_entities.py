@@ -183,6 +183,12 @@ def test_forms_the_training_stories_never_use_read_as_they_tell_them(lexicon):
         "Mary and Sandra went to the office.")
     assert later.copy().rewrite("The meeting is at 5 pm.").endswith(" is at 5 pm.")
     assert later.copy().rewrite("Alice picked up the jelly.") == "Mary picked up the football."
+    # A question asked as a request or a wish, or of which room, as asked outright.
+    for asked in ("Tell me where Alice is.", "Do you know where Alice is?", "I wonder where "
+                  "Alice went", "Which room is Alice in?", "Tell me which room Alice is in."):
+        assert fresh.copy().rewrite(asked, question=True) == "Where is Mary?", asked
+    assert fresh.copy().rewrite("Can you tell me what Alice is holding?", question=True) == (
+        "What is Mary holding?")
     # Questions read as asked; the training data steps read as written.
     assert fresh.copy().rewrite("Who has the umbrella?", question=True).startswith("Who has ")
     assert EntityMap(lexicon, phrases=False).rewrite("Alice has the umbrella.").split()[1] == "has"
@@ -460,6 +466,14 @@ def test_the_shipped_model_answers_where_someone_went_at_some_time_or_some_way(a
                "Zoe went to the library in the afternoon.\nWhere is Ken?\nWhere is Amy?\n"
                "Where is Tom?\nWhere was Zoe before the library?\n")
     assert chat_answers(askme, session) == ["gym", "bank", "park", "cafe"]
+
+
+def test_the_shipped_model_answers_a_question_asked_as_a_request(askme):
+    session = ("Ken went to the kitchen.\nAmy took the ball.\nAmy took the cup.\n"
+               "Tell me where Ken is.\nWhich room is Ken in?\nCan you tell me what Amy is "
+               "holding?\nI wonder where Ken went\nDo you know where Bob is?\n")
+    assert chat_answers(askme, session) == ["kitchen", "kitchen", "ball,cup", "kitchen",
+                                            "unknown"]
 
 
 def test_the_shipped_model_places_people_in_cities_told_without_the(askme):

@@ -1,5 +1,6 @@
 """Reading lines as people write them: a question needs no question mark when it reads as
-one (it starts with an auxiliary, or a question word not followed by a clause's subject)."""
+one (it starts with an auxiliary, or a question word not followed by a clause's subject), or
+asks for one ("Tell me where Ken is.")."""
 
 import pytest
 
@@ -10,7 +11,8 @@ from askme.stories import classify, plain_story, reads_as_question
     "Where is Mary?", "where is alice", "Where's the ball", "who went to the garden",
     "is Mary in the kitchen", "Did John go home", "how many apples does John have",
     "Which room is Mary in", "What is the capital of France", "where is mary ?",
-    "where is zoë"])
+    "where is zoë", "Tell me where Ken is.", "Do you know where Ken is.",
+    "I wonder who has the ball", "Please tell me, what is Amy holding."])
 def test_these_read_as_questions(sentence):
     assert reads_as_question(sentence)
 
@@ -20,7 +22,8 @@ def test_these_read_as_questions(sentence):
     "What the box holds is a secret.", "Then she went to the office.", "Do not go.",
     "How Mary did it is a mystery.", "Where the river bends there is a mill.", "Is",
     "Will went to the kitchen.", "May picked up the apple.", "When asked, Mary went home.",
-    "Where possible, John walks", "where is mary.", "Where Émile lives is a secret"])
+    "Where possible, John walks", "where is mary.", "Where Émile lives is a secret",
+    "Tell me a story.", "I wonder."])
 def test_these_read_as_statements(sentence):
     assert not reads_as_question(sentence)
 

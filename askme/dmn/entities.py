@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from askme.babi import ENTITY_WORDS
 from askme.converses import placed_things
-from askme.english import ADVERBS, AUXILIARIES, PRONOUNS, QUESTION_WORDS, WORD
+from askme.english import ADVERBS, AUXILIARIES, INDIRECT_QUESTION, PRONOUNS, QUESTION_WORDS, WORD
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.
@@ -455,6 +455,44 @@ def _now_said(words: list[str]) -> dict[int, str]:
     return said
 
 
+# A question in the word order of a clause ("where Ken is", "what Amy is holding", "how
+# many things Bo is carrying"): its question words, subject, verb and the rest.
+_CLAUSE_ASKED = re.compile(
+    r"(?P<wh>where|what(?:\s+colou?r)?|which\s+\w+|how\s+many\s+\w+|who)\s+(?P<subject>.+?)"
+    r"\s+(?P<verb>is|are|was|were|has|does|did)\b(?P<rest>.*?)[\s?.!]*$", re.IGNORECASE)
+_WENT_ASKED = re.compile(r"where\s+(?P<subject>.+?)\s+(?:has\s+gone|went|moved|travelled|"
+                         r"traveled|journeyed|ran|walked|headed|is\s+going)\b[\s?.!]*$",
+                         re.IGNORECASE)
+# "Which room is Ken in?": where he is, as bAbI asks it.
+_WHICH_PLACE = re.compile(
+    r"^\s*(?:which|what)\s+(?:room|place|city|town|country|building)\s+(?P<verb>is|was)\s+"
+    r"(?P<subject>.+?)\s+(?:in|at)[\s?.!]*$", re.IGNORECASE)
+
+
+def _direct_question(text: str) -> str:
+    """A question asked as a request or a wish (askme.english.INDIRECT_QUESTION) as asked
+    outright, "Tell me where Ken is." as "Where is Ken?", and "Which room is Ken in?" as
+    "Where is Ken?". Read as written, both were answered `unknown`."""
+    indirect = INDIRECT_QUESTION.match(text)
+    if indirect:
+        rest = indirect.group("rest")
+        clause, went = _CLAUSE_ASKED.match(rest), _WENT_ASKED.match(rest)
+        if went:
+            text = f"where is {went.group('subject')}?"
+        elif clause and not clause.group("wh").lower() == "who":
+            verb, more = clause.group("verb"), clause.group("rest")
+            if verb.lower() == "has" and not more.strip():
+                verb, more = "does", " have"  # "what Ken has"
+            text = f"{clause.group('wh')} {verb} {clause.group('subject')}{more}?"
+        else:
+            text = rest.rstrip(" .!?") + "?"
+        text = text[:1].upper() + text[1:]
+    place = _WHICH_PLACE.match(text)
+    if place:
+        text = f"Where {place.group('verb')} {place.group('subject')}?"
+    return text
+
+
 def _plain_question(text: str, matches, words: list[str]) -> str:
     """Deduction's question as bAbI asks it: "What does Zane fear?" and "What is Nadia
     scared of?" read "What is Zane afraid of?" and "What is Nadia afraid of?"; and "at the
@@ -529,7 +567,10 @@ class EntityMap:
         as written there: "Carlos" in "Where is Carlos?" of a memory that never mentions
         him. A word is judged by the word itself, not its slot (a fact can read "key" as no
         entity where a question reads it as a thing), and read as the question reads it,
-        whatever a later text made of it."""
+        whatever a later text made of it. A question asked as a request is judged as asked
+        outright ("Tell me where Ken is." as "Where is Ken?")."""
+        if self.phrases:
+            text = _direct_question(text)
         matches = WORD.findall(text)
         words = [m.lower() for m in matches]
         capitals = [m[:1].isupper() for m in matches]
@@ -617,6 +658,11 @@ class EntityMap:
             bare = _closing_said(text, matches, words, capitals)
             if bare != text:
                 text = bare
+                matches, written, words, capitals = self._scan(text)
+        if self.phrases and question:
+            direct = _direct_question(text)
+            if direct != text:
+                text = direct
                 matches, written, words, capitals = self._scan(text)
         if self.phrases:
             plain = _plain_question(text, matches, words) if question else \

@@ -108,9 +108,10 @@ def _no_argument(name: str, argument: str) -> None:
 
 @command("/help", "", "show this table of commands")
 def _help(state: ChatState, argument: str) -> list:
-    table = Table(title="Commands", title_justify="left", caption="A sentence ending in '?', or "
-                  "starting like one ('where is alice', 'is Mary here'), is a question; any "
-                  "other is a fact.", caption_justify="left")
+    table = Table(title="Commands", title_justify="left", caption="A sentence ending in '?', "
+                  "starting like one ('where is alice', 'is Mary here') or asking for one "
+                  "('tell me where Ken is.') is a question; any other is a fact.",
+                  caption_justify="left")
     table.add_column("command", no_wrap=True, style="bold")
     table.add_column("what it does")
     for item in COMMANDS.values():
