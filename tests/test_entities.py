@@ -183,6 +183,10 @@ def test_forms_the_training_stories_never_use_read_as_they_tell_them(lexicon):
         "Mary and Sandra went to the office.")
     assert later.copy().rewrite("The meeting is at 5 pm.").endswith(" is at 5 pm.")
     assert later.copy().rewrite("Alice picked up the jelly.") == "Mary picked up the football."
+    # Negation contracted, as bAbI negates; "upstairs" and the like where they close a fact.
+    assert fresh.copy().rewrite("Alice isn't in the library.").endswith(" is not in the office.")
+    assert fresh.copy().rewrite("Alice went upstairs.").startswith("Mary went to the ")
+    assert fresh.copy().rewrite("Alice went outside the library.").split()[2] == "outside"
     # A question asked as a request or a wish, or of which room, as asked outright.
     for asked in ("Tell me where Alice is.", "Do you know where Alice is?", "I wonder where "
                   "Alice went", "Which room is Alice in?", "Tell me which room Alice is in."):
@@ -474,6 +478,12 @@ def test_the_shipped_model_answers_a_question_asked_as_a_request(askme):
                "holding?\nI wonder where Ken went\nDo you know where Bob is?\n")
     assert chat_answers(askme, session) == ["kitchen", "kitchen", "ball,cup", "kitchen",
                                             "unknown"]
+
+
+def test_the_shipped_model_reads_isnt_as_is_not_and_upstairs_as_a_place(askme):
+    session = ("Ken isn't in the kitchen.\nIs Ken in the kitchen?\nAmy went upstairs.\n"
+               "Where is Amy?\n")
+    assert chat_answers(askme, session) == ["no", "upstairs"]
 
 
 def test_the_shipped_model_places_people_in_cities_told_without_the(askme):

@@ -54,7 +54,8 @@ READING = 3
 # askme.dmn.tokenizer.READING is: a memory's encodings cached under older rules are then
 # made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
 PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days,"
-                " placed things; 2026-12-07: ways of saying now, when and how closing a fact")
+                " placed things; 2026-12-07: ways of saying now, when and how closing a fact, n't,"
+                " upstairs")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -292,7 +293,13 @@ _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", 
 # Places told without an article, as a verb's or a preposition's object ("went home", "at
 # work"): read as places with one ("to the home"), which take a place's slot. Read as
 # written, "Nina is at the gym. Nina went home." was answered "gym".
-_BARE_PLACES = {"home", "work"}
+_BARE_PLACES = {"home", "work", "upstairs", "downstairs", "outside", "abroad", "downtown"}
+_CLOSING_PLACES = _BARE_PLACES - {"home", "work"}  # places only where they close the fact
+# "isn't", "wasn't", "doesn't": read as bAbI's negation ("Sandra is not in the kitchen.").
+# Split at the apostrophe, "Ken isn't in the kitchen." read "isn" as a word it never saw
+# and "Is Ken in the kitchen?" was answered "yes".
+_NOT_CONTRACTED = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had)n['\u2019]t\b",
+                             re.IGNORECASE)
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
 # A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
 _POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
@@ -570,7 +577,7 @@ class EntityMap:
         whatever a later text made of it. A question asked as a request is judged as asked
         outright ("Tell me where Ken is." as "Where is Ken?")."""
         if self.phrases:
-            text = _direct_question(text)
+            text = _direct_question(_NOT_CONTRACTED.sub(r"\1 not", text))
         matches = WORD.findall(text)
         words = [m.lower() for m in matches]
         capitals = [m[:1].isupper() for m in matches]
@@ -648,6 +655,8 @@ class EntityMap:
     def rewrite(self, text: str, question: bool = False) -> str:
         """`text` in the model's words; new words get their slots (kept for later texts). A
         `question` gives no slot to a word an earlier text held as no entity (READING 2)."""
+        if self.phrases:
+            text = _NOT_CONTRACTED.sub(r"\1 not", text)
         matches, written, words, capitals = self._scan(text)
         if self.phrases and not question:
             resolved = self._resolve_pronoun(text, matches, words)
@@ -836,7 +845,8 @@ class EntityMap:
                     said |= {k - 2: "went", k - 1: "", k: ""}  # "took a train to Rome"
         if not _BARE_PLACES.isdisjoint(present):
             for k in range(2, len(words)):
-                if words[k] not in _BARE_PLACES or k in said:
+                if words[k] not in _BARE_PLACES or k in said or (
+                        words[k] in _CLOSING_PLACES and k + 1 < len(words)):
                     continue
                 before = words[k - 1]
                 if before in _PLACE_PREPOSITIONS:
