@@ -28,4 +28,3 @@ INDIRECT_QUESTION = re.compile(
     r"(?:tell\s+me|say|know)|(?:do\s+you\s+have\s+)?any\s+idea|tell\s+me|i\s+wonder"
     r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know)\s*,?\s+"
     r"(?P<rest>(?:where|what|who|which|how)\b.*)$", re.IGNORECASE)
-
