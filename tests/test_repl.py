@@ -118,6 +118,28 @@ def test_a_who_question_answered_with_a_place_or_thing_is_unknown(state, monkeyp
     assert ("which is no person, so the answer is unknown" in caption) == (shown == "unknown")
 
 
+@pytest.mark.parametrize("question, said, shown", [
+    ("Does Ken have the ball?", "office", "unknown"), ("Is Ken in the garden?", "ball", "unknown"),
+    ("Is Ken in the garden?", "yes", "yes"), ("Is Ken in the garden?", "maybe", "maybe"),
+    ("Do you know where Ken is?", "garden", "garden"),  # asked outright: where he is
+    ("Where is Ken?", "garden", "garden")])
+def test_a_question_of_yes_or_no_answered_otherwise_is_unknown(state, monkeypatch, question,
+                                                               said, shown):
+    from askme.memory import answering
+
+    decode = answering.decode_prediction
+
+    def decoder_says(*args):
+        return [dataclasses.replace(a, text=said) for a in decode(*args)]
+    monkeypatch.setattr(answering, "decode_prediction", decoder_says)
+    say(state, "Ken took the ball. Ken went to the garden.")
+    out = say(state, question).splitlines()
+    assert out[0] == shown
+    caption = " ".join(" ".join(out).split())
+    assert (f"the model said {said} to a question of yes or no, so the answer is unknown"
+            in caption) == (shown == "unknown")
+
+
 def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):
     out = say(state, "Daniel went to the office. Where is Daniel?").splitlines()
     assert out[:2] == ["noted as fact 1", "office"]

@@ -214,6 +214,9 @@ EVERYDAY_ROWS = [
     # Emoji, in a fact and after a question mark (read as if not there)
     ("Zoe went to the cafe \U0001f3e0. Sam \u2764\ufe0f went to the gym \U0001f4aa\U0001f3fd.",
      ["Where is Zoe? \U0001f914", "Where is Sam?"], ["cafe", "gym"]),
+    # A question of yes or no that no training task asks (the model said a place)
+    ("Ken took the ball. Ken went to the garden.", ["Does Ken have the ball?",
+                                                     "Is Ken in the garden?"], ["unknown", "yes"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -500,6 +500,12 @@ def _direct_question(text: str) -> str:
     return text
 
 
+def asked_outright(question: str) -> str:
+    """`question` as the phrase rules read its form: a request asked outright, "isn't" as
+    "is not" (what is asked, for the checks made on an answer; its words are not read)."""
+    return _direct_question(_NOT_CONTRACTED.sub(r"\1 not", question))
+
+
 def _plain_question(text: str, matches, words: list[str]) -> str:
     """Deduction's question as bAbI asks it: "What does Zane fear?" and "What is Nadia
     scared of?" read "What is Zane afraid of?" and "What is Nadia afraid of?"; and "at the
@@ -577,7 +583,7 @@ class EntityMap:
         whatever a later text made of it. A question asked as a request is judged as asked
         outright ("Tell me where Ken is." as "Where is Ken?")."""
         if self.phrases:
-            text = _direct_question(_NOT_CONTRACTED.sub(r"\1 not", text))
+            text = asked_outright(text)
         matches = WORD.findall(text)
         words = [m.lower() for m in matches]
         capitals = [m[:1].isupper() for m in matches]

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from askme.babi import UNKNOWN, Example
-from askme.dmn.entities import WORD, EntityMap
+from askme.dmn.entities import WORD, EntityMap, asked_outright
 from askme.dmn.tokenizer import ANSWER_END_ID, PAD_ID
+from askme.english import AUXILIARIES
 from askme.errors import AskmeError
 from askme.memory.cache import EncodedFacts, encode_facts, memory_facts
 from askme.stories import Story
@@ -47,6 +48,10 @@ class Explanation:
     # What the decoder said when a question the model learned to answer with a person
     # ("Who ...?") got a place or a thing (the answer is then "unknown"); "" otherwise.
     no_person: str = ""
+    # What the decoder said when a question asked for yes or no (it opens with an
+    # auxiliary: "Does Ken have the ball?") got anything but yes, no or maybe (the answer
+    # is then "unknown"); "" otherwise.
+    not_yes_no: str = ""
 
     @classmethod
     def of(cls, question: str, answer: "Answer", facts: list[str],
@@ -54,7 +59,8 @@ class Explanation:
         return cls(question, answer.text, facts, answer.gates, answer.passes,
                    halted=answer.choices[-1] == len(facts), confidence=answer.confidence,
                    sentence=sentence, choices=list(answer.choices), unnamed=answer.unnamed,
-                   unsupported=answer.unsupported, no_person=answer.no_person)
+                   unsupported=answer.unsupported, no_person=answer.no_person,
+                   not_yes_no=answer.not_yes_no)
 
     def chosen(self) -> list[int]:
         """Each pass's choice: a fact's position, or len(facts) for end-of-passes."""
@@ -266,6 +272,7 @@ class Answer:
     unnamed: tuple[str, ...] = ()
     unsupported: str = ""  # see Explanation.unsupported
     no_person: str = ""  # see Explanation.no_person
+    not_yes_no: str = ""  # see Explanation.not_yes_no
     # (fact, earlier fact) pairs: the fact's opening pronoun was read as the person the
     # earlier one named (EntityMap.resolved), so the fact tells what both told.
     merged: tuple[tuple[int, int], ...] = ()
@@ -280,6 +287,16 @@ _WHERE_TOLD = re.compile(r"^\W*where\b", re.I)
 _HELD_TOLD = re.compile(r"^\W*what\b.*\b(holding|carrying|hold|carry|have|has|got)\b", re.I)
 _INFERRED = re.compile(r"\b(will|would|shall|going to|gonna)\b|'ll\b", re.I)
 NAMES_NOTHING = ("nothing", "none")  # an answer that names no thing, told or not
+
+
+YES_NO = ("yes", "no", "maybe")  # every answer bAbI gives a question opening with an auxiliary
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether `question` asks for yes or no ("Is Mary in the park?", "Does the box fit in
+    the chest?"): it opens with an auxiliary."""
+    first = WORD.findall(question)[:1]
+    return bool(first) and first[0].lower() in AUXILIARIES
 
 
 def asks_for_told(question: str) -> bool:
@@ -415,13 +432,17 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
             out.append(a)
             continue
         said = s.restore(a.text)
-        if s.lexicon.asks_for_person(question) and s.lexicon.kind_of.get(
+        asked = asked_outright(question) if s.phrases else question
+        if s.lexicon.asks_for_person(asked) and s.lexicon.kind_of.get(
                 a.text.lower()) in ("place", "object"):
             # "Who went to the gym?" (no training task asks it) was answered "office": a
             # question the model learned to answer with a person, answered with a place or
             # a thing, it cannot answer.
             out.append(replace(a, text=UNKNOWN, confidence=1.0, no_person=said))
-        elif said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(question) \
+        elif said not in (UNKNOWN, *YES_NO) and asks_yes_no(asked):
+            # "Does Ken have the ball?" (no training task asks it) was answered "office".
+            out.append(replace(a, text=UNKNOWN, confidence=1.0, not_yes_no=said))
+        elif said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(asked) \
                 and not s.told(said, k):
             # The memory tells of no such place or thing: the passes found nothing the
             # answer rests on (issue 32's laptop, whose holder no fact places, got "school";
