@@ -189,7 +189,8 @@ def test_forms_the_training_stories_never_use_read_as_they_tell_them(lexicon):
     assert fresh.copy().rewrite("Alice went outside the library.").split()[2] == "outside"
     # A question asked as a request or a wish, or of which room, as asked outright.
     for asked in ("Tell me where Alice is.", "Do you know where Alice is?", "I wonder where "
-                  "Alice went", "Which room is Alice in?", "Tell me which room Alice is in."):
+                  "Alice went", "Which room is Alice in?", "Tell me which room Alice is in.",
+                  "Where has Alice gone?"):
         assert fresh.copy().rewrite(asked, question=True) == "Where is Mary?", asked
     assert fresh.copy().rewrite("Can you tell me what Alice is holding?", question=True) == (
         "What is Mary holding?")

@@ -475,11 +475,15 @@ _WHICH_PLACE = re.compile(
     r"^\s*(?:which|what)\s+(?:room|place|city|town|country|building)\s+(?P<verb>is|was)\s+"
     r"(?P<subject>.+?)\s+(?:in|at)[\s?.!]*$", re.IGNORECASE)
 
+# "Where has Ken gone?" (no training story asks it): where he is.
+_GONE_ASKED = re.compile(r"^\s*where\s+(?:has|have)\s+(?P<subject>.+?)\s+(?:gone|got\s+to)"
+                         r"(?P<verb>)[\s?.!]*$", re.IGNORECASE)
+
 
 def _direct_question(text: str) -> str:
     """A question asked as a request or a wish (askme.english.INDIRECT_QUESTION) as asked
-    outright, "Tell me where Ken is." as "Where is Ken?", and "Which room is Ken in?" as
-    "Where is Ken?". Read as written, both were answered `unknown`."""
+    outright, "Tell me where Ken is." as "Where is Ken?", and "Which room is Ken in?" and
+    "Where has Ken gone?" as "Where is Ken?". Read as written, all were answered `unknown`."""
     indirect = INDIRECT_QUESTION.match(text)
     if indirect:
         rest = indirect.group("rest")
@@ -494,9 +498,9 @@ def _direct_question(text: str) -> str:
         else:
             text = rest.rstrip(" .!?") + "?"
         text = text[:1].upper() + text[1:]
-    place = _WHICH_PLACE.match(text)
+    place = _WHICH_PLACE.match(text) or _GONE_ASKED.match(text)
     if place:
-        text = f"Where {place.group('verb')} {place.group('subject')}?"
+        text = f"Where {place.group('verb') or 'is'} {place.group('subject')}?"
     return text
 
 
