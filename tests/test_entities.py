@@ -194,6 +194,14 @@ def test_forms_the_training_stories_never_use_read_as_they_tell_them(lexicon):
         assert fresh.copy().rewrite(asked, question=True) == "Where is Mary?", asked
     assert fresh.copy().rewrite("Can you tell me what Alice is holding?", question=True) == (
         "What is Mary holding?")
+    # "he" and "she" in a question: the one person the fact before it named; not "it".
+    asking = EntityMap(lexicon)
+    asking.rewrite("Alice went to the library.")
+    assert asking.copy().rewrite("Where is she?", question=True) == "Where is Mary?"
+    assert asking.copy().rewrite("What time is it?", question=True) == "What time is it?"
+    asking.rewrite("Bob went to the garden.")
+    assert asking.asked_after(1).rewrite("Where is he?", question=True) == "Where is Mary?"
+    assert asking.asked_after(2).rewrite("Where is he?", question=True) == "Where is Sandra?"
     # Questions read as asked; the training data steps read as written.
     assert fresh.copy().rewrite("Who has the umbrella?", question=True).startswith("Who has ")
     assert EntityMap(lexicon, phrases=False).rewrite("Alice has the umbrella.").split()[1] == "has"
@@ -210,13 +218,13 @@ def test_a_pronoun_opening_a_fact_reads_as_whom_the_fact_before_named(lexicon):
     entities.rewrite("The dog ran to the cellar.")
     assert entities.rewrite("Next, it ran to the hall.").startswith("The ")
     assert entities.rewrite("He went to the hall.").startswith("He ")
-    # Not after a fact naming two people, nor a pronoun that is no subject, nor a question.
+    # Not after a fact naming two people, nor a pronoun that is no subject.
     entities.rewrite("Alice gave the umbrella to Carol.")
     assert entities.rewrite("Then she went to the garden.").startswith("Then she ")
     entities.rewrite("Alice went to the garden.")
     assert entities.rewrite("Bob saw her.").endswith(" her.")
     entities.rewrite("Alice went to the garden.")
-    assert entities.copy().rewrite("Where is she?", question=True) == "Where is she?"
+    assert entities.copy().rewrite("Where is she?", question=True) == "Where is Mary?"
     # A stored memory keeps whom the last fact named.
     again = EntityMap.from_state(lexicon, entities.state())
     assert again.rewrite("She went to the cellar.").startswith("Mary ")
@@ -485,6 +493,13 @@ def test_the_shipped_model_reads_isnt_as_is_not_and_upstairs_as_a_place(askme):
     session = ("Ken isn't in the kitchen.\nIs Ken in the kitchen?\nAmy went upstairs.\n"
                "Where is Amy?\n")
     assert chat_answers(askme, session) == ["no", "upstairs"]
+
+
+def test_the_shipped_model_asks_he_or_she_of_whom_the_fact_before_named(askme):
+    session = "Ken went to the kitchen.\nWhere is he?\nAmy took the ball.\nWhat is she holding?\n"
+    assert chat_answers(askme, session) == ["kitchen", "ball"]
+    piped = askme("ask", "--stdin", "--memory", "new", stdin=session)  # each after its facts
+    assert (piped.returncode, piped.out) == (0, "kitchen\nball\n")
 
 
 def test_the_shipped_model_places_people_in_cities_told_without_the(askme):

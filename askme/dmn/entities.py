@@ -552,6 +552,10 @@ class EntityMap:
     # tell one fact now (askme.evaluation counts the latter alone as its support). Not kept
     # in state(): a stored memory is never scored.
     resolved: dict[int, int] = field(default_factory=dict, compare=False)
+    # Text -> `subject` after it, for the texts this process read (a question asked after
+    # fact k of a memory read further asks "he" of fact k's person). Not kept in state():
+    # a stored memory's questions come after its last fact.
+    subjects: dict[int, str | None] = field(default_factory=dict, compare=False)
 
     @classmethod
     def for_person_answers(cls, lexicon: Lexicon) -> "EntityMap":
@@ -572,7 +576,15 @@ class EntityMap:
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
                          self.read, self.people, dict(self.seen), self.phrases, self.subject,
-                         self.subject_at, dict(self.resolved))
+                         self.subject_at, dict(self.resolved), dict(self.subjects))
+
+    def asked_after(self, count: int) -> "EntityMap":
+        """A copy to read a question asked after the first `count` texts: whom "he" means
+        is then the person text `count` named (unknown if this process did not read it)."""
+        asked = self.copy()
+        if count != self.read:
+            asked.subject = self.subjects.get(count - 1)
+        return asked
 
     def first_named(self, people: list[str]) -> list[int]:
         """For each of `people` (words the model knows), the index of the first text that
@@ -679,7 +691,7 @@ class EntityMap:
                 text = bare
                 matches, written, words, capitals = self._scan(text)
         if self.phrases and question:
-            direct = _direct_question(text)
+            direct = self._asked_of_subject(_direct_question(text))
             if direct != text:
                 text = direct
                 matches, written, words, capitals = self._scan(text)
@@ -764,6 +776,7 @@ class EntityMap:
                 last = match.end()
         if not question:
             self.subject, self.subject_at = self._subject_of(words, slots_here), self.read
+            self.subjects[self.read] = self.subject
         self.read += 1
         return "".join(out) + text[last:]
 
@@ -787,6 +800,18 @@ class EntityMap:
                 return text[:start] + said + text[matches[k].end():]
             if word not in _OPENERS:
                 return text
+        return text
+
+    def _asked_of_subject(self, text: str) -> str:
+        """A question asking of "he" or "she" asked of the one person the last fact named,
+        as a fact opening with them is read (_resolve_pronoun): "Ken went to the kitchen."
+        then "Where is he?" reads "Where is Ken?" (read as written: `unknown`). Not "it",
+        which a question says of nothing ("What time is it?", "Is it raining?")."""
+        if self.subject is None or self.subject.startswith("the "):
+            return text
+        for match in WORD.finditer(text):
+            if match.group().lower() in ("he", "she"):
+                return text[:match.start()] + self.subject + text[match.end():]
         return text
 
     def _subject_of(self, words: list[str], slots: list[str]) -> str | None:

@@ -414,7 +414,7 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
     from askme.dmn.batches import pad_array
 
     engine, tokenizer = checkpoint.model.arrays, checkpoint.tokenizer
-    asked = [m.copy() if m else None for m in maps]
+    asked = [m.asked_after(k) if m else None for m, k in zip(maps, counts)]
     # In the model's words.
     said = [s.rewrite(q, question=True) if s else q for q, s in zip(questions, asked)]
     tokens = [tokenizer.encode_question(text) for text in said]
