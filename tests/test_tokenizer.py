@@ -52,9 +52,12 @@ def test_facts_and_questions_are_read_in_the_form_of_the_training_text(tokenizer
 
 
 def test_emoji_read_as_if_they_were_not_there(tokenizer):
-    fact, question = tokenizer.encode("Mary went to the kitchen."), tokenizer.encode("Where is Mary?")
-    for typed in ["Mary went to the kitchen \U0001f373.", "Mary \U0001f469\U0001f3fd went to the kitchen!",
-                  "Mary went to the kitchen. \u2764\ufe0f", "\U0001f468\u200d\U0001f469\u200d\U0001f467 Mary went to the kitchen"]:
+    fact = tokenizer.encode("Mary went to the kitchen.")
+    question = tokenizer.encode("Where is Mary?")
+    for typed in ["Mary went to the kitchen \U0001f373.",
+                  "Mary \U0001f469\U0001f3fd went to the kitchen!",
+                  "Mary went to the kitchen. \u2764\ufe0f",
+                  "\U0001f468\u200d\U0001f469\u200d\U0001f467 Mary went to the kitchen"]:
         assert tokenizer.encode_fact(typed) == fact, typed
     assert tokenizer.encode_question("Where is Mary? \U0001f914") == question
     # Letters of any script, digits, currency and maths signs are read, as before.
