@@ -131,9 +131,9 @@ def _caption(explanation, hidden: int = 0, highest: float = 0.0) -> str:
     elif explanation.no_person:
         caption = (f"the model said {visible(explanation.no_person)}, which is no person, "
                    "so the answer is unknown; the passes: ")
-    elif explanation.not_yes_no:
-        caption = (f"the model said {visible(explanation.not_yes_no)} to a question of yes "
-                   "or no, so the answer is unknown; the passes: ")
+    elif explanation.off_kind:
+        caption = (f"the model said {visible(explanation.off_kind)}, which answers no question "
+                   "of this kind, so the answer is unknown; the passes: ")
     if explanation.halted:
         caption += (f"halted after {explanation.passes} episode"
                     f"{'s' * (explanation.passes != 1)}: pass {len(explanation.episodes)} "

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from askme.babi import UNKNOWN, Example
 from askme.dmn.entities import WORD, EntityMap, asked_outright
 from askme.dmn.tokenizer import ANSWER_END_ID, PAD_ID
-from askme.english import AUXILIARIES
+from askme.english import AUXILIARIES, QUESTION_WORDS
 from askme.errors import AskmeError
 from askme.memory.cache import EncodedFacts, encode_facts, memory_facts
 from askme.stories import Story
@@ -48,10 +48,11 @@ class Explanation:
     # What the decoder said when a question the model learned to answer with a person
     # ("Who ...?") got a place or a thing (the answer is then "unknown"); "" otherwise.
     no_person: str = ""
-    # What the decoder said when a question asked for yes or no (it opens with an
-    # auxiliary: "Does Ken have the ball?") got anything but yes, no or maybe (the answer
-    # is then "unknown"); "" otherwise.
-    not_yes_no: str = ""
+    # What the decoder said when it answered out of the question's kind (the answer is then
+    # "unknown"): a question of yes or no (it opens with an auxiliary: "Does Ken have the
+    # ball?") with anything but yes, no or maybe, or one opening with a question word
+    # ("Who has the ball?") with one of those; "" otherwise.
+    off_kind: str = ""
 
     @classmethod
     def of(cls, question: str, answer: "Answer", facts: list[str],
@@ -60,7 +61,7 @@ class Explanation:
                    halted=answer.choices[-1] == len(facts), confidence=answer.confidence,
                    sentence=sentence, choices=list(answer.choices), unnamed=answer.unnamed,
                    unsupported=answer.unsupported, no_person=answer.no_person,
-                   not_yes_no=answer.not_yes_no)
+                   off_kind=answer.off_kind)
 
     def chosen(self) -> list[int]:
         """Each pass's choice: a fact's position, or len(facts) for end-of-passes."""
@@ -272,7 +273,7 @@ class Answer:
     unnamed: tuple[str, ...] = ()
     unsupported: str = ""  # see Explanation.unsupported
     no_person: str = ""  # see Explanation.no_person
-    not_yes_no: str = ""  # see Explanation.not_yes_no
+    off_kind: str = ""  # see Explanation.off_kind
     # (fact, earlier fact) pairs: the fact's opening pronoun was read as the person the
     # earlier one named (EntityMap.resolved), so the fact tells what both told.
     merged: tuple[tuple[int, int], ...] = ()
@@ -297,6 +298,13 @@ def asks_yes_no(question: str) -> bool:
     the chest?"): it opens with an auxiliary."""
     first = WORD.findall(question)[:1]
     return bool(first) and first[0].lower() in AUXILIARIES
+
+
+def asks_what(question: str) -> bool:
+    """Whether `question` opens with a question word ("Who has the ball?"), which bAbI never
+    answers with yes, no or maybe ("Ken is in the kitchen?" may ask for yes or no)."""
+    first = WORD.findall(question)[:1]
+    return bool(first) and first[0].lower() in QUESTION_WORDS
 
 
 def asks_for_told(question: str) -> bool:
@@ -439,9 +447,11 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
             # question the model learned to answer with a person, answered with a place or
             # a thing, it cannot answer.
             out.append(replace(a, text=UNKNOWN, confidence=1.0, no_person=said))
-        elif said not in (UNKNOWN, *YES_NO) and asks_yes_no(asked):
-            # "Does Ken have the ball?" (no training task asks it) was answered "office".
-            out.append(replace(a, text=UNKNOWN, confidence=1.0, not_yes_no=said))
+        elif said != UNKNOWN and (said in YES_NO and asks_what(asked)
+                                  or said not in YES_NO and asks_yes_no(asked)):
+            # No training task asks "Does Ken have the ball?" (answered "office") nor "Who
+            # has the ball?" (answered "no").
+            out.append(replace(a, text=UNKNOWN, confidence=1.0, off_kind=said))
         elif said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(asked) \
                 and not s.told(said, k):
             # The memory tells of no such place or thing: the passes found nothing the
