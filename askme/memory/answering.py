@@ -293,18 +293,21 @@ NAMES_NOTHING = ("nothing", "none")  # an answer that names no thing, told or no
 YES_NO = ("yes", "no", "maybe")  # every answer bAbI gives a question opening with an auxiliary
 
 
+def _opening(question: str) -> str:
+    first = WORD.search(question)
+    return first.group().lower() if first else ""
+
+
 def asks_yes_no(question: str) -> bool:
     """Whether `question` asks for yes or no ("Is Mary in the park?", "Does the box fit in
     the chest?"): it opens with an auxiliary."""
-    first = WORD.findall(question)[:1]
-    return bool(first) and first[0].lower() in AUXILIARIES
+    return _opening(question) in AUXILIARIES
 
 
 def asks_what(question: str) -> bool:
     """Whether `question` opens with a question word ("Who has the ball?"), which bAbI never
     answers with yes, no or maybe ("Ken is in the kitchen?" may ask for yes or no)."""
-    first = WORD.findall(question)[:1]
-    return bool(first) and first[0].lower() in QUESTION_WORDS
+    return _opening(question) in QUESTION_WORDS
 
 
 def asks_for_told(question: str) -> bool:
@@ -440,19 +443,19 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
             out.append(a)
             continue
         said = s.restore(a.text)
-        asked = asked_outright(question) if s.phrases else question
-        if s.lexicon.asks_for_person(asked) and s.lexicon.kind_of.get(
+        outright = asked_outright(question) if s.phrases else question
+        if s.lexicon.asks_for_person(outright) and s.lexicon.kind_of.get(
                 a.text.lower()) in ("place", "object"):
             # "Who went to the gym?" (no training task asks it) was answered "office": a
             # question the model learned to answer with a person, answered with a place or
             # a thing, it cannot answer.
             out.append(replace(a, text=UNKNOWN, confidence=1.0, no_person=said))
-        elif said != UNKNOWN and (said in YES_NO and asks_what(asked)
-                                  or said not in YES_NO and asks_yes_no(asked)):
+        elif said != UNKNOWN and (said in YES_NO and asks_what(outright)
+                                  or said not in YES_NO and asks_yes_no(outright)):
             # No training task asks "Does Ken have the ball?" (answered "office") nor "Who
             # has the ball?" (answered "no").
             out.append(replace(a, text=UNKNOWN, confidence=1.0, off_kind=said))
-        elif said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(asked) \
+        elif said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(outright) \
                 and not s.told(said, k):
             # The memory tells of no such place or thing: the passes found nothing the
             # answer rests on (issue 32's laptop, whose holder no fact places, got "school";
