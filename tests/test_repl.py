@@ -64,6 +64,19 @@ def test_a_question_about_someone_no_fact_names_is_unknown_and_the_caption_says_
     assert say(state, "where is carlos").splitlines()[0] == "garden"
 
 
+@pytest.fixture
+def decoder_says(monkeypatch):
+    """Makes the answer decoder say the given text, whatever the passes found."""
+    from askme.memory import answering
+
+    decode = answering.decode_prediction
+
+    def says(text: str) -> None:
+        monkeypatch.setattr(answering, "decode_prediction", lambda *args: [
+            dataclasses.replace(a, text=text) for a in decode(*args)])
+    return says
+
+
 def test_a_place_no_fact_names_is_no_answer_and_the_caption_says_why(state):
     # Issue 32's laptop: nobody said where its holder is.
     say(state, "Alice went to the library. Bob took the laptop.")
@@ -83,15 +96,9 @@ def test_a_place_no_fact_names_is_no_answer_and_the_caption_says_why(state):
     ("What is Sue holding?", "cinema", "unknown"), ("what does sue have", "cinema", "unknown"),
     ("What is Sue holding?", "nothing", "nothing"), ("What is Sue holding?", "umbrella", "umbrella"),
     ("What colour is Sue?", "cinema", "cinema")])  # not a question of what she holds
-def test_a_thing_no_fact_names_is_no_answer_to_what_someone_holds(state, monkeypatch, question,
+def test_a_thing_no_fact_names_is_no_answer_to_what_someone_holds(state, decoder_says, question,
                                                                   said, shown):
-    from askme.memory import answering
-
-    decode = answering.decode_prediction
-
-    def decoder_says(*args):
-        return [dataclasses.replace(a, text=said) for a in decode(*args)]
-    monkeypatch.setattr(answering, "decode_prediction", decoder_says)
+    decoder_says(said)
     say(state, "Sue is holding an umbrella.")
     out = say(state, question).splitlines()
     assert out[0] == shown
@@ -102,15 +109,9 @@ def test_a_thing_no_fact_names_is_no_answer_to_what_someone_holds(state, monkeyp
 
 @pytest.mark.parametrize("said, shown", [("kitchen", "unknown"), ("apple", "unknown"),
                                          ("Sandra", "Sandra")])
-def test_a_who_question_answered_with_a_place_or_thing_is_unknown(state, monkeypatch, said,
+def test_a_who_question_answered_with_a_place_or_thing_is_unknown(state, decoder_says, said,
                                                                   shown):
-    from askme.memory import answering
-
-    decode = answering.decode_prediction
-
-    def decoder_says(*args):
-        return [dataclasses.replace(a, text=said) for a in decode(*args)]
-    monkeypatch.setattr(answering, "decode_prediction", decoder_says)
+    decoder_says(said)
     say(state, "Anna went to the gym. Tom gave the ball to Anna.")
     out = say(state, "Who went to the gym?").splitlines()
     assert out[0] == shown
@@ -125,17 +126,11 @@ def test_a_who_question_answered_with_a_place_or_thing_is_unknown(state, monkeyp
     ("Where is Ken?", "garden", "garden"), ("Who has the ball?", "no", "unknown"),
     ("Where is Ken?", "yes", "unknown"), ("Tell me where Ken is.", "maybe", "unknown"),
     ("Ken is in the garden?", "yes", "yes")])
-def test_an_answer_out_of_the_questions_kind_is_unknown(state, monkeypatch, question, said,
+def test_an_answer_out_of_the_questions_kind_is_unknown(state, decoder_says, question, said,
                                                         shown):
     # A question of yes or no answered with a place, or one of where, what or who answered
     # yes, no or maybe: no training task asks either.
-    from askme.memory import answering
-
-    decode = answering.decode_prediction
-
-    def decoder_says(*args):
-        return [dataclasses.replace(a, text=said) for a in decode(*args)]
-    monkeypatch.setattr(answering, "decode_prediction", decoder_says)
+    decoder_says(said)
     say(state, "Ken took the ball. Ken went to the garden.")
     out = say(state, question).splitlines()
     assert out[0] == shown
