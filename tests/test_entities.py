@@ -458,41 +458,48 @@ def chat_answers(askme, session: str, *options: str) -> list[str]:
     return [line for line in result.out.splitlines() if not line.startswith("noted")]
 
 
-def test_the_shipped_model_answers_about_a_world_it_never_saw(askme):
-    session = ("Alice went to the library.\nWhere is Alice?\nBob picked up the umbrella.\n"
-               "Bob took the laptop there.\nWhat is Bob carrying?\nBob went to the garage.\n"
-               "Where is the laptop?\nMary went to the kitchen.\nWhere is Mary?\nWhere is Alice?\n")
-    assert chat_answers(askme, session) == [
-        "library", "umbrella,laptop", "garage", "kitchen", "library"]
+# Chat sessions through the shipped model: what was typed, and every answer it must print.
+CHAT_SESSIONS = {
+    "a world it never saw": (
+        "Alice went to the library.\nWhere is Alice?\nBob picked up the umbrella.\n"
+        "Bob took the laptop there.\nWhat is Bob carrying?\nBob went to the garage.\n"
+        "Where is the laptop?\nMary went to the kitchen.\nWhere is Mary?\nWhere is Alice?\n",
+        ["library", "umbrella,laptop", "garage", "kitchen", "library"]),
+    "where someone is at the moment": (
+        "Alice went to the library.\nBob travelled to the cafe.\n"
+        "Carol is in the garden at the moment.\nWhere is Alice at the moment?\n"
+        "Where is Bob currently?\nWhere is Carol?\n",
+        ["library", "cafe", "garden"]),
+    "where someone went at some time or some way": (
+        "Ken went to the gym at 5 pm.\nAmy drove to the bank quickly.\n"
+        "Lea went to the park with Tom.\nZoe went to the cafe in the morning.\n"
+        "Zoe went to the library in the afternoon.\nWhere is Ken?\nWhere is Amy?\n"
+        "Where is Tom?\nWhere was Zoe before the library?\n",
+        ["gym", "bank", "park", "cafe"]),
+    "a question asked as a request": (
+        "Ken went to the kitchen.\nAmy took the ball.\nAmy took the cup.\n"
+        "Tell me where Ken is.\nWhich room is Ken in?\nCan you tell me what Amy is "
+        "holding?\nI wonder where Ken went\nDo you know where Bob is?\n",
+        ["kitchen", "kitchen", "ball,cup", "kitchen", "unknown"]),
+    "isn't as is not, upstairs as a place": (
+        "Ken isn't in the kitchen.\nIs Ken in the kitchen?\nAmy went upstairs.\n"
+        "Where is Amy?\n",
+        ["no", "upstairs"]),
+    "people in cities told without the": (
+        "Tom flew to Paris. Anna drove to Berlin.\nWhere is Tom?\nWhere is Anna?\n"
+        "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n",
+        ["Paris", "Berlin", "yes", "Paris"]),
+    "where things stand beside each other": (
+        "The lamp is to the left of the sofa.\nThe sofa is to the left of the TV.\n"
+        "Is the lamp to the left of the TV?\nIs the TV to the left of the lamp?\n"
+        "Is the desk above the lamp?\n",
+        ["yes", "no", "unknown"]),
+}
 
 
-def test_the_shipped_model_answers_where_someone_is_at_the_moment(askme):
-    session = ("Alice went to the library.\nBob travelled to the cafe.\n"
-               "Carol is in the garden at the moment.\nWhere is Alice at the moment?\n"
-               "Where is Bob currently?\nWhere is Carol?\n")
-    assert chat_answers(askme, session) == ["library", "cafe", "garden"]
-
-
-def test_the_shipped_model_answers_where_someone_went_at_some_time_or_some_way(askme):
-    session = ("Ken went to the gym at 5 pm.\nAmy drove to the bank quickly.\n"
-               "Lea went to the park with Tom.\nZoe went to the cafe in the morning.\n"
-               "Zoe went to the library in the afternoon.\nWhere is Ken?\nWhere is Amy?\n"
-               "Where is Tom?\nWhere was Zoe before the library?\n")
-    assert chat_answers(askme, session) == ["gym", "bank", "park", "cafe"]
-
-
-def test_the_shipped_model_answers_a_question_asked_as_a_request(askme):
-    session = ("Ken went to the kitchen.\nAmy took the ball.\nAmy took the cup.\n"
-               "Tell me where Ken is.\nWhich room is Ken in?\nCan you tell me what Amy is "
-               "holding?\nI wonder where Ken went\nDo you know where Bob is?\n")
-    assert chat_answers(askme, session) == ["kitchen", "kitchen", "ball,cup", "kitchen",
-                                            "unknown"]
-
-
-def test_the_shipped_model_reads_isnt_as_is_not_and_upstairs_as_a_place(askme):
-    session = ("Ken isn't in the kitchen.\nIs Ken in the kitchen?\nAmy went upstairs.\n"
-               "Where is Amy?\n")
-    assert chat_answers(askme, session) == ["no", "upstairs"]
+@pytest.mark.parametrize("session, answers", CHAT_SESSIONS.values(), ids=CHAT_SESSIONS)
+def test_the_shipped_model_answers_a_chat_session(askme, session, answers):
+    assert chat_answers(askme, session) == answers
 
 
 def test_the_shipped_model_asks_he_or_she_of_whom_the_fact_before_named(askme):
@@ -501,19 +508,6 @@ def test_the_shipped_model_asks_he_or_she_of_whom_the_fact_before_named(askme):
     piped = askme("ask", "--stdin", "--memory", "new", stdin=session)  # each after its facts
     assert (piped.returncode, piped.out) == (0, "kitchen\nball\n")
 
-
-def test_the_shipped_model_places_people_in_cities_told_without_the(askme):
-    session = ("Tom flew to Paris. Anna drove to Berlin.\nWhere is Tom?\nWhere is Anna?\n"
-               "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n")
-    assert chat_answers(askme, session) == ["Paris", "Berlin", "yes", "Paris"]
-
-
-
-def test_the_shipped_model_answers_where_things_stand_beside_each_other(askme):
-    session = ("The lamp is to the left of the sofa.\nThe sofa is to the left of the TV.\n"
-               "Is the lamp to the left of the TV?\nIs the TV to the left of the lamp?\n"
-               "Is the desk above the lamp?\n")
-    assert chat_answers(askme, session) == ["yes", "no", "unknown"]
 
 GIVING_SESSION = [
     "Priya moved to the studio.", "Priya grabbed the kettle there.",
