@@ -52,6 +52,7 @@ def floored(gates):
     return gates * ((gates - COMPETITION_RAMP_FROM)
                     / (COMPETITION_MASS_FLOOR - COMPETITION_RAMP_FROM)).clip(0, 1)
 
+
 # The time features (a fact's signed log distance to the question and to the last pass's
 # focus) stop at this many facts, the longest story the default model trained on
 # (data step long_worlds_slots): further back, a feature beyond any training saw pushed the
