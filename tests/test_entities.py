@@ -489,6 +489,9 @@ CHAT_SESSIONS = {
         "Tom flew to Paris. Anna drove to Berlin.\nWhere is Tom?\nWhere is Anna?\n"
         "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n",
         ["Paris", "Berlin", "yes", "Paris"]),
+    "animals in cities told without the": (
+        "The dog flew to Paris.\nThe cat ran to Lagos.\nWhere is the dog?\nWhere is the cat?\n",
+        ["Paris", "Lagos"]),
     "where things stand beside each other": (
         "The lamp is to the left of the sofa.\nThe sofa is to the left of the TV.\n"
         "Is the lamp to the left of the TV?\nIs the TV to the left of the lamp?\n"

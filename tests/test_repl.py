@@ -125,11 +125,14 @@ def test_a_who_question_answered_with_a_place_or_thing_is_unknown(state, decoder
     ("Do you know where Ken is?", "garden", "garden"),  # asked outright: where he is
     ("Where is Ken?", "garden", "garden"), ("Who has the ball?", "no", "unknown"),
     ("Where is Ken?", "yes", "unknown"), ("Tell me where Ken is.", "maybe", "unknown"),
-    ("Ken is in the garden?", "yes", "yes")])
+    ("Ken is in the garden?", "yes", "yes"), ("Why did Ken go to the garden?", "garden", "unknown"),
+    ("Where is the ball?", "Sandra", "unknown"), ("What is Ken holding?", "Sandra", "unknown"),
+    ("Where is the ball?", "garden", "garden"), ("Why did Ken go to the garden?", "tired", "tired")])
 def test_an_answer_out_of_the_questions_kind_is_unknown(state, decoder_says, question, said,
                                                         shown):
-    # A question of yes or no answered with a place, or one of where, what or who answered
-    # yes, no or maybe: no training task asks either.
+    # A question of yes or no answered with a place, one of where, what or who answered yes,
+    # no or maybe, a why answered with a place, a where or a what with a person: no training
+    # task asks any of them.
     decoder_says(said)
     say(state, "Ken took the ball. Ken went to the garden.")
     out = say(state, question).splitlines()

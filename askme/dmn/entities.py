@@ -55,7 +55,7 @@ READING = 3
 # made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
 PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days,"
                 " placed things; 2026-12-07: ways of saying now, when and how closing a fact, n't,"
-                " upstairs")
+                " upstairs; a place after any verb of motion")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -182,6 +182,23 @@ class Lexicon:
         kinds = self.asked.get(first[0].lower(), {}) if first else {}
         return bool(kinds) and max(kinds, key=kinds.get) == "actor"
 
+    def answer_kind(self, answer: str) -> str:
+        """The kind of an answer in the model's words (its words' one kind, else other), as
+        `build` counts the training answers."""
+        kinds = {self.kind_of.get(w.lower(), OTHER) for w in WORD.findall(answer)}
+        return kinds.pop() if len(kinds) == 1 else OTHER
+
+    def never_answered(self, question: str, answer: str) -> bool:
+        """Whether `answer` is a person, a place or a thing, and no training question that
+        begins as `question` does was answered with one of that kind ("Why is Otto cold?"
+        answered "school": bAbI answers why with a feeling, never a place). Other answers,
+        and questions whose first word training never began with, are not judged: the
+        model says some places in their own words ("home", "square"), counted as other."""
+        first = WORD.findall(question)[:1]
+        kinds = self.asked.get(first[0].lower(), {}) if first else {}
+        kind = self.answer_kind(answer)
+        return bool(kinds) and kind != OTHER and not kinds.get(kind)
+
     def _totals(self) -> dict[str, int]:
         """Occurrences of each slot word and of "other" (every occurrence has exactly one
         "C ..." feature: count those)."""
@@ -289,6 +306,12 @@ _GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "toss
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
 _DRIVING = {"drove", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
+# Verbs of motion in English: before "to" a new capitalised word is a place whoever moved
+# ("The dog flew to Paris.", "Then it ran to Lagos."); read by its neighbours alone, after
+# an animal or a thing it was a person.
+_MOVING = _DRIVING | {"walked", "ran", "headed", "hurried", "wandered", "rushed", "returned",
+                      "raced", "dashed", "jogged", "strolled", "crept", "swam", "marched",
+                      "sprinted", "travelled", "traveled", "moved", "went", "journeyed"}
 _VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
 # Places told without an article, as a verb's or a preposition's object ("went home", "at
 # work"): read as places with one ("to the home"), which take a place's slot. Read as
@@ -1135,7 +1158,7 @@ class EntityMap:
             someone = j > 2 and (self._after_mover(words, j - 2) or (
                 capitals[j - 3] and words[j - 3] not in self.lexicon.words))  # a new name
             if verb in self.lexicon.moves or (verb not in self.lexicon.words and someone) \
-                    or (self.phrases and verb in _VEHICLES):  # "took a train to Tokyo"
+                    or (self.phrases and verb in _VEHICLES | _MOVING):  # "took a train to Tokyo"
                 places.add(j)
         return places
 

@@ -455,6 +455,11 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
             # No training task asks "Does Ken have the ball?" (answered "office") nor "Who
             # has the ball?" (answered "no").
             out.append(replace(a, text=UNKNOWN, confidence=1.0, off_kind=said))
+        elif said != UNKNOWN and s.lexicon.never_answered(outright, a.text):
+            # "Why is Otto cold?" answered "school", "Where is the ball?" answered "Ken":
+            # no training question that opens so was ever answered with a place or a
+            # person, as the lexicon counted them.
+            out.append(replace(a, text=UNKNOWN, confidence=1.0, off_kind=said))
         elif said not in (UNKNOWN, *NAMES_NOTHING) and asks_for_told(outright) \
                 and not s.told(said, k):
             # The memory tells of no such place or thing: the passes found nothing the
