@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from askme.english import AUXILIARIES, INDIRECT_QUESTION, QUESTION_WORDS, WORD
+from askme.english import (AUXILIARIES, CLAUSE_TIMES, CLAUSE_VERBS, HANDLING_VERBS,
+                            INDIRECT_QUESTION, QUESTION_WORDS, WORD)
 from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
@@ -68,6 +69,98 @@ def reads_as_question(sentence: str) -> bool:
     return False
 
 
+# Where one clause of a sentence may end and the next begin: a comma, "and", "then", "after
+# which" or "where" (the words that join them are dropped: the clauses keep their order).
+_JOIN = re.compile(r"\s*,\s*(?:and\b\s*,?\s*)?(?:then\s+|after\s+which\s+|where\s+)?"
+                   r"|\s+and\b\s*,?\s*(?:then\s+)?|\s+then\s+", re.IGNORECASE)
+_SUBJECT_OPENERS = {"the", "a", "an", "my", "your", "his", "her", "its", "our", "their"}
+_SUBJECT_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they"}
+# A clause opening so depends on the next ("When Mary left, John went home."): not cut.
+_SUBORDINATORS = {"when", "while", "because", "if", "although", "though", "since", "unless",
+                  "until", "once", "as", "whenever", "whether"}
+
+
+def _clause_start(text: str) -> tuple[str, str | None, str] | None:
+    """(words of time, subject or None, the rest) where `text` begins a clause: a verb of
+    CLAUSE_VERBS, perhaps after a subject ("Amy", "the dog", "she", "Ken and Amy", "hens")
+    and words of time ("later, she went ..."); None where it does not ("the ball")."""
+    time = CLAUSE_TIMES.match(text)
+    when = time.group() if time else ""
+    words = text[len(when):].split()
+    if words and words[0].lower() in _SUBORDINATORS:
+        return None
+    verb = next((i for i, word in enumerate(words[:6]) if word.lower() in CLAUSE_VERBS), None)
+    if verb is None:
+        return None
+    subject = words[:verb]
+    first = subject[0] if subject else ""
+    if not subject or first.lower() in _SUBJECT_PRONOUNS and verb == 1 \
+            or first.lower() in _SUBJECT_OPENERS and verb <= 3 \
+            or all(w[:1].isupper() or w == "and" for w in subject) \
+            or verb == 1 and first.isalpha():
+        return when, " ".join(subject) or None, " ".join(words[verb:])
+    return None
+
+
+def _handled_before(clause: str) -> str | None:
+    """What a clause says up to the thing its verb of HANDLING_VERBS takes ("Jo picked up"
+    of "Jo picked up the cup"), or None where it has none."""
+    words = clause.split()
+    verb = next((i for i, word in enumerate(words) if word.lower() in CLAUSE_VERBS), None)
+    if verb is None or words[verb].lower() not in HANDLING_VERBS:
+        return None
+    thing = next((i for i in range(verb + 1, len(words))
+                  if words[i].lower() in _SUBJECT_OPENERS), None)
+    return None if thing is None else " ".join(words[:thing])
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """A fact told as clauses joined by commas, "and" or "then", as one fact a clause ("Ken
+    went to the park and took the ball." as "Ken went to the park." and "Ken took the
+    ball."): a model reads one fact at each sentence's end, and one fact cannot hold both.
+    A clause that names no subject takes the one before's; words that begin no clause
+    ("the ball" of "took the apple and the ball") stay with the clause before them."""
+    stop = re.search(r"[.!]+$", sentence)
+    body, end = (sentence[:stop.start()], stop.group()) if stop else (sentence, ".")
+    cuts = list(_JOIN.finditer(body))
+    if not cuts:
+        return [sentence]
+    pieces = [body[:cuts[0].start()]] + [
+        body[cut.end():cuts[i + 1].start() if i + 1 < len(cuts) else len(body)]
+        for i, cut in enumerate(cuts)]
+    for i in range(len(pieces) - 2, 0, -1):  # "and later, it ...": the time opens the next
+        time = CLAUSE_TIMES.match(pieces[i])
+        if time and time.end() == len(pieces[i]):
+            pieces[i:i + 2] = [f"{pieces[i].rstrip(', ')}, {pieces[i + 1]}"]
+            del cuts[i]
+    for i in range(len(pieces) - 2, -1, -1):  # "then Daria and Hiro took ...": one subject
+        if re.fullmatch(r"\s*(?:,\s*)?and\s+|\s*,\s*", cuts[i].group(), re.IGNORECASE) \
+                and pieces[i].split() and all(w[:1].isupper() for w in pieces[i].split()) \
+                and _clause_start(pieces[i]) is None \
+                and (_clause_start(pieces[i + 1]) or ("", None, ""))[1] is not None:
+            pieces[i:i + 2] = [pieces[i] + cuts[i].group() + pieces[i + 1]]
+            del cuts[i]
+    opened = _clause_start(pieces[0])
+    subject = opened[1] if opened else None
+    clauses = [pieces[0]]
+    for cut, piece in zip(cuts, pieces[1:]):
+        start = _clause_start(piece)
+        handled = _handled_before(clauses[-1]) if start is None else None
+        if handled and piece.split()[0].lower() in _SUBJECT_OPENERS:
+            clauses.append(f"{handled} {piece}")  # "Jo took the cup and the plate"
+            continue
+        if start is None or _clause_start(clauses[-1]) is None \
+                or start[1] is None and subject is None:
+            clauses[-1] += cut.group() + piece
+            continue
+        when, named, rest = start
+        subject = named or subject
+        clauses.append(f"{when}{subject} {rest}")
+    if len(clauses) == 1:
+        return [sentence]
+    return [clause[:1].upper() + clause[1:] + end for clause in clauses]
+
+
 def classify(text: str) -> list[Line]:
     """One typed or piped line as facts, questions or one command.
 
@@ -85,8 +178,9 @@ def classify(text: str) -> list[Line]:
                          "save the file as UTF-8")
     if text.startswith("/"):
         return [Line("command", text)]
-    return [Line("question" if reads_as_question(s) else "fact", s)
-            for s in split_sentences(text)]
+    return [Line("question", s) if reads_as_question(s) else Line("fact", clause)
+            for s in split_sentences(text) for clause in
+            ([s] if reads_as_question(s) else split_clauses(s))]
 
 
 def one_question(text: str) -> str:

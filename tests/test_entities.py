@@ -489,6 +489,11 @@ CHAT_SESSIONS = {
         "Tom flew to Paris. Anna drove to Berlin.\nWhere is Tom?\nWhere is Anna?\n"
         "Is Anna in Berlin?\nTom walked to the office.\nWhere was Tom before the office?\n",
         ["Paris", "Berlin", "yes", "Paris"]),
+    "a sentence of clauses": (
+        "Mary went to the kitchen, picked up the apple and walked to the garden.\n"
+        "Ken grabbed the cup and the plate and went to the hallway.\nWhere is the apple?\n"
+        "What is Mary carrying?\nWhat is Ken holding?\nWhere is Ken?\n",
+        ["garden", "apple", "cup,plate", "hallway"]),
     "animals in cities told without the": (
         "The dog flew to Paris.\nThe cat ran to Lagos.\nWhere is the dog?\nWhere is the cat?\n",
         ["Paris", "Lagos"]),

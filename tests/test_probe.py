@@ -56,7 +56,8 @@ def test_agree_counts_the_same_answer_to_a_story_told_both_ways():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "one sentence right", "split right", "same answer both ways"]
+        "one sentence right", "one sentence cut into clauses right", "split right",
+        "same answer both ways", "same answer, cut into clauses and split"]
     n = len([e for task in load_tasks(ONE_SENTENCE, tasks_in(ONE_SENTENCE, "test"), "test").values()
              for e in task])
     assert all(line.endswith(f"/{n}") for line in lines)

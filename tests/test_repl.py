@@ -142,6 +142,12 @@ def test_an_answer_out_of_the_questions_kind_is_unknown(state, decoder_says, que
             "is unknown" in caption) == (shown == "unknown")
 
 
+def test_a_fact_told_as_clauses_is_noted_as_a_fact_a_clause(state):
+    assert say(state, "Mary went to the kitchen and took the apple.") == "noted as facts 1-2\n"
+    assert say(state, "/facts").splitlines()[1:] == [
+        "1  Mary went to the kitchen.", "2  Mary took the apple."]
+
+
 def test_a_line_with_a_fact_and_a_question_stores_the_fact_first(state):
     out = say(state, "Daniel went to the office. Where is Daniel?").splitlines()
     assert out[:2] == ["noted as fact 1", "office"]

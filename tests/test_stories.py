@@ -4,7 +4,7 @@ asks for one ("Tell me where Ken is.")."""
 
 import pytest
 
-from askme.stories import classify, plain_story, reads_as_question
+from askme.stories import classify, plain_story, reads_as_question, split_clauses
 
 
 @pytest.mark.parametrize("sentence", [
@@ -47,3 +47,46 @@ def test_a_question_ending_in_a_mark_ends_the_prose_before_it():
                               "is in the box."])
     assert story.facts == ["Mary went to the kitchen", "The ball is in the box."]
     assert [(q.text, q.fact_count) for q in story.questions] == [("Where is Mary?", 1)]
+
+
+@pytest.mark.parametrize("sentence, clauses", [
+    ("Ken went to the park and took the ball.", ["Ken went to the park.", "Ken took the ball."]),
+    ("Mary went to the kitchen, picked up the apple and walked to the garden, where she gave "
+     "it to John.", ["Mary went to the kitchen.", "Mary picked up the apple.",
+                     "Mary walked to the garden.", "She gave it to John."]),
+    ("The cat is in the box and the dog is in the garden!",
+     ["The cat is in the box!", "The dog is in the garden!"]),
+    ("Hiro and Camille walked to the park, then Daria and Hiro took a taxi to the office.",
+     ["Hiro and Camille walked to the park.", "Daria and Hiro took a taxi to the office."]),
+    ("The puppy flew to Oslo and later, it returned to Rome.",
+     ["The puppy flew to Oslo.", "Later, it returned to Rome."]),
+    ("Yesterday Fred went to the park and this morning he went to school.",
+     ["Yesterday Fred went to the park.", "This morning he went to school."]),
+    ("Ken went home, then later took the ball.", ["Ken went home.", "Later Ken took the ball."]),
+    ("Jo grabbed the cup and the plate.", ["Jo grabbed the cup.", "Jo grabbed the plate."]),
+    ("Ken gave the apple to Amy and the ball to Bob.",
+     ["Ken gave the apple to Amy.", "Ken gave the ball to Bob."]),
+    ("Wolves are afraid of cats, and then hens fear wolves.",
+     ["Wolves are afraid of cats.", "Hens fear wolves."]),
+])
+def test_a_fact_told_as_clauses_is_a_fact_a_clause(sentence, clauses):
+    assert split_clauses(sentence) == clauses
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ken and Amy went to the park.", "The cat and the dog went home.",
+    "Mary, John and Ken went home.", "Ken went to the kitchen and then to the garden.",
+    "When Mary left, John went home.", "Ken went home, because Amy took the ball.",
+    "Chloe bought the bread and the milk.", "Tom flew to Paris", "Mary went home."])
+def test_words_that_begin_no_clause_stay_with_the_clause_before(sentence):
+    assert split_clauses(sentence) == [sentence]
+
+
+def test_a_typed_line_stores_a_fact_a_clause_and_its_questions_after_them():
+    lines = classify("Ken went to the park and took the ball. where is Ken")
+    assert [(line.kind, line.text) for line in lines] == [
+        ("fact", "Ken went to the park."), ("fact", "Ken took the ball."),
+        ("question", "where is Ken")]
+    story = plain_story("s", ["Sue picked up the keys, walked to the garage", "and dropped them."])
+    assert story.facts == ["Sue picked up the keys.", "Sue walked to the garage.",
+                           "Sue dropped them."]
