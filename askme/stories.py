@@ -102,6 +102,14 @@ def _clause_start(text: str) -> tuple[str, str | None, str] | None:
     return None
 
 
+def _names_only(text: str) -> bool:
+    """Whether `text` is capitalised words alone, perhaps after words of time ("later,
+    Karl"): the start of a subject that goes on after "and"."""
+    time = CLAUSE_TIMES.match(text)
+    words = text[time.end() if time else 0:].split()
+    return bool(words) and all(word[:1].isupper() for word in words)
+
+
 def _handled_before(clause: str) -> str | None:
     """What a clause says up to the thing its verb of HANDLING_VERBS takes ("Jo picked up"
     of "Jo picked up the cup"), or None where it has none."""
@@ -135,7 +143,7 @@ def split_clauses(sentence: str) -> list[str]:
             del cuts[i]
     for i in range(len(pieces) - 2, -1, -1):  # "then Daria and Hiro took ...": one subject
         if re.fullmatch(r"\s*(?:,\s*)?and\s+|\s*,\s*", cuts[i].group(), re.IGNORECASE) \
-                and pieces[i].split() and all(w[:1].isupper() for w in pieces[i].split()) \
+                and _names_only(pieces[i]) \
                 and _clause_start(pieces[i]) is None \
                 and (_clause_start(pieces[i + 1]) or ("", None, ""))[1] is not None:
             pieces[i:i + 2] = [pieces[i] + cuts[i].group() + pieces[i + 1]]

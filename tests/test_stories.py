@@ -63,6 +63,8 @@ def test_a_question_ending_in_a_mark_ends_the_prose_before_it():
     ("Yesterday Fred went to the park and this morning he went to school.",
      ["Yesterday Fred went to the park.", "This morning he went to school."]),
     ("Ken went home, then later took the ball.", ["Ken went home.", "Later Ken took the ball."]),
+    ("Ken went home, later, Amy and Bob took the bus to Rome.",
+     ["Ken went home.", "Later, Amy and Bob took the bus to Rome."]),
     ("Jo grabbed the cup and the plate.", ["Jo grabbed the cup.", "Jo grabbed the plate."]),
     ("Ken gave the apple to Amy and the ball to Bob.",
      ["Ken gave the apple to Amy.", "Ken gave the ball to Bob."]),
