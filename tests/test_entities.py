@@ -494,6 +494,11 @@ CHAT_SESSIONS = {
         "Ken grabbed the cup and the plate and went to the hallway.\nWhere is the apple?\n"
         "What is Mary carrying?\nWhat is Ken holding?\nWhere is Ken?\n",
         ["garden", "apple", "cup,plate", "hallway"]),
+    "it after a verb of taking or giving": (
+        "Ali took the book.\nAli gave it to Zoe.\nWho has the book?\nWhat did Ali give to Zoe?\n"
+        "Ken grabbed the cup and went to the garden.\nKen put it down.\nWhere is the cup?\n"
+        "What is Ken holding?\n",
+        ["Zoe", "book", "garden", "nothing"]),
     "animals in cities told without the": (
         "The dog flew to Paris.\nThe cat ran to Lagos.\nWhere is the dog?\nWhere is the cat?\n",
         ["Paris", "Lagos"]),
@@ -609,3 +614,18 @@ def test_askme_rename_writes_the_copies_or_says_why_not_in_one_line(babi_dir, tm
     assert missing.returncode == 1 and missing.stdout == ""
     assert missing.stderr == (f"askme: error: {tmp_path / 'nowhere'}: no such data folder "
                               "(expected bAbI files such as qa1_..._test.txt)\n")
+
+
+def test_it_after_a_verb_of_taking_or_giving_is_the_last_thing_named(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Ali took the book.") == "Mary took the apple."
+    assert entities.rewrite("Ali gave it to Zoe.") == "Mary gave the apple to Sandra."
+    again = EntityMap.from_state(lexicon, entities.state())  # a stored memory keeps it
+    assert again.rewrite("Zoe put it down.") == "Sandra put down the apple."
+    assert again.rewrite("Sue picked up the keys.") == "John picked up the football."
+    assert again.rewrite("Sue dropped them.") == "John dropped the football."
+    assert again.rewrite("Zoe took it.") == "Sandra took the football."  # "keys" is "it" too
+    # Not after other verbs, nor "them" of a thing told in the singular.
+    assert again.rewrite("Sue said it was late.") == "John said it was late."
+    assert again.rewrite("Zoe picked up the cup.") == "Sandra picked up the milk."
+    assert again.rewrite("Zoe gave them to Amy.").startswith("Sandra gave them to ")

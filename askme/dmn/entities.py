@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 
 from askme.babi import ENTITY_WORDS
 from askme.converses import placed_things
-from askme.english import ADVERBS, AUXILIARIES, INDIRECT_QUESTION, PRONOUNS, QUESTION_WORDS, WORD
+from askme.english import (ADVERBS, AUXILIARIES, HANDLING_VERBS, INDIRECT_QUESTION, PRONOUNS,
+                           QUESTION_WORDS, WORD)
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.
@@ -55,7 +56,7 @@ READING = 3
 # made again (askme.dmn.checkpoint.fingerprint), so a stored memory reads as a loaded one.
 PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days,"
                 " placed things; 2026-12-07: ways of saying now, when and how closing a fact, n't,"
-                " upstairs; a place after any verb of motion")
+                " upstairs; a place after any verb of motion, it after a verb of taking")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -305,6 +306,7 @@ _GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "toss
 # closing "by plane" goes.
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
+_THING_PRONOUNS = {"it", "them"}
 _DRIVING = {"drove", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
 # Verbs of motion in English: before "to" a new capitalised word is a place whoever moved
 # ("The dog flew to Paris.", "Then it ran to Lagos."); read by its neighbours alone, after
@@ -579,6 +581,9 @@ class EntityMap:
     # fact k of a memory read further asks "he" of fact k's person). Not kept in state():
     # a stored memory's questions come after its last fact.
     subjects: dict[int, str | None] = field(default_factory=dict, compare=False)
+    # What "it" or "them" after a verb of taking, leaving or giving means
+    # (_resolve_thing): the last thing a fact named, as first written ("the keys").
+    thing: str | None = None
 
     @classmethod
     def for_person_answers(cls, lexicon: Lexicon) -> "EntityMap":
@@ -599,7 +604,8 @@ class EntityMap:
     def copy(self) -> "EntityMap":
         return EntityMap(self.lexicon, dict(self.forward), dict(self.surface), dict(self.named),
                          self.read, self.people, dict(self.seen), self.phrases, self.subject,
-                         self.subject_at, dict(self.resolved), dict(self.subjects))
+                         self.subject_at, dict(self.resolved), dict(self.subjects),
+                         self.thing)
 
     def asked_after(self, count: int) -> "EntityMap":
         """A copy to read a question asked after the first `count` texts: whom "he" means
@@ -708,6 +714,11 @@ class EntityMap:
             if resolved != text:
                 text = resolved
                 matches, written, words, capitals = self._scan(text)
+        if self.phrases and not question and self.thing and not _THING_PRONOUNS.isdisjoint(words):
+            resolved = self._resolve_thing(text, matches, words)
+            if resolved != text:
+                text = resolved
+                matches, written, words, capitals = self._scan(text)
         if self.phrases and not question:
             bare = _closing_said(text, matches, words, capitals)
             if bare != text:
@@ -800,6 +811,9 @@ class EntityMap:
         if not question:
             self.subject, self.subject_at = self._subject_of(words, slots_here), self.read
             self.subjects[self.read] = self.subject
+            things = [slot for slot in slots_here if known_kind.get(slot) == "object"]
+            if things:
+                self.thing = "the " + self.surface.get(things[-1], things[-1]).lower()
         self.read += 1
         return "".join(out) + text[last:]
 
@@ -823,6 +837,24 @@ class EntityMap:
                 return text[:start] + said + text[matches[k].end():]
             if word not in _OPENERS:
                 return text
+        return text
+
+    def _resolve_thing(self, text: str, matches, words: list[str]) -> str:
+        """"it" (or "them", of a thing told in the plural) right after a verb of taking,
+        leaving or giving told as the last thing a fact named: "Ali took the book." then
+        "Ali gave it to Zoe." reads "Ali gave the book to Zoe.", and "Sue picked it up."
+        "Sue picked up the keys.". Read as written, "it" named nothing, and "Who has the
+        book?" was answered "Ali"."""
+        for k in range(1, len(words)):
+            if words[k] not in _THING_PRONOUNS or words[k - 1] not in HANDLING_VERBS \
+                    or words[k] == "them" and not self.thing.endswith("s"):
+                continue
+            end = matches[k].end()
+            particle = words[k + 1] if k + 1 < len(words) else ""
+            if particle in ("up", "down"):  # "picked it up": "picked up the keys"
+                return (text[:matches[k].start()] + f"{particle} {self.thing}"
+                        + text[matches[k + 1].end():])
+            return text[:matches[k].start()] + self.thing + text[end:]
         return text
 
     def _asked_of_subject(self, text: str) -> str:
@@ -1178,7 +1210,7 @@ class EntityMap:
     def state(self) -> dict:
         return {"forward": self.forward, "surface": self.surface, "named": self.named,
                 "read": self.read, "people": list(self.people), "seen": self.seen,
-                "subject": self.subject, "subject_at": self.subject_at}
+                "subject": self.subject, "subject_at": self.subject_at, "thing": self.thing}
 
     @classmethod
     def from_state(cls, lexicon: Lexicon, state: dict) -> "EntityMap":
@@ -1187,4 +1219,5 @@ class EntityMap:
         from the facts instead."""
         return cls(lexicon, dict(state["forward"]), dict(state["surface"]), dict(state["named"]),
                    state["read"], tuple(state["people"]), dict(state["seen"]),
-                   subject=state.get("subject"), subject_at=state.get("subject_at", NEVER))
+                   subject=state.get("subject"), subject_at=state.get("subject_at", NEVER),
+                   thing=state.get("thing"))
