@@ -48,10 +48,10 @@ CLAUSE_VERBS = frozenset({
 # Those of them that take a thing ("took the cup and the plate"): each thing of a list after
 # one is a clause of its own, as bAbI tells one thing a fact.
 HANDLING_VERBS = frozenset({
-    "took", "takes", "got", "gets", "picked", "picks", "grabbed", "grabs", "collected", "fetched", "caught",
-    "dropped", "drops", "put", "puts", "discarded", "placed", "gave", "gives", "handed",
-    "hands", "passed", "passes", "lent", "sent", "offered", "brought", "threw", "tossed",
-    "received"})
+    "took", "takes", "got", "gets", "picked", "picks", "grabbed", "grabs", "collected",
+    "fetched", "caught", "dropped", "drops", "put", "puts", "discarded", "placed", "gave",
+    "gives", "handed", "hands", "passed", "passes", "lent", "sent", "offered", "brought",
+    "threw", "tossed", "received"})
 # Words that open a clause before its subject or verb and say when ("later", "this
 # morning"): kept with the clause, the subject a clause leaves out goes after them.
 CLAUSE_TIMES = re.compile(

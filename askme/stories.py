@@ -94,10 +94,10 @@ def _clause_start(text: str) -> tuple[str, str | None, str] | None:
         return None
     subject = words[:verb]
     first = subject[0] if subject else ""
-    if not subject or first.lower() in _SUBJECT_PRONOUNS and verb == 1 \
-            or first.lower() in _SUBJECT_OPENERS and verb <= 3 \
+    if not subject or (first.lower() in _SUBJECT_PRONOUNS and verb == 1) \
+            or (first.lower() in _SUBJECT_OPENERS and verb <= 3) \
             or all(w[:1].isupper() or w == "and" for w in subject) \
-            or verb == 1 and first.isalpha():
+            or (verb == 1 and first.isalpha()):
         return when, " ".join(subject) or None, " ".join(words[verb:])
     return None
 
@@ -154,7 +154,7 @@ def split_clauses(sentence: str) -> list[str]:
     for cut, piece in zip(cuts, pieces[1:]):
         start = _clause_start(piece)
         handled = _handled_before(clauses[-1]) if start is None else None
-        if handled and piece.split()[0].lower() in _SUBJECT_OPENERS:
+        if handled and piece.split()[:1] and piece.split()[0].lower() in _SUBJECT_OPENERS:
             clauses.append(f"{handled} {piece}")  # "Jo took the cup and the plate"
             continue
         if start is None or _clause_start(clauses[-1]) is None \
@@ -166,7 +166,7 @@ def split_clauses(sentence: str) -> list[str]:
         clauses.append(f"{when}{subject} {rest}")
     if len(clauses) == 1:
         return [sentence]
-    return [clause[:1].upper() + clause[1:] + end for clause in clauses]
+    return [clause[:1].upper() + clause[1:].rstrip(" ,") + end for clause in clauses]
 
 
 def classify(text: str) -> list[Line]:
@@ -186,9 +186,12 @@ def classify(text: str) -> list[Line]:
                          "save the file as UTF-8")
     if text.startswith("/"):
         return [Line("command", text)]
-    return [Line("question", s) if reads_as_question(s) else Line("fact", clause)
-            for s in split_sentences(text) for clause in
-            ([s] if reads_as_question(s) else split_clauses(s))]
+    return [line for s in split_sentences(text) for line in _read_sentence(s)]
+
+
+def _read_sentence(s: str) -> list[Line]:
+    return [Line("question", s)] if reads_as_question(s) else [
+        Line("fact", clause) for clause in split_clauses(s)]
 
 
 def one_question(text: str) -> str:
@@ -199,13 +202,13 @@ def one_question(text: str) -> str:
         raise UsageError("QUESTION is empty")
     if lines[0].kind == "command":
         raise AskmeError(f"{lines[0].text[:40]!r} is a command of 'askme chat'")
-    if len(lines) > 1:
+    if len(split_sentences(text)) > 1:
         raise AskmeError("one question at a time: pipe several, or facts and questions, to "
                          "'askme ask --stdin'")
-    if lines[0].kind == "fact" and _STATEMENT_END.search(lines[0].text):
-        raise AskmeError(f"{lines[0].text[:60]!r} is told as a fact: tell facts in 'askme chat', "
+    if lines[0].kind == "fact" and _STATEMENT_END.search(text.strip()):
+        raise AskmeError(f"{text.strip()[:60]!r} is told as a fact: tell facts in 'askme chat', "
                          f"with 'askme load' or 'askme ask --stdin --save'")
-    return lines[0].text
+    return text.strip() if lines[0].kind == "fact" else lines[0].text
 
 
 @dataclass

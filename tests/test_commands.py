@@ -165,6 +165,9 @@ def test_load_from_stdin_and_append(askme):
     (["ask", "/facts"], 1, "askme: error: '/facts' is a command of 'askme chat'\n"),
     (["ask", "Mary went to the garden."], 1, "askme: error: 'Mary went to the garden.' is told "
      "as a fact: tell facts in 'askme chat', with 'askme load' or 'askme ask --stdin --save'\n"),
+    (["ask", "Mary went home and took the ball."], 1, "askme: error: 'Mary went home and took "
+     "the ball.' is told as a fact: tell facts in 'askme chat', with 'askme load' or 'askme "
+     "ask --stdin --save'\n"),
     (["ask", "Where is Mary? Where is John?"], 1, "askme: error: one question at a time: pipe "
      "several, or facts and questions, to 'askme ask --stdin'\n"),
     (["ask", "Where is " + "x" * 2000 + "?"], 1, "askme: error: a line of 2,010 characters: the "
