@@ -25,7 +25,10 @@ Each row is the median of --runs runs:
   (32) and at 100;
 - answering the task-1 test: questions a second, the peer at batches of 100 and 1,000,
   askme as `askme eval` runs it (torch, batches of 256), each timed on text its loader has
-  tokenized before (askme: a first pass over the test);
+  tokenized before (askme: a first pass over the test); and askme's forward alone
+  ("answer:forward": the stories read into token ids before, then its input GRU over the
+  200 stories and its passes over the 1,000 questions, each one batch, as the peer's rows
+  time its forward on token ids);
 - one question about 10 facts: the mean time of 200 questions, the peer's forward on its
   first test example of 10 sentences (token ids in, its answer's scores out); askme's on
   numpy (askme.dmn.arrays, whose BLAS `askme` keeps to one thread), three ways: its forward
@@ -46,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,6 +177,8 @@ def askme_measure(what: str, task: int, babi: Path, steps: int) -> float:
     from askme.evaluation import evaluate
 
     test = {task: load_tasks(babi / "en", [task], "test")[task]}
+    if what == "answer:forward":
+        return len(test[task]) / test_forward(checkpoint, test[task])
     # A first pass tokenizes the text (the tokenizer keeps what it read), as the peer's
     # loader has before it is timed; the timed pass still collates and decodes.
     evaluate(checkpoint, test)
@@ -181,10 +187,55 @@ def askme_measure(what: str, task: int, babi: Path, steps: int) -> float:
     return len(test[task]) / (time.perf_counter() - start)
 
 
+def test_forward(checkpoint, examples) -> float:
+    """Seconds askme's model takes over `examples` from token ids to answer tokens, passes
+    and gates, as the peer's answering rows time its forward: every story read into the
+    model's words and tokens before (each story once, its questions asking of its first
+    facts, as `askme eval` reads them), then in one timed run the input GRU over the
+    stories (one batch) and the questions and memory passes (one batch)."""
+    import numpy as np
+
+    from askme.dmn.batches import encode_example, pad_array
+    from askme.dmn.entities import EntityMap
+    from askme.dmn.tokenizer import PAD_ID
+
+    engine, tokenizer = checkpoint.model.arrays, checkpoint.tokenizer
+    longest: dict[str, object] = {}  # story -> its longest telling
+    for ex in examples:
+        if len(ex.story) > len(getattr(longest.get(ex.story_id), "story", ())):
+            longest[ex.story_id] = ex
+    stories, maps, row = [], {}, {}
+    for i, (key, ex) in enumerate(longest.items()):
+        maps[key] = EntityMap(checkpoint.lexicon)
+        told = tuple(maps[key].rewrite_all(list(ex.story)))
+        stories.append(encode_example(tokenizer, replace(ex, story=told)))
+        row[key] = i
+    questions = [tokenizer.encode_question(maps[ex.story_id].copy().rewrite(
+        ex.question, question=True)) for ex in examples]
+    story_ids = pad_array([e.story for e in stories], PAD_ID)
+    positions = pad_array([e.fact_positions for e in stories], 0)
+    counts = np.array([len(ex.story) for ex in examples])
+    rows = np.array([row[ex.story_id] for ex in examples])
+    question_ids = pad_array(questions, PAD_ID)
+    lengths = np.array([len(q) for q in questions])
+    start = time.perf_counter()
+    facts, _ = engine.encode_story(story_ids, positions)  # (stories, T, H)
+    T = counts.max()
+    asked = facts[rows, :T]  # each question's story, cut to its own facts by the mask
+    mask = np.arange(T)[None] < counts[:, None]
+    prediction = engine.answer_facts(asked, mask, engine.encode_question(question_ids, lengths))
+    seconds = time.perf_counter() - start
+    if os.environ.get("ASKME_CHECK_FORWARD"):  # the forward answers as eval does
+        from askme.memory.answering import decode_prediction
+        said = [a.text for a in decode_prediction(tokenizer, prediction, list(counts))]
+        print(sum(a == ex.answer for a, ex in zip(said, examples)), "of", len(examples))
+    return seconds
+
+
 ROWS = [  # (row, peer's measure, askme's measures)
     ("train bAbI 10k task 1, examples/s", ("train", 1), [("train:32", 1), ("train:100", 1)]),
     ("train bAbI 10k task 2, examples/s", ("train", 2), [("train:32", 2), ("train:100", 2)]),
-    ("task-1 test, questions/s", ("answer:1000", 1), [("answer", 1)]),
+    ("task-1 test, questions/s", ("answer:1000", 1), [("answer", 1), ("answer:forward", 1)]),
     ("task-1 test at batch 100, questions/s", ("answer:100", 1), [("answer", 1)]),
     ("one question about 10 facts, ms", ("one", 1),
      [("one:forward", 1), ("one", 1), ("one:stored", 1)]),
