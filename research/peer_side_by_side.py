@@ -23,12 +23,13 @@ Each row is the median of --runs runs:
   warm-up steps, each the peer's own step (forward, its loss with the L2 term, backward,
   Adam) at its batch of 100; askme's the trainer's step (askme.bench) at its default batch
   (32) and at 100;
-- answering the task-1 test: questions a second, the peer at batches of 100 and 1,000,
+- answering the task-1 test: questions a second, the peer at batches of 100 and 1,000
+  (after one batch as a warm-up),
   askme as `askme eval` runs it (torch, batches of 256), each timed on text its loader has
   tokenized before (askme: a first pass over the test); and askme's forward alone
-  ("answer:forward": the stories read into token ids before, then its input GRU over the
-  200 stories and its passes over the 1,000 questions, each one batch, as the peer's rows
-  time its forward on token ids);
+  ("answer:forward": the stories read into token ids before, then, after one such run as
+  a warm-up, its input GRU over the 200 stories and its passes over the 1,000 questions,
+  each one batch, as the peer's rows time its forward on token ids);
 - one question about 10 facts: the mean time of 200 questions, the peer's forward on its
   first test example of 10 sentences (token ids in, its answer's scores out); askme's on
   numpy (askme.dmn.arrays, whose BLAS `askme` keeps to one thread), three ways: its forward
@@ -123,6 +124,7 @@ def peer_measure(what: str, task: int, peer: Path, steps: int) -> float:
     batch = int(what.split(":")[1])  # "answer:100"
     loader = DataLoader(data, batch_size=batch, shuffle=False, collate_fn=pad_collate)
     with torch.no_grad():
+        model(*(t.long() for t in next(iter(loader))[:2]))  # warm-up, as askme's rows have
         start = time.perf_counter()
         for contexts, questions, _ in loader:
             model(contexts.long(), questions.long())
@@ -178,6 +180,7 @@ def askme_measure(what: str, task: int, babi: Path, steps: int) -> float:
 
     test = {task: load_tasks(babi / "en", [task], "test")[task]}
     if what == "answer:forward":
+        test_forward(checkpoint, test[task])  # warm-up
         return len(test[task]) / test_forward(checkpoint, test[task])
     # A first pass tokenizes the text (the tokenizer keeps what it read), as the peer's
     # loader has before it is timed; the timed pass still collates and decodes.

@@ -112,8 +112,11 @@ def test_a_training_gru_layer_equals_torch_gru_and_its_gradients():
     for a, e in zip(torch.autograd.grad(ours.pow(2).sum(), wrt),
                     torch.autograd.grad(theirs.pow(2).sum(), wrt)):
         assert torch.allclose(a, e, rtol=1e-4, atol=1e-5)
-    with torch.no_grad():  # inference keeps torch's own GRU
-        assert torch.equal(gru_layer(layer, x, h0)[0], layer(x, h0)[0])
+    with torch.inference_mode():  # answering runs the scan too
+        answered, answered_last = gru_layer(layer, x, h0)
+        assert not torch.equal(answered, layer(x, h0)[0])  # not torch's own GRU ...
+        assert torch.allclose(answered, theirs, atol=1e-6)  # ... the same states
+        assert torch.allclose(answered_last, their_last, atol=1e-6)
 
 
 def test_askme_native_0_turns_the_compiled_scan_off(monkeypatch):
