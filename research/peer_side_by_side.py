@@ -270,6 +270,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rows", default="", help="only the rows whose name holds this text")
     args = parser.parse_args()
     args.peer, args.babi = args.peer.resolve(), args.babi.resolve()
     with tempfile.TemporaryDirectory() as scratch:
@@ -277,7 +278,7 @@ def main() -> None:
         (Path(scratch) / "data").mkdir()
         (Path(scratch) / "data" / "en-10k").symlink_to(args.babi / "en-10k")
         results = {}
-        for row, peer, ours in ROWS:
+        for row, peer, ours in [r for r in ROWS if args.rows in r[0]]:
             runs = {"peer": [], **{w: [] for w, _ in ours}}
             for _ in range(args.runs):  # alternating: peer, askme, peer, askme, ...
                 runs["peer"].append(run_one("peer", *peer, args))
