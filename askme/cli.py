@@ -397,13 +397,15 @@ def cmd_chat(args) -> int:
 
 def cmd_load(args) -> int:
     from askme import render, stories
+    from askme.dmn.checkpoint import reads_words
     from askme.memory import answering
     from askme.memory.store import open_store, validate_name
     from askme.paths import model_folder
 
     memory = validate_name(args.memory)
     model_folder(args.model)  # a wrong --model is named even when no question needs it
-    story = stories.read_story(args.file, stdin=sys.stdin.buffer)
+    story = stories.read_story(args.file, stdin=sys.stdin.buffer,
+                               clauses=not reads_words(args.model))
     if not story.facts:
         name = "<stdin>" if str(args.file) == "-" else args.file
         raise AskmeError(f"{name}: no facts in it; memory {memory!r} is left as it was")
@@ -425,6 +427,7 @@ def cmd_ask(args) -> int:
     import json
 
     from askme import render, stories
+    from askme.dmn.checkpoint import reads_words
     from askme.errors import UsageError
     from askme.memory.answering import answer_from_memory, load_model
     from askme.memory.cache import add_facts
@@ -445,7 +448,8 @@ def cmd_ask(args) -> int:
         story = stories.plain_story(
             "<stdin>", lines, stored, on_command=lambda number, text: warn.print(
                 Text(visible(f"askme: line {number}: skipped {text[:40]!r}: commands work in "
-                             f"'askme chat'")), soft_wrap=True))
+                             f"'askme chat'")), soft_wrap=True),
+            clauses=not reads_words(args.model))
     else:
         question = stories.one_question(args.question)
         story = stories.Story("plain", stored, [stories.StoryQuestion(question, len(stored))])

@@ -169,11 +169,12 @@ def split_clauses(sentence: str) -> list[str]:
     return [clause[:1].upper() + clause[1:].rstrip(" ,") + end for clause in clauses]
 
 
-def classify(text: str) -> list[Line]:
+def classify(text: str, clauses: bool = True) -> list[Line]:
     """One typed or piped line as facts, questions or one command.
 
     A line starting with '/' is a command; otherwise it is split into sentences, and a
-    sentence that reads as a question (reads_as_question) is one, any other a fact.
+    sentence that reads as a question (reads_as_question) is one, any other a fact; with
+    `clauses`, a fact a clause (split_clauses).
     """
     text = text.strip()
     if len(text) > MAX_LINE_CHARS:
@@ -186,12 +187,13 @@ def classify(text: str) -> list[Line]:
                          "save the file as UTF-8")
     if text.startswith("/"):
         return [Line("command", text)]
-    return [line for s in split_sentences(text) for line in _read_sentence(s)]
+    return [line for s in split_sentences(text) for line in _read_sentence(s, clauses)]
 
 
-def _read_sentence(s: str) -> list[Line]:
-    return [Line("question", s)] if reads_as_question(s) else [
-        Line("fact", clause) for clause in split_clauses(s)]
+def _read_sentence(s: str, clauses: bool) -> list[Line]:
+    if reads_as_question(s):
+        return [Line("question", s)]
+    return [Line("fact", clause) for clause in (split_clauses(s) if clauses else [s])]
 
 
 def one_question(text: str) -> str:
@@ -243,7 +245,7 @@ def _decoded_lines(name: str, raw: bytes) -> list[str]:
     return lines
 
 
-def read_story(source: str | Path, stdin=None) -> Story:
+def read_story(source: str | Path, stdin=None, clauses: bool = True) -> Story:
     """A story file: bAbI format (numbered lines) or plain text (one sentence per line, or
     prose). The whole file is checked before anything is returned (all or nothing).
     `source` '-' reads `stdin` (a binary stream)."""
@@ -264,17 +266,18 @@ def read_story(source: str | Path, stdin=None) -> Story:
     # prose may start with a number ("2 cats ran off.", "1 cat stayed. Mary left.").
     if told[:1] and told[0].startswith("1 ") and all(_BABI_LINE.match(t) for t in told[1:]):
         return _babi_story(name, lines)
-    return plain_story(name, lines)
+    return plain_story(name, lines, clauses=clauses)
 
 
 def plain_story(name: str, lines: list[str], facts: list[str] | None = None,
-                on_command=None) -> Story:
+                on_command=None, clauses: bool = True) -> Story:
     """Facts and questions from plain lines, after `facts` already known. A command line is
-    passed to `on_command(line_number, text)`, or is an error when there is none."""
+    passed to `on_command(line_number, text)`, or is an error when there is none. With
+    `clauses`, a fact told as clauses is a fact a clause (classify)."""
     story = Story("plain", list(facts or []))
     for number, text in _paragraph_lines(lines):
         try:
-            classified = classify(text)
+            classified = classify(text, clauses)
         except AskmeError as error:
             raise AskmeError(f"{name}:{number}: {error}") from None
         for line in classified:

@@ -125,7 +125,8 @@ def test_a_who_question_answered_with_a_place_or_thing_is_unknown(state, decoder
     ("Do you know where Ken is?", "garden", "garden"),  # asked outright: where he is
     ("Where is Ken?", "garden", "garden"), ("Who has the ball?", "no", "unknown"),
     ("Where is Ken?", "yes", "unknown"), ("Tell me where Ken is.", "maybe", "unknown"),
-    ("Ken is in the garden?", "yes", "yes"), ("Why did Ken go to the garden?", "garden", "unknown"),
+    ("Ken is in the garden?", "yes", "yes"),
+    ("Why did Ken go to the garden?", "garden", "unknown"),
     ("Where is the ball?", "Sandra", "unknown"), ("What is Ken holding?", "Sandra", "unknown"),
     ("Where is the ball?", "garden", "garden"), ("Why did Ken go to the garden?", "tired", "tired")])
 def test_an_answer_out_of_the_questions_kind_is_unknown(state, decoder_says, question, said,

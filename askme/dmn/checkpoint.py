@@ -27,6 +27,20 @@ CHECKSUM_FILE = "SHA256SUMS"  # sha256sum format: "<hex>  <file name>" per line
 FORMAT = "askme-dmn-1"
 
 
+def reads_words(model: str | Path | None) -> bool:
+    """Whether the model `--model` names reads a memory of one sentence word by word (its
+    config's sentence_words): it is given a sentence of clauses as typed, where a model
+    that reads facts is given a fact a clause (askme.stories.split_clauses). A model that
+    is missing or unreadable reads facts here; answering with it names the problem."""
+    from askme.paths import model_folder
+
+    try:
+        config = json.loads((model_folder(model)[0] / CONFIG_FILE).read_text(encoding="utf-8"))
+        return bool(config["model"].get("sentence_words"))
+    except (AskmeError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
 @dataclass
 class Checkpoint:
     model: Any  # a DMN (torch), or an askme.dmn.arrays.ArrayDMN that only answers

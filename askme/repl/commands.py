@@ -58,7 +58,7 @@ def handle_line(state: ChatState, text: str) -> list:
     try:
         out: list = []
         facts: list[str] = []
-        for line in stories.classify(text):
+        for line in stories.classify(text, state.cuts_clauses()):
             if line.kind == "command":
                 return _run_command(state, line.text)
             if line.kind == "fact":
@@ -155,7 +155,7 @@ def _clear(state: ChatState, argument: str) -> list:
 def _load(state: ChatState, argument: str) -> list:
     if not argument:
         raise AskmeError("usage: /load FILE")
-    story = stories.read_story(Path(argument).expanduser())
+    story = stories.read_story(Path(argument).expanduser(), clauses=state.cuts_clauses())
     results = answering.story_answers(state.checkpoint(), story) if story.questions else []
     replaced = state.store.replace(state.memory, story.facts)
     return render.load_report(story, results, state.memory, replaced, appended=False)

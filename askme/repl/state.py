@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from askme.dmn.checkpoint import reads_words
 from askme.memory.answering import Explanation, load_model
 from askme.memory.store import MemoryStore
 from askme.paths import DEFAULT_MODEL
@@ -18,12 +19,20 @@ class ChatState:
     last_rendered: list = field(default_factory=list)  # what the last answer printed
     done: bool = False  # set by /quit
     _checkpoint: object = None
+    _reads_words: dict = field(default_factory=dict)  # model name -> reads_words(model)
 
     def checkpoint(self):
         """The model, loaded on first use, to answer on numpy (torch is never imported)."""
         if self._checkpoint is None:
             self._checkpoint = load_model(self.model, arrays=True)
         return self._checkpoint
+
+    def cuts_clauses(self) -> bool:
+        """Whether a fact told as clauses is stored as a fact a clause: unless the model
+        reads a one-sentence memory word by word (askme.dmn.checkpoint.reads_words)."""
+        if self.model_name() not in self._reads_words:
+            self._reads_words[self.model_name()] = reads_words(self.model)
+        return not self._reads_words[self.model_name()]
 
     def loaded_checkpoint(self):
         """The model if it is loaded already, else None (adding facts never loads it)."""

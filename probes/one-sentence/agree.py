@@ -51,7 +51,8 @@ def main() -> None:
         for typed in (False, True):
             examples, said = answers(checkpoint, HERE / "generated", typed)
             tasks = sorted({e.task for e in examples})
-            per = ", ".join(f"{t}: {sum(a == e.answer for e, a in zip(examples, said) if e.task == t)}"
+            rows = list(zip(examples, said))
+            per = ", ".join(f"{t}: {sum(a == e.answer for e, a in rows if e.task == t)}"
                             for t in tasks)
             print(f"generated, {'cut into clauses' if typed else 'as the file reads'}: "
                   f"{right(examples, said)}/{len(examples)} ({per})")
