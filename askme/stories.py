@@ -75,6 +75,10 @@ _JOIN = re.compile(r"\s*,\s*(?:and\b\s*,?\s*)?(?:then\s+|after\s+which\s+|where\
                    r"|\s+and\b\s*,?\s*(?:then\s+)?|\s+then\s+", re.IGNORECASE)
 _SUBJECT_OPENERS = {"the", "a", "an", "my", "your", "his", "her", "its", "our", "their"}
 _SUBJECT_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they"}
+# Words before a verb that are no subject of one word as "hens" is ("and so is Bob", ", who
+# was tired"): the clause goes on the one before.
+_NO_SUBJECTS = {"so", "nor", "neither", "who", "which", "that", "there", "here", "not",
+                "also", "too", "what", "where", "how", "why", "when"}
 # A clause opening so depends on the next ("When Mary left, John went home."): not cut.
 _SUBORDINATORS = {"when", "while", "because", "if", "although", "though", "since", "unless",
                   "until", "once", "as", "whenever", "whether"}
@@ -97,7 +101,7 @@ def _clause_start(text: str) -> tuple[str, str | None, str] | None:
     if not subject or (first.lower() in _SUBJECT_PRONOUNS and verb == 1) \
             or (first.lower() in _SUBJECT_OPENERS and verb <= 3) \
             or all(w[:1].isupper() or w == "and" for w in subject) \
-            or (verb == 1 and first.isalpha()):
+            or (verb == 1 and first.isalpha() and first.lower() not in _NO_SUBJECTS):
         return when, " ".join(subject) or None, " ".join(words[verb:])
     return None
 

@@ -79,7 +79,9 @@ def test_a_fact_told_as_clauses_is_a_fact_a_clause(sentence, clauses):
     "Ken and Amy went to the park.", "The cat and the dog went home.",
     "Mary, John and Ken went home.", "Ken went to the kitchen and then to the garden.",
     "When Mary left, John went home.", "Ken went home, because Amy took the ball.",
-    "Chloe bought the bread and the milk.", "Tom flew to Paris", "Mary went home."])
+    "Chloe bought the bread and the milk.", "Tom flew to Paris", "Mary went home.",
+    "Mary and John are in the park, and so is Bob.", "Mary, who was tired, went home.",
+    "If Mary is in the park, John is at home."])
 def test_words_that_begin_no_clause_stay_with_the_clause_before(sentence):
     assert split_clauses(sentence) == [sentence]
 
