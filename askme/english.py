@@ -28,30 +28,27 @@ INDIRECT_QUESTION = re.compile(
     r"(?:tell\s+me|say|know)|(?:do\s+you\s+have\s+)?any\s+idea|tell\s+me|i\s+wonder"
     r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know)\s*,?\s+"
     r"(?P<rest>(?:where|what|who|which|how)\b.*)$", re.IGNORECASE)
-# Verbs that begin what a person did or what is so, in the past or present: after "and" or
-# a comma they begin a clause of its own ("Ken went to the park and took the ball"), where
-# other words go on the one before ("took the apple and the ball").
-CLAUSE_VERBS = frozenset({
-    # moving
-    "went", "goes", "go", "walked", "walks", "ran", "runs", "moved", "moves", "travelled",
-    "traveled", "travels", "journeyed", "journeys", "headed", "heads", "hurried", "wandered",
-    "drove", "drives", "cycled", "biked", "rushed", "strolled", "returned", "returns", "came",
-    "comes", "arrived", "arrives", "flew", "flies", "sailed", "crept", "jumped", "dashed",
-    "raced", "jogged", "marched", "swam", "sprinted", "made", "got", "gets",
-    # taking, leaving and giving
-    "took", "takes", "picked", "picks", "grabbed", "grabs", "collected", "fetched", "caught",
-    "dropped", "drops", "put", "puts", "left", "leaves", "discarded", "placed", "gave",
-    "gives", "handed", "hands", "passed", "passes", "lent", "sent", "offered", "brought",
-    "showed", "sold", "threw", "tossed", "received",
-    # being and having
-    "is", "are", "was", "were", "has", "have", "had", "fears", "fear"})
-# Those of them that take a thing ("took the cup and the plate"): each thing of a list after
-# one is a clause of its own, as bAbI tells one thing a fact.
+# Verbs that take a thing ("took the cup and the plate"): each thing of a list after one is
+# a clause of its own, as bAbI tells one thing a fact.
 HANDLING_VERBS = frozenset({
     "took", "takes", "got", "gets", "picked", "picks", "grabbed", "grabs", "collected",
     "fetched", "caught", "dropped", "drops", "put", "puts", "discarded", "placed", "gave",
     "gives", "handed", "hands", "passed", "passes", "lent", "sent", "offered", "brought",
     "threw", "tossed", "received"})
+# Verbs that begin what a person did or what is so, in the past or present: after "and" or
+# a comma they begin a clause of its own ("Ken went to the park and took the ball"), where
+# other words go on the one before ("took the apple and the ball").
+CLAUSE_VERBS = HANDLING_VERBS | frozenset({
+    # moving
+    "went", "goes", "go", "walked", "walks", "ran", "runs", "moved", "moves", "travelled",
+    "traveled", "travels", "journeyed", "journeys", "headed", "heads", "hurried", "wandered",
+    "drove", "drives", "cycled", "biked", "rushed", "strolled", "returned", "returns", "came",
+    "comes", "arrived", "arrives", "flew", "flies", "sailed", "crept", "jumped", "dashed",
+    "raced", "jogged", "marched", "swam", "sprinted", "made",
+    # leaving and showing (the rest of taking, leaving and giving is HANDLING_VERBS)
+    "left", "leaves", "showed", "sold",
+    # being and having
+    "is", "are", "was", "were", "has", "have", "had", "fears", "fear"})
 # Words that open a clause before its subject or verb and say when ("later", "this
 # morning"): kept with the clause, the subject a clause leaves out goes after them.
 CLAUSE_TIMES = re.compile(

@@ -36,10 +36,12 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
 
 
+# Words that begin a subject: an article or a possessive, and the pronouns.
+_SUBJECT_OPENERS = {"the", "a", "an", "my", "your", "his", "her", "its", "our", "their"}
+_SUBJECT_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they"}
 # After a question word, these begin the subject of a clause ("When Mary left, ...", "What
 # the box holds is ..."): the sentence is a statement.
-_CLAUSE_SUBJECTS = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "his",
-                    "her", "its", "our", "their", "i", "you", "he", "she", "it", "we", "they"}
+_CLAUSE_SUBJECTS = _SUBJECT_OPENERS | _SUBJECT_PRONOUNS | {"this", "that", "these", "those"}
 _WORD = re.compile(WORD.pattern + r"(?:'[a-z]+)?")  # a word, and a clitic ("where's")
 
 
@@ -73,8 +75,6 @@ def reads_as_question(sentence: str) -> bool:
 # which" or "where" (the words that join them are dropped: the clauses keep their order).
 _JOIN = re.compile(r"\s*,\s*(?:and\b\s*,?\s*)?(?:then\s+|after\s+which\s+|where\s+)?"
                    r"|\s+and\b\s*,?\s*(?:then\s+)?|\s+then\s+", re.IGNORECASE)
-_SUBJECT_OPENERS = {"the", "a", "an", "my", "your", "his", "her", "its", "our", "their"}
-_SUBJECT_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they"}
 # Words before a verb that are no subject of one word as "hens" is ("and so is Bob", ", who
 # was tired"): the clause goes on the one before.
 _NO_SUBJECTS = {"so", "nor", "neither", "who", "which", "that", "there", "here", "not",
@@ -203,18 +203,18 @@ def _read_sentence(s: str, clauses: bool) -> list[Line]:
 def one_question(text: str) -> str:
     """The QUESTION of `askme ask QUESTION`: one sentence, asked even where it does not read
     as a question ("tell me where Mary is"), unless it is told as a fact or a command."""
-    lines = classify(text)
+    lines = classify(text, clauses=False)  # a sentence a line: a question is one sentence
     if lines[0].kind == "blank":
         raise UsageError("QUESTION is empty")
     if lines[0].kind == "command":
         raise AskmeError(f"{lines[0].text[:40]!r} is a command of 'askme chat'")
-    if len(split_sentences(text)) > 1:
+    if len(lines) > 1:
         raise AskmeError("one question at a time: pipe several, or facts and questions, to "
                          "'askme ask --stdin'")
-    if lines[0].kind == "fact" and _STATEMENT_END.search(text.strip()):
-        raise AskmeError(f"{text.strip()[:60]!r} is told as a fact: tell facts in 'askme chat', "
+    if lines[0].kind == "fact" and _STATEMENT_END.search(lines[0].text):
+        raise AskmeError(f"{lines[0].text[:60]!r} is told as a fact: tell facts in 'askme chat', "
                          f"with 'askme load' or 'askme ask --stdin --save'")
-    return text.strip() if lines[0].kind == "fact" else lines[0].text
+    return lines[0].text
 
 
 @dataclass

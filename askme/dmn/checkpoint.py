@@ -35,10 +35,21 @@ def reads_words(model: str | Path | None) -> bool:
     from askme.paths import model_folder
 
     try:
-        config = json.loads((model_folder(model)[0] / CONFIG_FILE).read_text(encoding="utf-8"))
-        return bool(config["model"].get("sentence_words"))
-    except (AskmeError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        folder = model_folder(model)[0]
+    except AskmeError:
         return False
+    settings = _saved_config(folder).get("model")
+    return isinstance(settings, dict) and bool(settings.get("sentence_words"))
+
+
+def _saved_config(folder: str | Path) -> dict:
+    """config.json of the model in `folder`, read without loading the model; {} where there
+    is none to read (load_checkpoint says why)."""
+    try:
+        config = json.loads((Path(folder) / CONFIG_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
 
 
 @dataclass
@@ -108,10 +119,7 @@ def verify_checksums(folder: Path, required: bool = False) -> None:
 def saved_info(folder: str | Path) -> dict:
     """How the model in `folder` was trained (config.json's "info"), read without loading
     it; {} where there is none to read (load_checkpoint says why)."""
-    try:
-        info = json.loads((Path(folder) / CONFIG_FILE).read_text()).get("info")
-    except (OSError, ValueError, AttributeError):
-        return {}
+    info = _saved_config(folder).get("info")
     return info if isinstance(info, dict) else {}
 
 

@@ -179,9 +179,13 @@ class Lexicon:
     def asks_for_person(self, question: str) -> bool:
         """Whether training questions that begin as `question` does were answered with a
         person ("Who gave the milk to Fred?" in bAbI task 5)."""
-        first = WORD.findall(question)[:1]
-        kinds = self.asked.get(first[0].lower(), {}) if first else {}
+        kinds = self._asked_kinds(question)
         return bool(kinds) and max(kinds, key=kinds.get) == "actor"
+
+    def _asked_kinds(self, question: str) -> dict[str, int]:
+        """The kinds of the answers to training questions that begin as `question` does."""
+        first = WORD.findall(question)[:1]
+        return self.asked.get(first[0].lower(), {}) if first else {}
 
     def answer_kind(self, answer: str) -> str:
         """The kind of an answer in the model's words (its words' one kind, else other), as
@@ -195,8 +199,7 @@ class Lexicon:
         answered "school": bAbI answers why with a feeling, never a place). Other answers,
         and questions whose first word training never began with, are not judged: the
         model says some places in their own words ("home", "square"), counted as other."""
-        first = WORD.findall(question)[:1]
-        kinds = self.asked.get(first[0].lower(), {}) if first else {}
+        kinds = self._asked_kinds(question)
         kind = self.answer_kind(answer)
         return bool(kinds) and kind != OTHER and not kinds.get(kind)
 
