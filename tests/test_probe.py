@@ -3,6 +3,8 @@ reports on: bAbI format, every task type, enough questions and unanswerable ones
 
 from pathlib import Path
 
+import pytest
+
 from askme.babi import UNKNOWN, load_tasks, tasks_in
 
 PROBE = Path(__file__).resolve().parent.parent / "probes" / "everyday"
@@ -24,10 +26,11 @@ def test_the_probe_covers_every_task_type_with_unanswerable_questions_mixed_in()
 ONE_SENTENCE = PROBE.parent / "one-sentence"
 
 
-def test_the_one_sentence_probe_tells_each_story_both_ways():
-    tasks = tasks_in(ONE_SENTENCE, "test")
-    one = load_tasks(ONE_SENTENCE, tasks, "test")
-    split = load_tasks(ONE_SENTENCE / "split", tasks, "test")
+@pytest.mark.parametrize("folder", [ONE_SENTENCE, ONE_SENTENCE / "second"], ids=["first", "second"])
+def test_each_hand_written_one_sentence_set_tells_each_story_both_ways(folder):
+    tasks = tasks_in(folder, "test")
+    one = load_tasks(folder, tasks, "test")
+    split = load_tasks(folder / "split", tasks, "test")
     stories = [e for task in tasks for e in one[task]]
     assert len(stories) >= 40 and len(tasks) >= 8
     assert all(len(e.story) == 1 and (e.word_level or e.answer == UNKNOWN) for e in stories)

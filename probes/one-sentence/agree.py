@@ -5,7 +5,10 @@ person types (the sentence cut into clauses: askme.stories.split_clauses). With
 --generated, how many of the held-out generated stories (generated/) are answered right
 each way, per task type. Run from anywhere:
 
-    python probes/one-sentence/agree.py [MODEL] [--generated]"""
+    python probes/one-sentence/agree.py [MODEL] [--generated | --second]
+
+--second scores the second hand-written set (second/), written after the clause-cutting
+rules to check them on stories they were not written from."""
 
 import argparse
 from dataclasses import replace
@@ -44,7 +47,9 @@ def right(examples, said) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", nargs="?")
-    parser.add_argument("--generated", action="store_true")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--generated", action="store_true")
+    which.add_argument("--second", action="store_true")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
     if args.generated:
@@ -57,9 +62,10 @@ def main() -> None:
             print(f"generated, {'cut into clauses' if typed else 'as the file reads'}: "
                   f"{right(examples, said)}/{len(examples)} ({per})")
         return
-    one, said_one = answers(checkpoint, HERE)
-    typed, said_typed = answers(checkpoint, HERE, typed=True)
-    split, said_split = answers(checkpoint, HERE / "split")
+    folder = HERE / "second" if args.second else HERE
+    one, said_one = answers(checkpoint, folder)
+    typed, said_typed = answers(checkpoint, folder, typed=True)
+    split, said_split = answers(checkpoint, folder / "split")
     assert [e.question for e in one] == [e.question for e in split]
     n = len(one)
     print(f"one sentence right: {right(one, said_one)}/{n}")

@@ -1,10 +1,12 @@
 """Writes the hand-written stories of stories.txt as two bAbI folders: this one (each
 story one sentence, its questions supported by words) and split/ (the same facts, a
-sentence each); and generated/, 100 generated one-sentence stories of each task type a
+sentence each); those of second/stories.txt likewise into second/ and second/split/; and,
+with --generated, generated/, 100 generated one-sentence stories of each task type a
 sentence tells, by a seed no training data step uses (held out). Run from anywhere:
 python probes/one-sentence/write.py"""
 
 import re
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -14,9 +16,10 @@ from askme.training.generator.sentences import ONE_SENTENCE_TASKS, one_sentence_
 HERE = Path(__file__).resolve().parent
 
 
-def main() -> None:
+def hand_written(stories: Path) -> tuple[dict, dict]:
+    """The stories of a file of hand-written lines: (told as one sentence, split)."""
     one, split = defaultdict(list), defaultdict(list)
-    for line in (HERE / "stories.txt").read_text().splitlines():
+    for line in stories.read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         task, sentence, sentences, question, answer = (part.strip() for part in line.split("|"))
@@ -31,8 +34,20 @@ def main() -> None:
         lines = [f"{i} {fact.replace('*', '')}" for i, fact in enumerate(facts, start=1)]
         ids = [str(i) for i, star in enumerate(starred, start=1) if star]
         split[int(task)] += lines + [f"{len(facts) + 1} {question}\t{answer}\t{' '.join(ids)}"]
-    generated = {task: one_sentence_stories(task, 100, seed=1000) for task in ONE_SENTENCE_TASKS}
-    for folder, stories in ((HERE, one), (HERE / "split", split), (HERE / "generated", generated)):
+    return one, split
+
+
+def main() -> None:
+    one, split = hand_written(HERE / "stories.txt")
+    second, second_split = hand_written(HERE / "second" / "stories.txt")
+    folders = [(HERE, one), (HERE / "split", split),
+               (HERE / "second", second), (HERE / "second" / "split", second_split)]
+    # The stored generated/ is the set the notes report; the generator has grown since, so
+    # it is written again only when asked.
+    if "--generated" in sys.argv[1:]:
+        folders.append((HERE / "generated", {task: one_sentence_stories(task, 100, seed=1000)
+                                            for task in ONE_SENTENCE_TASKS}))
+    for folder, stories in folders:
         folder.mkdir(exist_ok=True)
         for old in folder.glob("qa*_test.txt"):
             old.unlink()
