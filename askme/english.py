@@ -35,6 +35,9 @@ HANDLING_VERBS = frozenset({
     "fetched", "caught", "dropped", "drops", "put", "puts", "discarded", "placed", "gave",
     "gives", "handed", "hands", "passed", "passes", "lent", "sent", "offered", "brought",
     "threw", "tossed", "received"})
+# What takes a person somewhere ("took a train to Rome"): a journey, not a thing taken.
+VEHICLES = frozenset({"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach",
+                      "tram"})
 # Verbs that begin what a person did or what is so, in the past or present: after "and" or
 # a comma they begin a clause of its own ("Ken went to the park and took the ball"), where
 # other words go on the one before ("took the apple and the ball").
@@ -49,6 +52,38 @@ CLAUSE_VERBS = HANDLING_VERBS | frozenset({
     "left", "leaves", "showed", "sold",
     # being and having
     "is", "are", "was", "were", "has", "have", "had", "fears", "fear"})
+# Past tenses of everyday verbs that end in no "-ed" and are in neither list above: with the
+# regular ones (walked, carried), a clause after "and" or a comma may open with any of them
+# ("woke up early, jogged to the park and sat on a bench").
+IRREGULAR_PASTS = frozenset({
+    "ate", "became", "began", "bit", "blew", "broke", "built", "bought", "chose", "cut",
+    "did", "drank", "drew", "fed", "fell", "felt", "fought", "found", "forgot", "froze",
+    "grew", "heard", "held", "hid", "hit", "hung", "kept", "knew", "lay", "led", "lost",
+    "meant", "met", "paid", "rang", "rode", "rose", "sang", "sat", "saw", "said", "shook",
+    "shut", "slept", "spent", "spoke", "stood", "stole", "swept", "taught", "thought", "told",
+    "tore", "understood", "woke", "won", "wore", "wrote"})
+# Words in "-ed" that are seldom a verb opening a clause: feelings and states said of
+# someone ("was tired and bored") and nouns.
+_NO_PASTS = frozenset({
+    "tired", "bored", "scared", "excited", "worried", "pleased", "surprised", "interested",
+    "married", "annoyed", "confused", "relaxed", "frightened", "amazed", "delighted",
+    "exhausted", "embarrassed", "disappointed", "satisfied", "shocked", "thrilled",
+    "ashamed", "naked", "wicked", "crooked", "beloved", "aged", "sacred", "hundred", "kindred",
+    "hatred", "sled", "bed", "red", "shed"})
+
+
+def reads_as_past(word: str) -> bool:
+    """Whether a lower-case word reads as a verb in the past tense: one of IRREGULAR_PASTS,
+    or a word in "-ed" that is no feeling or noun ("carried", "stayed"; not "tired", "bread",
+    "need", nor the name "Fred")."""
+    if not word.islower():
+        return False
+    if word in IRREGULAR_PASTS:
+        return True
+    return (len(word) > 4 and word.endswith("ed") and word[-3] not in "ea"
+            and word not in _NO_PASTS)
+
+
 # Words that open a clause before its subject or verb and say when ("later", "this
 # morning"): kept with the clause, the subject a clause leaves out goes after them.
 CLAUSE_TIMES = re.compile(

@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 
 from askme.english import (AUXILIARIES, CLAUSE_TIMES, CLAUSE_VERBS, HANDLING_VERBS,
-                            INDIRECT_QUESTION, QUESTION_WORDS, WORD)
+                            INDIRECT_QUESTION, QUESTION_WORDS, VEHICLES, WORD, reads_as_past)
 from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
@@ -73,8 +73,10 @@ def reads_as_question(sentence: str) -> bool:
 
 # Where one clause of a sentence may end and the next begin: a comma, "and", "then", "after
 # which" or "where" (the words that join them are dropped: the clauses keep their order).
-_JOIN = re.compile(r"\s*,\s*(?:and\b\s*,?\s*)?(?:then\s+|after\s+which\s+|where\s+)?"
-                   r"|\s+and\b\s*,?\s*(?:then\s+)?|\s+then\s+", re.IGNORECASE)
+_JOIN = re.compile(r"\s*,\s*(?:(?:and|but|while|whereas)\b\s*,?\s*)?"
+                   r"(?:then\s+|after\s+which\s+|where\s+)?"
+                   r"|\s+(?:and|but)\b\s*,?\s*(?:then\s+)?|\s+(?:then|while|whereas)\s+",
+                   re.IGNORECASE)
 # Words before a verb that are no subject of one word as "hens" is ("and so is Bob", ", who
 # was tired"): the clause goes on the one before.
 _NO_SUBJECTS = {"so", "nor", "neither", "who", "which", "that", "there", "here", "not",
@@ -93,7 +95,7 @@ def _clause_start(text: str) -> tuple[str, str | None, str] | None:
     words = text[len(when):].split()
     if words and words[0].lower() in _SUBORDINATORS:
         return None
-    verb = next((i for i, word in enumerate(words[:6]) if word.lower() in CLAUSE_VERBS), None)
+    verb = next((i for i in range(min(len(words), 6)) if _opens_clause(words, i)), None)
     if verb is None:
         return None
     subject = words[:verb]
@@ -104,6 +106,16 @@ def _clause_start(text: str) -> tuple[str, str | None, str] | None:
             or (verb == 1 and first.isalpha() and first.lower() not in _NO_SUBJECTS):
         return when, " ".join(subject) or None, " ".join(words[verb:])
     return None
+
+
+def _opens_clause(words: list[str], i: int) -> bool:
+    """Whether words[i] is the verb of a clause: one of CLAUSE_VERBS; or a past tense with
+    words after it, not right after "the" or "a" ("the red ball", "and smiled")."""
+    word = words[i]
+    if word.lower() in CLAUSE_VERBS:
+        return True
+    return reads_as_past(word) and i + 1 < len(words) \
+        and (i == 0 or words[i - 1].lower() not in _SUBJECT_OPENERS)
 
 
 def _names_only(text: str) -> bool:
@@ -127,16 +139,19 @@ def _handled_before(clause: str) -> str | None:
 
 
 def split_clauses(sentence: str) -> list[str]:
-    """A fact told as clauses joined by commas, "and" or "then", as one fact a clause ("Ken
-    went to the park and took the ball." as "Ken went to the park." and "Ken took the
-    ball."): a model reads one fact at each sentence's end, and one fact cannot hold both.
-    A clause that names no subject takes the one before's; words that begin no clause
-    ("the ball" of "took the apple and the ball") stay with the clause before them."""
+    """A fact told as clauses joined by commas, "and", "but", "then" or "while", as one
+    fact a clause ("Ken went to the park and took the ball." as "Ken went to the park." and
+    "Ken took the ball."): a model reads one fact at each sentence's end, and one fact
+    cannot hold both. A clause opens with a verb of CLAUSE_VERBS or any verb in the past
+    (english.reads_as_past), perhaps after its subject; one that names no subject takes the
+    one before's; words that begin no clause ("the ball" of "took the apple and the ball")
+    stay with the clause before them. Carrying a thing to a place is taking it and going
+    there (_carried)."""
     stop = re.search(r"[.!]+$", sentence)
     body, end = (sentence[:stop.start()], stop.group()) if stop else (sentence, ".")
     cuts = list(_JOIN.finditer(body))
     if not cuts:
-        return [sentence]
+        return _carried(body, end) or [sentence]
     pieces = [body[:cuts[0].start()]] + [
         body[cut.end():cuts[i + 1].start() if i + 1 < len(cuts) else len(body)]
         for i, cut in enumerate(cuts)]
@@ -168,9 +183,32 @@ def split_clauses(sentence: str) -> list[str]:
         when, named, rest = start
         subject = named or subject
         clauses.append(f"{when}{subject} {rest}")
-    if len(clauses) == 1:
+    clauses = [clause.rstrip(" ,") for clause in clauses]
+    told = [fact for clause in clauses for fact in _carried(clause, end) or [clause + end]]
+    if len(told) == 1:
         return [sentence]
-    return [clause[:1].upper() + clause[1:].rstrip(" ,") + end for clause in clauses]
+    return [fact[:1].upper() + fact[1:] for fact in told]
+
+
+# "Ben carried the box to the garage": a thing taken and a place gone to, which no one fact
+# the model read tells; as two, "Where is the box?" is answered.
+_CARRYING = re.compile(r"(?P<who>.+?)\s+(?:carried|took|brought|dragged|pushed|pulled|wheeled)"
+                       r"\s+(?P<thing>(?:it|them|(?:the|a|an|his|her|their|my|our|your)"
+                       r"(?:\s+[^\W\d_]+){1,2}))"
+                       r"\s+(?:back\s+)?(?:to|into)\s+(?P<place>the\s+[^\W\d_]+)", re.IGNORECASE)
+
+
+def _carried(clause: str, end: str) -> list[str] | None:
+    """A clause of carrying something to a place as the two facts it tells ("Ben took the
+    box." and "Ben went to the garage."; of carrying "it", the going alone), or None where
+    it tells no such thing (a journey by train, a thing brought to a person)."""
+    match = _CARRYING.fullmatch(clause.strip())
+    if not match or VEHICLES & set(match["thing"].lower().split()):
+        return None
+    who, went = match["who"], f"{match['who']} went to {match['place']}{end}"
+    if match["thing"].lower() in ("it", "them"):
+        return [went]  # a thing told before, and taken there ("picked up the cup ... carried it")
+    return [f"{who} took {match['thing']}{end}", went]
 
 
 def classify(text: str, clauses: bool = True) -> list[Line]:

@@ -70,6 +70,24 @@ def test_a_question_ending_in_a_mark_ends_the_prose_before_it():
      ["Ken gave the apple to Amy.", "Ken gave the ball to Bob."]),
     ("Wolves are afraid of cats, and then hens fear wolves.",
      ["Wolves are afraid of cats.", "Hens fear wolves."]),
+    # any verb in the past, not only those of moving and handling
+    ("Hannah woke up early, jogged to the park and sat on a bench.",
+     ["Hannah woke up early.", "Hannah jogged to the park.", "Hannah sat on a bench."]),
+    ("Marco went to the cellar, found the wine and opened it.",
+     ["Marco went to the cellar.", "Marco found the wine.", "Marco opened it."]),
+    ("Tim and Sue drove to the lake, and Max and Eva stayed in the hotel.",
+     ["Tim and Sue drove to the lake.", "Max and Eva stayed in the hotel."]),
+    # "but" and "while" between two clauses
+    ("Grace went to the bank, but Eli stayed at the hotel.",
+     ["Grace went to the bank.", "Eli stayed at the hotel."]),
+    ("Eli stayed at the hotel while Grace went to the bank.",
+     ["Eli stayed at the hotel.", "Grace went to the bank."]),
+    ("Mary went to the kitchen and bread was on the table.",
+     ["Mary went to the kitchen.", "Bread was on the table."]),
+    # carrying a thing somewhere: taking it, and going there
+    ("Ben carried the box to the garage.", ["Ben took the box.", "Ben went to the garage."]),
+    ("Kofi made some tea and carried it to the study.",
+     ["Kofi made some tea.", "Kofi went to the study."]),
 ])
 def test_a_fact_told_as_clauses_is_a_fact_a_clause(sentence, clauses):
     assert split_clauses(sentence) == clauses
@@ -81,7 +99,10 @@ def test_a_fact_told_as_clauses_is_a_fact_a_clause(sentence, clauses):
     "When Mary left, John went home.", "Ken went home, because Amy took the ball.",
     "Chloe bought the bread and the milk.", "Tom flew to Paris", "Mary went home.",
     "Mary and John are in the park, and so is Bob.", "Mary, who was tired, went home.",
-    "If Mary is in the park, John is at home."])
+    "If Mary is in the park, John is at home.", "Mary saw the dog and the red ball.",
+    "She was tired and bored.", "Fred went home and smiled.", "Mary has nothing but the ball.",
+    "While Grace went to the bank, Eli stayed at the hotel.", "Ken went to the park and Ned.",
+    "Tom took a train to Rome.", "Ken took the ball to Mary."])
 def test_words_that_begin_no_clause_stay_with_the_clause_before(sentence):
     assert split_clauses(sentence) == [sentence]
 
