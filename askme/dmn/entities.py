@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from askme.babi import ENTITY_WORDS
 from askme.converses import placed_things
 from askme.english import (ADVERBS, AUXILIARIES, HANDLING_VERBS, INDIRECT_QUESTION, PRONOUNS,
-                           QUESTION_WORDS, WORD)
+                           QUESTION_WORDS, VEHICLES, WORD)
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.
@@ -295,7 +295,10 @@ _PERFECT_ADVERBS = {"just", "already", "finally", "recently", "since", "also", "
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # Words that open a fact before its subject ("Then", "After that,", "On Monday").
 _OPENERS = frozenset({"then", "afterwards", "after", "that", "later", "next", "soon", "a",
-                      "bit", "following", "finally", "meanwhile", "and", "on"} | _WEEKDAYS)
+                      "bit", "following", "finally", "meanwhile", "and", "on", "today"} | _WEEKDAYS)
+# bAbI's own times (time reasoning: "This afternoon Julie went to the office."), which stay
+# where a pronoun after them is told with its name.
+_BABI_TIMES = {("yesterday",), ("this", "morning"), ("this", "afternoon"), ("this", "evening")}
 _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
 # Giving with two objects reads as bAbI tells it ("Ava gave Mia a present." as "Ava gave a
 # present to Mia.").
@@ -317,7 +320,6 @@ _DRIVING = {"drove", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
 _MOVING = _DRIVING | {"walked", "ran", "headed", "hurried", "wandered", "rushed", "returned",
                       "raced", "dashed", "jogged", "strolled", "crept", "swam", "marched",
                       "sprinted", "travelled", "traveled", "moved", "went", "journeyed"}
-_VEHICLES = {"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach", "tram"}
 # Places told without an article, as a verb's or a preposition's object ("went home", "at
 # work"): read as places with one ("to the home"), which take a place's slot. Read as
 # written, "Nina is at the gym. Nina went home." was answered "gym".
@@ -358,8 +360,8 @@ _NOW = (("at", "the", "moment"), ("at", "this", "moment"), ("at", "present"), ("
         ("right", "now"))
 _NOW_WORDS = {"moment", "present", "currently", "right"}
 # What a fact may say after its place that no training story says: when ("at 5 pm", "at
-# noon", "after work", "until 6"), for how long ("for an hour") and how ("quickly"). Read as
-# written, the place ran on into them ("Where is Ken?" after "Ken drove to the gym quickly."
+# noon", "after work", "until 6"), for how long ("for an hour"), why ("for a conference") and
+# how ("quickly"). Read as written, the place ran on into them ("Where is Ken?" after "Ken drove to the gym quickly."
 # was "gym quickly"; after "Ken went to the gym at noon." `unknown`): they go (_closing_said).
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\b|o'?clock\b|h\b))?"
 _CLOSING = re.compile(
@@ -370,6 +372,7 @@ _CLOSING = re.compile(
     r"|(?:until|till)\s+[\w:.' ]+?"
     r"|for\s+(?:an?|one|two|three|four|five|ten|a\s+few|several|\d+)\s+"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|while)\b"
+    r"|for\s+(?:an?|the|some|his|her|their|my|our|your)\s+[^\W\d_]+(?:\s+[^\W\d_]+)?"
     r")(?=[\s.!;:\u2026]*$)", re.IGNORECASE)
 # The parts of the day the time-reasoning stories tell with "this" ("Fred went to the park
 # this evening."): "in the evening" reads so.
@@ -381,7 +384,7 @@ _NOT_MANNER = {"family", "belly", "jelly", "lily", "ally", "rally", "bully", "as
                "reply", "daily", "weekly", "monthly", "yearly", "melancholy", "monopoly"}
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
-                | _VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
+                | VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
                 | {"into", "by", "last", "next"})
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
@@ -832,13 +835,14 @@ class EntityMap:
             if word in ("he", "she", "it"):
                 if (word == "it") != self.subject.startswith("the "):
                     return text  # "it" means a thing or an animal, "he" and "she" a person
-                # The words before it go too: "Following that John moved ..." is no text
-                # the model read (bAbI opens so only before a pronoun), "John moved ..." is.
-                start = matches[0].start()
+                # The words before it go too, but bAbI's times: "Following that John moved
+                # ..." is no text the model read (bAbI opens so only before a pronoun),
+                # "John moved ..." and "This afternoon John moved ..." are.
+                start = matches[k if tuple(words[:k]) in _BABI_TIMES else 0].start()
                 said = _same_case(self.subject, text[start]) if word == "it" else self.subject
                 self.resolved[self.read] = self.subject_at
                 return text[:start] + said + text[matches[k].end():]
-            if word not in _OPENERS:
+            if word not in _OPENERS and not any(word in time for time in _BABI_TIMES):
                 return text
         return text
 
@@ -930,9 +934,9 @@ class EntityMap:
                 said[k] = "gave"
         if not _GIVING.isdisjoint(present):
             said |= self._given_to(matches, words, capitals)
-        if not _VEHICLES.isdisjoint(present):
+        if not VEHICLES.isdisjoint(present):
             for k in range(3, len(words) - 1):
-                if words[k] in _VEHICLES and words[k - 1] in _ARTICLES \
+                if words[k] in VEHICLES and words[k - 1] in _ARTICLES \
                         and words[k - 2] in _TRANSPORT_VERBS and words[k + 1] == "to" \
                         and self._names_person(words, k - 3, capitals):
                     said |= {k - 2: "went", k - 1: "", k: ""}  # "took a train to Rome"
@@ -956,7 +960,7 @@ class EntityMap:
                     and self._names_person(words, k - 2, capitals):  # not "got into"
                 said[k] = "to"  # "Liam walked into the garden."
             elif k + 2 == len(words) and (
-                    words[k] == "by" and words[k + 1] in _VEHICLES | {"car", "bike"}
+                    words[k] == "by" and words[k + 1] in VEHICLES | {"car", "bike"}
                     or words[k] in ("last", "next", "on") and words[k + 1] in _TIMES):
                 said |= {k: "", k + 1: ""}  # "Ben went to Rome by plane.", "... last year."
         if len(words) > 4 and words[0] in ("on", "last", "next") and words[1] in _TIMES:
@@ -1193,7 +1197,7 @@ class EntityMap:
             someone = j > 2 and (self._after_mover(words, j - 2) or (
                 capitals[j - 3] and words[j - 3] not in self.lexicon.words))  # a new name
             if verb in self.lexicon.moves or (verb not in self.lexicon.words and someone) \
-                    or (self.phrases and verb in _VEHICLES | _MOVING):  # "took a train to Tokyo"
+                    or (self.phrases and verb in VEHICLES | _MOVING):  # "took a train to Tokyo"
                 places.add(j)
         return places
 
