@@ -374,3 +374,39 @@ def test_long_worlds_slots_appends_long_stories_read_as_a_users_memory_is(babi_d
     assert written[:-len(read)] == (babi_dir / name).read_text().splitlines()
     sizes = {len(e.story) for e in parse_babi(read, task=1)}
     assert max(sizes) > 100 and max(sizes) <= 2000  # far longer than long_worlds' 100
+
+
+def test_dropped_holdings_stories_ask_after_one_of_several_things_held_is_put_down(babi_dir,
+                                                                                  tmp_path):
+    from askme.training.data_steps import DATA_STEPS
+    from askme.training.generator.tasks import dropped_holdings_stories
+    from askme.training.generator.words import DROPS
+    from askme.training.lexicon import babi_lexicon
+
+    lines = dropped_holdings_stories(8, 60, seed=2)
+    assert lines == dropped_holdings_stories(8, 60, seed=2) != dropped_holdings_stories(8, 60, 3)
+    dropped = re.compile("|".join(re.escape(d.split(" {}")[0]) for d in DROPS).replace(
+        r"\ the", ""))
+    first_gone = 0
+    for example in parse_babi(lines, task=8):
+        held = set(example.answer.split(",")) - {"nothing"}
+        facts = [example.story[i] for i in example.supports]
+        # Each thing held was taken in a supporting fact; the last one put something down
+        # that is not held any more.
+        assert all(any(re.search(rf"\b{thing}\b", f) for f in facts) for thing in held)
+        if not facts:  # asked of someone who found nothing free to take
+            assert not held
+            continue
+        last = facts[-1]
+        if dropped.search(last):
+            gone = re.search(r"the (\w+)", last).group(1)
+            assert gone not in held
+            first_taken = next(re.search(r"the (\w+)", f).group(1) for f in facts)
+            first_gone += gone == first_taken and bool(held)
+    assert first_gone >= 15  # the case the models missed: the first thing taken put down
+    counted = parse_babi(dropped_holdings_stories(7, 30, seed=2), task=7)
+    assert {e.answer for e in counted} <= {"none", "one", "two", "three"} and len(counted) >= 30
+    added = DATA_STEPS["holdings_dropped"](babi_dir, tmp_path / "out", stories=5,
+                                           lexicon=babi_lexicon(babi_dir))
+    assert sorted(added) == sorted(p.name for p in babi_dir.glob("qa[78]_*_train.txt"))
+    assert all(n >= 5 for n in added.values())

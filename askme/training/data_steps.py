@@ -296,6 +296,22 @@ def things_placed(source: Path, target: Path, stories: int = THINGS_STORIES, *,
         generate_things(stories, seed=1), lexicon), {1})
 
 
+DROPPED_STORIES = 600  # stories of things put down, added to each of tasks 7 and 8
+
+
+def holdings_dropped(source: Path, target: Path, stories: int = DROPPED_STORIES, *,
+                     lexicon) -> dict[str, int]:
+    """Tasks 7 and 8's training stories, then `stories` each in which a person holding two
+    or three things puts one down, asked what or how many they carry
+    (generator.tasks.dropped_holdings), read through entity slots as everyday_slots reads
+    its stories: models trained without them answered with the first thing taken after it
+    was put down. Returns the questions added per file."""
+    from askme.training.generator.tasks import dropped_holdings_stories
+
+    return _appending(source, target, lambda task: read_through_slots(
+        dropped_holdings_stories(task, stories, seed=task), lexicon), {7, 8})
+
+
 ONE_SENTENCE_STORIES = 1000  # one-sentence stories added to a task type's training file
 
 
@@ -420,6 +436,7 @@ DATA_STEPS = {"where_questions": where_questions,
               # A fifth of the stories: enough to keep "unknown" while bAbI's own settle a model.
               "everyday_slots_few": functools.partial(everyday_slots, stories=200),
               "things_placed_few": functools.partial(things_placed, stories=400),
+              "holdings_dropped": holdings_dropped,
               "long_worlds": long_worlds,
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True),
               "long_worlds_slots": long_worlds_slots,

@@ -328,11 +328,14 @@ def yes_no_questions(rng: random.Random, unknown: float = 0.0) -> list[str]:
     return _questions(world, ask, 5, things=True, unknown=unknown, about=_is_in(world))
 
 
-def _holdings(world: World, rng: random.Random, counting: bool) -> bool:
+def _holdings(world: World, rng: random.Random, counting: bool,
+              person: Person | None = None) -> bool:
+    """A question of what a person carries or how many things (`counting`): of `person`, or
+    of anyone who took or dropped something; False where no one has."""
     people = [p for p in world.people if world.events[p]]
     if not people:
         return False
-    person = rng.choice(people)
+    person = person or rng.choice(people)
     held = world.carrying(person)
     supports = world.events[person][-8:]  # the person's takes and drops, as bAbI lists them
     if counting:
@@ -356,6 +359,45 @@ def lists_sets(rng: random.Random, unknown: float = 0.0) -> list[str]:
     return _questions(world, lambda wd: _holdings(wd, rng, False), 5, steps=(1, 3),
                       things=True, unknown=unknown,
                       about=lambda name: w.ask(rng, HOLDING, x=name))
+
+
+def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
+    """A story of people moving, in which a person takes two or three things and puts one
+    down (as often the first taken as any other), then is asked what they carry or how many
+    things (`counting`), one to three times. Told at random (counting, lists_sets), a person
+    seldom holds two things at once, and models trained on such stories answered with the
+    first thing taken after it was put down (bAbI's own task-8 test: 4 of 25 such questions
+    right; docs/everyday-english.md)."""
+    world = World(rng, n_things=rng.randint(3, 5))
+    for _ in range(rng.randint(1, 3)):
+        person = rng.choice(world.people)
+        for _ in range(rng.randint(0, 2)):
+            world.step(things=False)
+        if person not in world.at:
+            world.move(person)
+        for _ in range(rng.choice((2, 2, 3))):
+            here = world.at[person][0]
+            free = [t for t in world.things if world.holder[t] is None
+                    and (t not in world.left_at or world.left_at[t][0] == here)]
+            if not free:
+                break
+            world.take(person, rng.choice(free))
+            if rng.random() < 0.3:
+                world.step(things=False)
+        held = world.carrying(person)
+        if held:
+            world.drop(person, held[0] if rng.random() < 0.5 else rng.choice(held))
+        for _ in range(rng.randint(0, 2)):
+            world.step(things=False)
+        _holdings(world, rng, counting, person)
+    return world.told.lines
+
+
+def dropped_holdings_stories(task: int, stories: int, seed: int = 0) -> list[str]:
+    """`stories` of dropped_holdings for task 7 (how many) or 8 (what), as bAbI-format
+    lines; the same arguments give the same lines."""
+    rng = random.Random(f"dropped holdings {task} {seed}")
+    return [line for _ in range(stories) for line in dropped_holdings(rng, task == 7)]
 
 
 NOT_IN = ("is no longer {}", "is not {}", "is not {} any more")  # {}: "in the kitchen"
