@@ -363,7 +363,7 @@ def lists_sets(rng: random.Random, unknown: float = 0.0) -> list[str]:
 
 def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
     """A story of people moving, in which a person takes two or three things and puts one
-    down (as often the first taken as any other), then is asked what they carry or how many
+    down (as often the first taken as any other; now and then more, or all), then is asked what they carry or how many
     things (`counting`), one to three times. Told at random (counting, lists_sets), a person
     seldom holds two things at once, and models trained on such stories answered with the
     first thing taken after it was put down (bAbI's own task-8 test: 4 of 25 such questions
@@ -387,6 +387,8 @@ def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
         held = world.carrying(person)
         if held:
             world.drop(person, held[0] if rng.random() < 0.5 else rng.choice(held))
+        while world.carrying(person) and rng.random() < 0.3:  # and now and then all of it
+            world.drop(person, rng.choice(world.carrying(person)))
         for _ in range(rng.randint(0, 2)):
             world.step(things=False)
         _holdings(world, rng, counting, person)
