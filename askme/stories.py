@@ -71,8 +71,9 @@ def reads_as_question(sentence: str) -> bool:
     return False
 
 
-# Where one clause of a sentence may end and the next begin: a comma, "and", "then", "after
-# which" or "where" (the words that join them are dropped: the clauses keep their order).
+# Where one clause of a sentence may end and the next begin: a comma, "and", "but", "then",
+# "while", "after which" or "where" (the words that join them are dropped: the clauses keep
+# their order).
 _JOIN = re.compile(r"\s*,\s*(?:(?:and|but|while|whereas)\b\s*,?\s*)?"
                    r"(?:then\s+|after\s+which\s+|where\s+)?"
                    r"|\s+(?:and|but)\b\s*,?\s*(?:then\s+)?|\s+(?:then|while|whereas)\s+",
@@ -207,7 +208,7 @@ def _carried(clause: str, end: str) -> list[str] | None:
         return None
     who, went = match["who"], f"{match['who']} went to {match['place']}{end}"
     if match["thing"].lower() in ("it", "them"):
-        return [went]  # a thing told before, and taken there ("picked up the cup ... carried it")
+        return [went]  # a thing told before ("picked up the cup ... and carried it there")
     return [f"{who} took {match['thing']}{end}", went]
 
 

@@ -295,7 +295,8 @@ _PERFECT_ADVERBS = {"just", "already", "finally", "recently", "since", "also", "
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # Words that open a fact before its subject ("Then", "After that,", "On Monday").
 _OPENERS = frozenset({"then", "afterwards", "after", "that", "later", "next", "soon", "a",
-                      "bit", "following", "finally", "meanwhile", "and", "on", "today"} | _WEEKDAYS)
+                      "bit", "following", "finally", "meanwhile", "and", "on", "today"}
+                     | _WEEKDAYS)
 # bAbI's own times (time reasoning: "This afternoon Julie went to the office."), which stay
 # where a pronoun after them is told with its name.
 _BABI_TIMES = {("yesterday",), ("this", "morning"), ("this", "afternoon"), ("this", "evening")}
@@ -360,9 +361,10 @@ _NOW = (("at", "the", "moment"), ("at", "this", "moment"), ("at", "present"), ("
         ("right", "now"))
 _NOW_WORDS = {"moment", "present", "currently", "right"}
 # What a fact may say after its place that no training story says: when ("at 5 pm", "at
-# noon", "after work", "until 6"), for how long ("for an hour"), why ("for a conference") and
-# how ("quickly"). Read as written, the place ran on into them ("Where is Ken?" after "Ken drove to the gym quickly."
-# was "gym quickly"; after "Ken went to the gym at noon." `unknown`): they go (_closing_said).
+# noon", "after work", "until 6"), for how long ("for an hour"), why ("for a conference")
+# and how ("quickly"). Read as written, the place ran on into them ("Where is Ken?" after
+# "Ken drove to the gym quickly." was "gym quickly"; after "Ken went to the gym at noon."
+# `unknown`): they go (_closing_said).
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\b|o'?clock\b|h\b))?"
 _CLOSING = re.compile(
     r"(?:\s*,)?\s+(?:"

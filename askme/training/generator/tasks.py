@@ -363,11 +363,11 @@ def lists_sets(rng: random.Random, unknown: float = 0.0) -> list[str]:
 
 def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
     """A story of people moving, in which a person takes two or three things and puts one
-    down (as often the first taken as any other; now and then more, or all), then is asked what they carry or how many
-    things (`counting`), one to three times. Told at random (counting, lists_sets), a person
-    seldom holds two things at once, and models trained on such stories answered with the
-    first thing taken after it was put down (bAbI's own task-8 test: 4 of 25 such questions
-    right; docs/everyday-english.md)."""
+    down (as often the first taken as any other; now and then more, or all), then is asked
+    what they carry or how many things (`counting`), one to three times. Told at random
+    (counting, lists_sets), a person seldom holds two things at once, and models trained on
+    such stories answered with the first thing taken after it was put down (bAbI's own
+    task-8 test: 4 of 25 such questions right; docs/everyday-english.md)."""
     world = World(rng, n_things=rng.randint(3, 5))
     for _ in range(rng.randint(1, 3)):
         person = rng.choice(world.people)
