@@ -410,3 +410,33 @@ def test_dropped_holdings_stories_ask_after_one_of_several_things_held_is_put_do
                                            lexicon=babi_lexicon(babi_dir))
     assert sorted(added) == sorted(p.name for p in babi_dir.glob("qa[78]_*_train.txt"))
     assert all(n >= 5 for n in added.values())
+
+
+def test_a_thing_whose_holder_no_fact_places_is_unknown_beside_ones_placed(babi_dir, tmp_path):
+    from askme.training.data_steps import DATA_STEPS
+    from askme.training.generator.tasks import unplaced_holders_stories
+    from askme.training.generator.words import TAKES
+    from askme.training.lexicon import babi_lexicon
+
+    lines = unplaced_holders_stories(80, seed=2)
+    assert lines == unplaced_holders_stories(80, seed=2) != unplaced_holders_stories(80, seed=3)
+    examples = parse_babi(lines, task=2)
+    unknown = [e for e in examples if e.answer == UNKNOWN]
+    assert len(examples) / 3 < len(unknown) < len(examples) * 2 / 3
+    taking = re.compile("|".join(t.split(" {}")[0].split(" the")[0] for t in TAKES))
+    for example in unknown:
+        thing = re.search(r"the (\w+)", example.question).group(1)
+        (took,) = [f for f in example.story if re.search(rf"\bthe {thing}\b", f)]
+        taker = SUBJECT.search(took)
+        if taker is None:  # "He took ...": told after a fact about the taker alone
+            continue
+        # Nobody said where the taker is: every fact naming them takes something.
+        assert all(taking.search(f) for f in example.story
+                   if re.search(rf"\b{taker.group()}\b", f)), example
+    for example in examples:
+        if example.answer != UNKNOWN:
+            assert len(example.supports) == 2 and example.answer in example.story[
+                example.supports[1]]
+    added = DATA_STEPS["holders_unplaced"](babi_dir, tmp_path / "out", stories=5,
+                                           lexicon=babi_lexicon(babi_dir))
+    assert sorted(added) == sorted(p.name for p in babi_dir.glob("qa2_*_train.txt"))

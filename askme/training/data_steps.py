@@ -312,6 +312,21 @@ def holdings_dropped(source: Path, target: Path, stories: int = DROPPED_STORIES,
         dropped_holdings_stories(task, stories, seed=task), lexicon), {7, 8})
 
 
+UNPLACED_STORIES = 1000  # stories of things whose holder no fact places, added to task 2
+
+
+def holders_unplaced(source: Path, target: Path, stories: int = UNPLACED_STORIES, *,
+                     lexicon) -> dict[str, int]:
+    """Task 2's training stories, then `stories` in which someone never said to be anywhere
+    takes a thing, asked where it is (`unknown`), beside things whose holder a fact places
+    (generator.tasks.unplaced_holders), read through entity slots as everyday_slots reads
+    its stories. Returns the questions added."""
+    from askme.training.generator.tasks import unplaced_holders_stories
+
+    return _appending(source, target, lambda task: read_through_slots(
+        unplaced_holders_stories(stories, seed=2), lexicon), {2})
+
+
 ONE_SENTENCE_STORIES = 1000  # one-sentence stories added to a task type's training file
 
 
@@ -437,6 +452,7 @@ DATA_STEPS = {"where_questions": where_questions,
               "everyday_slots_few": functools.partial(everyday_slots, stories=200),
               "things_placed_few": functools.partial(things_placed, stories=400),
               "holdings_dropped": holdings_dropped,
+              "holders_unplaced": holders_unplaced,
               "long_worlds": long_worlds,
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True),
               "long_worlds_slots": long_worlds_slots,

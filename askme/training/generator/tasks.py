@@ -395,6 +395,42 @@ def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
     return world.told.lines
 
 
+def unplaced_holders(rng: random.Random) -> list[str]:
+    """A story in which people move and someone never said to be anywhere takes a thing
+    (often "there"), asked where it is (`unknown`: nobody said where its holder is) beside
+    the same question of a thing whose holder a fact places (answered, so that taking
+    "there" is no sign of `unknown`). Told at random, such questions are a few in a
+    thousand, and models trained further answered the holder's neighbour's place (issue
+    32's laptop: "Alice went to the library. Bob took the laptop there. Alice travelled to
+    the cafe." answered "cafe")."""
+    world = World(rng, n_things=rng.randint(2, 4))
+    unplaced, *placed = rng.sample(world.people, len(world.people))
+    for _ in range(rng.randint(1, 3)):
+        world.move(rng.choice(placed))
+    for _ in range(rng.randint(1, 2)):
+        free = [t for t in world.things if world.holder[t] is None]
+        if rng.random() < 0.5:
+            world.take(unplaced, rng.choice(free))
+        else:
+            taker = rng.choice([p for p in placed if p in world.at])
+            world.take(taker, rng.choice(free))
+        for _ in range(rng.randint(0, 2)):
+            world.move(rng.choice(placed))
+    for thing in rng.sample(world.things, len(world.things)):
+        if world.holder[thing] is unplaced:
+            world.told.question(w.ask(rng, WHERE_THING, x=thing), UNKNOWN)
+        elif (found := world.where_thing(thing)) is not None:
+            world.told.question(w.ask(rng, WHERE_THING, x=thing), found[0].name, found[1])
+    return world.told.lines
+
+
+def unplaced_holders_stories(stories: int, seed: int = 0) -> list[str]:
+    """`stories` of unplaced_holders as bAbI-format lines (task 2's questions); the same
+    arguments give the same lines."""
+    rng = random.Random(f"unplaced holders {seed}")
+    return [line for _ in range(stories) for line in unplaced_holders(rng)]
+
+
 def dropped_holdings_stories(task: int, stories: int, seed: int = 0) -> list[str]:
     """`stories` of dropped_holdings for task 7 (how many) or 8 (what), as bAbI-format
     lines; the same arguments give the same lines."""
