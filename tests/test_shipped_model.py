@@ -217,6 +217,13 @@ EVERYDAY_ROWS = [
     # A question of yes or no that no training task asks (the model said a place)
     ("Ken took the ball. Ken went to the garden.", ["Does Ken have the ball?",
                                                      "Is Ken in the garden?"], ["unknown", "yes"]),
+    # Clauses opening with any verb in the past; carrying; why, closing a fact
+    ("Hannah woke up early, jogged to the park and sat on a bench. Ben carried the ball to "
+     "the garage. Felix travelled to Prague for a conference.",
+     ["Where is Hannah?", "Where is the ball?", "Where is Felix?"], ["park", "garage", "Prague"]),
+    # A pronoun after bAbI's own time words
+    ("This morning Julie went to the cinema. This afternoon she went to the office.",
+     ["Where was Julie before the office?"], ["cinema"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),
