@@ -131,6 +131,10 @@ def _caption(explanation, hidden: int = 0, highest: float = 0.0) -> str:
     elif explanation.no_person:
         caption = (f"the model said {visible(explanation.no_person)}, which is no person, "
                    "so the answer is unknown; the passes: ")
+    elif explanation.unfound:
+        caption = (f"the model said {visible(explanation.unfound)}, but pass "
+                   f"{explanation.empty_pass()} found no fact to rest it on, so the answer is "
+                   "unknown; the passes: ")
     elif explanation.off_kind:
         caption = (f"the model said {visible(explanation.off_kind)}, which answers no question "
                    "of this kind, so the answer is unknown; the passes: ")

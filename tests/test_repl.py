@@ -143,6 +143,38 @@ def test_an_answer_out_of_the_questions_kind_is_unknown(state, decoder_says, que
             "is unknown" in caption) == (shown == "unknown")
 
 
+@pytest.mark.parametrize("question, empty, shown", [
+    ("Where is the laptop?", True, "unknown"), ("Where is the laptop?", False, "cafe"),
+    ("Where will Bob go?", True, "cafe")])  # answered from a motive: no fact need hold it
+def test_a_where_answer_after_a_pass_that_found_no_fact_is_unknown(state, monkeypatch,
+                                                                  question, empty, shown):
+    # Issue 32's laptop, as models trained on from the shipped one answer it: pass 1 chose
+    # Bob's taking, pass 2 found nothing (nobody said where Bob is), and the decoder said the
+    # place Alice went last.
+    from askme.memory import answering
+
+    decode = answering.decode_prediction
+
+    def passes(*args):
+        out = []
+        for a in decode(*args):
+            n = len(a.gates[0]) - 1
+            second = [0.0] * n if empty else [0.9 if i == 2 else 0.0 for i in range(n)]
+            gates = [[0.9 if i == 1 else 0.0 for i in range(n)] + [0.05], second + [0.0],
+                     [0.0] * n + [1.0]]
+            out.append(dataclasses.replace(a, text="cafe", gates=gates, passes=2,
+                                           choices=[1, 2, n]))
+        return out
+
+    monkeypatch.setattr(answering, "decode_prediction", passes)
+    say(state, "Alice went to the library. Bob took the laptop. Alice travelled to the cafe.")
+    out = say(state, question).splitlines()
+    assert out[0] == shown
+    caption = " ".join(" ".join(out).split())
+    assert ("the model said cafe, but pass 2 found no fact to rest it on, so the answer is "
+            "unknown" in caption) == (shown == "unknown")
+
+
 def test_a_fact_told_as_clauses_is_noted_as_a_fact_a_clause(state):
     assert say(state, "Mary went to the kitchen and took the apple.") == "noted as facts 1-2\n"
     assert say(state, "/facts").splitlines()[1:] == [
