@@ -53,8 +53,8 @@ class Explanation:
     # ball?") with anything but yes, no or maybe, or one opening with a question word
     # ("Who has the ball?") with one of those; "" otherwise.
     off_kind: str = ""
-    # What the decoder said when a where-question's passes ran one that found no fact
-    # (asked_in_vain; the answer is then "unknown"); "" otherwise.
+    # What the decoder said when the passes of a where-question about a thing ran one that
+    # found no fact (asked_in_vain; the answer is then "unknown"); "" otherwise.
     unfound: str = ""
 
     @classmethod
@@ -335,11 +335,11 @@ _WHERE_THING = re.compile(r"^\W*where\b[^?]*?\bthe\s+\w", re.I)
 def asked_in_vain(question: str, answer: Answer, fact_count: int) -> bool:
     """Whether a where-question about a thing, asked of a memory of more than one fact, ran
     a pass that found no fact before the memory halted: it looked for what the answer rests
-    on and found nothing there. "Alice went to the library. Bob took the laptop. Alice travelled to the
-    cafe." then "Where is the laptop?": pass 1 chose Bob's taking, pass 2 no fact (nobody
-    said where Bob is), and the decoder said "cafe". Measured on every reported and
-    kept-apart set, with the shipped model and another, at gates under 0.02: no right answer
-    lost (docs/everyday-english.md)."""
+    on and found nothing there. "Alice went to the library. Bob took the laptop. Alice
+    travelled to the cafe." then "Where is the laptop?": pass 1 chose Bob's taking, pass 2
+    no fact (nobody said where Bob is), and the decoder said "cafe". Measured on every
+    reported and kept-apart set and the long-memory bench, with the shipped model and
+    another, at gates under 0.02: no right answer lost (docs/everyday-english.md)."""
     if fact_count < 2 or not _WHERE_THING.match(question) or _INFERRED.search(question):
         return False
     return empty_pass(answer.gates, answer.passes) is not None

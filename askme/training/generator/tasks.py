@@ -399,8 +399,8 @@ def unplaced_holders(rng: random.Random) -> list[str]:
     """A story in which people move and someone never said to be anywhere takes a thing
     (often "there"), asked where it is (`unknown`: nobody said where its holder is) beside
     the same question of a thing whose holder a fact places (answered, so that taking
-    "there" is no sign of `unknown`). Told at random, such questions are a few in a
-    thousand, and models trained further answered the holder's neighbour's place (issue
+    "there" is no sign of `unknown`). Told at random (unknown_question) they are rare, and
+    models trained on from the shipped one answered with the place someone else went (issue
     32's laptop: "Alice went to the library. Bob took the laptop there. Alice travelled to
     the cafe." answered "cafe")."""
     world = World(rng, n_things=rng.randint(2, 4))
