@@ -35,6 +35,8 @@ HANDLING_VERBS = frozenset({
     "fetched", "caught", "dropped", "drops", "put", "puts", "discarded", "placed", "gave",
     "gives", "handed", "hands", "passed", "passes", "lent", "sent", "offered", "brought",
     "threw", "tossed", "received"})
+# Words that stand for a thing told before ("Ali gave it to Zoe.", "carried them there").
+THING_PRONOUNS = frozenset({"it", "them"})
 # What takes a person somewhere ("took a train to Rome"): a journey, not a thing taken.
 VEHICLES = frozenset({"train", "bus", "taxi", "cab", "plane", "flight", "ferry", "boat", "coach",
                       "tram"})
@@ -68,8 +70,8 @@ _NO_PASTS = frozenset({
     "tired", "bored", "scared", "excited", "worried", "pleased", "surprised", "interested",
     "married", "annoyed", "confused", "relaxed", "frightened", "amazed", "delighted",
     "exhausted", "embarrassed", "disappointed", "satisfied", "shocked", "thrilled",
-    "ashamed", "naked", "wicked", "crooked", "beloved", "aged", "sacred", "hundred", "kindred",
-    "hatred", "sled", "bed", "red", "shed"})
+    "ashamed", "naked", "wicked", "crooked", "beloved", "sacred", "hundred", "kindred",
+    "hatred"})  # "bed", "red", "shed", "aged": four letters or fewer, never read as a past
 
 
 def reads_as_past(word: str) -> bool:

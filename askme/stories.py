@@ -10,7 +10,8 @@ from itertools import islice
 from pathlib import Path
 
 from askme.english import (AUXILIARIES, CLAUSE_TIMES, CLAUSE_VERBS, HANDLING_VERBS,
-                            INDIRECT_QUESTION, QUESTION_WORDS, VEHICLES, WORD, reads_as_past)
+                            INDIRECT_QUESTION, QUESTION_WORDS, THING_PRONOUNS, VEHICLES, WORD,
+                            reads_as_past)
 from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
@@ -206,8 +207,9 @@ def _carried(clause: str, end: str) -> list[str] | None:
     match = _CARRYING.fullmatch(clause.strip())
     if not match or VEHICLES & set(match["thing"].lower().split()):
         return None
-    who, went = match["who"], f"{match['who']} went to {match['place']}{end}"
-    if match["thing"].lower() in ("it", "them"):
+    who = match["who"]
+    went = f"{who} went to {match['place']}{end}"
+    if match["thing"].lower() in THING_PRONOUNS:
         return [went]  # a thing told before ("picked up the cup ... and carried it there")
     return [f"{who} took {match['thing']}{end}", went]
 

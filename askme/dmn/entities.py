@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from askme.babi import ENTITY_WORDS
 from askme.converses import placed_things
 from askme.english import (ADVERBS, AUXILIARIES, HANDLING_VERBS, INDIRECT_QUESTION, PRONOUNS,
-                           QUESTION_WORDS, VEHICLES, WORD)
+                           QUESTION_WORDS, THING_PRONOUNS, VEHICLES, WORD)
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.
@@ -300,6 +300,7 @@ _OPENERS = frozenset({"then", "afterwards", "after", "that", "later", "next", "s
 # bAbI's own times (time reasoning: "This afternoon Julie went to the office."), which stay
 # where a pronoun after them is told with its name.
 _BABI_TIMES = {("yesterday",), ("this", "morning"), ("this", "afternoon"), ("this", "evening")}
+_BABI_TIME_WORDS = {word for time in _BABI_TIMES for word in time}
 _TOLD_OF_PEOPLE = _HAS | _PERFECT | _IS  # the words those forms begin with
 # Giving with two objects reads as bAbI tells it ("Ava gave Mia a present." as "Ava gave a
 # present to Mia.").
@@ -313,7 +314,6 @@ _GIVING = {"gave", "handed", "passed", "lent", "sent", "offered", "threw", "toss
 # closing "by plane" goes.
 _DETERMINERS = {"a", "an", "his", "her", "their", "my", "your", "our", "its"}
 _TRANSPORT_VERBS = {"took", "caught", "got", "boarded", "hailed", "rode", "grabbed", "hopped"}
-_THING_PRONOUNS = {"it", "them"}
 _DRIVING = {"drove", "flew", "sailed", "cycled", "biked", "steered", "wheeled"}
 # Verbs of motion in English: before "to" a new capitalised word is a place whoever moved
 # ("The dog flew to Paris.", "Then it ran to Lagos."); read by its neighbours alone, after
@@ -722,7 +722,7 @@ class EntityMap:
             if resolved != text:
                 text = resolved
                 matches, written, words, capitals = self._scan(text)
-        if self.phrases and not question and self.thing and not _THING_PRONOUNS.isdisjoint(words):
+        if self.phrases and not question and self.thing and not THING_PRONOUNS.isdisjoint(words):
             resolved = self._resolve_thing(text, matches, words)
             if resolved != text:
                 text = resolved
@@ -844,7 +844,7 @@ class EntityMap:
                 said = _same_case(self.subject, text[start]) if word == "it" else self.subject
                 self.resolved[self.read] = self.subject_at
                 return text[:start] + said + text[matches[k].end():]
-            if word not in _OPENERS and not any(word in time for time in _BABI_TIMES):
+            if word not in _OPENERS and word not in _BABI_TIME_WORDS:
                 return text
         return text
 
@@ -855,7 +855,7 @@ class EntityMap:
         "Sue picked up the keys.". Read as written, "it" named nothing, and "Who has the
         book?" was answered "Ali"."""
         for k in range(1, len(words)):
-            if words[k] not in _THING_PRONOUNS or words[k - 1] not in HANDLING_VERBS \
+            if words[k] not in THING_PRONOUNS or words[k - 1] not in HANDLING_VERBS \
                     or words[k] == "them" and not self.thing.endswith("s"):
                 continue
             end = matches[k].end()

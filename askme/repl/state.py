@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from askme.dmn.checkpoint import reads_words
 from askme.memory.answering import Explanation, load_model
 from askme.memory.store import MemoryStore

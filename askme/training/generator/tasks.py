@@ -131,8 +131,7 @@ class World:
             here = self.at[person][0] if person in self.at else None
             # Someone never placed may take a thing no one left anywhere: then nobody said
             # where either is.
-            free = [t for t in self.things if self.holder[t] is None and (
-                t not in self.left_at or self.left_at[t][0] == here)]
+            free = self.free_things(here)
             if free and (here is not None or self.rng.random() < 0.3):
                 self.take(person, self.rng.choice(free))
                 return
@@ -140,6 +139,12 @@ class World:
             self.drop(person, self.rng.choice(self.carrying(person)))
             return
         self.move(person)
+
+    def free_things(self, here: Place | None) -> list[str]:
+        """The things no one holds that a person `here` may take: those never put down, and
+        those put down here."""
+        return [t for t in self.things if self.holder[t] is None
+                and (t not in self.left_at or self.left_at[t][0] == here)]
 
     def where_thing(self, thing: str) -> tuple[Place, list[int]] | None:
         """Where the thing is and the facts that say so (its last event, then the move that
@@ -376,9 +381,7 @@ def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
         if person not in world.at:
             world.move(person)
         for _ in range(rng.choice((2, 2, 3))):
-            here = world.at[person][0]
-            free = [t for t in world.things if world.holder[t] is None
-                    and (t not in world.left_at or world.left_at[t][0] == here)]
+            free = world.free_things(world.at[person][0])
             if not free:
                 break
             world.take(person, rng.choice(free))
