@@ -5,10 +5,11 @@ person types (the sentence cut into clauses: askme.stories.split_clauses). With
 --generated, how many of the held-out generated stories (generated/) are answered right
 each way, per task type. Run from anywhere:
 
-    python probes/one-sentence/agree.py [MODEL] [--generated | --second]
+    python probes/one-sentence/agree.py [MODEL] [--generated | --second | --third]
 
 --second scores the second hand-written set (second/), written after the clause-cutting
-rules to check them on stories they were not written from."""
+rules to check them on stories they were not written from; --third the third (third/),
+written before the reading rules mended on the second's misses."""
 
 import argparse
 from dataclasses import replace
@@ -50,6 +51,7 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--generated", action="store_true")
     which.add_argument("--second", action="store_true")
+    which.add_argument("--third", action="store_true")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
     if args.generated:
@@ -62,7 +64,7 @@ def main() -> None:
             print(f"generated, {'cut into clauses' if typed else 'as the file reads'}: "
                   f"{right(examples, said)}/{len(examples)} ({per})")
         return
-    folder = HERE / "second" if args.second else HERE
+    folder = HERE / "second" if args.second else HERE / "third" if args.third else HERE
     one, said_one = answers(checkpoint, folder)
     typed, said_typed = answers(checkpoint, folder, typed=True)
     split, said_split = answers(checkpoint, folder / "split")
