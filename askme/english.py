@@ -34,7 +34,25 @@ HANDLING_VERBS = frozenset({
     "took", "takes", "got", "gets", "picked", "picks", "grabbed", "grabs", "collected",
     "fetched", "caught", "dropped", "drops", "put", "puts", "discarded", "placed", "gave",
     "gives", "handed", "hands", "passed", "passes", "lent", "sent", "offered", "brought",
-    "threw", "tossed", "received"})
+    "threw", "tossed", "received", "packed", "bought", "borrowed"})
+# Words that name a person by who they are to someone ("my sister", "with his friend").
+RELATIVES = frozenset({
+    "sister", "brother", "mother", "father", "mom", "mum", "dad", "mommy", "daddy",
+    "wife", "husband", "son", "daughter", "aunt", "uncle", "cousin", "niece",
+    "nephew", "grandma", "grandpa", "granny", "grandmother", "grandfather",
+    "friend", "boss", "neighbour", "neighbor", "colleague", "roommate", "flatmate",
+    "partner", "girlfriend", "boyfriend", "fiancee", "fiance", "teacher", "coach",
+    "doctor", "baby", "sibling", "parent", "stepmother", "stepfather", "landlord"})
+# Rooms and buildings, which one leaves as one leaves a place ("left the house"): bAbI's
+# "left" puts a thing down.
+BUILDINGS = frozenset({
+    "house", "home", "flat", "apartment", "room", "office", "building", "school", "shop",
+    "store", "hotel", "restaurant", "bar", "pub", "cafe", "station", "airport", "hospital",
+    "library", "museum", "church", "gym", "party", "meeting", "club", "theatre", "theater",
+    "cinema", "bank", "kitchen", "bedroom", "bathroom", "hallway", "hall", "garden", "garage",
+    "classroom", "studio", "lab", "factory", "park", "beach", "city", "town", "village",
+    "country", "island", "stadium", "market", "mall", "supermarket", "cellar", "attic",
+    "basement", "study", "lounge", "lobby", "yard", "farm", "camp", "zoo", "class"})
 # Words that stand for a thing told before ("Ali gave it to Zoe.", "carried them there").
 THING_PRONOUNS = frozenset({"it", "them"})
 # What takes a person somewhere ("took a train to Rome"): a journey, not a thing taken.
@@ -58,7 +76,7 @@ CLAUSE_VERBS = HANDLING_VERBS | frozenset({
 # regular ones (walked, carried), a clause after "and" or a comma may open with any of them
 # ("woke up early, jogged to the park and sat on a bench").
 IRREGULAR_PASTS = frozenset({
-    "ate", "became", "began", "bit", "blew", "broke", "built", "bought", "chose", "cut",
+    "ate", "became", "began", "bit", "blew", "broke", "built", "chose", "cut",
     "did", "drank", "drew", "fed", "fell", "felt", "fought", "found", "forgot", "froze",
     "grew", "heard", "held", "hid", "hit", "hung", "kept", "knew", "lay", "led", "lost",
     "meant", "met", "paid", "rang", "rode", "rose", "sang", "sat", "saw", "said", "shook",

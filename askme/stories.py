@@ -10,8 +10,8 @@ from itertools import islice
 from pathlib import Path
 
 from askme.english import (AUXILIARIES, CLAUSE_TIMES, CLAUSE_VERBS, HANDLING_VERBS,
-                            INDIRECT_QUESTION, QUESTION_WORDS, THING_PRONOUNS, VEHICLES, WORD,
-                            reads_as_past)
+                            INDIRECT_QUESTION, QUESTION_WORDS, RELATIVES, THING_PRONOUNS,
+                            VEHICLES, WORD, reads_as_past)
 from askme.errors import AskmeError, UsageError
 from askme.limits import MAX_LINE_CHARS, MAX_STORY_BYTES
 
@@ -43,6 +43,8 @@ _SUBJECT_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they"}
 # After a question word, these begin the subject of a clause ("When Mary left, ...", "What
 # the box holds is ..."): the sentence is a statement.
 _CLAUSE_SUBJECTS = _SUBJECT_OPENERS | _SUBJECT_PRONOUNS | {"this", "that", "these", "those"}
+# Words a thing taken may open with ("picked up a hammer, a saw and some nails").
+_THING_OPENERS = _SUBJECT_OPENERS | {"some"}
 _WORD = re.compile(WORD.pattern + r"(?:'[a-z]+)?")  # a word, and a clitic ("where's")
 
 
@@ -73,11 +75,11 @@ def reads_as_question(sentence: str) -> bool:
 
 
 # Where one clause of a sentence may end and the next begin: a comma, "and", "but", "then",
-# "while", "after which" or "where" (the words that join them are dropped: the clauses keep
-# their order).
-_JOIN = re.compile(r"\s*,\s*(?:(?:and|but|while|whereas)\b\s*,?\s*)?"
+# "while", "before", "after which" or "where" (the words that join them are dropped: the
+# clauses keep their order, which "before" keeps too: "took the scarf before she went out").
+_JOIN = re.compile(r"\s*,\s*(?:(?:and|but|while|whereas|before)\b\s*,?\s*)?"
                    r"(?:then\s+|after\s+which\s+|where\s+)?"
-                   r"|\s+(?:and|but)\b\s*,?\s*(?:then\s+)?|\s+(?:then|while|whereas)\s+",
+                   r"|\s+(?:and|but)\b\s*,?\s*(?:then\s+)?|\s+(?:then|while|whereas|before)\s+",
                    re.IGNORECASE)
 # Words before a verb that are no subject of one word as "hens" is ("and so is Bob", ", who
 # was tired"): the clause goes on the one before.
@@ -136,7 +138,7 @@ def _handled_before(clause: str) -> str | None:
     if verb is None or words[verb].lower() not in HANDLING_VERBS:
         return None
     thing = next((i for i in range(verb + 1, len(words))
-                  if words[i].lower() in _SUBJECT_OPENERS), None)
+                  if words[i].lower() in _THING_OPENERS), None)
     return None if thing is None else " ".join(words[:thing])
 
 
@@ -148,12 +150,13 @@ def split_clauses(sentence: str) -> list[str]:
     (english.reads_as_past), perhaps after its subject; one that names no subject takes the
     one before's; words that begin no clause ("the ball" of "took the apple and the ball")
     stay with the clause before them. Carrying a thing to a place is taking it and going
-    there (_carried)."""
+    there; taking it somewhere, going there and taking it; going with it, taking it and
+    going (_told_apart)."""
     stop = re.search(r"[.!]+$", sentence)
     body, end = (sentence[:stop.start()], stop.group()) if stop else (sentence, ".")
     cuts = list(_JOIN.finditer(body))
     if not cuts:
-        return _carried(body, end) or [sentence]
+        return _told_apart(body, end) or [sentence]
     pieces = [body[:cuts[0].start()]] + [
         body[cut.end():cuts[i + 1].start() if i + 1 < len(cuts) else len(body)]
         for i, cut in enumerate(cuts)]
@@ -175,7 +178,7 @@ def split_clauses(sentence: str) -> list[str]:
     for cut, piece in zip(cuts, pieces[1:]):
         start = _clause_start(piece)
         handled = _handled_before(clauses[-1]) if start is None else None
-        if handled and piece.split()[:1] and piece.split()[0].lower() in _SUBJECT_OPENERS:
+        if handled and piece.split()[:1] and piece.split()[0].lower() in _THING_OPENERS:
             clauses.append(f"{handled} {piece}")  # "Jo took the cup and the plate"
             continue
         if start is None or _clause_start(clauses[-1]) is None \
@@ -186,7 +189,7 @@ def split_clauses(sentence: str) -> list[str]:
         subject = named or subject
         clauses.append(f"{when}{subject} {rest}")
     clauses = [clause.rstrip(" ,") for clause in clauses]
-    told = [fact for clause in clauses for fact in _carried(clause, end) or [clause + end]]
+    told = [fact for clause in clauses for fact in _told_apart(clause, end) or [clause + end]]
     if len(told) == 1:
         return [sentence]
     return [fact[:1].upper() + fact[1:] for fact in told]
@@ -212,6 +215,42 @@ def _carried(clause: str, end: str) -> list[str] | None:
     if match["thing"].lower() in THING_PRONOUNS:
         return [went]  # a thing told before ("picked up the cup ... and carried it there")
     return [f"{who} took {match['thing']}{end}", went]
+
+
+# "Julia picked up the cake at the shop": a thing taken where its taker was, which no one
+# fact the model read tells (it read the shop as where the cake stays, and answered it after
+# Julia had gone on to the party); told as going there, then taking it.
+_TAKEN_AT = re.compile(r"(?P<who>.+?)\s+(?P<taking>(?:took|got|grabbed|collected|fetched|bought"
+                       r"|picked\s+up|caught|received)\s+(?:the|a|an|some|his|her|their|my|our"
+                       r"|your)(?:\s+[^\W\d_]+){1,2}?)"
+                       r"\s+(?:at|in)\s+(?P<place>the(?:\s+[^\W\d_]+){1,2}|[A-Z][^\W\d_]+)",
+                       re.IGNORECASE)
+# "Lena went to the beach with her camera": going there with a thing is taking it along.
+_GONE_WITH = re.compile(r"(?P<who>.+?)\s+(?P<going>(?:went|walked|ran|drove|cycled|flew|travelled"
+                        r"|traveled|headed|hurried|moved|came|returned)\s+(?:back\s+)?to\s+"
+                        r"(?:the\s+)?[^\W\d_]+)\s+with\s+(?P<thing>(?:the|a|an|his|her|their"
+                        r"|my|our|your)\s+[^\W\d_]+)", re.IGNORECASE)
+
+
+_COMPANY = {"kids", "children", "family", "team", "class", "group", "people", "crew"}
+
+
+def _told_apart(clause: str, end: str) -> list[str] | None:
+    """A clause that tells two facts no one fact the model read tells, as those two
+    (_carried, _TAKEN_AT, _GONE_WITH), or None."""
+    carried = _carried(clause, end)
+    if carried:
+        return carried
+    taken = _TAKEN_AT.fullmatch(clause.strip())
+    if taken:
+        return [f"{taken['who']} went to {taken['place']}{end}",
+                f"{taken['who']} {taken['taking']}{end}"]
+    gone = _GONE_WITH.fullmatch(clause.strip())
+    company = gone and gone["thing"].split()[-1].lower()
+    if gone and company not in VEHICLES | RELATIVES | _COMPANY \
+            and company.removesuffix("s") not in RELATIVES:  # not "with a friend"
+        return [f"{gone['who']} took {gone['thing']}{end}", f"{gone['who']} {gone['going']}{end}"]
+    return None
 
 
 def classify(text: str, clauses: bool = True) -> list[Line]:

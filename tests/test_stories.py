@@ -88,6 +88,16 @@ def test_a_question_ending_in_a_mark_ends_the_prose_before_it():
     ("Ben carried the box to the garage.", ["Ben took the box.", "Ben went to the garage."]),
     ("Kofi made some tea and carried it to the study.",
      ["Kofi made some tea.", "Kofi went to the study."]),
+    # taking a thing somewhere: going there, and taking it; going with it: taking it along
+    ("Julia picked up the cake at the shop and took it to the party.",
+     ["Julia went to the shop.", "Julia picked up the cake.", "Julia went to the party."]),
+    ("Lena went to the beach with her camera.", ["Lena took her camera.", "Lena went to the beach."]),
+    # "before" keeps the order told; a list of things may open with "some"
+    ("Ada took the scarf and the gloves before she went outside.",
+     ["Ada took the scarf.", "Ada took the gloves.", "She went outside."]),
+    ("Tariq picked up a hammer, a saw and some nails.",
+     ["Tariq picked up a hammer.", "Tariq picked up a saw.", "Tariq picked up some nails."]),
+    ("Chloe bought the bread and the milk.", ["Chloe bought the bread.", "Chloe bought the milk."]),
 ])
 def test_a_fact_told_as_clauses_is_a_fact_a_clause(sentence, clauses):
     assert split_clauses(sentence) == clauses
@@ -97,7 +107,8 @@ def test_a_fact_told_as_clauses_is_a_fact_a_clause(sentence, clauses):
     "Ken and Amy went to the park.", "The cat and the dog went home.",
     "Mary, John and Ken went home.", "Ken went to the kitchen and then to the garden.",
     "When Mary left, John went home.", "Ken went home, because Amy took the ball.",
-    "Chloe bought the bread and the milk.", "Tom flew to Paris", "Mary went home.",
+    "Tom flew to Paris", "Mary went home.", "Ken went to the park with a friend.",
+    "Bob took the book from the shelf.", "Mary went to the kitchen before the garden.",
     "Mary and John are in the park, and so is Bob.", "Mary, who was tired, went home.",
     "If Mary is in the park, John is at home.", "Mary saw the dog and the red ball.",
     "She was tired and bored.", "Fred went home and smiled.", "Mary has nothing but the ball.",

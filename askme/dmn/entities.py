@@ -28,8 +28,9 @@ from dataclasses import dataclass, field, replace
 
 from askme.babi import ENTITY_WORDS
 from askme.converses import placed_things
-from askme.english import (ADVERBS, AUXILIARIES, HANDLING_VERBS, INDIRECT_QUESTION, PRONOUNS,
-                           QUESTION_WORDS, THING_PRONOUNS, VEHICLES, WORD)
+from askme.english import (ADVERBS, AUXILIARIES, BUILDINGS, HANDLING_VERBS, INDIRECT_QUESTION, PRONOUNS,
+                           QUESTION_WORDS, RELATIVES, THING_PRONOUNS, VEHICLES, WORD,
+                           reads_as_past)
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
 # in the order slots are handed out.
@@ -269,7 +270,10 @@ def _count_contexts(sentences: list[list[str]], entities: dict[str, str | None]
 
 # Words that never take a slot, wherever they stand: "I" reads as a name by its neighbours,
 # "now" in "in the garden now" as a place.
-_NEVER_SLOTS = PRONOUNS | QUESTION_WORDS | ADVERBS
+# Words said, not things ("Rita said goodbye."): read by their neighbours, one was a place.
+_SAID_WORDS = {"goodbye", "hello", "hi", "bye", "thanks", "sorry", "yes", "no", "cheers",
+               "okay", "ok"}
+_NEVER_SLOTS = PRONOUNS | QUESTION_WORDS | ADVERBS | _SAID_WORDS
 # Words a question uses that name nobody, however its neighbours read them ("How do I get
 # ...", "Whose ...", "Could ...").
 NAMES_NOBODY = _NEVER_SLOTS | AUXILIARIES
@@ -325,6 +329,8 @@ _MOVING = _DRIVING | {"walked", "ran", "headed", "hurried", "wandered", "rushed"
 # work"): read as places with one ("to the home"), which take a place's slot. Read as
 # written, "Nina is at the gym. Nina went home." was answered "gym".
 _BARE_PLACES = {"home", "work", "upstairs", "downstairs", "outside", "abroad", "downtown"}
+_HOMEWARD = {"came", "got", "arrived", "flew", "biked"}  # verbs of going home but _MOVING
+# ("Noah finished work." names no place gone to)
 _CLOSING_PLACES = _BARE_PLACES - {"home", "work"}  # places only where they close the fact
 # "isn't", "wasn't", "doesn't": read as bAbI's negation ("Sandra is not in the kitchen.").
 # Split at the apostrophe, "Ken isn't in the kitchen." read "isn" as a word it never saw
@@ -334,12 +340,6 @@ _NOT_CONTRACTED = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had)n['\u
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
 # A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
 _POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
-_RELATIVES = {"sister", "brother", "mother", "father", "mom", "mum", "dad", "mommy", "daddy",
-              "wife", "husband", "son", "daughter", "aunt", "uncle", "cousin", "niece",
-              "nephew", "grandma", "grandpa", "granny", "grandmother", "grandfather",
-              "friend", "boss", "neighbour", "neighbor", "colleague", "roommate", "flatmate",
-              "partner", "girlfriend", "boyfriend", "fiancee", "fiance", "teacher", "coach",
-              "doctor", "baby", "sibling", "parent", "stepmother", "stepfather", "landlord"}
 # Words of sequence closing a fact, which bAbI puts first when it says them at all.
 _AFTER_ALL = {"afterwards", "later", "again", "too", "also", "then"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
@@ -362,15 +362,17 @@ _NOW = (("at", "the", "moment"), ("at", "this", "moment"), ("at", "present"), ("
 _NOW_WORDS = {"moment", "present", "currently", "right"}
 # What a fact may say after its place that no training story says: when ("at 5 pm", "at
 # noon", "after work", "until 6"), for how long ("for an hour"), why ("for a conference")
-# and how ("quickly"). Read as written, the place ran on into them ("Where is Ken?" after
+# and how ("quickly"); where from ("from work"). Read as written, the place ran on into them ("Where is Ken?" after
 # "Ken drove to the gym quickly." was "gym quickly"; after "Ken went to the gym at noon."
 # `unknown`): they go (_closing_said).
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\b|o'?clock\b|h\b))?"
+_HOURS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _CLOSING = re.compile(
     r"(?:\s*,)?\s+(?:"
-    rf"at\s+(?:about\s+|around\s+)?(?:{_CLOCK}|(?:noon|midnight|night|dawn|dusk|sunrise|sunset"
+    rf"at\s+(?:about\s+|around\s+)?(?:{_CLOCK}|(?:{_HOURS})(?:\s+o'?clock|\s+thirty)?\b"
+    r"|(?:noon|midnight|night|dawn|dusk|sunrise|sunset"
     r"|lunchtime|dinnertime|teatime|bedtime|breakfast|lunch|dinner|supper)\b)"
-    r"|(?:after|before)\s+(?:work|school|class|lunch|dinner|breakfast|supper)\b"
+    r"|(?:after|before|from)\s+(?:work|school|class|lunch|dinner|breakfast|supper)\b"
     r"|(?:until|till)\s+[\w:.' ]+?"
     r"|for\s+(?:an?|one|two|three|four|five|ten|a\s+few|several|\d+)\s+"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|while)\b"
@@ -385,9 +387,18 @@ _NOT_MANNER = {"family", "belly", "jelly", "lily", "ally", "rally", "bully", "as
                "supply", "butterfly", "dragonfly", "holly", "fly", "july", "italy", "sicily",
                "reply", "daily", "weekly", "monthly", "yearly", "melancholy", "monopoly"}
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
+# A word between a verb of motion and "to" ("drove on to York", "went out to the garden"),
+# or standing for "to" ("climbed onto the pier"): the training stories go straight "to".
+_ON_THE_WAY = {"on", "out", "over", "up", "down", "off", "across", "round", "around", "along",
+               "upstairs", "downstairs"}
+_TOWARDS = {"onto", "towards", "toward"}
+# Verbs of taking the training stories never tell (read as "took"), and a thing given back
+# ("returned the books", read as bAbI's "dropped"), put away (as "put down").
+_TAKING_READS = {"packed", "bought", "purchased", "borrowed", "snatched", "seized"}
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
                 | VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
-                | {"into", "by", "last", "next"})
+                | _ON_THE_WAY | _TOWARDS | _TAKING_READS
+                | {"into", "by", "last", "next", "left", "leaves", "returned", "away"})
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -448,8 +459,8 @@ def _closing_once(text: str, matches, words: list[str], capitals: list[bool]) ->
         if k < 3 or words[k] != "with":
             continue
         whom = (k + 1 == len(words) - 1 and capitals[-1]) or (
-            words[k + 1] in _POSSESSIVES and words[-1] in _RELATIVES)
-        subject = 1 if words[0] in _POSSESSIVES and words[1] in _RELATIVES else (
+            words[k + 1] in _POSSESSIVES and words[-1] in RELATIVES)
+        subject = 1 if words[0] in _POSSESSIVES and words[1] in RELATIVES else (
             0 if capitals[0] else None)
         if whom and subject is not None and words[subject + 1] not in _IS | {"and"}:
             told = text[matches[k + 1].start():matches[-1].end()]
@@ -462,7 +473,7 @@ def _closing_once(text: str, matches, words: list[str], capitals: list[bool]) ->
 
 def _relative_at(words: list[str], i: int) -> bool:
     """Whether word i is a relative after a possessive ("my sister"): one person."""
-    return i > 0 and words[i] in _RELATIVES and words[i - 1] in _POSSESSIVES
+    return i > 0 and words[i] in RELATIVES and words[i - 1] in _POSSESSIVES
 
 
 def _said_instead(text: str, matches, said: dict[int, str]) -> str:
@@ -942,6 +953,26 @@ class EntityMap:
                         and words[k - 2] in _TRANSPORT_VERBS and words[k + 1] == "to" \
                         and self._names_person(words, k - 3, capitals):
                     said |= {k - 2: "went", k - 1: "", k: ""}  # "took a train to Rome"
+        said |= self._leaving(words, capitals)
+        for k in range(2, len(words) - 1):
+            if k in said or not self._names_person(words, k - 2, capitals):
+                continue
+            verb, after = words[k - 1], words[k + 1]
+            moving = verb in _MOVING or verb in self.lexicon.moves or reads_as_past(verb)
+            if words[k] in _ON_THE_WAY and after == "to" and moving:
+                said[k] = ""  # "Omar drove on to York."
+            elif words[k] in _TOWARDS and moving and after in _ARTICLES:
+                said[k] = "to"  # "Chloe climbed onto the pier."
+        for k in range(1, len(words) - 1):
+            if words[k + 1] not in _ARTICLES | {"some"} or not self._names_person(words, k - 1,
+                                                                                capitals):
+                continue
+            if words[k] in _TAKING_READS:
+                said[k] = "took"  # "Rita packed the laptop."
+            elif words[k] == "returned":
+                said[k] = "dropped"  # "Olga returned the books."
+            elif words[k] == "put" and words[k + 1:k + 4][-1:] == ["away"] and len(words) == k + 4:
+                said |= {k: "put down", k + 3: ""}  # "Carl put the hammer away."
         if not _BARE_PLACES.isdisjoint(present):
             for k in range(2, len(words)):
                 if words[k] not in _BARE_PLACES or k in said or (
@@ -953,7 +984,8 @@ class EntityMap:
                 elif before in _IS and self._names_person(words, k - 2, capitals):
                     said[k] = "in the " + words[k]  # "Tom is home."
                 elif before not in _LEAVING and (
-                        self._names_person(words, k - 2, capitals)
+                        (before in _MOVING or before in _HOMEWARD or before in self.lexicon.moves)
+                        and self._names_person(words, k - 2, capitals)
                         or before == "back" and k >= 3 and self._names_person(words, k - 3, capitals)):
                     said[k] = "to the " + words[k]  # "Mary went home.", "went back home"
         for k in range(2, len(words) - 1):
@@ -969,13 +1001,47 @@ class EntityMap:
             said |= {0: "", 1: ""}  # "On Tuesday Omar flew to Nairobi."
         if len(words) >= 3 and words[-1] in _AFTER_ALL:
             said[len(words) - 1] = ""  # "Tim went home afterwards."
-        if not _DETERMINERS.isdisjoint(present):
+        if not (_DETERMINERS | {"some"}).isdisjoint(present):
             for k in range(1, len(words) - 1):
-                if words[k] in _DETERMINERS and k not in said and words[k - 1] not in _IS \
-                        and words[k + 1] not in _NOT_A_THING | _RELATIVES and not (
+                if (words[k] in _DETERMINERS or words[k] == "some" and (  # "took some nails"
+                        words[k - 1] in HANDLING_VERBS or words[k - 1] == "up")) \
+                        and k not in said and words[k - 1] not in _IS \
+                        and words[k + 1] not in _NOT_A_THING | RELATIVES and not (
                             words[k - 1] in _TRANSPORT_VERBS and words[k + 2:k + 3] == ["to"]):
                     said[k] = "the"  # (a relative is a person: "my sister", _relatives)
         return _said_instead(text, matches, said)
+
+    def _leaving(self, words: list[str], capitals: list[bool]) -> dict[int, str]:
+        """Leaving a place, "Vera left the house." or "Lucia ran out of the house.", reads as
+        bAbI's negation tells it, "Vera is no longer in the house.": read as written, the
+        house was a thing put down (bAbI's "Mary left the milk."), and "How many things is
+        Vera carrying?" lost one. A place is a word read as one before, one of bAbI's, or
+        a building or room (english.BUILDINGS), closing the fact."""
+        said: dict[int, str] = {}
+        for k in range(1, len(words) - 1):
+            if words[k] in ("left", "leaves") and self._names_person(words, k - 1, capitals):
+                first = k + 1  # the place, or its article
+            elif words[k] == "out" and words[k + 1] == "of" and k >= 2 \
+                    and self._names_person(words, k - 2, capitals):
+                first = k + 2
+            else:
+                continue
+            place = first + (words[first:first + 1] in (["the"], ["a"], ["his"], ["her"],
+                                                         ["their"], ["my"], ["our"], ["your"]))
+            if place != len(words) - 1 or not self._a_place(words[place]) \
+                    or place == first and words[place] not in _BARE_PLACES | self.forward.keys():
+                continue
+            verb = k if words[k] != "out" else k - 1
+            said |= {j: "" for j in range(verb + 1, place)}
+            # "left Paris": "in Paris", which reads as "in the kitchen" (a place's slot)
+            said[verb] = "is no longer in" + (
+                " the" if place > first or words[place] in _BARE_PLACES else "")
+        return said
+
+    def _a_place(self, word: str) -> bool:
+        kind = self.lexicon.kind_of
+        return kind.get(word) == "place" or kind.get(self.forward.get(word, "")) == "place" \
+            or word in BUILDINGS or word in _BARE_PLACES
 
     def _given_to(self, matches, words: list[str], capitals: list[bool]) -> dict[int, str]:
         """Giving told with two objects, "Ava gave Mia a present.", reads as bAbI tells it,
