@@ -46,7 +46,7 @@ RELATIVES = frozenset({
 # Rooms and buildings, which one leaves as one leaves a place ("left the house"): bAbI's
 # "left" puts a thing down.
 BUILDINGS = frozenset({
-    "house", "home", "flat", "apartment", "room", "office", "building", "school", "shop",
+    "house", "flat", "apartment", "room", "office", "building", "school", "shop",
     "store", "hotel", "restaurant", "bar", "pub", "cafe", "station", "airport", "hospital",
     "library", "museum", "church", "gym", "party", "meeting", "club", "theatre", "theater",
     "cinema", "bank", "kitchen", "bedroom", "bathroom", "hallway", "hall", "garden", "garage",

@@ -231,7 +231,7 @@ _GONE_WITH = re.compile(r"(?P<who>.+?)\s+(?P<going>(?:went|walked|ran|drove|cycl
                         r"(?:the\s+)?[^\W\d_]+)\s+with\s+(?P<thing>(?:the|a|an|his|her|their"
                         r"|my|our|your)\s+[^\W\d_]+)", re.IGNORECASE)
 
-
+# Whom one goes with, not a thing taken along ("with his kids"; and RELATIVES, VEHICLES).
 _COMPANY = {"kids", "children", "family", "team", "class", "group", "people", "crew"}
 
 

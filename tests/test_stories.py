@@ -91,7 +91,8 @@ def test_a_question_ending_in_a_mark_ends_the_prose_before_it():
     # taking a thing somewhere: going there, and taking it; going with it: taking it along
     ("Julia picked up the cake at the shop and took it to the party.",
      ["Julia went to the shop.", "Julia picked up the cake.", "Julia went to the party."]),
-    ("Lena went to the beach with her camera.", ["Lena took her camera.", "Lena went to the beach."]),
+    ("Lena went to the beach with her camera.",
+     ["Lena took her camera.", "Lena went to the beach."]),
     # "before" keeps the order told; a list of things may open with "some"
     ("Ada took the scarf and the gloves before she went outside.",
      ["Ada took the scarf.", "Ada took the gloves.", "She went outside."]),

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 
 from askme.babi import ENTITY_WORDS
 from askme.converses import placed_things
-from askme.english import (ADVERBS, AUXILIARIES, BUILDINGS, HANDLING_VERBS, INDIRECT_QUESTION, PRONOUNS,
-                           QUESTION_WORDS, RELATIVES, THING_PRONOUNS, VEHICLES, WORD,
+from askme.english import (ADVERBS, AUXILIARIES, BUILDINGS, HANDLING_VERBS, INDIRECT_QUESTION,
+                           PRONOUNS, QUESTION_WORDS, RELATIVES, THING_PRONOUNS, VEHICLES, WORD,
                            reads_as_past)
 
 # The kinds of word that become slots (people, places and things), with bAbI's words of each
@@ -329,8 +329,9 @@ _MOVING = _DRIVING | {"walked", "ran", "headed", "hurried", "wandered", "rushed"
 # work"): read as places with one ("to the home"), which take a place's slot. Read as
 # written, "Nina is at the gym. Nina went home." was answered "gym".
 _BARE_PLACES = {"home", "work", "upstairs", "downstairs", "outside", "abroad", "downtown"}
-_HOMEWARD = {"came", "got", "arrived", "flew", "biked"}  # verbs of going home but _MOVING
-# ("Noah finished work." names no place gone to)
+# Verbs of going home besides _MOVING's: after any other, "work" is no place gone to
+# ("Noah finished work.").
+_HOMEWARD = {"came", "got", "arrived", "flew", "biked"}
 _CLOSING_PLACES = _BARE_PLACES - {"home", "work"}  # places only where they close the fact
 # "isn't", "wasn't", "doesn't": read as bAbI's negation ("Sandra is not in the kitchen.").
 # Split at the apostrophe, "Ken isn't in the kitchen." read "isn" as a word it never saw
@@ -362,9 +363,9 @@ _NOW = (("at", "the", "moment"), ("at", "this", "moment"), ("at", "present"), ("
 _NOW_WORDS = {"moment", "present", "currently", "right"}
 # What a fact may say after its place that no training story says: when ("at 5 pm", "at
 # noon", "after work", "until 6"), for how long ("for an hour"), why ("for a conference")
-# and how ("quickly"); where from ("from work"). Read as written, the place ran on into them ("Where is Ken?" after
-# "Ken drove to the gym quickly." was "gym quickly"; after "Ken went to the gym at noon."
-# `unknown`): they go (_closing_said).
+# how ("quickly") and where from ("from work"). Read as written, the place ran on into them
+# ("Where is Ken?" after "Ken drove to the gym quickly." was "gym quickly"; after "Ken went
+# to the gym at noon." `unknown`): they go (_closing_said).
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\b|o'?clock\b|h\b))?"
 _HOURS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _CLOSING = re.compile(
@@ -386,7 +387,6 @@ _PART_OF_DAY = re.compile(r"\b(in)(\s+)the(\s+(?:morning|afternoon|evening)[\s.!
 _NOT_MANNER = {"family", "belly", "jelly", "lily", "ally", "rally", "bully", "assembly",
                "supply", "butterfly", "dragonfly", "holly", "fly", "july", "italy", "sicily",
                "reply", "daily", "weekly", "monthly", "yearly", "melancholy", "monopoly"}
-# The words the rules of EntityMap._plainly start from, but for giving's "to".
 # A word between a verb of motion and "to" ("drove on to York", "went out to the garden"),
 # or standing for "to" ("climbed onto the pier"): the training stories go straight "to".
 _ON_THE_WAY = {"on", "out", "over", "up", "down", "off", "across", "round", "around", "along",
@@ -395,6 +395,7 @@ _TOWARDS = {"onto", "towards", "toward"}
 # Verbs of taking the training stories never tell (read as "took"), and a thing given back
 # ("returned the books", read as bAbI's "dropped"), put away (as "put down").
 _TAKING_READS = {"packed", "bought", "purchased", "borrowed", "snatched", "seized"}
+# The words the rules of EntityMap._plainly start from, but for giving's "to".
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
                 | VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
                 | _ON_THE_WAY | _TOWARDS | _TAKING_READS
@@ -984,7 +985,7 @@ class EntityMap:
                 elif before in _IS and self._names_person(words, k - 2, capitals):
                     said[k] = "in the " + words[k]  # "Tom is home."
                 elif before not in _LEAVING and (
-                        (before in _MOVING or before in _HOMEWARD or before in self.lexicon.moves)
+                        (before in _MOVING | _HOMEWARD or before in self.lexicon.moves)
                         and self._names_person(words, k - 2, capitals)
                         or before == "back" and k >= 3 and self._names_person(words, k - 3, capitals)):
                     said[k] = "to the " + words[k]  # "Mary went home.", "went back home"
@@ -1026,8 +1027,7 @@ class EntityMap:
                 first = k + 2
             else:
                 continue
-            place = first + (words[first:first + 1] in (["the"], ["a"], ["his"], ["her"],
-                                                         ["their"], ["my"], ["our"], ["your"]))
+            place = first + (words[first] in _ARTICLES)
             if place != len(words) - 1 or not self._a_place(words[place]) \
                     or place == first and words[place] not in _BARE_PLACES | self.forward.keys():
                 continue
