@@ -223,10 +223,11 @@ def test_leaving_going_on_and_taking_in_words_the_training_stories_never_use(lex
     paris = fresh.copy()
     paris.rewrite("Alice flew to Paris.")
     assert paris.rewrite("Alice left Paris.").startswith("Mary is no longer in the ")
-    # Going on to, out to, onto: going to.
-    for went in ("Alice drove on to the library.", "Alice went out to the library.",
-                 "Alice climbed onto the library."):
+    # Going on to, onto: going to; "out to" and "over to" as the generated stories tell them.
+    for went in ("Alice drove on to the library.", "Alice climbed onto the library."):
         assert fresh.copy().rewrite(went) == "Mary went to the kitchen.", went
+    assert fresh.copy().rewrite("Alice went out to the library.") == (
+        "Mary went out to the kitchen.")
     # Taking, giving back and putting away with verbs it never read; words said take no slot.
     assert fresh.copy().rewrite("Alice packed the scarf.") == "Mary took the apple."
     assert fresh.copy().rewrite("Alice returned the milk.") == "Mary dropped the milk."

@@ -224,6 +224,14 @@ EVERYDAY_ROWS = [
     # A pronoun after bAbI's own time words
     ("This morning Julie went to the cinema. This afternoon she went to the office.",
      ["Where was Julie before the office?"], ["cinema"]),
+    # Leaving a place (not a thing put down); going on to a place; taking with a verb it
+    # never read; taking at a place; going somewhere with a thing
+    ("Vera grabbed the bag and the coat and left the house. Olga drove to Leeds and drove on "
+     "to York.", ["How many objects is Vera carrying?", "Where is Olga?"], ["two", "York"]),
+    ("Rita packed the laptop, said goodbye and flew to Rome. Julia picked up the cake at the "
+     "shop and took it to the party.", ["Where is the laptop?", "Where is the cake?"],
+     ["Rome", "party"]),
+    ("Lena went to the beach with her camera.", ["Where is the camera?"], ["beach"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -389,8 +389,8 @@ _NOT_MANNER = {"family", "belly", "jelly", "lily", "ally", "rally", "bully", "as
                "reply", "daily", "weekly", "monthly", "yearly", "melancholy", "monopoly"}
 # A word between a verb of motion and "to" ("drove on to York", "went out to the garden"),
 # or standing for "to" ("climbed onto the pier"): the training stories go straight "to".
-_ON_THE_WAY = {"on", "out", "over", "up", "down", "off", "across", "round", "around", "along",
-               "upstairs", "downstairs"}
+# (Not "out" or "over": the generated training stories go "over to" and "out to".)
+_ON_THE_WAY = {"on", "up", "down", "off", "across", "round", "around", "along"}
 _TOWARDS = {"onto", "towards", "toward"}
 # Verbs of taking the training stories never tell (read as "took"), and a thing given back
 # ("returned the books", read as bAbI's "dropped"), put away (as "put down").
@@ -399,7 +399,7 @@ _TAKING_READS = {"packed", "bought", "purchased", "borrowed", "snatched", "seize
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
                 | VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
                 | _ON_THE_WAY | _TOWARDS | _TAKING_READS
-                | {"into", "by", "last", "next", "left", "leaves", "returned", "away"})
+                | {"into", "by", "last", "next", "left", "leaves", "out", "returned", "away"})
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -1016,8 +1016,7 @@ class EntityMap:
         """Leaving a place, "Vera left the house." or "Lucia ran out of the house.", reads as
         bAbI's negation tells it, "Vera is no longer in the house.": read as written, the
         house was a thing put down (bAbI's "Mary left the milk."), and "How many things is
-        Vera carrying?" lost one. A place is a word read as one before, one of bAbI's, or
-        a building or room (english.BUILDINGS), closing the fact."""
+        Vera carrying?" lost one. The place closes the fact (_a_place)."""
         said: dict[int, str] = {}
         for k in range(1, len(words) - 1):
             if words[k] in ("left", "leaves") and self._names_person(words, k - 1, capitals):
@@ -1028,8 +1027,7 @@ class EntityMap:
             else:
                 continue
             place = first + (words[first] in _ARTICLES)
-            if place != len(words) - 1 or not self._a_place(words[place]) \
-                    or place == first and words[place] not in _BARE_PLACES | self.forward.keys():
+            if place != len(words) - 1 or not self._a_place(words[place], place > first):
                 continue
             verb = k if words[k] != "out" else k - 1
             said |= {j: "" for j in range(verb + 1, place)}
@@ -1038,10 +1036,13 @@ class EntityMap:
                 " the" if place > first or words[place] in _BARE_PLACES else "")
         return said
 
-    def _a_place(self, word: str) -> bool:
-        kind = self.lexicon.kind_of
-        return kind.get(word) == "place" or kind.get(self.forward.get(word, "")) == "place" \
-            or word in BUILDINGS or word in _BARE_PLACES
+    def _a_place(self, word: str, article: bool) -> bool:
+        """Whether a word left reads as a place: after an article one of bAbI's places or a
+        building (a word given a place's slot may be a thing misread: "left the banana");
+        without one, a bare place or a name read as a place before ("left Paris")."""
+        if article:
+            return self.lexicon.kind_of.get(word) == "place" or word in BUILDINGS
+        return word in _BARE_PLACES or self.lexicon.kind_of.get(self.forward.get(word, "")) == "place"
 
     def _given_to(self, matches, words: list[str], capitals: list[bool]) -> dict[int, str]:
         """Giving told with two objects, "Ava gave Mia a present.", reads as bAbI tells it,
