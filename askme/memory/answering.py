@@ -328,8 +328,9 @@ def asks_for_told(question: str) -> bool:
 EMPTY_PASS = 0.02
 # A where-question about a thing ("Where is the laptop?", "Where was the apple before the
 # kitchen?"), whose answer rests on two facts or more: the thing's last holder and where
-# they went. One about a person rests on one, and a second pass may well find nothing.
-_WHERE_THING = re.compile(r"^\W*where\b[^?]*?\bthe\s+\w", re.I)
+# they went. One about a person rests on one, and a second pass may well find nothing
+# ("Where was Ravi before the library?": its "the" comes after the person).
+_WHERE_THING = re.compile(r"^\W*where(?:'s|\s+\w+)?\s+the\s+\w", re.I)
 
 
 def asked_in_vain(question: str, answer: Answer, fact_count: int) -> bool:
