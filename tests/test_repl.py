@@ -145,7 +145,8 @@ def test_an_answer_out_of_the_questions_kind_is_unknown(state, decoder_says, que
 
 @pytest.mark.parametrize("question, empty, shown", [
     ("Where is the laptop?", True, "unknown"), ("Where is the laptop?", False, "cafe"),
-    ("Where will Bob go?", True, "cafe")])  # answered from a motive: no fact need hold it
+    ("Where will Bob go?", True, "cafe"),  # answered from a motive: no fact need hold it
+    ("Where was Bob before the cafe?", True, "cafe")])  # of a person: rests on one fact
 def test_a_where_answer_after_a_pass_that_found_no_fact_is_unknown(state, monkeypatch,
                                                                   question, empty, shown):
     # Issue 32's laptop, as models trained on from the shipped one answer it: pass 1 chose
