@@ -1,10 +1,9 @@
 """Writes the hand-written stories of stories.txt as two bAbI folders: this one (each
 story one sentence, its questions supported by words) and split/ (the same facts, a
 sentence each); those of second/stories.txt and third/stories.txt likewise into their
-folders and split/ beside them; and,
-with --generated, generated/, 100 generated one-sentence stories of each task type a
-sentence tells, by a seed no training data step uses (held out). Run from anywhere:
-python probes/one-sentence/write.py"""
+folders and a split/ in each; and, with --generated, generated/, 100 generated
+one-sentence stories of each task type a sentence tells, by a seed no training data step
+uses (held out). Run from anywhere: python probes/one-sentence/write.py"""
 
 import re
 import sys
