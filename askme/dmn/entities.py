@@ -395,6 +395,7 @@ _TOWARDS = {"onto", "towards", "toward"}
 # Verbs of taking the training stories never tell (read as "took"), and a thing given back
 # ("returned the books", read as bAbI's "dropped"), put away (as "put down").
 _TAKING_READS = {"packed", "bought", "purchased", "borrowed", "snatched", "seized"}
+_THING_OPENERS = _ARTICLES | {"some"}  # what a thing taken opens with ("packed some food")
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
                 | VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
@@ -956,24 +957,24 @@ class EntityMap:
                     said |= {k - 2: "went", k - 1: "", k: ""}  # "took a train to Rome"
         said |= self._leaving(words, capitals)
         for k in range(2, len(words) - 1):
-            if k in said or not self._names_person(words, k - 2, capitals):
-                continue
             verb, after = words[k - 1], words[k + 1]
-            moving = verb in _MOVING or verb in self.lexicon.moves or reads_as_past(verb)
-            if words[k] in _ON_THE_WAY and after == "to" and moving:
-                said[k] = ""  # "Omar drove on to York."
-            elif words[k] in _TOWARDS and moving and after in _ARTICLES:
-                said[k] = "to"  # "Chloe climbed onto the pier."
+            going_on = words[k] in _ON_THE_WAY and after == "to"  # "Omar drove on to York."
+            towards = words[k] in _TOWARDS and after in _ARTICLES  # "Chloe climbed onto the pier."
+            if (going_on or towards) and k not in said \
+                    and (verb in _MOVING or verb in self.lexicon.moves or reads_as_past(verb)) \
+                    and self._names_person(words, k - 2, capitals):
+                said[k] = "" if going_on else "to"
         for k in range(1, len(words) - 1):
-            if words[k + 1] not in _ARTICLES | {"some"} or not self._names_person(words, k - 1,
-                                                                                capitals):
-                continue
             if words[k] in _TAKING_READS:
-                said[k] = "took"  # "Rita packed the laptop."
+                read = {k: "took"}  # "Rita packed the laptop."
             elif words[k] == "returned":
-                said[k] = "dropped"  # "Olga returned the books."
-            elif words[k] == "put" and words[k + 1:k + 4][-1:] == ["away"] and len(words) == k + 4:
-                said |= {k: "put down", k + 3: ""}  # "Carl put the hammer away."
+                read = {k: "dropped"}  # "Olga returned the books."
+            elif words[k] == "put" and len(words) == k + 4 and words[k + 3] == "away":
+                read = {k: "put down", k + 3: ""}  # "Carl put the hammer away."
+            else:
+                continue
+            if words[k + 1] in _THING_OPENERS and self._names_person(words, k - 1, capitals):
+                said |= read
         if not _BARE_PLACES.isdisjoint(present):
             for k in range(2, len(words)):
                 if words[k] not in _BARE_PLACES or k in said or (
