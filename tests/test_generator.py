@@ -374,20 +374,26 @@ def test_long_worlds_slots_appends_long_stories_read_as_a_users_memory_is(babi_d
     assert written[:-len(read)] == (babi_dir / name).read_text().splitlines()
     sizes = {len(e.story) for e in parse_babi(read, task=1)}
     assert max(sizes) > 100 and max(sizes) <= 2000  # far longer than long_worlds' 100
+    # long_worlds_slots_more: as many stories again, none of them these.
+    DATA_STEPS["long_worlds_slots_more"](babi_dir, tmp_path / "more", stories=4, lexicon=lexicon)
+    more = (tmp_path / "more" / name).read_text().splitlines()[len(written) - len(read):]
+    stories = lambda told: {" ".join(e.story) for e in parse_babi(told, task=1)}
+    assert len(stories(more)) >= 4 and not stories(more) & stories(read)
 
 
 def test_dropped_holdings_stories_ask_after_one_of_several_things_held_is_put_down(babi_dir,
                                                                                   tmp_path):
     from askme.training.data_steps import DATA_STEPS
     from askme.training.generator.tasks import dropped_holdings_stories
-    from askme.training.generator.words import DROPS
+    from askme.training.generator.words import DROPS, GIVES
     from askme.training.lexicon import babi_lexicon
 
     lines = dropped_holdings_stories(8, 60, seed=2)
     assert lines == dropped_holdings_stories(8, 60, seed=2) != dropped_holdings_stories(8, 60, 3)
     dropped = re.compile("|".join(re.escape(d.split(" {}")[0]) for d in DROPS).replace(
         r"\ the", ""))
-    first_gone = 0
+    given = re.compile("|".join(re.escape(g.split(" {")[0]) for g in GIVES))
+    first_gone = given_away = 0
     for example in parse_babi(lines, task=8):
         held = set(example.answer.split(",")) - {"nothing"}
         facts = [example.story[i] for i in example.supports]
@@ -403,7 +409,12 @@ def test_dropped_holdings_stories_ask_after_one_of_several_things_held_is_put_do
             assert gone not in held
             first_taken = next(re.search(r"the (\w+)", f).group(1) for f in facts)
             first_gone += gone == first_taken and bool(held)
+        elif given.search(last):  # handed to someone: not held any more either
+            gone = re.search(r"the (\w+)", last).group(1)
+            assert gone not in held
+            given_away += 1
     assert first_gone >= 15  # the case the models missed: the first thing taken put down
+    assert given_away >= 10
     counted = parse_babi(dropped_holdings_stories(7, 30, seed=2), task=7)
     assert {e.answer for e in counted} <= {"none", "one", "two", "three"} and len(counted) >= 30
     added = DATA_STEPS["holdings_dropped"](babi_dir, tmp_path / "out", stories=5,

@@ -100,7 +100,8 @@ def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):
      "babi_10k, sequence_words, everyday_english, things_placed, one_sentence, "
      "one_sentence_slots, one_fact_slots, everyday_slots, everyday_slots_few, "
      "things_placed_few, holdings_dropped, holders_unplaced, long_worlds, long_babi_worlds, "
-     "long_worlds_slots, long_worlds_slots_unknown, long_worlds_slots_far)"),
+     "long_worlds_slots, long_worlds_slots_more, long_worlds_slots_unknown, "
+     "long_worlds_slots_far)"),
     (lambda t: t.replace("\"turned_directions\"", "\"turned_directions:17\""),
      "stage 2 ('second'): data step 'turned_directions' changes no chosen tasks (no "
      "turned_directions:TASKS)"),

@@ -456,6 +456,9 @@ DATA_STEPS = {"where_questions": where_questions,
               "long_worlds": long_worlds,
               "long_babi_worlds": functools.partial(long_worlds, babi_words=True),
               "long_worlds_slots": long_worlds_slots,
+              # 300 other stories a task type: beside long_worlds_slots, they keep long
+              # memories' share of an epoch that bAbI 10k's files would thin out.
+              "long_worlds_slots_more": functools.partial(long_worlds_slots, draw=2),
               # The same stories, half of them asking one question more of their task type
               # that nothing in them answers ("unknown").
               "long_worlds_slots_unknown": functools.partial(long_worlds_slots, unknowns=0.5),

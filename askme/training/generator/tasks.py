@@ -111,6 +111,16 @@ class World:
         self.events[person].append(fact)
         return fact
 
+    def give(self, person: Person, thing: str, receiver: Person) -> int:
+        fact = self.tell(person, self.rng.choice(self.words.GIVES).format(
+            thing=thing, to=receiver.name))
+        self.told.last_subject = None  # "She ..." next could be either of the two
+        self.holder[thing], self.thing_event[thing] = receiver, fact
+        self.left_at.pop(thing, None)
+        self.events[person].append(fact)
+        self.events[receiver].append(fact)
+        return fact
+
     def someone_placed(self) -> tuple[Person, Place, int] | None:
         """A person the story has placed, their place and the fact that says so."""
         if not self.at:
@@ -366,13 +376,17 @@ def lists_sets(rng: random.Random, unknown: float = 0.0) -> list[str]:
                       about=lambda name: w.ask(rng, HOLDING, x=name))
 
 
+GIVEN = 0.3  # of the things dropped_holdings' holders let go of, those handed to someone
+
+
 def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
     """A story of people moving, in which a person takes two or three things and puts one
-    down (as often the first taken as any other; now and then more, or all), then is asked
-    what they carry or how many things (`counting`), one to three times. Told at random
-    (counting, lists_sets), a person seldom holds two things at once, and models trained on
-    such stories answered with the first thing taken after it was put down (bAbI's own
-    task-8 test: 4 of 25 such questions right; docs/everyday-english.md)."""
+    down or hands it to someone (as often the first taken as any other; now and then more,
+    or all), then is asked what they carry or how many things (`counting`), one to three
+    times. Told at random (counting, lists_sets), a person seldom holds two things at once,
+    and models trained on such stories answered with the first thing taken after it was put
+    down (bAbI's own task-8 test: 4 of 25 such questions right; docs/everyday-english.md),
+    or after it was given away (bAbI's task 8 never gives)."""
     world = World(rng, n_things=rng.randint(3, 5))
     for _ in range(rng.randint(1, 3)):
         person = rng.choice(world.people)
@@ -387,11 +401,17 @@ def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
             world.take(person, rng.choice(free))
             if rng.random() < 0.3:
                 world.step(things=False)
+        def release(thing: str) -> None:
+            if rng.random() < GIVEN:
+                world.give(person, thing, rng.choice([p for p in world.people if p != person]))
+            else:
+                world.drop(person, thing)
+
         held = world.carrying(person)
         if held:
-            world.drop(person, held[0] if rng.random() < 0.5 else rng.choice(held))
+            release(held[0] if rng.random() < 0.5 else rng.choice(held))
         while world.carrying(person) and rng.random() < 0.3:  # and now and then all of it
-            world.drop(person, rng.choice(world.carrying(person)))
+            release(rng.choice(world.carrying(person)))
         for _ in range(rng.randint(0, 2)):
             world.step(things=False)
         _holdings(world, rng, counting, person)
