@@ -388,6 +388,13 @@ def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
     down (bAbI's own task-8 test: 4 of 25 such questions right; docs/everyday-english.md),
     or after it was given away (bAbI's task 8 never gives)."""
     world = World(rng, n_things=rng.randint(3, 5))
+
+    def release(person: Person, thing: str) -> None:
+        if rng.random() < GIVEN:
+            world.give(person, thing, rng.choice([p for p in world.people if p != person]))
+        else:
+            world.drop(person, thing)
+
     for _ in range(rng.randint(1, 3)):
         person = rng.choice(world.people)
         for _ in range(rng.randint(0, 2)):
@@ -401,17 +408,11 @@ def dropped_holdings(rng: random.Random, counting: bool) -> list[str]:
             world.take(person, rng.choice(free))
             if rng.random() < 0.3:
                 world.step(things=False)
-        def release(thing: str) -> None:
-            if rng.random() < GIVEN:
-                world.give(person, thing, rng.choice([p for p in world.people if p != person]))
-            else:
-                world.drop(person, thing)
-
         held = world.carrying(person)
         if held:
-            release(held[0] if rng.random() < 0.5 else rng.choice(held))
+            release(person, held[0] if rng.random() < 0.5 else rng.choice(held))
         while world.carrying(person) and rng.random() < 0.3:  # and now and then all of it
-            release(rng.choice(world.carrying(person)))
+            release(person, rng.choice(world.carrying(person)))
         for _ in range(rng.randint(0, 2)):
             world.step(things=False)
         _holdings(world, rng, counting, person)
