@@ -71,15 +71,16 @@ def test_the_shipped_recipe_reads_as_its_stages():
 
 
 def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):
-    """The shipped everyday records the recipe text its last stage ran from (a stage run on
-    its own from the model before, models/everyday/README.md): that stage's settings, and
-    the run's seed and threads, are recipes/everyday.toml's."""
+    """The shipped everyday records the recipe text its last stage ran from (the stages
+    after 7 run from the model before, models/everyday/README.md): every stage's settings,
+    and the run's seed and threads, are recipes/everyday.toml's."""
     recorded = json.loads((ROOT / "models" / "everyday" / "config.json").read_text())
     ran = recorded["info"]["options"]["recipe"]
     recipe = load_recipe(ROOT / "recipes" / "everyday.toml")
-    assert ran["stage"] == recipe.stages[-1].name == "long_settle"
+    assert ran["stage"] == recipe.stages[-1].name == "held_mean"
     run = load_recipe(write(tmp_path, ran["text"]))
-    assert run.stages[-1].settings == recipe.stages[-1].settings
+    assert [s.settings for s in run.stages] == [s.settings for s in recipe.stages]
+    assert sorted(recorded["info"]["averaged"]) == sorted(recipe.stages[-1].settings["average"])
     assert [run.header[k] for k in ("seed", "threads")] == [recipe.header[k]
                                                            for k in ("seed", "threads")]
 
@@ -121,6 +122,20 @@ def test_the_default_models_last_stage_is_its_recipes_last_stage(tmp_path):
     (lambda t: t.replace("hidden = 8", "hidden = 8\ndropout = 0.1"),
      "[model]: unknown key 'dropout' (known: hidden, embed,"),
     (lambda t: t[: t.index("[[stage]]")], "top level: no [[stage]] to run"),
+    (lambda t: t.replace("epochs = 1\n", "epochs = 1\nstart = \"third\"\n"),
+     "stage 2 ('second'): start: no stage 'third' before it"),
+    (lambda t: t + "[[stage]]\nname = \"mean\"\naverage = [\"first\", \"first\"]\n",
+     "stage 3 ('mean'): average: name two or more stages, each once"),
+    (lambda t: t + "[[stage]]\nname = \"mean\"\naverage = [\"first\", \"third\"]\n",
+     "stage 3 ('mean'): average: no stage 'third' before it"),
+    (lambda t: t + "[[stage]]\nname = \"mean\"\naverage = [\"first\", \"second\"]\n"
+                   "epochs = 1\n",
+     "stage 3 ('mean'): epochs: a stage that averages trains nothing, so it takes only name "
+     "and average"),
+    (lambda t: t.replace("[[stage]]\nname = \"second\"",
+                         "[[stage]]\nname = \"mean\"\naverage = [\"first\", \"first\"]\n"
+                         "[[stage]]\nname = \"second\""),
+     "stage 2 ('mean'): average: only the last stage can average"),
     (lambda t: t.replace("[recipe]", "[recipe"), "not a TOML file"),
 ])
 def test_a_bad_recipe_is_one_line_naming_the_file_and_stage(tmp_path, change, message):
@@ -182,6 +197,66 @@ def test_train_runs_every_stage_records_the_recipe_and_keeps_finished_stages(tmp
         "stage 1/2 'first': finished before with these settings, kept (model.stages/first)",
         "stage 2/2 'second': tasks 1,8,19, data where_questions + turned_directions, from "
         "model.stages/first"]
+
+
+def test_a_last_stage_averages_stages_that_went_on_from_one_model(tmp_path, babi_dir):
+    """Two stages from stage 1 (one at its own seed), and a last stage whose weights are
+    their mean, kept on a rerun as a trained stage is; models of other settings are not
+    averaged."""
+    import torch
+
+    third = """
+[[stage]]
+name = "third"
+start = "first"
+seed = 5
+tasks = "1,19"
+epochs = 1
+lr = 0.01
+gate_competition = true
+
+[[stage]]
+name = "mean"
+average = ["second", "third"]
+"""
+    recipe = write(tmp_path, TINY + third)
+    result = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        1, "askme: error: model.stages/third: another model config, tokenizer or lexicon than "
+           "model.stages/second, so their weights cannot be averaged")
+    assert not (tmp_path / "model").exists()
+
+    write(tmp_path, TINY + third.replace("gate_competition = true", "gate_competition = true\n"
+                                         "dropout = 0.2\nsentence_words = true\n"
+                                         "converses = true"))
+    result = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    log = [line for line in result.stderr.splitlines() if not line.startswith("epoch ")]
+    assert log[:2] == [f"stage {n}/4 '{name}': finished before with these settings, kept "
+                       f"(model.stages/{name})" for n, name in ((1, "first"), (2, "second"))]
+    assert log[2:] == ["stage 3/4 'third': tasks 1,19, from model.stages/first",
+                       log[3], "stage 4/4 'mean': the mean of the weights of second, third",
+                       "saved model"]
+    stages = tmp_path / "model.stages"
+    third = json.loads((stages / "third" / "config.json").read_text())
+    assert third["info"]["seed"] == 5
+    weights = {name: torch.load(folder / "weights.pt", weights_only=True) for name, folder in
+               (("second", stages / "second"), ("third", stages / "third"),
+                ("mean", tmp_path / "model"))}
+    for key, value in weights["mean"].items():
+        if value.is_floating_point():
+            assert torch.allclose(value, (weights["second"][key] + weights["third"][key]) / 2,
+                                  atol=1e-7), key
+    assert not torch.equal(weights["second"]["embed.weight"],
+                           weights["third"]["embed.weight"])
+    info = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert sorted(info["info"]["averaged"]) == ["second", "third"]
+    assert info["info"]["options"]["recipe"]["stage"] == "mean"
+    assert info["model"]["sentence_words"] and load_checkpoint(tmp_path / "model").model
+
+    again = run_train("--recipe", recipe, "--data", babi_dir, "--out", "model", cwd=tmp_path)
+    assert again.stderr.splitlines()[-1] == ("stage 4/4 'mean': finished before with these "
+                                             "settings, kept (model)")
 
 
 def test_the_recipe_sets_what_the_command_line_would(tmp_path):

@@ -2,9 +2,12 @@
 
 A recipe is a TOML file: a `[recipe]` table, the architecture in `[model]`, and its
 training stages in order as `[[stage]]` tables. The first stage builds the model and its
-tokenizer; each later one goes on from the one before. A stage may first change its data
-with data steps (askme.training.data_steps). Every key is checked before anything runs: an unknown
-key, or one a stage cannot change, is a one-line error naming the file and the stage.
+tokenizer; each later one goes on from the one before (or from the earlier stage it names
+as `start`). A last stage of only `name` and `average` trains nothing: its model is the mean
+of the weights of the earlier stages it names (askme.training.average). A stage may first
+change its data with data steps (askme.training.data_steps). Every key is checked before
+anything runs: an unknown key, or one a stage cannot change, is a one-line error naming the
+file and the stage.
 
     [recipe]
     name = "tiny"                # the model's name, recorded in its config.json
@@ -74,6 +77,9 @@ MODEL_KEYS = {  # the architecture: fixed by the first stage
 STAGE_KEYS = {
     "name": "the stage's folder among the run's stages (required)",
     "tasks": "bAbI tasks trained jointly, e.g. 1-20 (required)",
+    "start": "an earlier stage to go on from (the stage just before)",
+    "seed": "random seed of this stage (the recipe's)",
+    "average": "last stage only, with only name: earlier stages whose weights it averages",
     "data_steps": f"data steps applied in order before the stage: {', '.join(DATA_STEPS)}; "
                   f"NAME:TASKS changes only those tasks' files (babi_10k:17)",
     "vocab_tasks": "first stage: tasks whose words the tokenizer and lexicon learn (tasks)",
@@ -118,7 +124,7 @@ _TYPES = {
     "time_limit": float, "augment": float, "task_augment": dict, "oversample": dict,
     "retell": float, "retell_tasks": str, "dropout": float, "word_dropout": float,
     "gate_loss_weight": float, "teacher_forced": str, "free_pass": str,
-    "gate_competition": bool,
+    "gate_competition": bool, "start": str, "average": list,
 }
 
 
@@ -237,6 +243,14 @@ def parse_recipe(data: dict, path: Path | None, text: str) -> Recipe:
         named = isinstance(table, dict) and isinstance(table.get("name"), str)
         where = f"stage {number}" + (f" ({table['name']!r})" if named else "")
         settings = check(where, table, STAGE_KEYS)
+        if "average" in settings:
+            _check_average(settings, names, last=number == len(stages),
+                           fail=lambda why: fail(where, why))
+            names.add(settings["name"])
+            recipe.stages.append(Stage(settings["name"], settings))
+            continue
+        if "start" in settings and settings["start"] not in names:
+            raise fail(where, f"start: no stage {settings['start']!r} before it")
         for required in ("name", "tasks"):
             if required not in settings:
                 raise fail(where, f"needs {required!r}")
@@ -280,6 +294,20 @@ def parse_recipe(data: dict, path: Path | None, text: str) -> Recipe:
     return recipe
 
 
+def _check_average(settings: dict, earlier: set[str], last: bool, fail) -> None:
+    if extra := sorted(set(settings) - {"name", "average"}):
+        raise fail(f"{extra[0]}: a stage that averages trains nothing, so it takes only name "
+                   f"and average")
+    if not last:
+        raise fail("average: only the last stage can average")
+    averaged = settings["average"]
+    if (not all(isinstance(name, str) for name in averaged) or len(averaged) < 2
+            or len(set(averaged)) < len(averaged)):
+        raise fail("average: name two or more stages, each once")
+    if missing := [name for name in averaged if name not in earlier]:
+        raise fail(f"average: no stage {missing[0]!r} before it")
+
+
 def _per_task(table: dict, convert) -> dict[int, float]:
     return {task: convert(value) for tasks, value in table.items() for task in parse_tasks(tasks)}
 
@@ -310,7 +338,8 @@ def stage_options(recipe: Recipe, settings: dict, data: Path, out: Path | None,
         teacher_forced_tasks=None if forced in (None, "all") else parse_tasks(forced),
         free_pass_tasks=parse_tasks(given("free_pass")) if given("free_pass") else None)
     return TrainOptions(
-        data=data, tasks=parse_tasks(settings["tasks"]), out=out, seed=recipe.header.get("seed"),
+        data=data, tasks=parse_tasks(settings["tasks"]), out=out,
+        seed=given("seed", recipe.header.get("seed")),
         init=init, stage_settings=stage_settings if init is not None else {}, model=asked,
         supervision=supervision,
         vocab_size=model.get("vocab_size", _options.vocab_size),
@@ -337,9 +366,10 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
 
     work = out.parent / f"{out.name}.stages"
     before = model_folder(recipe.header["init"])[0] if "init" in recipe.header else None
+    folders = {}  # each stage's model folder, by name
     for number, stage in enumerate(recipe.stages, start=1):
         last = number == len(recipe.stages)
-        folder = out if last else work / stage.name
+        folder = folders[stage.name] = out if last else work / stage.name
         digest = stage.digest(recipe)
         marker = work / f"{stage.name}.done"
         heading = f"stage {number}/{len(recipe.stages)} {stage.name!r}"
@@ -347,6 +377,20 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
             say(f"{heading}: finished before with these settings, kept ({folder})")
             before = folder
             continue
+        if "average" in stage.settings:
+            averaged = stage.settings["average"]
+            say(f"{heading}: the mean of the weights of {', '.join(averaged)}")
+            if not rank:  # the last stage, so no other process waits for it
+                from askme.training.average import average_models
+
+                average_models([folders[name] for name in averaged], folder, {
+                    "name": recipe.name, "file": recipe.path.name if recipe.path else None,
+                    "stage": stage.name, "digest": digest, "text": recipe.text})
+                work.mkdir(parents=True, exist_ok=True)
+                marker.write_text(json.dumps({"digest": digest}) + "\n")
+                say(f"saved {folder}")
+            continue
+        before = folders.get(stage.settings.get("start"), before)
         stage_data, lexicon = data, None
         steps = stage.settings.get("data_steps", [])
         if steps:
