@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from askme.dmn.checkpoint import load_checkpoint, save_checkpoint
+from askme.dmn.checkpoint import TOKENIZER_FILE, load_checkpoint, save_checkpoint
 from askme.errors import AskmeError
 
 
@@ -25,8 +25,8 @@ def average_models(folders: list[Path], out: Path, recipe: dict) -> dict:
     for folder, other in zip(folders[1:], loaded[1:]):
         # The same tokenizer and entity slots, or a weight would mean another word in each.
         same = (other.model.config.to_dict() == first.model.config.to_dict()
-                and (folder / "tokenizer.model").read_bytes()
-                == (folders[0] / "tokenizer.model").read_bytes()
+                and (folder / TOKENIZER_FILE).read_bytes()
+                == (folders[0] / TOKENIZER_FILE).read_bytes()
                 and (other.lexicon.to_dict() if other.lexicon else None)
                 == (first.lexicon.to_dict() if first.lexicon else None))
         if not same:

@@ -377,17 +377,17 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
             say(f"{heading}: finished before with these settings, kept ({folder})")
             before = folder
             continue
+        # What its model records of the recipe: the last stage's, the whole text too.
+        record = {"name": recipe.name, "file": recipe.path.name, "stage": stage.name,
+                  "digest": digest, **({"text": recipe.text} if last else {})}
         if "average" in stage.settings:
             averaged = stage.settings["average"]
             say(f"{heading}: the mean of the weights of {', '.join(averaged)}")
             if not rank:  # the last stage, so no other process waits for it
                 from askme.training.average import average_models
 
-                average_models([folders[name] for name in averaged], folder, {
-                    "name": recipe.name, "file": recipe.path.name if recipe.path else None,
-                    "stage": stage.name, "digest": digest, "text": recipe.text})
-                work.mkdir(parents=True, exist_ok=True)
-                marker.write_text(json.dumps({"digest": digest}) + "\n")
+                average_models([folders[name] for name in averaged], folder, record)
+                _mark_finished(marker, digest)
                 say(f"saved {folder}")
             continue
         before = folders.get(stage.settings.get("start"), before)
@@ -412,13 +412,15 @@ def run_recipe(recipe: Recipe, data: Path, out: Path, train_stage, say,
             + (f", data {' + '.join(steps)}" if steps else "")
             + (f", from {before}" if before else ""))
         options = recipe.options(number - 1, stage_data, folder, before)
-        options = dataclasses.replace(options, lexicon=lexicon, recipe={
-            "name": recipe.name, "file": recipe.path.name, "stage": stage.name,
-            "digest": digest, **({"text": recipe.text} if last else {})})
+        options = dataclasses.replace(options, lexicon=lexicon, recipe=record)
         if train_stage(options):  # the main process: the one that saves
-            work.mkdir(parents=True, exist_ok=True)
-            marker.write_text(json.dumps({"digest": digest}) + "\n")
+            _mark_finished(marker, digest)
         before = folder
+
+
+def _mark_finished(marker: Path, digest: str) -> None:
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"digest": digest}) + "\n")
 
 
 def _finished(marker: Path, digest: str, folder: Path) -> bool:
