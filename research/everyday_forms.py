@@ -1,14 +1,17 @@
-"""How well does a model answer bAbI's questions asked in everyday forms?
+"""How well does a model answer bAbI's stories told, or its questions asked, in everyday forms?
 
-    python research/question_forms.py [MODEL] [--babi DIR] [--count N]
+    python research/everyday_forms.py [MODEL] [--facts] [--babi DIR] [--count N]
 
 Each of bAbI 1k's training questions of the listed kinds (its first N a kind and task) is
 asked again in other forms of the same question ("How many objects is Mary carrying?" as
-"How many things is Mary holding?"), the story unchanged; a line a form gives how many the
-model answered right and its commonest wrong answers. Training stories, not the test: this
-is for choosing reading rules (askme/dmn/entities.py, _QUESTION_FORMS), and the story is
-what the model knows best, so what a form loses is the form's. The numbers in
-docs/answers.md come from this script.
+"How many things is Mary holding?"), the story unchanged; with --facts, the question is
+bAbI's and the fact that answers it is told in other forms ("Mary went to the kitchen." as
+"Mary arrived at the kitchen.", "Mary dropped the milk." as "Mary threw away the milk.").
+A line a form gives how many the model answered right and its commonest wrong answers; the
+first form of each kind is bAbI's own. Training stories, not the test: this is for choosing
+reading rules (askme/dmn/entities.py: _QUESTION_FORMS, _TOLD_FORMS, EntityMap._arrived),
+and the story is what the model knows best, so what a form loses is the form's. The
+numbers in docs/answers.md come from this script.
 """
 
 from __future__ import annotations
@@ -83,6 +86,45 @@ KINDS = [(task, *WHERE) for task in (1, 11, 12, 13)] + [
         "Why did {x} get the {y}?", "Why did {x} take the {y}?", "Why did {x} pick up the {y}?"]),
 ]
 
+_MOVE = r"(?P<x>[A-Z]\w+) (?:moved|went|journeyed|travelled|went back) to the (?P<p>\w+)\."
+_TAKE = r"(?P<x>[A-Z]\w+) (?:picked up|got|took|grabbed) the (?P<t>\w+)(?: there)?\."
+_DROP = r"(?P<x>[A-Z]\w+) (?:dropped|discarded|put down|left) the (?P<t>\w+)(?: there)?\."
+_ARRIVALS = ["{x} went to the {p}.", "{x} is in the {p}.", "{x} is now in the {p}.",
+             "{x} was in the {p}.", "{x} arrived at the {p}.", "{x} entered the {p}.",
+             "{x} reached the {p}.", "{x} made her way to the {p}.", "{x} went over to the {p}.",
+             "{x} ended up in the {p}.", "{x} visited the {p}.", "{x} went into the {p}.",
+             "{x} got to the {p}.", "{x} came to the {p}."]
+_DROPS = ["{x} dropped the {t}.", "{x} threw away the {t}.", "{x} threw the {t} away.",
+          "{x} got rid of the {t}.", "{x} abandoned the {t}.", "{x} left behind the {t}.",
+          "{x} no longer has the {t}.", "{x} put away the {t}.", "{x} released the {t}.",
+          "{x} laid down the {t}.", "{x} set down the {t}.", "{x} let go of the {t}."]
+# (task, bAbI's fact that answers the question, its forms; the first is bAbI's own)
+FACTS = [
+    (1, _MOVE, _ARRIVALS),
+    (6, _MOVE, _ARRIVALS),
+    (2, _TAKE, ["{x} picked up the {t}.", "{x} lifted the {t}.", "{x} obtained the {t}.",
+                "{x} scooped up the {t}.", "{x} took hold of the {t}.", "{x} collected the {t}.",
+                "{x} has the {t}.", "{x} is holding the {t}."]),
+    (8, _TAKE, ["{x} picked up the {t}.", "{x} lifted the {t}.", "{x} obtained the {t}."]),
+    (8, _DROP, _DROPS),
+    (7, _DROP, _DROPS),
+    (9, r"(?P<x>[A-Z]\w+) is (?:not|no longer) in the (?P<p>\w+)\.", [
+        "{x} is not in the {p}.", "{x} isn't in the {p}.", "{x} is not at the {p}.",
+        "{x} is not inside the {p}.", "{x} is away from the {p}.",
+        "{x} is nowhere near the {p}.", "{x} left the {p}.", "{x} has left the {p}."]),
+]
+
+
+def retold(examples, fact: str, form: str):
+    """Each example with a supporting fact that reads `fact`, the latest such told in `form`."""
+    for ex in examples:
+        for k in sorted(ex.supports, reverse=True):
+            if re.fullmatch(fact, ex.story[k]):
+                story = list(ex.story)
+                story[k] = form.format(**re.fullmatch(fact, story[k]).groupdict())
+                yield replace(ex, story=tuple(story))
+                break
+
 
 def main() -> None:
     from askme.babi import load_tasks
@@ -94,18 +136,26 @@ def main() -> None:
     parser.add_argument("model", nargs="?")
     parser.add_argument("--babi", type=Path, default=ROOT.parent / "shared" / "babi" / "en")
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--facts", action="store_true", help="forms of the facts, not the questions")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
-    stories = load_tasks(args.babi, sorted({task for task, _, _ in KINDS}), "train")
-    for task, babi, forms in KINDS:
-        examples = [ex for ex in stories[task] if re.fullmatch(babi, ex.question)][:args.count]
+    kinds = FACTS if args.facts else KINDS
+    stories = load_tasks(args.babi, sorted({task for task, _, _ in kinds}), "train")
+
+    def line(task: int, form: str, asked) -> None:
+        said = [a.text for a in answer_examples(checkpoint, asked, 256)]
+        wrong = Counter(a for a, ex in zip(said, asked) if a != ex.answer).most_common(3)
+        right = sum(a == ex.answer for a, ex in zip(said, asked))
+        print(f"{task:>2} {right:>4}/{len(asked):<4} {form:45} {wrong}", flush=True)
+
+    for task, babi, forms in kinds:
         for form in forms:
-            asked = [replace(ex, question=form.format(**re.fullmatch(babi, ex.question).groupdict()))
-                     for ex in examples]
-            said = [a.text for a in answer_examples(checkpoint, asked, 256)]
-            wrong = Counter(a for a, ex in zip(said, asked) if a != ex.answer).most_common(3)
-            right = sum(a == ex.answer for a, ex in zip(said, asked))
-            print(f"{task:>2} {right:>4}/{len(asked):<4} {form:45} {wrong}", flush=True)
+            if args.facts:
+                line(task, form, list(retold(stories[task], babi, form))[:args.count])
+                continue
+            examples = [ex for ex in stories[task] if re.fullmatch(babi, ex.question)]
+            line(task, form, [replace(ex, question=form.format(**re.fullmatch(
+                babi, ex.question).groupdict())) for ex in examples[:args.count]])
 
 
 if __name__ == "__main__":
