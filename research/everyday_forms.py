@@ -37,6 +37,13 @@ KINDS = [(task, *WHERE) for task in (1, 11, 12, 13)] + [
     (3, r"Where was the (?P<t>\w+) before the (?P<y>\w+)\?", [
         "Where was the {t} before the {y}?", "Where was the {t} before it was in the {y}?",
         "Where had the {t} been before the {y}?"]),
+    (4, r"What is (?P<d>north|south|east|west) of the (?P<a>\w+)\?", [
+        "What is {d} of the {a}?", "What is to the {d} of the {a}?", "What lies {d} of the {a}?",
+        "What is located {d} of the {a}?", "Which room is {d} of the {a}?",
+        "What place is {d} of the {a}?", "What is directly {d} of the {a}?"]),
+    (4, r"What is the (?P<a>\w+) (?P<d>north|south|east|west) of\?", [
+        "What is the {a} {d} of?", "What does the {a} lie {d} of?",
+        "What is the {a} to the {d} of?", "The {a} is {d} of what?"]),
     (5, r"Who received the (?P<t>\w+)\?", [
         "Who received the {t}?", "Who got the {t}?", "Who was given the {t}?",
         "Who ended up with the {t}?"]),
@@ -94,6 +101,8 @@ _ARRIVALS = ["{x} went to the {p}.", "{x} is in the {p}.", "{x} is now in the {p
              "{x} reached the {p}.", "{x} made her way to the {p}.", "{x} went over to the {p}.",
              "{x} ended up in the {p}.", "{x} visited the {p}.", "{x} went into the {p}.",
              "{x} got to the {p}.", "{x} came to the {p}."]
+_WAY = r"The (?P<a>\w+) is (?P<d>north|south|east|west) of the (?P<b>\w+)\."
+_KIND = r"(?P<x>[A-Z]\w+) is a (?P<k>\w+)\."
 _DROPS = ["{x} dropped the {t}.", "{x} threw away the {t}.", "{x} threw the {t} away.",
           "{x} got rid of the {t}.", "{x} abandoned the {t}.", "{x} left behind the {t}.",
           "{x} no longer has the {t}.", "{x} put away the {t}.", "{x} released the {t}.",
@@ -108,6 +117,23 @@ FACTS = [
     (8, _TAKE, ["{x} picked up the {t}.", "{x} lifted the {t}.", "{x} obtained the {t}."]),
     (8, _DROP, _DROPS),
     (7, _DROP, _DROPS),
+    (4, _WAY, ["The {a} is {d} of the {b}.", "The {a} is to the {d} of the {b}.",
+               "The {a} lies {d} of the {b}.", "The {a} is located {d} of the {b}.",
+               "The {a} is directly {d} of the {b}."]),
+    (19, _WAY, ["The {a} is {d} of the {b}.", "The {a} is to the {d} of the {b}.",
+                "The {a} lies {d} of the {b}.", "The {a} is located {d} of the {b}."]),
+    (15, _KIND, ["{x} is a {k}.", "{x} is one of the {k}s.", "{x} is a kind of {k}."]),
+    (16, _KIND, ["{x} is a {k}.", "{x} is a kind of {k}.", "{x} happens to be a {k}."]),
+    (16, r"(?P<x>[A-Z]\w+) is (?P<c>white|gray|yellow|green)\.", [
+        "{x} is {c}.", "{x} is {c} in colour.", "{x} is {c} in color.", "{x} has a {c} colour.",
+        "{x} is coloured {c}."]),
+    (17, r"The (?P<a>[\w ]+?) is (?P<r>above|below|to the left of|to the right of) the "
+         r"(?P<b>[\w ]+?)\.", ["The {a} is {r} the {b}.", "The {a} is located {r} the {b}.",
+                               "The {a} sits {r} the {b}."]),
+    (18, r"The (?P<a>[\w ]+?) fits inside the (?P<b>[\w ]+?)\.", [
+        "The {a} fits inside the {b}.", "The {a} fits in the {b}.", "The {a} fits into the {b}."]),
+    (20, r"(?P<x>[A-Z]\w+) is (?P<m>bored|thirsty|tired|hungry)\.", [
+        "{x} is {m}.", "{x} feels {m}.", "{x} is feeling {m}.", "{x} is very {m}.", "{x} was {m}."]),
     (9, r"(?P<x>[A-Z]\w+) is (?:not|no longer) in the (?P<p>\w+)\.", [
         "{x} is not in the {p}.", "{x} isn't in the {p}.", "{x} is not at the {p}.",
         "{x} is not inside the {p}.", "{x} is away from the {p}.",

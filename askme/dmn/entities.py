@@ -58,7 +58,9 @@ READING = 3
 PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, relatives, days,"
                 " placed things; 2026-12-07: ways of saying now, when and how closing a fact, n't,"
                 " upstairs; a place after any verb of motion, it after a verb of taking;"
-                " being at a place or arriving there as going there")
+                " being at a place or arriving there as going there, everyday verbs of taking,"
+                " dropping and not being somewhere, of where places lie, kinds, colours and"
+                " feelings as bAbI's")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -589,6 +591,10 @@ _QUESTION_FORMS = [(re.compile(r"^\s*" + form + _ASKED_END, re.IGNORECASE), aske
     (r"is\s+(?P<x>.+?)\s+located\s+(?P<y>(?:above|below|to\s+the)\s+.+?)", "Is {x} {y}?"),
     (r"is\s+(?P<x>.+?)\s+larger\s+than\s+(?P<y>.+?)", "Is {x} bigger than {y}?"),
     (r"is\s+(?P<x>.+?)\s+smaller\s+than\s+(?P<y>.+?)", "Is {y} bigger than {x}?"),
+    (r"(?:what|which\s+(?:room|place))\s+(?:is|lies)\s+(?:located\s+|situated\s+|directly\s+)?"
+     r"(?:to\s+the\s+)?(?P<way>north|south|east|west)\s+of\s+(?P<x>.+?)", "What is {way} of {x}?"),
+    (r"what\s+(?:is|does)\s+(?P<x>.+?)\s+(?:lie\s+)?(?:to\s+the\s+)?(?P<way>north|south|east|west)"
+     r"\s+of", "What is {x} {way} of?"),
     (r"what\s+is\s+the\s+way\s+from\s+(?P<x>.+?)\s+to\s+(?P<y>.+?)",
      "How do you go from {x} to {y}?"),
     (r"where\s+(?:is|are)\s+(?P<x>.+?)\s+likely\s+to\s+go", "Where will {x} go?"),
@@ -630,6 +636,20 @@ _TOLD_FORMS = [(re.compile(form, re.IGNORECASE), told) for form, told in (
     (r"\b(?:put\s+away|laid\s+down)\s+" + _THING_NEXT, "put down "),
     (r"\bis\s+(?:not\s+at|not\s+inside|away\s+from|nowhere\s+near)\s+(?=the\s)", "is not in "),
     (r"\bhas\s+(?:just\s+|already\s+)?left\s+", "left "),  # then read as leaving (_leaving)
+    # Where places lie, what kind an animal is, its colour, how someone feels.
+    (r"\b(?:is\s+(?:located\s+|situated\s+|directly\s+)?(?:to\s+the\s+)?|lies\s+(?:to\s+the\s+)?)"
+     r"(?P<way>north|south|east|west)\s+of\b", r"is \g<way> of"),
+    (r"\b(?:is\s+(?:located|situated)|sits)\s+(?=(?:above|below|to\s+the\s+(?:left|right)\s+of)\s)",
+     "is "),
+    (r"\bis\s+(?:a\s+kind|a\s+type|a\s+sort)\s+of\s+(?=[^\W\d_]+\s*[.!]?\s*$)", "is a "),
+    (r"\bhappens\s+to\s+be\s+(?=an?\s)", "is "),
+    (r"\bis\s+one\s+of\s+the\s+(?P<kind>[^\W\d_]+)(?=\s*[.!]?\s*$)",
+     lambda m: "is a " + _singular(m.group("kind").lower())),
+    (r"\bis\s+(?P<colour>[^\W\d_]+)\s+in\s+colou?r\b", r"is \g<colour>"),
+    (r"\bhas\s+an?\s+(?P<colour>[^\W\d_]+)\s+colou?r\b", r"is \g<colour>"),
+    (r"\b(?:feels|is\s+feeling)\s+(?=[^\W\d_]+\s*[.!]?\s*$)", "is "),
+    (r"\b(?P<verb>is|are)\s+(?:very|really|quite|extremely|so|rather)\s+(?=[^\W\d_]+\s*[.!]?\s*$)",
+     r"\g<verb> "),
 )]
 
 
