@@ -134,6 +134,15 @@ FACTS = [
         "The {a} fits inside the {b}.", "The {a} fits in the {b}.", "The {a} fits into the {b}."]),
     (20, r"(?P<x>[A-Z]\w+) is (?P<m>bored|thirsty|tired|hungry)\.", [
         "{x} is {m}.", "{x} feels {m}.", "{x} is feeling {m}.", "{x} is very {m}.", "{x} was {m}."]),
+    (5, r"(?P<x>[A-Z]\w+) (?:gave|handed|passed) the (?P<t>\w+) to (?P<y>[A-Z]\w+)\.", [
+        "{x} gave the {t} to {y}.", "{y} received the {t} from {x}.", "{y} got the {t} from {x}.",
+        "{y} was given the {t} by {x}."]),
+    (10, r"(?P<x>[A-Z]\w+) is either in the (?P<a>\w+) or the (?P<b>\w+)\.", [
+        "{x} is either in the {a} or the {b}.", "{x} is perhaps in the {a} or the {b}."]),
+    (12, r"(?P<x>[A-Z]\w+) and (?P<y>[A-Z]\w+) (?:moved|went|journeyed|travelled|went back) to "
+         r"the (?P<p>\w+)\.", [
+        "{x} and {y} went to the {p}.", "{x} and {y} both went to the {p}.",
+        "{x} and {y} went to the {p} together.", "{x} and {y} are in the {p}."]),
     (9, r"(?P<x>[A-Z]\w+) is (?:not|no longer) in the (?P<p>\w+)\.", [
         "{x} is not in the {p}.", "{x} isn't in the {p}.", "{x} is not at the {p}.",
         "{x} is not inside the {p}.", "{x} is away from the {p}.",

@@ -60,7 +60,7 @@ PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, r
                 " upstairs; a place after any verb of motion, it after a verb of taking;"
                 " being at a place or arriving there as going there, everyday verbs of taking,"
                 " dropping and not being somewhere, of where places lie, kinds, colours and"
-                " feelings as bAbI's")
+                " feelings as bAbI's; giving told by its receiver, going together")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -609,12 +609,16 @@ _QUESTION_FORMS = [(re.compile(r"^\s*" + form + _ASKED_END, re.IGNORECASE), aske
 # The end of a fact telling that its subject is at a place (EntityMap._arrived): the verb, the
 # place ("the office", "the post office", "Paris"), a "now" (dropped) and the full stop.
 _ARRIVED = re.compile(
-    r"^.*?\s(?P<verb>(?:is|was)(?:\s+(?:now|still))?\s+(?:in|at)|arrived\s+(?:at|in)|entered|"
+    r"^.*?\s(?P<verb>(?:is|was|are|were)(?:\s+(?:now|still))?\s+(?:in|at)|arrived\s+(?:at|in)|entered|"
     r"reached|made\s+(?:his|her|their|my|our|your|the)\s+way\s+to|went\s+(?:over|out)\s+to|"
     r"ended\s+up\s+(?:in|at)|visited)\s+(?P<place>the\s+[^\W\d_]+(?:\s+(?!now\b)[^\W\d_]+)?|"
     r"[A-Z][^\W\d_]*(?:\s+[A-Z][^\W\d_]*)?)(?:\s+now)?(?P<end>\s*[.!]?\s*)$")
-# What joins clauses: a fact of several, read as one, keeps its being somewhere as told.
+_ARRIVING = frozenset(("is", "was", "are", "were", "arrived", "entered", "reached", "made",
+                       "ended", "visited"))  # _ARRIVED's verbs, but for "went over" and "went out"
+# What joins clauses: a fact of several, read as one, keeps its being somewhere as told; but
+# two people are one subject ("Mary and Daniel are in the office.").
 _JOINED = re.compile(r"[,;]|\s(?:and|but|then|while|before|after|where)\s", re.IGNORECASE)
+_TWO_PEOPLE = re.compile(r"^\s*(?:[^\W\d_]+\s+)?[A-Z][^\W\d_]*\s+and\s+[A-Z][^\W\d_]*\s+$")
 
 # Everyday verbs of taking, putting down and not being somewhere, told as bAbI tells them.
 # Asked "Where is the milk?" (task 2), "What is Mary carrying?" (8) or "How many objects is
@@ -626,42 +630,71 @@ _JOINED = re.compile(r"[,;]|\s(?:and|but|then|while|before|after|where)\s", re.I
 # 63; "is away from" 40 of 256 ("is not in" 255), "is not inside" 152, "is not at" 206,
 # "has left" 191 ("left" 254: task 9; docs/answers.md).
 _THING_NEXT = r"(?=(?:the|a|an|his|her|their|my|your|our|some)\s)"
-_TOLD_FORMS = [(re.compile(form, re.IGNORECASE), told) for form, told in (
-    (r"\b(?:lifted|obtained)\s+" + _THING_NEXT, "took "),
-    (r"\bscooped\s+up\s+" + _THING_NEXT, "picked up "),
-    (r"\b(?:threw\s+away|got\s+rid\s+of|left\s+behind|no\s+longer\s+has|abandoned|released)\s+"
+_TOLD_FORMS = [(frozenset(keys.split()), re.compile(form, re.IGNORECASE), told)
+               for keys, form, told in (  # (words one of which it needs, the form, bAbI's)
+    ("lifted obtained", r"\b(?:lifted|obtained)\s+" + _THING_NEXT, "took "),
+    ("scooped", r"\bscooped\s+up\s+" + _THING_NEXT, "picked up "),
+    ("threw rid behind longer abandoned released",
+     r"\b(?:threw\s+away|got\s+rid\s+of|left\s+behind|no\s+longer\s+has|abandoned|released)\s+"
      + _THING_NEXT, "dropped "),
-    (r"\bthrew\s+(?P<thing>(?:the|a|an|his|her|their|my|your|our)\s+[^\W\d_]+)\s+away\b",
+    ("threw", r"\bthrew\s+(?P<thing>(?:the|a|an|his|her|their|my|your|our)\s+[^\W\d_]+)\s+away\b",
      r"dropped \g<thing>"),
-    (r"\b(?:put\s+away|laid\s+down)\s+" + _THING_NEXT, "put down "),
-    (r"\bis\s+(?:not\s+at|not\s+inside|away\s+from|nowhere\s+near)\s+(?=the\s)", "is not in "),
-    (r"\bhas\s+(?:just\s+|already\s+)?left\s+", "left "),  # then read as leaving (_leaving)
+    ("away laid", r"\b(?:put\s+away|laid\s+down)\s+" + _THING_NEXT, "put down "),
+    ("not away nowhere",
+     r"\bis\s+(?:not\s+at|not\s+inside|away\s+from|nowhere\s+near)\s+(?=the\s)", "is not in "),
+    ("left", r"\bhas\s+(?:just\s+|already\s+)?left\s+", "left "),  # then as leaving (_leaving)
     # Where places lie, what kind an animal is, its colour, how someone feels.
-    (r"\b(?:is\s+(?:located\s+|situated\s+|directly\s+)?(?:to\s+the\s+)?|lies\s+(?:to\s+the\s+)?)"
+    ("north south east west",
+     r"\b(?:is\s+(?:located\s+|situated\s+|directly\s+)?(?:to\s+the\s+)?|lies\s+(?:to\s+the\s+)?)"
      r"(?P<way>north|south|east|west)\s+of\b", r"is \g<way> of"),
-    (r"\b(?:is\s+(?:located|situated)|sits)\s+(?=(?:above|below|to\s+the\s+(?:left|right)\s+of)\s)",
+    ("located situated sits",
+     r"\b(?:is\s+(?:located|situated)|sits)\s+(?=(?:above|below|to\s+the\s+(?:left|right)\s+of)\s)",
      "is "),
-    (r"\bis\s+(?:a\s+kind|a\s+type|a\s+sort)\s+of\s+(?=[^\W\d_]+\s*[.!]?\s*$)", "is a "),
-    (r"\bhappens\s+to\s+be\s+(?=an?\s)", "is "),
-    (r"\bis\s+one\s+of\s+the\s+(?P<kind>[^\W\d_]+)(?=\s*[.!]?\s*$)",
+    ("kind type sort",
+     r"\bis\s+(?:a\s+kind|a\s+type|a\s+sort)\s+of\s+(?=[^\W\d_]+\s*[.!]?\s*$)", "is a "),
+    ("happens", r"\bhappens\s+to\s+be\s+(?=an?\s)", "is "),
+    ("one", r"\bis\s+one\s+of\s+the\s+(?P<kind>[^\W\d_]+)(?=\s*[.!]?\s*$)",
      lambda m: "is a " + _singular(m.group("kind").lower())),
-    (r"\bis\s+(?P<colour>[^\W\d_]+)\s+in\s+colou?r\b", r"is \g<colour>"),
-    (r"\bhas\s+an?\s+(?P<colour>[^\W\d_]+)\s+colou?r\b", r"is \g<colour>"),
-    (r"\b(?:feels|is\s+feeling)\s+(?=[^\W\d_]+\s*[.!]?\s*$)", "is "),
-    (r"\b(?P<verb>is|are)\s+(?:very|really|quite|extremely|so|rather)\s+(?=[^\W\d_]+\s*[.!]?\s*$)",
-     r"\g<verb> "),
+    ("colour color", r"\bis\s+(?P<colour>[^\W\d_]+)\s+in\s+colou?r\b", r"is \g<colour>"),
+    ("colour color", r"\bhas\s+an?\s+(?P<colour>[^\W\d_]+)\s+colou?r\b", r"is \g<colour>"),
+    ("feels feeling", r"\b(?:feels|is\s+feeling)\s+(?=[^\W\d_]+\s*[.!]?\s*$)", "is "),
+    ("very really quite extremely so rather",
+     r"\b(?P<verb>is|are)\s+(?:very|really|quite|extremely|so|rather)\s+"
+     r"(?=[^\W\d_]+\s*[.!]?\s*$)", r"\g<verb> "),
+    # Giving told from the receiver's side; either-or told with "perhaps"; going together.
+    ("received got given",
+     r"^(?P<to>[A-Z][^\W\d_]*)\s+(?:received|got|was\s+given)\s+(?P<thing>the\s+[^\W\d_]+)\s+"
+     r"(?:from|by)\s+(?P<giver>[A-Z][^\W\d_]*)(?P<end>\s*[.!]?\s*)$",
+     r"\g<giver> gave \g<thing> to \g<to>\g<end>"),
+    ("perhaps possibly probably",
+     r"\bis\s+(?:perhaps|possibly|probably)\s+(?=in\s+the\s+[^\W\d_]+\s+or\s)", "is either "),
+    ("both", r"\b(?P<who>and\s+[A-Z][^\W\d_]*)\s+both\s+", r"\g<who> "),
+    ("together", r"\s+together(?=\s*[.!]?\s*$)", ""),
 )]
 
 
-def _as_babi_tells(text: str) -> str:
-    """`text` with the verbs of _TOLD_FORMS in bAbI's words."""
-    for form, told in _TOLD_FORMS:
-        text = form.sub(told, text)
+def _as_babi_tells(text: str, words: list[str]) -> str:
+    """`text` (its `words` in lower case) with the verbs of _TOLD_FORMS in bAbI's words; a
+    form is tried only where one of its words is in the sentence (most facts have none)."""
+    present = set(words)
+    for keys, form, told in _TOLD_FORMS:
+        if not keys.isdisjoint(present):
+            text = form.sub(told, text)
     return text
+
+
+# A word one of _QUESTION_FORMS needs: a question with none ("Where is Mary?") is left at once.
+_QUESTION_FORM_WORDS = frozenset(
+    "many things items objects hold carry holding carrying have got find located seen end been "
+    "before color colour currently now inside given ended gave handed passed give hand pass get "
+    "receive scares frightens larger smaller north south east west way likely would will "
+    "why".split())
 
 
 def _as_babi_asks(text: str) -> str:
     """`text` in bAbI's form of the question it asks (_QUESTION_FORMS), else as it is."""
+    if _QUESTION_FORM_WORDS.isdisjoint(w.lower() for w in WORD.findall(text)):
+        return text
     for form, asked in _QUESTION_FORMS:
         match = form.match(text)
         if match:
@@ -895,7 +928,7 @@ class EntityMap:
                 text = direct
                 matches, written, words, capitals = self._scan(text)
         if self.phrases and not question:
-            told = _as_babi_tells(text)
+            told = _as_babi_tells(text, words)
             if told != text:
                 text = told
                 matches, written, words, capitals = self._scan(text)
@@ -1178,11 +1211,20 @@ class EntityMap:
         training stories of task 1 with the last move told so, the default model of
         2026-12-07 answered 101, 95, 77, 95, 58, 53, 50, 95, 80 and 11 of 300 right (300
         told "went to"; most wrong answers the place before), and tasks 9 and 10 read "went
-        to" for "is in" as well (999 and 984 of 1,000 against 999 and 983)."""
+        to" for "is in" as well (999 and 984 of 1,000 against 999 and 983). Two people as
+        one subject likewise ("Mary and Daniel are in the office.": task 12, 226 of 300 as
+        told, 300 read so)."""
+        present = set(words)
+        if _ARRIVING.isdisjoint(present) and ("went" not in present or present.isdisjoint(
+                ("over", "out"))):
+            return text  # most facts ("Mary went to the kitchen.")
         found = _ARRIVED.match(text)
-        if found is None or _JOINED.search(text, 0, found.start("verb")):
+        if found is None:
+            return text
+        head = text[:found.start("verb")]
+        if _JOINED.search(head) and not _TWO_PEOPLE.match(head):
             return text  # one clause of several, read as one fact, stays as told
-        verb = len(WORD.findall(text[:found.start("verb")]))  # the index of its first word
+        verb = len(WORD.findall(head))  # the index of its first word
         if verb == 0 or not self._names_person(words, verb - 1, capitals):
             return text
         return text[:found.start("verb")] + "went to " + found.group("place") + found.group("end")
