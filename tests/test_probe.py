@@ -26,8 +26,9 @@ def test_the_probe_covers_every_task_type_with_unanswerable_questions_mixed_in()
 ONE_SENTENCE = PROBE.parent / "one-sentence"
 
 
-@pytest.mark.parametrize("folder", [ONE_SENTENCE, ONE_SENTENCE / "second", ONE_SENTENCE / "third"],
-                         ids=["first", "second", "third"])
+@pytest.mark.parametrize("folder", [ONE_SENTENCE, *(ONE_SENTENCE / later
+                                                   for later in ("second", "third", "fourth"))],
+                         ids=["first", "second", "third", "fourth"])
 def test_each_hand_written_one_sentence_set_tells_each_story_both_ways(folder):
     tasks = tasks_in(folder, "test")
     one = load_tasks(folder, tasks, "test")

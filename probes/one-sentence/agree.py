@@ -5,11 +5,12 @@ person types (the sentence cut into clauses: askme.stories.split_clauses). With
 --generated, how many of the held-out generated stories (generated/) are answered right
 each way, per task type. Run from anywhere:
 
-    python probes/one-sentence/agree.py [MODEL] [--generated | --second | --third]
+    python probes/one-sentence/agree.py [MODEL] [--generated | --second | --third | --fourth]
 
 --second scores the second hand-written set (second/), written after the clause-cutting
 rules to check them on stories they were not written from; --third the third (third/),
-written before the reading rules mended on the second's misses."""
+written before the reading rules mended on the second's misses; --fourth the fourth
+(fourth/), written after the twenty-fifth session's reading rules, on which none was tuned."""
 
 import argparse
 from dataclasses import replace
@@ -52,6 +53,7 @@ def main() -> None:
     which.add_argument("--generated", action="store_true")
     which.add_argument("--second", action="store_true")
     which.add_argument("--third", action="store_true")
+    which.add_argument("--fourth", action="store_true")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
     if args.generated:
@@ -64,7 +66,8 @@ def main() -> None:
             print(f"generated, {'cut into clauses' if typed else 'as the file reads'}: "
                   f"{right(examples, said)}/{len(examples)} ({per})")
         return
-    folder = HERE / "second" if args.second else HERE / "third" if args.third else HERE
+    later = [name for name in ("second", "third", "fourth") if getattr(args, name)]
+    folder = HERE / later[0] if later else HERE
     one, said_one = answers(checkpoint, folder)
     typed, said_typed = answers(checkpoint, folder, typed=True)
     split, said_split = answers(checkpoint, folder / "split")

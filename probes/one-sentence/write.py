@@ -1,6 +1,6 @@
 """Writes the hand-written stories of stories.txt as two bAbI folders: this one (each
 story one sentence, its questions supported by words) and split/ (the same facts, a
-sentence each); those of second/stories.txt and third/stories.txt likewise into their
+sentence each); those of second/, third/ and fourth/stories.txt likewise into their
 folders and a split/ in each; and, with --generated, generated/, 100 generated
 one-sentence stories of each task type a sentence tells, by a seed no training data step
 uses (held out). Run from anywhere: python probes/one-sentence/write.py"""
@@ -40,7 +40,7 @@ def hand_written(stories: Path) -> tuple[dict, dict]:
 def main() -> None:
     one, split = hand_written(HERE / "stories.txt")
     folders = [(HERE, one), (HERE / "split", split)]
-    for later in ("second", "third"):
+    for later in ("second", "third", "fourth"):
         told, told_split = hand_written(HERE / later / "stories.txt")
         folders += [(HERE / later, told), (HERE / later / "split", told_split)]
     # The stored generated/ is the set the notes report; the generator has grown since, so
