@@ -629,7 +629,8 @@ _TWO_PEOPLE = re.compile(r"^\s*(?:[^\W\d_]+\s+)?[A-Z][^\W\d_]*\s+and\s+[A-Z][^\W
 # away" 181, "released" 153, "laid down" 266, and in task 7 "threw away" 117, "got rid of"
 # 63; "is away from" 40 of 256 ("is not in" 255), "is not inside" 152, "is not at" 206,
 # "has left" 191 ("left" 254: task 9; docs/answers.md).
-_THING_NEXT = r"(?=(?:the|a|an|his|her|their|my|your|our|some)\s)"
+_AN_ARTICLE = "(?:" + "|".join(sorted(_ARTICLES)) + ")"
+_THING_NEXT = "(?=(?:" + "|".join(sorted(_THING_OPENERS)) + r")\s)"
 _TOLD_FORMS = [(frozenset(keys.split()), re.compile(form, re.IGNORECASE), told)
                for keys, form, told in (  # (words one of which it needs, the form, bAbI's)
     ("lifted obtained", r"\b(?:lifted|obtained)\s+" + _THING_NEXT, "took "),
@@ -637,8 +638,7 @@ _TOLD_FORMS = [(frozenset(keys.split()), re.compile(form, re.IGNORECASE), told)
     ("threw rid behind longer abandoned released",
      r"\b(?:threw\s+away|got\s+rid\s+of|left\s+behind|no\s+longer\s+has|abandoned|released)\s+"
      + _THING_NEXT, "dropped "),
-    ("threw", r"\bthrew\s+(?P<thing>(?:the|a|an|his|her|their|my|your|our)\s+[^\W\d_]+)\s+away\b",
-     r"dropped \g<thing>"),
+    ("threw", r"\bthrew\s+(?P<thing>" + _AN_ARTICLE + r"\s+[^\W\d_]+)\s+away\b", r"dropped \g<thing>"),
     ("away laid", r"\b(?:put\s+away|laid\s+down)\s+" + _THING_NEXT, "put down "),
     ("not away nowhere",
      r"\bis\s+(?:not\s+at|not\s+inside|away\s+from|nowhere\s+near)\s+(?=the\s)", "is not in "),
