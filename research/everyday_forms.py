@@ -1,6 +1,7 @@
 """How well does a model answer bAbI's stories told, or its questions asked, in everyday forms?
 
-    python research/everyday_forms.py [MODEL] [--facts] [--babi DIR] [--count N]
+    python research/everyday_forms.py [MODEL] [--facts [--every]] [--new-things] [--tasks 2,7]
+                                      [--babi DIR] [--count N]
 
 Each of bAbI 1k's training questions of the listed kinds (its first N a kind and task) is
 asked again in other forms of the same question ("How many objects is Mary carrying?" as
@@ -8,7 +9,9 @@ asked again in other forms of the same question ("How many objects is Mary carry
 bAbI's and the fact that answers it is told in other forms ("Mary went to the kitchen." as
 "Mary arrived at the kitchen.", "Mary dropped the milk." as "Mary threw away the milk.").
 A line a form gives how many the model answered right and its commonest wrong answers; the
-first form of each kind is bAbI's own. Training stories, not the test: this is for choosing
+first form of each kind is bAbI's own. With --new-things, bAbI's three things are told
+as words the model never read as things (the violin, the basket, the torch), throughout
+the story, question and answer, so that the entity slots must read them. Training stories, not the test: this is for choosing
 reading rules (askme/dmn/entities.py: _QUESTION_FORMS, _TOLD_FORMS, EntityMap._arrived),
 and the story is what the model knows best, so what a form loses is the form's. The
 numbers in docs/answers.md come from this script.
@@ -106,14 +109,17 @@ _KIND = r"(?P<x>[A-Z]\w+) is a (?P<k>\w+)\."
 _DROPS = ["{x} dropped the {t}.", "{x} threw away the {t}.", "{x} threw the {t} away.",
           "{x} got rid of the {t}.", "{x} abandoned the {t}.", "{x} left behind the {t}.",
           "{x} no longer has the {t}.", "{x} put away the {t}.", "{x} released the {t}.",
-          "{x} laid down the {t}.", "{x} set down the {t}.", "{x} let go of the {t}."]
+          "{x} laid down the {t}.", "{x} set down the {t}.", "{x} let go of the {t}.",
+          "{x} put the {t} down.", "{x} left the {t} there."]
 # (task, bAbI's fact that answers the question, its forms; the first is bAbI's own)
 FACTS = [
     (1, _MOVE, _ARRIVALS),
     (6, _MOVE, _ARRIVALS),
     (2, _TAKE, ["{x} picked up the {t}.", "{x} lifted the {t}.", "{x} obtained the {t}.",
                 "{x} scooped up the {t}.", "{x} took hold of the {t}.", "{x} collected the {t}.",
-                "{x} has the {t}.", "{x} is holding the {t}."]),
+                "{x} has the {t}.", "{x} is holding the {t}.", "{x} picked the {t} up.",
+                "{x} grabbed hold of the {t}.", "{x} got hold of the {t}.",
+                "{x} fetched the {t}."]),
     (8, _TAKE, ["{x} picked up the {t}.", "{x} lifted the {t}.", "{x} obtained the {t}."]),
     (8, _DROP, _DROPS),
     (7, _DROP, _DROPS),
@@ -150,13 +156,29 @@ FACTS = [
 ]
 
 
-def retold(examples, fact: str, form: str):
-    """Each example with a supporting fact that reads `fact`, the latest such told in `form`."""
+# bAbI's things and words the model never read as things, for --new-things.
+NEW_THINGS = {"apple": "violin", "milk": "basket", "football": "torch"}
+
+
+def with_new_things(example):
+    """`example` with bAbI's things told as NEW_THINGS, in its story, question and answer."""
+    def new(text: str) -> str:
+        return re.sub(r"\b(" + "|".join(NEW_THINGS) + r")\b", lambda m: NEW_THINGS[m.group(1)], text)
+    return replace(example, story=tuple(new(f) for f in example.story),
+                   question=new(example.question), answer=new(example.answer))
+
+
+def retold(examples, fact: str, form: str, every: bool = False):
+    """Each example with a supporting fact that reads `fact`, the latest such told in `form`
+    (`every`: and every other fact that reads `fact` too, so a thing's first telling is)."""
     for ex in examples:
         for k in sorted(ex.supports, reverse=True):
             if re.fullmatch(fact, ex.story[k]):
                 story = list(ex.story)
-                story[k] = form.format(**re.fullmatch(fact, story[k]).groupdict())
+                for j in range(len(story)) if every else (k,):
+                    said = re.fullmatch(fact, story[j])
+                    if said:
+                        story[j] = form.format(**said.groupdict())
                 yield replace(ex, story=tuple(story))
                 break
 
@@ -172,10 +194,20 @@ def main() -> None:
     parser.add_argument("--babi", type=Path, default=ROOT.parent / "shared" / "babi" / "en")
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--facts", action="store_true", help="forms of the facts, not the questions")
+    parser.add_argument("--new-things", action="store_true",
+                        help="bAbI's things told as words the model never read as things")
+    parser.add_argument("--every", action="store_true",
+                        help="with --facts: every fact of the kind told in the form, not the last")
+    parser.add_argument("--tasks", help="only these tasks, e.g. 2,7,8")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
     kinds = FACTS if args.facts else KINDS
+    if args.tasks:
+        kinds = [k for k in kinds if k[0] in {int(t) for t in args.tasks.split(",")}]
     stories = load_tasks(args.babi, sorted({task for task, _, _ in kinds}), "train")
+    if args.new_things:
+        stories = {task: [with_new_things(ex) for ex in examples]
+                   for task, examples in stories.items()}
 
     def line(task: int, form: str, asked) -> None:
         said = [a.text for a in answer_examples(checkpoint, asked, 256)]
@@ -186,7 +218,7 @@ def main() -> None:
     for task, babi, forms in kinds:
         for form in forms:
             if args.facts:
-                line(task, form, list(retold(stories[task], babi, form))[:args.count])
+                line(task, form, list(retold(stories[task], babi, form, args.every))[:args.count])
                 continue
             examples = [ex for ex in stories[task] if re.fullmatch(babi, ex.question)]
             line(task, form, [replace(ex, question=form.format(**re.fullmatch(

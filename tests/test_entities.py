@@ -276,6 +276,11 @@ def test_leaving_going_on_and_taking_in_words_the_training_stories_never_use(lex
                  "Alice is in the library.", "Alice is now at the library.",
                  "Alice was in the library.", "Alice is in the library at the moment."):
         assert fresh.copy().rewrite(went) == "Mary went to the kitchen.", went
+    # The same after an opening "Then", "After that," or "Soon after," (a comma that joins no
+    # clauses; this small lexicon reads some of those words as names).
+    for went in ("Soon after, Alice arrived at the library.", "After that, Alice is in the library.",
+                 "Then Alice is in the library."):
+        assert fresh.copy().rewrite(went).endswith(" Mary went to the kitchen."), went
     # Taking, putting down and not being somewhere in words bAbI never uses, in its words.
     for told, babi in (("Alice lifted the scarf.", "Alice took the scarf."),
                        ("Alice obtained a scarf.", "Alice took the scarf."),

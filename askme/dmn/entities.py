@@ -1222,7 +1222,10 @@ class EntityMap:
         if found is None:
             return text
         head = text[:found.start("verb")]
-        if _JOINED.search(head) and not _TWO_PEOPLE.match(head):
+        opening, comma, rest = head.partition(",")
+        clause = rest if comma and _OPENERS.issuperset(
+            w.lower() for w in WORD.findall(opening)) else head  # after "Next," or "After that,"
+        if _JOINED.search(clause) and not _TWO_PEOPLE.match(clause):
             return text  # one clause of several, read as one fact, stays as told
         verb = len(WORD.findall(head))  # the index of its first word
         if verb == 0 or not self._names_person(words, verb - 1, capitals):
