@@ -9,12 +9,14 @@ asked again in other forms of the same question ("How many objects is Mary carry
 bAbI's and the fact that answers it is told in other forms ("Mary went to the kitchen." as
 "Mary arrived at the kitchen.", "Mary dropped the milk." as "Mary threw away the milk.").
 A line a form gives how many the model answered right and its commonest wrong answers; the
-first form of each kind is bAbI's own. With --new-things, bAbI's three things are told
-as words the model never read as things (the violin, the basket, the torch), throughout
-the story, question and answer, so that the entity slots must read them. Training stories, not the test: this is for choosing
-reading rules (askme/dmn/entities.py: _QUESTION_FORMS, _TOLD_FORMS, EntityMap._arrived),
-and the story is what the model knows best, so what a form loses is the form's. The
-numbers in docs/answers.md come from this script.
+first form of each kind is bAbI's own. With --new-things, bAbI's three things are told as
+words the model never read as things (the violin, the basket, the torch), throughout the
+story, question and answer, so that the entity slots must read them; with --every, every
+fact of the kind is told in the form, not only the latest that answers the question.
+Training stories, not the test: this is for choosing reading rules (askme/dmn/entities.py:
+_QUESTION_FORMS, _TOLD_FORMS, EntityMap._arrived), and the story is what the model knows
+best, so what a form loses is the form's. The numbers in docs/answers.md and
+docs/long-memories.md come from this script.
 """
 
 from __future__ import annotations
@@ -158,12 +160,13 @@ FACTS = [
 
 # bAbI's things and words the model never read as things, for --new-things.
 NEW_THINGS = {"apple": "violin", "milk": "basket", "football": "torch"}
+_BABI_THING = re.compile(r"\b(" + "|".join(NEW_THINGS) + r")\b")
 
 
 def with_new_things(example):
     """`example` with bAbI's things told as NEW_THINGS, in its story, question and answer."""
     def new(text: str) -> str:
-        return re.sub(r"\b(" + "|".join(NEW_THINGS) + r")\b", lambda m: NEW_THINGS[m.group(1)], text)
+        return _BABI_THING.sub(lambda m: NEW_THINGS[m.group(1)], text)
     return replace(example, story=tuple(new(f) for f in example.story),
                    question=new(example.question), answer=new(example.answer))
 
