@@ -23,6 +23,7 @@ from askme.paths import model_folder
 from askme.stories import split_clauses
 
 HERE = Path(__file__).resolve().parent
+LATER_SETS = ("second", "third", "fourth")  # the hand-written sets after the first, in folders
 
 
 def as_typed(example):
@@ -51,9 +52,8 @@ def main() -> None:
     parser.add_argument("model", nargs="?")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--generated", action="store_true")
-    which.add_argument("--second", action="store_true")
-    which.add_argument("--third", action="store_true")
-    which.add_argument("--fourth", action="store_true")
+    for name in LATER_SETS:
+        which.add_argument(f"--{name}", action="store_true")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
     if args.generated:
@@ -66,7 +66,7 @@ def main() -> None:
             print(f"generated, {'cut into clauses' if typed else 'as the file reads'}: "
                   f"{right(examples, said)}/{len(examples)} ({per})")
         return
-    later = [name for name in ("second", "third", "fourth") if getattr(args, name)]
+    later = [name for name in LATER_SETS if getattr(args, name)]
     folder = HERE / later[0] if later else HERE
     one, said_one = answers(checkpoint, folder)
     typed, said_typed = answers(checkpoint, folder, typed=True)
