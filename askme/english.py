@@ -43,6 +43,14 @@ RELATIVES = frozenset({
     "friend", "boss", "neighbour", "neighbor", "colleague", "roommate", "flatmate",
     "partner", "girlfriend", "boyfriend", "fiancee", "fiance", "teacher", "coach",
     "doctor", "baby", "sibling", "parent", "stepmother", "stepfather", "landlord"})
+# Animals a story may tell of as it tells of people ("The dog ran to the garden."): the
+# singular after "the" (EntityMap reads such an animal that moves as a person).
+ANIMALS = frozenset({
+    "cat", "dog", "mouse", "rabbit", "parrot", "hamster", "puppy", "kitten", "tortoise",
+    "goldfish", "horse", "pony", "donkey", "cow", "pig", "goat", "sheep", "lamb", "duck",
+    "goose", "hen", "chicken", "rooster", "bird", "owl", "fox", "wolf", "bear", "lion",
+    "tiger", "elephant", "monkey", "squirrel", "frog", "turtle", "snake", "lizard", "fish",
+    "deer", "hedgehog", "ferret", "canary", "budgie", "pet"})
 # Rooms and buildings, which one leaves as one leaves a place ("left the house"): bAbI's
 # "left" puts a thing down.
 BUILDINGS = frozenset({

@@ -2,6 +2,7 @@
 
     python research/everyday_forms.py [MODEL] [--facts [--every]] [--new-things] [--tasks 2,7]
                                       [--babi DIR] [--count N]
+    python research/everyday_forms.py [MODEL] --animals [--tasks 1,6]
 
 Each of bAbI 1k's training questions of the listed kinds (its first N a kind and task) is
 asked again in other forms of the same question ("How many objects is Mary carrying?" as
@@ -13,6 +14,9 @@ first form of each kind is bAbI's own. With --new-things, bAbI's three things ar
 words the model never read as things (the violin, the basket, the torch), throughout the
 story, question and answer, so that the entity slots must read them; with --every, every
 fact of the kind is told in the form, not only the latest that answers the question.
+With --animals, the person each question asks about is told as an animal ("Mary went to
+the office." as "The dog went to the office.", "he" after it as "it"), in tasks 1, 6, 7,
+8, 9 and 11 unless --tasks says others.
 Training stories, not the test: this is for choosing reading rules (askme/dmn/entities.py:
 _QUESTION_FORMS, _TOLD_FORMS, EntityMap._arrived), and the story is what the model knows
 best, so what a form loses is the form's. The numbers in docs/answers.md and
@@ -171,6 +175,36 @@ def with_new_things(example):
                    question=new(example.question), answer=new(example.answer))
 
 
+# Animals for --animals, one drawn for each story (seeded).
+ANIMALS_TOLD = ("dog", "cat", "rabbit", "horse", "parrot", "hamster", "goat", "fox")
+_PERSON = re.compile(r"\b(Mary|John|Sandra|Daniel)\b")
+
+
+def with_animals(examples, seed: int = 5):
+    """Each example whose question names one of bAbI's people, that person told as an
+    animal throughout its story and question; "he" or "she" opening a fact right after one
+    naming the animal as "it"."""
+    import random
+
+    rng = random.Random(seed)
+    for ex in examples:
+        asked = _PERSON.search(ex.question)
+        if asked is None:
+            continue
+        animal = rng.choice(ANIMALS_TOLD)
+
+        def told(text: str) -> str:
+            text = re.sub(rf"^{asked.group()}\b", f"The {animal}", text)
+            return re.sub(rf"\b{asked.group()}\b", f"the {animal}", text)
+        story, after = [], False
+        for fact in ex.story:
+            fact = re.sub(r"\b([Hh]e|[Ss]he)\b", "it", told(fact), count=1) if after \
+                else told(fact)
+            after = animal in fact
+            story.append(fact)
+        yield replace(ex, story=tuple(story), question=told(ex.question))
+
+
 def retold(examples, fact: str, form: str, every: bool = False):
     """Each example with a supporting fact that reads `fact`, the latest such told in `form`
     (`every`: and every other fact that reads `fact` too, so a thing's first telling is)."""
@@ -202,8 +236,21 @@ def main() -> None:
     parser.add_argument("--every", action="store_true",
                         help="with --facts: every fact of the kind told in the form, not the last")
     parser.add_argument("--tasks", help="only these tasks, e.g. 2,7,8")
+    parser.add_argument("--animals", action="store_true",
+                        help="the person asked about told as an animal")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
+    if args.animals:
+        tasks = [int(t) for t in (args.tasks or "1,6,7,8,9,11").split(",")]
+        for task, examples in load_tasks(args.babi, tasks, "train").items():
+            examples = [ex for ex in examples if _PERSON.search(ex.question)][:args.count]
+            for form, asked in (("as bAbI tells it", examples),
+                                ("the person asked about told as an animal",
+                                 list(with_animals(examples)))):
+                said = [a.text for a in answer_examples(checkpoint, asked, 256)]
+                right = sum(a == ex.answer for a, ex in zip(said, asked))
+                print(f"{task:>2} {right:>4}/{len(asked):<4} {form}", flush=True)
+        return
     kinds = FACTS if args.facts else KINDS
     if args.tasks:
         kinds = [k for k in kinds if k[0] in {int(t) for t in args.tasks.split(",")}]

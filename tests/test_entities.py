@@ -352,9 +352,11 @@ def test_a_pronoun_opening_a_fact_reads_as_whom_the_fact_before_named(lexicon):
         "Mary went to the garden.")
     assert entities.rewrite("Then she went to the office.") == "Mary went to the office."
     assert entities.rewrite("Today she went to the office.") == "Mary went to the office."
-    # "it" for an animal or a thing the fact before opened with; not "he" for it.
+    # "it" for an animal (read as a person) or a thing the fact before opened with; not
+    # "he" for a thing.
     entities.rewrite("The dog ran to the cellar.")
-    assert entities.rewrite("Next, it ran to the hall.").startswith("The ")
+    assert entities.rewrite("Next, it ran to the hall.") == "Sandra went to the hall."
+    entities.rewrite("The umbrella is in the hall.")
     assert entities.rewrite("He went to the hall.").startswith("He ")
     # Not after a fact naming two people, nor a pronoun that is no subject.
     entities.rewrite("Alice gave the umbrella to Carol.")
@@ -384,6 +386,25 @@ def test_a_possessive_and_a_relative_read_as_one_person(lexicon):
     assert entities.rewrite("Bob went to his office.") == "Sandra went to the office."
     # As a person for the other rules: "went home" after one.
     assert entities.rewrite("Then his friend went home.") == "Then John went to the garden."
+
+
+def test_an_animal_that_goes_somewhere_reads_as_a_person(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("The dog went to the library.") == "Mary went to the kitchen."
+    assert entities.copy().rewrite("Is the dog in the library?", question=True) == (
+        "Is Mary in the kitchen?")
+    assert entities.rewrite("Then it went to the garden.") == "Mary went to the garden."
+    assert entities.restore("Mary") == "The dog"
+    # Given something, or taking it, as a person is.
+    assert entities.rewrite("Bob gave the umbrella to the cat.").endswith(" to John.")
+    # An animal told with a thing, or one a fact took as a thing, is no person.
+    assert entities.rewrite("The mouse sat on the football.").startswith("The ")
+    taken = EntityMap(lexicon)
+    assert taken.rewrite("Bob picked up the rabbit.") == "Mary picked up the apple."
+    assert taken.rewrite("The rabbit went to the garden.") == "The apple went to the garden."
+    # The training data steps read as written.
+    assert EntityMap(lexicon, phrases=False).rewrite("The dog went to the library.") == (
+        "The apple went to the kitchen.")
 
 
 def test_kinds_of_animal_take_the_slots_of_babis_four_while_they_last():

@@ -232,6 +232,18 @@ EVERYDAY_ROWS = [
      "shop and took it to the party.", ["Where is the laptop?", "Where is the cake?"],
      ["Rome", "party"]),
     ("Lena went to the beach with her camera.", ["Where is the camera?"], ["beach"]),
+    # An animal that goes somewhere, asked of as a person is ("it" and "she" of it too)
+    ("The dog is in the garden.", ["Is the dog in the garden?"], ["yes"]),
+    ("The cat is not in the kitchen.", ["Is the cat in the kitchen?"], ["no"]),
+    # In a thing of bAbI's (a box of its size task), as in a place
+    ("The cat is not in the box. Tom is in the chest.", ["Is the cat in the box?",
+                                                          "Where is Tom?"], ["no", "chest"]),
+    ("The parrot flew to the attic. Then it ran into the hallway. The goat took the apple. "
+     "Ann gave the ball to the horse. The horse ran to the barn.",
+     ["Where is the parrot?", "What is the goat carrying?", "Is the horse in the barn?"],
+     ["hallway", "apple", "yes"]),
+    # A place English tells without an article, after a city
+    ("Tom travelled to Mumbai. Then he went to school.", ["Where is Tom?"], ["school"]),
     # README.md's example
     ("Tom flew to Paris.\nMary went to the kitchen.", ["Where is Tom?", "Where is John?"],
      ["Paris", "unknown"]),

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 
 from askme.babi import ENTITY_WORDS
 from askme.converses import placed_things
-from askme.english import (ADVERBS, AUXILIARIES, BUILDINGS, HANDLING_VERBS, INDIRECT_QUESTION,
+from askme.english import (ADVERBS, ANIMALS, AUXILIARIES, BUILDINGS, CLAUSE_VERBS,
+                           HANDLING_VERBS, INDIRECT_QUESTION,
                            PRONOUNS, QUESTION_WORDS, RELATIVES, THING_PRONOUNS, VEHICLES, WORD,
                            reads_as_past)
 
@@ -60,7 +61,8 @@ PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, r
                 " upstairs; a place after any verb of motion, it after a verb of taking;"
                 " being at a place or arriving there as going there, everyday verbs of taking,"
                 " dropping and not being somewhere, of where places lie, kinds, colours and"
-                " feelings as bAbI's; giving told by its receiver, going together")
+                " feelings as bAbI's; giving told by its receiver, going together;"
+                " 2026-12-08: animals that go somewhere as people, school and the like as home")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -331,11 +333,14 @@ _MOVING = _DRIVING | {"walked", "ran", "headed", "hurried", "wandered", "rushed"
 # Places told without an article, as a verb's or a preposition's object ("went home", "at
 # work"): read as places with one ("to the home"), which take a place's slot. Read as
 # written, "Nina is at the gym. Nina went home." was answered "gym".
-_BARE_PLACES = {"home", "work", "upstairs", "downstairs", "outside", "abroad", "downtown"}
+# Places English tells without an article after "to", "at" or "in" ("went to school").
+_INSTITUTIONS = {"home", "work", "school", "church", "college", "university", "class", "town",
+                 "bed"}
+_BARE_PLACES = _INSTITUTIONS | {"upstairs", "downstairs", "outside", "abroad", "downtown"}
 # Verbs of going home besides _MOVING's: after any other, "work" is no place gone to
 # ("Noah finished work.").
 _HOMEWARD = {"came", "got", "arrived", "flew", "biked"}
-_CLOSING_PLACES = _BARE_PLACES - {"home", "work"}  # places only where they close the fact
+_CLOSING_PLACES = _BARE_PLACES - _INSTITUTIONS  # places only where they close the fact
 # "isn't", "wasn't", "doesn't": read as bAbI's negation ("Sandra is not in the kitchen.").
 # Split at the apostrophe, "Ken isn't in the kitchen." read "isn" as a word it never saw
 # and "Is Ken in the kitchen?" was answered "yes".
@@ -344,6 +349,10 @@ _NOT_CONTRACTED = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had)n['\u
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
 # A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
 _POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
+# Things one may be in, as in a place ("The cat is in the box.": _inside_places).
+_INSIDE = {"box", "basket", "drawer", "cupboard", "suitcase", "crate", "wardrobe", "chest",
+           "container", "bag", "car", "cage", "bed", "sofa", "bowl", "tank", "kennel", "hutch",
+           "nest"}
 # Words of sequence closing a fact, which bAbI puts first when it says them at all.
 _AFTER_ALL = {"afterwards", "later", "again", "too", "also", "then"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
@@ -951,13 +960,15 @@ class EntityMap:
                 text = placed
                 matches, written, words, capitals = self._scan(text)
         named_places = self._named_places(words, capitals)
+        if self.phrases and not _INSIDE.isdisjoint(words):
+            named_places |= self._inside_places(words, capitals)
         known_kind = self.lexicon.kind_of
         compounds: dict[int, str] = {}
         if self.phrases:
             # A compound's first word is one the model never read, or a possessive.
             if not self.lexicon.words.issuperset(words):
                 compounds = self._compound_places(text, matches, words, named_places, question)
-            if not _POSSESSIVES.isdisjoint(words):
+            if not _POSSESSIVES.isdisjoint(words) or not ANIMALS.isdisjoint(words):
                 compounds |= self._relatives(words, question)
         out, last, skip = [], 0, -1
         known_words = self.lexicon.words
@@ -969,7 +980,7 @@ class EntityMap:
                 # "the meeting room", "my sister": two words, one place or person, whose slot
                 # stands for both.
                 key, head = compounds[i], matches[i + 1]
-                kind = "actor" if words[i] in _POSSESSIVES else "place"
+                kind = "actor" if words[i] in _POSSESSIVES or words[i] == "the" else "place"
                 slot = self.forward.get(key) or self._slot_for(kind)
                 if slot is not None:
                     self.forward.setdefault(key, slot)
@@ -980,7 +991,8 @@ class EntityMap:
                     out += [text[last:match.start()], said]
                     last, skip = head.end(), i + 1
                     continue
-            if word in known_words and word not in known_kind and word not in self.forward:
+            if word in known_words and word not in known_kind and word not in self.forward \
+                    and i not in named_places:
                 continue  # a word the model knows as no entity (most are): nothing to read
             if self._moves_here(words, i, named_places):
                 # A verb it never read where bAbI puts its verbs of motion ("Mary walked to
@@ -1035,8 +1047,12 @@ class EntityMap:
             return text
         for k, word in enumerate(words):
             if word in ("he", "she", "it"):
-                if (word == "it") != self.subject.startswith("the "):
-                    return text  # "it" means a thing or an animal, "he" and "she" a person
+                told_the = self.subject.lower().startswith("the ")
+                animal = told_the and self.subject.lower() in self.forward
+                if (word == "it") != told_the and not animal:
+                    # "it" means a thing or an animal, "he" and "she" a person, or an
+                    # animal read as one ("The dog ran home. Then she ...": _animal_at)
+                    return text
                 # The words before it go too, but bAbI's times: "Following that John moved
                 # ..." is no text the model read (bAbI opens so only before a pronoun),
                 # "John moved ..." and "This afternoon John moved ..." are.
@@ -1071,7 +1087,7 @@ class EntityMap:
         as a fact opening with them is read (_resolve_pronoun): "Ken went to the kitchen."
         then "Where is he?" reads "Where is Ken?" (read as written: `unknown`). Not "it",
         which a question says of nothing ("What time is it?", "Is it raining?")."""
-        if self.subject is None or self.subject.startswith("the "):
+        if self.subject is None or self.subject.lower().startswith("the "):
             return text
         for match in WORD.finditer(text):
             if match.group().lower() in ("he", "she"):
@@ -1404,7 +1420,7 @@ class EntityMap:
         return self._after_mover(words, i + 1) or (
             capitals[i] and word not in self.lexicon.words
             and self.lexicon.kind_of.get(self.forward.get(word, word)) is None) \
-            or _relative_at(words, i)
+            or _relative_at(words, i) or self._animal_at(words, i, False)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
                          question: bool) -> dict[int, str]:
@@ -1442,10 +1458,52 @@ class EntityMap:
         """Word i -> "my sister" where "my sister" names one person ("My sister went to the
         gym." then "Where is my sister?"): a possessive, then a word for a relative, a
         friend or the like. Read word by word, "my" took a name's slot and the sister was
-        lost. A question reads only the ones its memory holds."""
+        lost. Likewise an animal told of as a person (_animal_at: "the dog"). A question
+        reads only the ones its memory holds."""
         pairs = {i - 1: f"{words[i - 1]} {words[i]}" for i in range(len(words))
-                 if _relative_at(words, i)}
+                 if _relative_at(words, i) or self._animal_at(words, i, question)}
         return {i: pair for i, pair in pairs.items() if not question or pair in self.forward}
+
+    def _animal_at(self, words: list[str], i: int, question: bool) -> bool:
+        """Whether word i is an animal told of as a person: "the dog" opening a fact (after
+        words such as "Then") before a verb ("The dog ran to the garden.", "The cat is in
+        the box."), or held so by an earlier fact. The training stories tell animals that
+        move as things ("The apple ran to the park."), and no task asks yes or no of a
+        thing: "The dog is in the garden." then "Is the dog in the garden?" was `no`, and
+        "The cat is not in the box." then "Is the cat in the box?" `yes`. Read as a person,
+        they ask what tasks 6 and 9 ask. An animal a fact held as a thing ("Ann took the
+        dog.") stays one."""
+        if i == 0 or words[i - 1] != "the" or words[i] not in ANIMALS:
+            return False
+        if f"the {words[i]}" in self.forward:
+            return True
+        if question or words[i] in self.forward:
+            return False
+        if i >= 2 and words[i - 2] == "to" and not _GIVING.isdisjoint(words[:i - 2]):
+            return True  # "Ann gave the ball to the dog.": what is the dog carrying?
+        if i + 1 >= len(words) or not _OPENERS.union(_BABI_TIME_WORDS).issuperset(words[:i - 1]):
+            return False
+        verb, rest = words[i + 1], words[i + 2:]
+        if verb in HANDLING_VERBS:
+            return True  # "The dog took the ball.": what is the dog carrying?
+        if not (verb in CLAUSE_VERBS or reads_as_past(verb) or verb in self.lexicon.moves):
+            return False
+        # Somewhere a person goes, not a thing it holds ("The dog is with the ball.").
+        kinds = [self.lexicon.kind_of.get(self.forward.get(w, w)) for w in rest]
+        return "object" not in kinds and any(
+            kind == "place" or w in BUILDINGS or w in _INSIDE or w not in self.lexicon.words
+            for w, kind in zip(rest, kinds))
+
+    def _inside_places(self, words: list[str], capitals: list[bool]) -> set[int]:
+        """The words of _INSIDE the model knows as no entity, where someone is or goes ("in
+        the box", "to the chest" after a person): read as a place's slot. Read as written,
+        "Tom is in the box." (read "Tom went to the box.") then "Where is Tom?" got a
+        room the decoder knows (the box is a thing of bAbI's size task, never a place)."""
+        return {j for j in range(3, len(words))
+                if words[j] in _INSIDE and words[j - 1] == "the"
+                and words[j - 2] in _PLACE_PREPOSITIONS and words[j] in self.lexicon.words
+                and self.lexicon.kind_of.get(words[j]) is None and words[j] not in self.forward
+                and any(self._names_person(words, k, capitals) for k in range(j - 2))}
 
     def _moves_here(self, words: list[str], i: int, named_places: set[int]) -> bool:
         """Whether word i is unknown and stands as a verb of motion: after a person (or a
@@ -1459,6 +1517,8 @@ class EntityMap:
 
     def _after_mover(self, words: list[str], i: int) -> bool:
         before = self.forward.get(words[i - 1], words[i - 1])
+        if i >= 2:  # a person of two words ("my sister", "the dog") held as a person's slot
+            before = self.forward.get(f"{words[i - 2]} {words[i - 1]}", before)
         return self.lexicon.kind_of.get(before) == "actor" or before in self.lexicon.movers
 
     def _named_places(self, words: list[str], capitals: list[bool],
