@@ -33,8 +33,19 @@ class Line:
     text: str  # stripped; a command keeps its leading "/"
 
 
+# A title's full stop, which ends no sentence ("Dr. Jones went home.").
+_TITLE_STOP = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr)\.$", re.IGNORECASE)
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
+    sentences: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if sentences and _TITLE_STOP.search(sentences[-1]):
+            sentences[-1] += " " + part
+        elif part:
+            sentences.append(part)
+    return [s for s in sentences if s]
 
 
 # Words that begin a subject: an article or a possessive, and the pronouns.

@@ -2,7 +2,7 @@
 
     python research/everyday_forms.py [MODEL] [--facts [--every]] [--new-things] [--tasks 2,7]
                                       [--babi DIR] [--count N]
-    python research/everyday_forms.py [MODEL] --animals [--tasks 1,6]
+    python research/everyday_forms.py [MODEL] --animals|--full-names|--cities [--tasks 1,6]
 
 Each of bAbI 1k's training questions of the listed kinds (its first N a kind and task) is
 asked again in other forms of the same question ("How many objects is Mary carrying?" as
@@ -16,7 +16,9 @@ story, question and answer, so that the entity slots must read them; with --ever
 fact of the kind is told in the form, not only the latest that answers the question.
 With --animals, the person each question asks about is told as an animal ("Mary went to
 the office." as "The dog went to the office.", "he" after it as "it"), in tasks 1, 6, 7,
-8, 9 and 11 unless --tasks says others.
+8, 9 and 11 unless --tasks says others. With --full-names, every person has a surname or a
+title ("Mary Lee", "Mr Brown"); with --cities, bAbI's six rooms are cities of two words
+("went to the kitchen" as "went to New York"), in story, question and answer.
 Training stories, not the test: this is for choosing reading rules (askme/dmn/entities.py:
 _QUESTION_FORMS, _TOLD_FORMS, EntityMap._arrived), and the story is what the model knows
 best, so what a form loses is the form's. The numbers in docs/answers.md and
@@ -205,6 +207,30 @@ def with_animals(examples, seed: int = 5):
         yield replace(ex, story=tuple(story), question=told(ex.question))
 
 
+SURNAMES = {"Mary": "Mary Lee", "John": "Mr Brown", "Sandra": "Sandra Okafor",
+            "Daniel": "Dr. Daniel Weiss"}
+CITIES = {"kitchen": "New York", "garden": "Los Angeles", "office": "Hong Kong",
+          "hallway": "San Francisco", "bathroom": "Buenos Aires", "bedroom": "Tel Aviv"}
+
+
+def with_full_names(examples):
+    def told(text: str) -> str:
+        return _PERSON.sub(lambda m: SURNAMES[m.group()], text)
+    for ex in examples:
+        yield replace(ex, story=tuple(told(f) for f in ex.story), question=told(ex.question),
+                      answer=told(ex.answer))
+
+
+def with_cities(examples):
+    room = re.compile(r"\b(?:the )?(" + "|".join(CITIES) + r")\b")
+
+    def told(text: str) -> str:
+        return room.sub(lambda m: CITIES[m.group(1)], text)
+    for ex in examples:
+        yield replace(ex, story=tuple(told(f) for f in ex.story), question=told(ex.question),
+                      answer=told(ex.answer))
+
+
 def retold(examples, fact: str, form: str, every: bool = False):
     """Each example with a supporting fact that reads `fact`, the latest such told in `form`
     (`every`: and every other fact that reads `fact` too, so a thing's first telling is)."""
@@ -238,15 +264,22 @@ def main() -> None:
     parser.add_argument("--tasks", help="only these tasks, e.g. 2,7,8")
     parser.add_argument("--animals", action="store_true",
                         help="the person asked about told as an animal")
+    parser.add_argument("--full-names", action="store_true",
+                        help="every person with a surname or a title")
+    parser.add_argument("--cities", action="store_true", help="bAbI's rooms as cities of two words")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
-    if args.animals:
+    retelling = (args.animals and ("the person asked about told as an animal", with_animals)
+                 or args.full_names and ("people with surnames and titles", with_full_names)
+                 or args.cities and ("rooms as cities of two words", with_cities))
+    if retelling:
+        name, retell = retelling
         tasks = [int(t) for t in (args.tasks or "1,6,7,8,9,11").split(",")]
         for task, examples in load_tasks(args.babi, tasks, "train").items():
-            examples = [ex for ex in examples if _PERSON.search(ex.question)][:args.count]
-            for form, asked in (("as bAbI tells it", examples),
-                                ("the person asked about told as an animal",
-                                 list(with_animals(examples)))):
+            if args.animals:
+                examples = [ex for ex in examples if _PERSON.search(ex.question)]
+            examples = examples[:args.count]
+            for form, asked in (("as bAbI tells it", examples), (name, list(retell(examples)))):
                 said = [a.text for a in answer_examples(checkpoint, asked, 256)]
                 right = sum(a == ex.answer for a, ex in zip(said, asked))
                 print(f"{task:>2} {right:>4}/{len(asked):<4} {form}", flush=True)

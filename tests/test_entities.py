@@ -388,6 +388,33 @@ def test_a_possessive_and_a_relative_read_as_one_person(lexicon):
     assert entities.rewrite("Then his friend went home.") == "Then John went to the garden."
 
 
+def test_a_place_of_capitalised_words_takes_one_slot(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Alice flew to New York.") == "Mary went to the kitchen."
+    assert entities.restore("kitchen") == "New York"
+    assert entities.copy().rewrite("Is Alice in New York?", question=True) == (
+        "Is Mary in the kitchen?")
+    # Not across a comma: Carol is someone
+    assert entities.rewrite("Bob is now in Rome, Carol went to the garden.") == (
+        "Bob is now in the office, Sandra went to the garden.")
+    # Asked of a place of two words no fact names, neither word is someone no fact names
+    assert entities.unnamed("Is Alice in Hong Kong?", 1) == []
+    assert entities.unnamed("Where is Bob Smith?", 1) == ["Bob", "Smith"]
+
+
+def test_a_name_of_several_words_is_one_person(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Anna Lee went to the library.") == "Mary went to the kitchen."
+    assert entities.restore("Mary") == "Anna Lee"
+    assert entities.copy().rewrite("Where is Anna Lee?", question=True) == "Where is Mary?"
+    assert entities.copy().rewrite("Where is Anna?", question=True) == "Where is Mary?"
+    assert entities.rewrite("Dr. John Weiss went to the garden.") == "Sandra went to the garden."
+    assert entities.restore("Sandra") == "Dr. John Weiss"
+    # Not a word opening the sentence before a name, nor a place
+    assert entities.rewrite("Later Anna went to New York.") == "Later Mary went to the office."
+    assert entities.rewrite("Mary went back to Paris.").endswith(" went back to the hallway.")
+
+
 def test_an_animal_that_goes_somewhere_reads_as_a_person(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite("The dog went to the library.") == "Mary went to the kitchen."

@@ -242,6 +242,16 @@ EVERYDAY_ROWS = [
      "Ann gave the ball to the horse. The horse ran to the barn.",
      ["Where is the parrot?", "What is the goat carrying?", "Is the horse in the barn?"],
      ["hallway", "apple", "yes"]),
+    # Places of two or three capitalised words
+    ("Ben is in London. Ben flew to New York. Ana moved to Los Angeles, then she drove to Salt "
+     "Lake City.", ["Where is Ben?", "Where is Ana?", "Is Ana in Los Angeles?",
+                    "Is Ben in Hong Kong?"], ["New York", "Salt Lake City", "no", "no"]),
+    # Names of several words, titles with a full stop; going back to a city
+    ("Dr. Jones is in the hospital. Anna Lee went to the park. Mr Brown drove to the station. "
+     "Ben gave the book to John Smith. Ben went to Rome. Ben went back to Paris.",
+     ["Where is Dr. Jones?", "Where is Anna Lee?", "Where is Anna?", "Where is Mr Brown?",
+      "Who received the book?", "Where is Ben?"],
+     ["hospital", "park", "park", "station", "John Smith", "Paris"]),
     # A place English tells without an article, after a city
     ("Tom travelled to Mumbai. Then he went to school.", ["Where is Tom?"], ["school"]),
     # README.md's example

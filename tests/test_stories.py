@@ -34,6 +34,13 @@ def test_a_line_may_hold_a_fact_and_a_question_without_a_mark():
         ("fact", "Alice went to the library."), ("question", "where is alice")]
 
 
+def test_a_title_s_full_stop_ends_no_sentence():
+    lines = classify("Dr. Jones went to the clinic. Mrs. Lee is at home. Where is Dr. Jones?")
+    assert [(line.kind, line.text) for line in lines] == [
+        ("fact", "Dr. Jones went to the clinic."), ("fact", "Mrs. Lee is at home."),
+        ("question", "Where is Dr. Jones?")]
+
+
 def test_a_question_line_without_a_mark_stands_alone_between_prose_lines():
     story = plain_story("s", ["Mary went to", "the kitchen.", "where is mary", "where's mary",
                               "John went to the", "garden."])

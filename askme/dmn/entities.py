@@ -62,7 +62,8 @@ PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, r
                 " being at a place or arriving there as going there, everyday verbs of taking,"
                 " dropping and not being somewhere, of where places lie, kinds, colours and"
                 " feelings as bAbI's; giving told by its receiver, going together;"
-                " 2026-12-08: animals that go somewhere as people, school and the like as home")
+                " 2026-12-08: animals that go somewhere as people, school and the like as home,"
+                " places and names of several capitalised words, titles, going back to a city")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -349,12 +350,21 @@ _NOT_CONTRACTED = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had)n['\u
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
 # A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
 _POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
+# Titles before a name ("Mr Brown", "Dr. Jones": _full_names).
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "madam", "lady",
+           "lord", "captain", "officer", "detective", "judge", "father", "sister", "uncle",
+           "aunt", "grandma", "grandpa"}
 # Things one may be in, as in a place ("The cat is in the box.": _inside_places).
 _INSIDE = {"box", "basket", "drawer", "cupboard", "suitcase", "crate", "wardrobe", "chest",
            "container", "bag", "car", "cage", "bed", "sofa", "bowl", "tank", "kennel", "hutch",
            "nest"}
 # Words of sequence closing a fact, which bAbI puts first when it says them at all.
 _AFTER_ALL = {"afterwards", "later", "again", "too", "also", "then"}
+# Words that open a sentence before a name, never a name's first word.
+_NOT_NAMES = _OPENERS | _BABI_TIME_WORDS | _AFTER_ALL | _NEVER_SLOTS | _WEEKDAYS | {
+    "meanwhile", "suddenly", "eventually", "afterward", "tonight", "tomorrow", "now",
+    "when", "while", "because", "since", "once", "if", "so", "but", "yes", "no", "dear",
+    "first", "earlier", "perhaps", "maybe", "only", "even", "just", "everyone", "nobody"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
 _TIMES = {"year", "week", "month", "night", "weekend", "summer", "winter", "spring",
@@ -853,9 +863,13 @@ class EntityMap:
         out = [thing for thing in self._placed_asked(text)
                if not self._placed_before(thing, before)]
         in_out = {word.lower() for thing in out for word in thing.split()}
+        # "York" of "New York": the place's, as its first word is (_capital_places)
+        tails = {i + k for i, place in self._capital_places(
+                     text, list(WORD.finditer(text)), words, capitals, places).items()
+                 for k in range(1, len(place.split()))}
         for i, (written, word) in enumerate(zip(matches, words)):
             if self.seen.get(word, NEVER) < before or word in NAMES_NOBODY or word in in_out \
-                    or written in out:
+                    or written in out or i in tails:
                 continue
             if (asks and i > 0 and capitals[i]) or self._read_kind(
                     words, i, capitals[i], places, earlier) in ("actor", "object"):
@@ -964,32 +978,47 @@ class EntityMap:
             named_places |= self._inside_places(words, capitals)
         known_kind = self.lexicon.kind_of
         compounds: dict[int, str] = {}
+        places: set[int] = set()  # the compounds that are places; the rest are people
+        names: set[int] = set()  # the compounds that are someone's name ("Anna Lee")
         if self.phrases:
             # A compound's first word is one the model never read, or a possessive.
             if not self.lexicon.words.issuperset(words):
                 compounds = self._compound_places(text, matches, words, named_places, question)
+                compounds |= self._capital_places(text, matches, words, capitals, named_places)
+                places = set(compounds)
+                if True in capitals[1:]:
+                    full = {i: name for i, name in self._full_names(
+                        text, matches, words, capitals, named_places, question).items()
+                        if not places.intersection(range(i, i + len(name.split())))}
+                    compounds |= full
+                    names = set(full)
             if not _POSSESSIVES.isdisjoint(words) or not ANIMALS.isdisjoint(words):
                 compounds |= self._relatives(words, question)
         out, last, skip = [], 0, -1
         known_words = self.lexicon.words
         slots_here = []  # the slots this text names, in order
         for i, (match, original, word) in enumerate(zip(matches, written, words)):
-            if i == skip:
+            if i <= skip:
                 continue
             if compounds and i in compounds:
-                # "the meeting room", "my sister": two words, one place or person, whose slot
-                # stands for both.
-                key, head = compounds[i], matches[i + 1]
-                kind = "actor" if words[i] in _POSSESSIVES or words[i] == "the" else "place"
+                # "the meeting room", "my sister", "Anna Lee": words of one place or
+                # person, whose slot stands for them all.
+                key = compounds[i]
+                head = matches[i + len(key.split()) - 1]
+                kind = "place" if i in places else "actor"
                 slot = self.forward.get(key) or self._slot_for(kind)
                 if slot is not None:
                     self.forward.setdefault(key, slot)
+                    if i in names and words[i] not in _TITLES:
+                        self.forward.setdefault(words[i], slot)  # "Anna" is Anna Lee after
                     self.surface.setdefault(slot, text[match.start():head.end()])
                     self.named.setdefault(slot, self.read)
                     slots_here.append(slot)
                     said = self.lexicon.names.get(slot, slot) if kind == "actor" else slot
+                    if kind == "place" and words[i - 1] in _PLACE_PREPOSITIONS:
+                        said = "the " + said  # "to New York" reads "to the kitchen"
                     out += [text[last:match.start()], said]
-                    last, skip = head.end(), i + 1
+                    last, skip = head.end(), i + len(key.split()) - 1
                     continue
             if word in known_words and word not in known_kind and word not in self.forward \
                     and i not in named_places:
@@ -1437,7 +1466,8 @@ class EntityMap:
                 continue
             key = f"{word} {head}"
             if key in self.forward:
-                out[i] = key
+                if self.lexicon.kind_of.get(self.forward[key]) == "place":
+                    out[i] = key  # not a person's name (_full_names)
                 continue
             if question or words[i - 1] != "the" or word in self.forward \
                     or {word, head} & _NEVER_SLOTS \
@@ -1452,6 +1482,57 @@ class EntityMap:
                     {j - (j > i) for j in named_places if j != i})
             if kind == "place":
                 out[i] = key
+        return out
+
+    def _capital_places(self, text: str, matches, words: list[str], capitals: list[bool],
+                        named_places: set[int]) -> dict[int, str]:
+        """Word i -> "new york" where a place named without "the" (`named_places`: "to New
+        York", "in Hong Kong") goes on in capitalised words the model never read, up to
+        three ("Salt Lake City"). Read word by word, "New" took a place's slot and "York"
+        stayed: "Ben is in London. Ben flew to New York." then "Where is Ben?" was
+        `London`. A question reads them too, as it reads "Is Ben in Paris?"."""
+        out: dict[int, str] = {}
+        for i in sorted(named_places):
+            n = 1
+            while n < 3 and i + n < len(words) and capitals[i + n] \
+                    and words[i + n] not in self.lexicon.words \
+                    and text[matches[i + n - 1].end():matches[i + n].start()] == " ":
+                n += 1  # not "in Mumbai, Samuel ..."
+            key = " ".join(words[i:i + n])
+            if n > 1:
+                out[i] = key
+        return out
+
+    def _full_names(self, text: str, matches, words: list[str], capitals: list[bool],
+                    named_places: set[int], question: bool) -> dict[int, str]:
+        """Word i -> "anna lee" where a name or a title goes on in capitalised words the
+        model never read, up to three ("Anna Lee", "Mr Brown", "Dr. Jones", "Dr Anna Lee"):
+        one person. Read word by word, "Anna" took a person's slot and "Lee" stayed, and
+        "Where is Anna Lee?" got `unknown`. Not a place ("to New York"). A question reads
+        only the ones its memory holds."""
+        out: dict[int, str] = {}
+        i = 0
+        while i < len(words) - 1:
+            word, held = words[i], self.forward.get(words[i])
+            unread = word not in self.lexicon.words and (
+                held is None or self.lexicon.kind_of.get(held) == "actor")
+            if word in _NOT_NAMES or word.endswith("ly") or not (word in _TITLES or (
+                    capitals[i] and i not in named_places
+                    and (unread or self.lexicon.kind_of.get(word) == "actor"))):
+                i += 1  # no name's first word ("Later Tom went ...", "Suddenly Amy ...")
+                continue
+            n = 1
+            # Words the model never read, or a name it knows after a title ("Dr. Daniel")
+            while (n < 3 and i + n < len(words) and capitals[i + n] and i + n not in named_places
+                   and (words[i + n] not in self.lexicon.words
+                        or self.lexicon.kind_of.get(words[i + n]) == "actor")
+                   and text[matches[i + n - 1].end():matches[i + n].start()] in (" ", ". ")):
+                n += 1
+            key = " ".join(words[i:i + n])
+            if n > 1 and (i == 0 or words[i - 1] not in ("in", "at", "into")) \
+                    and (not question or key in self.forward):
+                out[i] = key
+            i += n
         return out
 
     def _relatives(self, words: list[str], question: bool) -> dict[int, str]:
@@ -1543,8 +1624,12 @@ class EntityMap:
             if words[j - 1] != "to":  # "is in Rome", "arrived at Paris": a place after any verb
                 places.add(j)
                 continue
-            someone = j > 2 and (self._after_mover(words, j - 2) or (
-                capitals[j - 3] and words[j - 3] not in self.lexicon.words))  # a new name
+            if verb == "back" and j > 3:  # "went back to Rome"
+                verb, j_verb = words[j - 3], j - 3
+            else:
+                j_verb = j - 2
+            someone = j_verb > 0 and (self._after_mover(words, j_verb) or (
+                capitals[j_verb - 1] and words[j_verb - 1] not in self.lexicon.words))  # a new name
             if verb in self.lexicon.moves or (verb not in self.lexicon.words and someone) \
                     or (self.phrases and verb in VEHICLES | _MOVING):  # "took a train to Tokyo"
                 places.add(j)
