@@ -415,6 +415,21 @@ def test_a_name_of_several_words_is_one_person(lexicon):
     assert entities.rewrite("Mary went back to Paris.").endswith(" went back to the hallway.")
 
 
+def test_whoever_writes_i_is_a_person_answered_as_you(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("I am in the library.") == "Mary went to the kitchen."
+    assert entities.copy().rewrite("Where am I?", question=True) == "Where is Mary?"
+    assert entities.copy().rewrite("Am I in the library?", question=True) == (
+        "Is Mary in the kitchen?")
+    assert entities.rewrite("Bob gave the umbrella to me.").endswith(" to Mary.")
+    assert entities.restore("Mary") == "you"
+    # "he" after a fact of mine means no one it names
+    assert entities.rewrite("Then he went to the garden.").startswith("Then he ")
+    # Not in a question of a memory where no one wrote "I"
+    assert EntityMap(lexicon).rewrite("How do I get to the garden?", question=True) == (
+        "How do I get to the garden?")
+
+
 def test_an_animal_that_goes_somewhere_reads_as_a_person(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite("The dog went to the library.") == "Mary went to the kitchen."

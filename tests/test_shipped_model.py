@@ -252,6 +252,14 @@ EVERYDAY_ROWS = [
      ["Where is Dr. Jones?", "Where is Anna Lee?", "Where is Anna?", "Where is Mr Brown?",
       "Who received the book?", "Where is Ben?"],
      ["hospital", "park", "park", "station", "John Smith", "Paris"]),
+    # Whoever writes "I"; "my" before a thing; leaving for a place; going somewhere to do
+    # something
+    ("I took my umbrella. I went to the office.", ["Where is my umbrella?", "Where am I?"],
+     ["office", "office"]),
+    ("Ann gave the book to me. I'm at the gym.", ["Who received the book?", "Am I at the gym?"],
+     ["you", "yes"]),
+    ("My keys are in my bag. Tom left for work. Anna went to the shop to buy milk.",
+     ["Where are my keys?", "Where is Tom?", "Where is Anna?"], ["bag", "work", "shop"]),
     # A place English tells without an article, after a city
     ("Tom travelled to Mumbai. Then he went to school.", ["Where is Tom?"], ["school"]),
     # README.md's example

@@ -63,7 +63,8 @@ PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, r
                 " dropping and not being somewhere, of where places lie, kinds, colours and"
                 " feelings as bAbI's; giving told by its receiver, going together;"
                 " 2026-12-08: animals that go somewhere as people, school and the like as home,"
-                " places and names of several capitalised words, titles, going back to a city")
+                " places and names of several capitalised words, titles, going back to a city;"
+                " I and me as a person, my before a thing, leaving for a place, to buy ...")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -348,6 +349,14 @@ _CLOSING_PLACES = _BARE_PLACES - _INSTITUTIONS  # places only where they close t
 _NOT_CONTRACTED = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had)n['\u2019]t\b",
                              re.IGNORECASE)
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
+# Whoever writes "I" is a person of the memory, told of in the third person as the training
+# stories tell people ("I am in the kitchen." as "I is ...", then the I its slot's name), and
+# answered as "you" ("Who received the book?" after "Ann gave the book to me.").
+_SPEAKER = re.compile(r"\bI\b")
+_AS_THIRD_PERSON = [(re.compile(said), read) for said, read in (
+    (r"\bI(?: am|['\u2019]m)\b", "I is"), (r"\bam I\b", "is I"), (r"\bAm I\b", "Is I"),
+    (r"\b([Dd])o I\b", r"\1oes I"), (r"(?<!does )(?<!did )\b(?:I have|I['\u2019]ve)\b", "I has"))]
+_SAID_TO_ME = {"me", "myself"}
 # A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
 _POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
 # Titles before a name ("Mr Brown", "Dr. Jones": _full_names).
@@ -400,6 +409,10 @@ _CLOSING = re.compile(
     r"|for\s+(?:an?|one|two|three|four|five|ten|a\s+few|several|\d+)\s+"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|while)\b"
     r"|for\s+(?:an?|the|some|his|her|their|my|our|your)\s+[^\W\d_]+(?:\s+[^\W\d_]+)?"
+    # why, as an infinitive ("went to the shop to buy milk"): what was meant, not done
+    r"|to\s+(?:buy|get|see|visit|meet|play|eat|watch|shop|swim|relax|rest|exercise|pray"
+    r"|read|cook|wash|clean|help|check|pick\s+up)\b"  # not "to work", a place
+    r"(?:\s+[^\W\d_']+){0,4}"
     r")(?=[\s.!;:\u2026]*$)", re.IGNORECASE)
 # The parts of the day the time-reasoning stories tell with "this" ("Fred went to the park
 # this evening."): "in the evening" reads so.
@@ -416,13 +429,15 @@ _ON_THE_WAY = {"on", "up", "down", "off", "across", "round", "around", "along"}
 _TOWARDS = {"onto", "towards", "toward"}
 # Verbs of taking the training stories never tell (read as "took"), and a thing given back
 # ("returned the books", read as bAbI's "dropped"), put away (as "put down").
+_SETTING_OFF = {"left", "headed", "departed", "leaves", "heads"}  # before "for" a place
 _TAKING_READS = {"packed", "bought", "purchased", "borrowed", "snatched", "seized"}
 _THING_OPENERS = _ARTICLES | {"some"}  # what a thing taken opens with ("packed some food")
 # The words the rules of EntityMap._plainly start from, but for giving's "to".
 _PLAIN_WORDS = (_TOLD_OF_PEOPLE | _DETERMINERS | _FEARS | _FEAR_VERBS | _GIVING
                 | VEHICLES | _BARE_PLACES | _TIMES | _AFTER_ALL | _NOW_WORDS
                 | _ON_THE_WAY | _TOWARDS | _TAKING_READS
-                | {"into", "by", "last", "next", "left", "leaves", "out", "returned", "away"})
+                | {"into", "by", "last", "next", "left", "leaves", "out", "returned", "away"}
+                | _SETTING_OFF)
 _IRREGULAR_PLURALS = {"mice": "mouse", "geese": "goose", "wolves": "wolf", "sheep": "sheep",
                       "deer": "deer", "fish": "fish", "oxen": "ox", "calves": "calf",
                       "children": "child", "people": "person", "wives": "wife",
@@ -929,6 +944,10 @@ class EntityMap:
         `question` gives no slot to a word an earlier text held as no entity (READING 2)."""
         if self.phrases:
             text = _NOT_CONTRACTED.sub(r"\1 not", text)
+            if self.lexicon.reading >= 2 and _SPEAKER.search(text) and (
+                    not question or "i" in self.forward):
+                for said, read in _AS_THIRD_PERSON:
+                    text = said.sub(read, text)
         matches, written, words, capitals = self._scan(text)
         if self.phrases and not question:
             resolved = self._resolve_pronoun(text, matches, words)
@@ -999,6 +1018,17 @@ class EntityMap:
         slots_here = []  # the slots this text names, in order
         for i, (match, original, word) in enumerate(zip(matches, written, words)):
             if i <= skip:
+                continue
+            if self.phrases and self.lexicon.reading >= 2 and (
+                    original == "I" or word in _SAID_TO_ME and not question):
+                slot = self.forward.get("i") or (None if question else self._slot_for("actor"))
+                if slot is not None:
+                    self.forward["i"] = slot
+                    self.surface.setdefault(slot, "you")
+                    self.named.setdefault(slot, self.read)
+                    slots_here.append(slot)
+                    out += [text[last:match.start()], self.lexicon.names.get(slot, slot)]
+                    last = match.end()
                 continue
             if compounds and i in compounds:
                 # "the meeting room", "my sister", "Anna Lee": words of one place or
@@ -1128,7 +1158,8 @@ class EntityMap:
         `slots`; as first written), or the animal or thing it opens with ("the dog")."""
         people = {slot for slot in slots if self.lexicon.kind_of.get(slot) == "actor"}
         if len(people) == 1:
-            return self.surface.get(people.pop())
+            person = people.pop()
+            return None if self.forward.get("i") == person else self.surface.get(person)
         if people:
             return None
         for k, word in enumerate(words[:-1]):
@@ -1222,6 +1253,10 @@ class EntityMap:
                         and self._names_person(words, k - 2, capitals)
                         or before == "back" and k >= 3 and self._names_person(words, k - 3, capitals)):
                     said[k] = "to the " + words[k]  # "Mary went home.", "went back home"
+        for k in range(1, len(words) - 2):
+            if words[k + 1] == "for" and words[k] in _SETTING_OFF and k not in said \
+                    and self._names_person(words, k - 1, capitals):
+                said[k], said[k + 1] = "went", "to"  # "Tom left for work.", "headed for"
         for k in range(2, len(words) - 1):
             if words[k] == "into" and words[k + 1] == "the" \
                     and words[k - 1] not in _IS | _TRANSPORT_VERBS \
@@ -1236,6 +1271,9 @@ class EntityMap:
         if len(words) >= 3 and words[-1] in _AFTER_ALL:
             said[len(words) - 1] = ""  # "Tim went home afterwards."
         if not (_DETERMINERS | {"some"}).isdisjoint(present):
+            if words[0] in _POSSESSIVES and len(words) > 2 and words[1] not in \
+                    _NOT_A_THING | RELATIVES | ANIMALS and words[2] in _IS:
+                said[0] = "The"  # "My keys are in the bag.", as "took my keys" reads
             for k in range(1, len(words) - 1):
                 if (words[k] in _DETERMINERS or words[k] == "some" and (  # "took some nails"
                         words[k - 1] in HANDLING_VERBS or words[k - 1] == "up")) \
@@ -1449,7 +1487,8 @@ class EntityMap:
         return self._after_mover(words, i + 1) or (
             capitals[i] and word not in self.lexicon.words
             and self.lexicon.kind_of.get(self.forward.get(word, word)) is None) \
-            or _relative_at(words, i) or self._animal_at(words, i, False)
+            or _relative_at(words, i) or self._animal_at(words, i, False) \
+            or (word == "i" and capitals[i] and self.phrases)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
                          question: bool) -> dict[int, str]:
@@ -1645,6 +1684,8 @@ class EntityMap:
             original = self.surface.get(word.lower())
             if original is None or original.lower() == word.lower():
                 return word
+            if original == "you":
+                return original  # whoever wrote "I"
             return _same_case(original, word) if word[:1].isupper() else original
         return WORD.sub(back, answer)
 
