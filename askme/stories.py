@@ -242,13 +242,21 @@ _GONE_WITH = re.compile(r"(?P<who>.+?)\s+(?P<going>(?:went|walked|ran|drove|cycl
                         r"(?:the\s+)?[^\W\d_]+)\s+with\s+(?P<thing>(?:the|a|an|his|her|their"
                         r"|my|our|your)\s+[^\W\d_]+)", re.IGNORECASE)
 
+# "Ravi put his keys in the drawer": a thing put down and where it then is, which no one
+# fact the model read tells (it read where the keys are, and still counted them held).
+_PUT_IN = re.compile(r"(?P<who>.+?)\s+(?:put|placed|left|hid|stored|dropped|set|laid|stuck"
+                     r"|tucked|stashed)\s+(?P<thing>(?:the|a|an|his|her|their|my|our|your)"
+                     r"(?:\s+[^\W\d_]+){1,2}?)\s+(?P<where>(?:in|into|on|onto|under|inside"
+                     r"|behind|beside)\s+(?:the|a|an|his|her|their|my|our|your)"
+                     r"(?:\s+[^\W\d_]+){1,2})", re.IGNORECASE)
+
 # Whom one goes with, not a thing taken along ("with his kids"; and RELATIVES, VEHICLES).
 _COMPANY = {"kids", "children", "family", "team", "class", "group", "people", "crew"}
 
 
 def _told_apart(clause: str, end: str) -> list[str] | None:
     """A clause that tells two facts no one fact the model read tells, as those two
-    (_carried, _TAKEN_AT, _GONE_WITH), or None."""
+    (_carried, _TAKEN_AT, _GONE_WITH, _PUT_IN), or None."""
     carried = _carried(clause, end)
     if carried:
         return carried
@@ -261,6 +269,12 @@ def _told_apart(clause: str, end: str) -> list[str] | None:
     if gone and company not in VEHICLES | RELATIVES | _COMPANY \
             and company.removesuffix("s") not in RELATIVES:  # not "with a friend"
         return [f"{gone['who']} took {gone['thing']}{end}", f"{gone['who']} {gone['going']}{end}"]
+    put = _PUT_IN.fullmatch(clause.strip())
+    if put and put["thing"].split()[-1].lower() not in VEHICLES | RELATIVES | _COMPANY:
+        thing = put["thing"]
+        be = "are" if thing.lower().endswith("s") else "is"
+        return [f"{put['who']} put down {thing}{end}",
+                f"{thing[:1].upper()}{thing[1:]} {be} {put['where']}{end}"]
     return None
 
 

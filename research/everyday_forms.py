@@ -3,6 +3,7 @@
     python research/everyday_forms.py [MODEL] [--facts [--every]] [--new-things] [--tasks 2,7]
                                       [--babi DIR] [--count N]
     python research/everyday_forms.py [MODEL] --animals|--full-names|--cities [--tasks 1,6]
+    python research/everyday_forms.py [MODEL] --put-in [--tasks 6,7,8]
 
 Each of bAbI 1k's training questions of the listed kinds (its first N a kind and task) is
 asked again in other forms of the same question ("How many objects is Mary carrying?" as
@@ -18,7 +19,11 @@ With --animals, the person each question asks about is told as an animal ("Mary 
 the office." as "The dog went to the office.", "he" after it as "it"), in tasks 1, 6, 7,
 8, 9 and 11 unless --tasks says others. With --full-names, every person has a surname or a
 title ("Mary Lee", "Mr Brown"); with --cities, bAbI's six rooms are cities of two words
-("went to the kitchen" as "went to New York"), in story, question and answer.
+("went to the kitchen" as "went to New York"), in story, question and answer. With
+--put-in, a thing put down is put somewhere ("Mary dropped the milk." as "Mary put the milk
+in the box.", "Mary left the milk on the table."), and the story's facts are cut into
+clauses as chat, load and ask --stdin store them (askme.stories.split_clauses), in tasks
+6, 7 and 8 unless --tasks says others.
 Training stories, not the test: this is for choosing reading rules (askme/dmn/entities.py:
 _QUESTION_FORMS, _TOLD_FORMS, EntityMap._arrived), and the story is what the model knows
 best, so what a form loses is the form's. The numbers in docs/answers.md and
@@ -231,6 +236,25 @@ def with_cities(examples):
                       answer=told(ex.answer))
 
 
+_PUT_DOWN = re.compile(r"^(\w+) (?:put down|dropped|discarded|left) the (\w+)\.$")
+
+
+def put_in(examples, form: str | None):
+    """Each example with a thing put down, every such fact told in `form` ("put the X in
+    the box"; None: as bAbI tells it), its facts cut into clauses as askme stores typed
+    ones."""
+    from askme.stories import split_clauses
+
+    for ex in examples:
+        if any(_PUT_DOWN.match(fact) for fact in ex.story):
+            story = list(ex.story)
+            if form:
+                verb, where = form.split(" the X ")
+                story = [_PUT_DOWN.sub(rf"\1 {verb} the \2 {where}.", f) for f in story]
+            yield replace(ex, story=tuple(c for f in story for c in split_clauses(f)),
+                          supports=())
+
+
 def retold(examples, fact: str, form: str, every: bool = False):
     """Each example with a supporting fact that reads `fact`, the latest such told in `form`
     (`every`: and every other fact that reads `fact` too, so a thing's first telling is)."""
@@ -267,8 +291,20 @@ def main() -> None:
     parser.add_argument("--full-names", action="store_true",
                         help="every person with a surname or a title")
     parser.add_argument("--cities", action="store_true", help="bAbI's rooms as cities of two words")
+    parser.add_argument("--put-in", action="store_true",
+                        help="a thing put down told as put somewhere, cut into clauses")
     args = parser.parse_args()
     checkpoint = load_checkpoint(model_folder(args.model)[0])
+    if args.put_in:
+        tasks = [int(t) for t in (args.tasks or "6,7,8").split(",")]
+        for task, examples in load_tasks(args.babi, tasks, "train").items():
+            for form in (None, "put the X in the box", "left the X on the table"):
+                asked = list(put_in(examples, form))[:args.count]
+                said = [a.text for a in answer_examples(checkpoint, asked, 256)]
+                right = sum(a == ex.answer for a, ex in zip(said, asked))
+                print(f"{task:>2} {right:>4}/{len(asked):<4} {form or 'as bAbI tells it'}",
+                      flush=True)
+        return
     retelling = (args.animals and ("the person asked about told as an animal", with_animals)
                  or args.full_names and ("people with surnames and titles", with_full_names)
                  or args.cities and ("rooms as cities of two words", with_cities))

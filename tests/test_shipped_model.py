@@ -258,6 +258,9 @@ EVERYDAY_ROWS = [
      ["office", "office"]),
     ("Ann gave the book to me. I'm at the gym.", ["Who received the book?", "Am I at the gym?"],
      ["you", "yes"]),
+    ("I put my keys in the drawer. I took my umbrella.", ["What am I carrying?",
+                                                          "Where are my keys?"],
+     ["umbrella", "drawer"]),
     ("My keys are in my bag. Tom left for work. Anna went to the shop to buy milk.",
      ["Where are my keys?", "Where is Tom?", "Where is Anna?"], ["bag", "work", "shop"]),
     # A place English tells without an article, after a city

@@ -100,6 +100,11 @@ def test_a_question_ending_in_a_mark_ends_the_prose_before_it():
      ["Julia went to the shop.", "Julia picked up the cake.", "Julia went to the party."]),
     ("Lena went to the beach with her camera.",
      ["Lena took her camera.", "Lena went to the beach."]),
+    # putting a thing somewhere: putting it down, and where it then is
+    ("I put my keys in the drawer.", ["I put down my keys.", "My keys are in the drawer."]),
+    ("Ravi left the ball on the table and went home.",
+     ["Ravi put down the ball.", "The ball is on the table.", "Ravi went home."]),
+    ("Vera left the house.", ["Vera left the house."]),
     # "before" keeps the order told; a list of things may open with "some"
     ("Ada took the scarf and the gloves before she went outside.",
      ["Ada took the scarf.", "Ada took the gloves.", "She went outside."]),
