@@ -415,6 +415,16 @@ def test_a_name_of_several_words_is_one_person(lexicon):
     assert entities.rewrite("Mary went back to Paris.").endswith(" went back to the hallway.")
 
 
+def test_someones_thing_reads_as_the_thing(lexicon):
+    entities = EntityMap(lexicon)
+    assert entities.rewrite("Alice took Bob's umbrella.") == "Mary took the apple."
+    assert entities.copy().rewrite("Where is Bob's umbrella?", question=True) == (
+        "Where is the apple?")
+    # Not "is" or "has", nor after a question word
+    assert entities.rewrite("Alice's in the library.") == "Mary's in the kitchen."
+    assert entities.copy().rewrite("Where's Alice?", question=True) == "Where's Mary?"
+
+
 def test_whoever_writes_i_is_a_person_answered_as_you(lexicon):
     entities = EntityMap(lexicon)
     assert entities.rewrite("I am in the library.") == "Mary went to the kitchen."

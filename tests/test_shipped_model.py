@@ -261,6 +261,10 @@ EVERYDAY_ROWS = [
     ("I put my keys in the drawer. I took my umbrella.", ["What am I carrying?",
                                                           "Where are my keys?"],
      ["umbrella", "drawer"]),
+    ("Tom went to the gym yesterday. Tom went home today. Sue took Anna's umbrella. Sue went "
+     "to the park. Tom's keys are in the car.",
+     ["Where's Tom?", "Where is Anna's umbrella?", "Where are Tom's keys?"],
+     ["home", "park", "car"]),
     ("My keys are in my bag. Tom left for work. Anna went to the shop to buy milk.",
      ["Where are my keys?", "Where is Tom?", "Where is Anna?"], ["bag", "work", "shop"]),
     # A place English tells without an article, after a city
