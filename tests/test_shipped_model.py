@@ -265,6 +265,8 @@ EVERYDAY_ROWS = [
      "to the park. Tom's keys are in the car.",
      ["Where's Tom?", "Where is Anna's umbrella?", "Where are Tom's keys?"],
      ["home", "park", "car"]),
+    ("Sue is with Tom in the garden. Ben went for a walk in the park. Ana is visiting her aunt "
+     "in Leeds.", ["Where is Sue?", "Where is Ben?", "Where is Ana?"], ["garden", "park", "Leeds"]),
     ("My keys are in my bag. Tom left for work. Anna went to the shop to buy milk.",
      ["Where are my keys?", "Where is Tom?", "Where is Anna?"], ["bag", "work", "shop"]),
     # A place English tells without an article, after a city

@@ -65,7 +65,8 @@ PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, r
                 " 2026-12-08: animals that go somewhere as people, school and the like as home,"
                 " places and names of several capitalised words, titles, going back to a city;"
                 " I and me as a person, my before a thing, leaving for a place, to buy ...,"
-                " someone's thing as the thing, today closing a fact")
+                " someone's thing as the thing, today closing a fact, being somewhere with"
+                " someone, a walk somewhere, visiting someone somewhere")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -726,6 +727,15 @@ _TOLD_FORMS = [(frozenset(keys.split()), re.compile(form, re.IGNORECASE), told)
      r"\bis\s+(?:perhaps|possibly|probably)\s+(?=in\s+the\s+[^\W\d_]+\s+or\s)", "is either "),
     ("both", r"\b(?P<who>and\s+[A-Z][^\W\d_]*)\s+both\s+", r"\g<who> "),
     ("together", r"\s+together(?=\s*[.!]?\s*$)", ""),
+    # Being somewhere with someone, as two there ("Sue is with Tom in the garden."); going for
+    # a walk somewhere, or visiting someone somewhere, as going there.
+    ("with", r"^(?P<who>[A-Z][^\W\d_]*)\s+(?:is|was)\s+with\s+(?P<other>[A-Z][^\W\d_]*)\s+"
+     r"(?=(?:in|at)\s)", r"\g<who> and \g<other> are "),
+    ("walk stroll run swim jog drive ride",
+     r"\bwent\s+(?:out\s+)?for\s+an?\s+(?:walk|stroll|run|swim|jog|drive|ride)\s+"
+     r"(?:in|on|at|along|around|to|through)\s+", "went to "),
+    ("visiting", r"\b(?:is|was)\s+visiting\s+(?:(?:his|her|their|my|our|your)\s+[^\W\d_]+"
+     r"|[A-Z][^\W\d_]*)\s+(?=in\s)", "is "),
 )]
 
 
