@@ -267,6 +267,7 @@ EVERYDAY_ROWS = [
      ["home", "park", "car"]),
     ("Sue is with Tom in the garden. Ben went for a walk in the park. Ana is visiting her aunt "
      "in Leeds.", ["Where is Sue?", "Where is Ben?", "Where is Ana?"], ["garden", "park", "Leeds"]),
+    ("Tom went home. Ann went to the gym.", ["Is Tom home?", "Is Ann home?"], ["yes", "no"]),
     ("My keys are in my bag. Tom left for work. Anna went to the shop to buy milk.",
      ["Where are my keys?", "Where is Tom?", "Where is Anna?"], ["bag", "work", "shop"]),
     # A place English tells without an article, after a city

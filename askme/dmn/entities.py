@@ -636,6 +636,7 @@ _QUESTION_FORMS = [(re.compile(r"^\s*" + form + _ASKED_END, re.IGNORECASE), aske
     (r"what\s+is\s+the\s+colou?r\s+of\s+(?P<x>.+?)", "What color is {x}?"),
     (r"is\s+(?P<x>.+?)\s+(?:currently|now)\s+(?P<y>(?:in|at)\s+.+?)", "Is {x} {y}?"),
     (r"is\s+(?P<x>.+?)\s+inside\s+(?P<y>.+?)", "Is {x} in {y}?"),
+    (r"is\s+(?P<x>.+?)(?<!\sat)(?<!\sin)\s+home", "Is {x} at home?"),  # not "at home"
     (r"who\s+(?:was\s+given|ended\s+up\s+with)\s+(?P<x>.+?)", "Who received {x}?"),
     (r"who\s+(?:gave\s+away|handed\s+over|passed|handed)\s+(?P<x>.+?)", "Who gave {x}?"),
     (r"what\s+did\s+(?P<x>.+?)\s+(?:give|hand|pass)\s+(?:to\s+)?(?P<y>.+?)",
@@ -754,7 +755,7 @@ _QUESTION_FORM_WORDS = frozenset(
     "many things items objects hold carry holding carrying have got find located seen end been "
     "before color colour currently now inside given ended gave handed passed give hand pass get "
     "receive scares frightens larger smaller north south east west way likely would will "
-    "why".split())
+    "why home".split())
 
 
 def _as_babi_asks(text: str) -> str:
