@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from askme.english import (AUXILIARIES, CLAUSE_TIMES, CLAUSE_VERBS, HANDLING_VERBS,
+from askme.english import (AUXILIARIES, BUILDINGS, CLAUSE_TIMES, CLAUSE_VERBS, HANDLING_VERBS,
                             INDIRECT_QUESTION, QUESTION_WORDS, RELATIVES, THING_PRONOUNS,
                             VEHICLES, WORD, reads_as_past)
 from askme.errors import AskmeError, UsageError
@@ -34,18 +34,18 @@ class Line:
 
 
 # A title's full stop, which ends no sentence ("Dr. Jones went home.").
-_TITLE_STOP = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr)\.$", re.IGNORECASE)
+_TITLE_STOP = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|St|Mt)\.$", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     for part in _SENTENCE_END.split(text):
         part = part.strip()
-        if sentences and _TITLE_STOP.search(sentences[-1]):
+        if sentences and part and _TITLE_STOP.search(sentences[-1]):
             sentences[-1] += " " + part
         elif part:
             sentences.append(part)
-    return [s for s in sentences if s]
+    return sentences
 
 
 # Words that begin a subject: an article or a possessive, and the pronouns.
@@ -252,6 +252,12 @@ _PUT_IN = re.compile(r"(?P<who>.+?)\s+(?:put|placed|left|hid|stored|dropped|set|
 
 # Whom one goes with, not a thing taken along ("with his kids"; and RELATIVES, VEHICLES).
 _COMPANY = {"kids", "children", "family", "team", "class", "group", "people", "crew"}
+# What one leaves that is not put down ("Anna left the office in the morning."), and where
+# one is, not a place a thing is put ("in a hurry", "on his bike").
+_NOT_PUT = VEHICLES | RELATIVES | BUILDINGS | _COMPANY | {"room", "home"}
+_NOT_PUT_IN = VEHICLES | {"morning", "afternoon", "evening", "night", "hurry", "rain", "dark",
+                          "end", "meantime", "past", "future", "bike", "car", "way", "time",
+                          "weekend", "week", "day", "moment", "middle"}
 
 
 def _told_apart(clause: str, end: str) -> list[str] | None:
@@ -270,9 +276,10 @@ def _told_apart(clause: str, end: str) -> list[str] | None:
             and company.removesuffix("s") not in RELATIVES:  # not "with a friend"
         return [f"{gone['who']} took {gone['thing']}{end}", f"{gone['who']} {gone['going']}{end}"]
     put = _PUT_IN.fullmatch(clause.strip())
-    if put and put["thing"].split()[-1].lower() not in VEHICLES | RELATIVES | _COMPANY:
+    if put and put["thing"].split()[-1].lower() not in _NOT_PUT \
+            and put["where"].split()[-1].lower() not in _NOT_PUT_IN:
         thing = put["thing"]
-        be = "are" if thing.lower().endswith("s") else "is"
+        be = "are" if thing.lower().endswith("s") and not thing.lower().endswith("ss") else "is"
         return [f"{put['who']} put down {thing}{end}",
                 f"{thing[:1].upper()}{thing[1:]} {be} {put['where']}{end}"]
     return None

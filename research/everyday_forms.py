@@ -189,8 +189,8 @@ _PERSON = re.compile(r"\b(Mary|John|Sandra|Daniel)\b")
 
 def with_animals(examples, seed: int = 5):
     """Each example whose question names one of bAbI's people, that person told as an
-    animal throughout its story and question; "he" or "she" opening a fact right after one
-    naming the animal as "it"."""
+    animal throughout its story and question; the first "he" or "she" of a fact right after
+    one naming the animal as "it"."""
     import random
 
     rng = random.Random(seed)

@@ -105,6 +105,8 @@ def test_a_question_ending_in_a_mark_ends_the_prose_before_it():
     ("Ravi left the ball on the table and went home.",
      ["Ravi put down the ball.", "The ball is on the table.", "Ravi went home."]),
     ("Vera left the house.", ["Vera left the house."]),
+    ("Anna left the office in the morning.", ["Anna left the office in the morning."]),
+    ("I put the glass on the table.", ["I put down the glass.", "The glass is on the table."]),
     # "before" keeps the order told; a list of things may open with "some"
     ("Ada took the scarf and the gloves before she went outside.",
      ["Ada took the scarf.", "Ada took the gloves.", "She went outside."]),

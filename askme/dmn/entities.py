@@ -364,6 +364,9 @@ _SAID_TO_ME = {"me", "myself"}
 # no one. Not "Tom's in the kitchen" (is), "Tom's gone" (has), nor a relative ("Tom's mom").
 _OWNED = re.compile(r"\b[A-Z][^\W\d_]*['\u2019]s\s+(?=([^\W\d_]+))")
 _NOT_OWNED = PRONOUNS | ADVERBS | AUXILIARIES | RELATIVES | {
+    "left", "taken", "put", "lost", "found", "made", "come", "done", "seen", "run", "hungry",
+    "thirsty", "tired", "bored", "cold", "hot", "sick", "ill", "late", "early", "ready",
+    "busy", "happy", "sad", "angry", "afraid", "scared", "asleep", "awake", "away", "alone",
     "in", "at", "on", "into", "to", "from", "with", "by", "not", "gone", "got", "been", "just",
     "the", "a", "an", "home", "back", "upstairs", "downstairs", "outside", "inside", "always",
     "never", "also", "over", "out", "off", "up", "down", "and", "or", "but", "so"}
@@ -396,7 +399,11 @@ _CLOSING_NOW = {"today", "tonight"}
 _NOT_NAMES = _OPENERS | _BABI_TIME_WORDS | _AFTER_ALL | _NEVER_SLOTS | _WEEKDAYS | {
     "meanwhile", "suddenly", "eventually", "afterward", "tonight", "tomorrow", "now",
     "when", "while", "because", "since", "once", "if", "so", "but", "yes", "no", "dear",
-    "first", "earlier", "perhaps", "maybe", "only", "even", "just", "everyone", "nobody"}
+    "first", "earlier", "perhaps", "maybe", "only", "even", "just", "everyone", "nobody",
+    "suddenly", "finally", "eventually", "recently", "usually", "quickly", "slowly",
+    "luckily", "unfortunately", "fortunately", "apparently", "actually", "probably",
+    "certainly", "obviously", "honestly", "clearly", "surely", "really", "early", "lately",
+    "secretly", "quietly", "happily", "sadly", "sometimes", "often", "i"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
 _TIMES = {"year", "week", "month", "night", "weekend", "summer", "winter", "spring",
@@ -435,7 +442,7 @@ _CLOSING = re.compile(
     # why, as an infinitive ("went to the shop to buy milk"): what was meant, not done
     r"|to\s+(?:buy|get|see|visit|meet|play|eat|watch|shop|swim|relax|rest|exercise|pray"
     r"|read|cook|wash|clean|help|check|pick\s+up)\b"  # not "to work", a place
-    r"(?:\s+[^\W\d_']+){0,4}"
+    r"(?:\s+(?!(?:to|in|at|into)\b)[^\W\d_']+){0,4}"  # not "to get to the airport"
     r")(?=[\s.!;:\u2026]*$)", re.IGNORECASE)
 # The parts of the day the time-reasoning stories tell with "this" ("Fred went to the park
 # this evening."): "in the evening" reads so.
@@ -636,7 +643,7 @@ _QUESTION_FORMS = [(re.compile(r"^\s*" + form + _ASKED_END, re.IGNORECASE), aske
     (r"what\s+is\s+the\s+colou?r\s+of\s+(?P<x>.+?)", "What color is {x}?"),
     (r"is\s+(?P<x>.+?)\s+(?:currently|now)\s+(?P<y>(?:in|at)\s+.+?)", "Is {x} {y}?"),
     (r"is\s+(?P<x>.+?)\s+inside\s+(?P<y>.+?)", "Is {x} in {y}?"),
-    (r"is\s+(?P<x>.+?)(?<!\sat)(?<!\sin)\s+home", "Is {x} at home?"),  # not "at home"
+    (r"is\s+(?P<x>(?:the\s+)?[^\W\d_]+)\s+home", "Is {x} at home?"),  # not "in his home"
     (r"who\s+(?:was\s+given|ended\s+up\s+with)\s+(?P<x>.+?)", "Who received {x}?"),
     (r"who\s+(?:gave\s+away|handed\s+over|passed|handed)\s+(?P<x>.+?)", "Who gave {x}?"),
     (r"what\s+did\s+(?P<x>.+?)\s+(?:give|hand|pass)\s+(?:to\s+)?(?P<y>.+?)",
@@ -734,9 +741,11 @@ _TOLD_FORMS = [(frozenset(keys.split()), re.compile(form, re.IGNORECASE), told)
      r"(?=(?:in|at)\s)", r"\g<who> and \g<other> are "),
     ("walk stroll run swim jog drive ride",
      r"\bwent\s+(?:out\s+)?for\s+an?\s+(?:walk|stroll|run|swim|jog|drive|ride)\s+"
-     r"(?:in|on|at|along|around|to|through)\s+", "went to "),
-    ("visiting", r"\b(?:is|was)\s+visiting\s+(?:(?:his|her|their|my|our|your)\s+[^\W\d_]+"
-     r"|[A-Z][^\W\d_]*)\s+(?=in\s)", "is "),
+     r"(?:in|on|at|along|around|to|through)\s+(?=the\s+(?!(?:car|bike|boat|bus|van)\b))",
+     "went to "),  # not "in his car", "on Monday"
+    ("visiting", r"\b(?:is|was)\s+visiting\s+(?:his|her|their|my|our|your)\s+[^\W\d_]+\s+"
+     r"(?=in\s+(?:the\s|[A-Z])(?!(?:January|February|March|April|May|June|July|August"
+     r"|September|October|November|December)\b))", "is "),
 )]
 
 
@@ -1520,8 +1529,10 @@ class EntityMap:
 
     def _names_person(self, words: list[str], i: int, capitals: list[bool]) -> bool:
         """Whether word i may stand for a person, read alone: as _after_mover reads the
-        word before a verb (one known or held as a person, or a word such as "she"), or a
-        capitalised word the model never read and no text gave another kind (a name)."""
+        word before a verb (one known or held as a person, or a word such as "she"), a
+        capitalised word the model never read and no text gave another kind (a name), a
+        relative after a possessive ("my sister"), an animal told of as a person
+        (_animal_at), or "I"."""
         word = words[i]
         return self._after_mover(words, i + 1) or (
             capitals[i] and word not in self.lexicon.words
@@ -1572,10 +1583,11 @@ class EntityMap:
         out: dict[int, str] = {}
         for i in sorted(named_places):
             n = 1
-            while n < 3 and i + n < len(words) and capitals[i + n] \
+            while n < 3 and i + n < len(words) and capitals[i + n] and words[i + n] != "i" \
                     and words[i + n] not in self.lexicon.words \
-                    and text[matches[i + n - 1].end():matches[i + n].start()] == " ":
-                n += 1  # not "in Mumbai, Samuel ..."
+                    and text[matches[i + n - 1].end():matches[i + n].start()] in (
+                        (" ", ". ") if words[i + n - 1] in ("st", "mt") else (" ",)):
+                n += 1  # not "in Mumbai, Samuel ..."; "St. Louis"
             key = " ".join(words[i:i + n])
             if n > 1:
                 out[i] = key
@@ -1594,17 +1606,18 @@ class EntityMap:
             word, held = words[i], self.forward.get(words[i])
             unread = word not in self.lexicon.words and (
                 held is None or self.lexicon.kind_of.get(held) == "actor")
-            if word in _NOT_NAMES or word.endswith("ly") or not (word in _TITLES or (
-                    capitals[i] and i not in named_places
+            if word in _NOT_NAMES or not capitals[i] or not (word in _TITLES or (
+                    i not in named_places
                     and (unread or self.lexicon.kind_of.get(word) == "actor"))):
                 i += 1  # no name's first word ("Later Tom went ...", "Suddenly Amy ...")
                 continue
             n = 1
             # Words the model never read, or a name it knows after a title ("Dr. Daniel")
             while (n < 3 and i + n < len(words) and capitals[i + n] and i + n not in named_places
-                   and (words[i + n] not in self.lexicon.words
-                        or self.lexicon.kind_of.get(words[i + n]) == "actor")
-                   and text[matches[i + n - 1].end():matches[i + n].start()] in (" ", ". ")):
+                   and words[i + n] != "i" and (words[i + n] not in self.lexicon.words
+                                                or self.lexicon.kind_of.get(words[i + n]) == "actor")
+                   and text[matches[i + n - 1].end():matches[i + n].start()] in (
+                       (" ", ". ") if words[i + n - 1] in _TITLES else (" ",))):
                 n += 1
             key = " ".join(words[i:i + n])
             if n > 1 and (i == 0 or words[i - 1] not in ("in", "at", "into")) \
@@ -1662,7 +1675,8 @@ class EntityMap:
                 if words[j] in _INSIDE and words[j - 1] == "the"
                 and words[j - 2] in _PLACE_PREPOSITIONS and words[j] in self.lexicon.words
                 and self.lexicon.kind_of.get(words[j]) is None and words[j] not in self.forward
-                and any(self._names_person(words, k, capitals) for k in range(j - 2))}
+                and (words[j - 3] in _IS or words[j - 3] in self.lexicon.moves)  # not "found"
+                and any(self._names_person(words, k, capitals) for k in range(j - 3))}
 
     def _moves_here(self, words: list[str], i: int, named_places: set[int]) -> bool:
         """Whether word i is unknown and stands as a verb of motion: after a person (or a
