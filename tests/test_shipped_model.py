@@ -268,6 +268,8 @@ EVERYDAY_ROWS = [
     ("Sue is with Tom in the garden. Ben went for a walk in the park. Ana is visiting her aunt "
      "in Leeds.", ["Where is Sue?", "Where is Ben?", "Where is Ana?"], ["garden", "park", "Leeds"]),
     ("Tom went home. Ann went to the gym.", ["Is Tom home?", "Is Ann home?"], ["yes", "no"]),
+    # The way of one step, which no training story asks (the decoder said "office unknown")
+    ("The park is north of the gym.", ["How do I get from the gym to the park?"], ["unknown"]),
     ("My keys are in my bag. Tom left for work. Anna went to the shop to buy milk.",
      ["Where are my keys?", "Where is Tom?", "Where is Anna?"], ["bag", "work", "shop"]),
     # A place English tells without an article, after a city

@@ -318,6 +318,17 @@ def asks_what(question: str) -> bool:
     return _opening(question) in QUESTION_WORDS
 
 
+# bAbI's question of the way from one place to another (task 19), however it opens ("How do
+# you go from ...", "How do I get from ..."), and its answers: directions, "n,w".
+_WAY_ASKED = re.compile(r"^\W*how\s+(?:do|can|would|should|could)\s+\w+\s+(?:go|get)\s+from\b",
+                        re.IGNORECASE)
+_DIRECTIONS = re.compile(r"^[nsew](?:\s*,\s*[nsew])*$")
+
+
+def asks_the_way(question: str) -> bool:
+    return bool(_WAY_ASKED.match(question))
+
+
 def asks_for_told(question: str) -> bool:
     """Whether the answer to `question` is words some fact tells (see above)."""
     return bool(_WHERE_TOLD.match(question) or _HELD_TOLD.match(question)) \
@@ -491,6 +502,11 @@ def answer_read(checkpoint: Checkpoint, facts, mask, counts: list[int], question
                                   or said not in YES_NO and asks_yes_no(outright)):
             # No training task asks "Does Ken have the ball?" (answered "office") nor "Who
             # has the ball?" (answered "no").
+            out.append(replace(a, text=UNKNOWN, confidence=1.0, off_kind=said))
+        elif said != UNKNOWN and asks_the_way(outright) and not _DIRECTIONS.match(a.text):
+            # The way from one place to another is directions ("n,w"), never other words:
+            # asked of one step, which no training story asks, the decoder said "office
+            # unknown".
             out.append(replace(a, text=UNKNOWN, confidence=1.0, off_kind=said))
         elif said != UNKNOWN and s.lexicon.never_answered(outright, a.text):
             # "Why is Otto cold?" answered "school", "Where is the ball?" answered "Ken":
