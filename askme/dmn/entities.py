@@ -380,6 +380,8 @@ def _owned(match) -> str:
             or following.endswith(("ing", "ed")):
         return match.group()  # "Where's Tom?", "It's raining", "Tom's in the kitchen."
     return "The " if match.start() == 0 else "the "
+
+
 # A possessive and one of these name a person ("my sister", "our neighbour": _relatives).
 _POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
 # Titles before a name ("Mr Brown", "Dr. Jones": _full_names).
@@ -400,7 +402,7 @@ _NOT_NAMES = _OPENERS | _BABI_TIME_WORDS | _AFTER_ALL | _NEVER_SLOTS | _WEEKDAYS
     "meanwhile", "suddenly", "eventually", "afterward", "tonight", "tomorrow", "now",
     "when", "while", "because", "since", "once", "if", "so", "but", "yes", "no", "dear",
     "first", "earlier", "perhaps", "maybe", "only", "even", "just", "everyone", "nobody",
-    "suddenly", "finally", "eventually", "recently", "usually", "quickly", "slowly",
+    "finally", "recently", "usually", "quickly", "slowly",
     "luckily", "unfortunately", "fortunately", "apparently", "actually", "probably",
     "certainly", "obviously", "honestly", "clearly", "surely", "really", "early", "lately",
     "secretly", "quietly", "happily", "sadly", "sometimes", "often", "i"}
