@@ -456,6 +456,9 @@ def test_whoever_writes_i_is_a_person_answered_as_you(lexicon):
     # "he" after a fact of mine alone means no one it names
     entities.rewrite("I went to the garden.")
     assert entities.rewrite("Then he went to the garden.").startswith("Then he ")
+    # "we" and "us" are the one who writes "I"
+    assert entities.rewrite("We are in the garden.") == "Mary went to the garden."
+    assert entities.copy().rewrite("Where are we?", question=True) == "Where is Mary?"
     # Not in a question of a memory where no one wrote "I"
     assert EntityMap(lexicon).rewrite("How do I get to the garden?", question=True) == (
         "How do I get to the garden?")

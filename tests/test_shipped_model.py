@@ -258,6 +258,8 @@ EVERYDAY_ROWS = [
      ["office", "office"]),
     ("Ann gave the book to me. I'm at the gym.", ["Who received the book?", "Am I at the gym?"],
      ["you", "yes"]),
+    ("We went to the beach. We have the keys.", ["Where are we?", "What do we have?"],
+     ["beach", "keys"]),
     ("I put my keys in the drawer. I took my umbrella.", ["What am I carrying?",
                                                           "Where are my keys?"],
      ["umbrella", "drawer"]),

@@ -66,7 +66,7 @@ PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, r
                 " places and names of several capitalised words, titles, going back to a city;"
                 " I and me as a person, my before a thing, leaving for a place, to buy ...,"
                 " someone's thing as the thing, today closing a fact, being somewhere with"
-                " someone, a walk somewhere, visiting someone somewhere")
+                " someone, a walk somewhere, visiting someone somewhere, we as I")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
@@ -351,14 +351,19 @@ _CLOSING_PLACES = _BARE_PLACES - _INSTITUTIONS  # places only where they close t
 _NOT_CONTRACTED = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had)n['\u2019]t\b",
                              re.IGNORECASE)
 _LEAVING = {"left", "leave", "leaves", "leaving", "from", "of"}
-# Whoever writes "I" is a person of the memory, told of in the third person as the training
-# stories tell people ("I am in the kitchen." as "I is ...", then the I its slot's name), and
-# answered as "you" ("Who received the book?" after "Ann gave the book to me.").
-_SPEAKER = re.compile(r"\bI\b")
+# Whoever writes "I" (or "we") is a person of the memory, told of in the third person as the
+# training stories tell people ("I am in the kitchen." as "I is ...", then the I its slot's
+# name), and answered as "you" ("Who received the book?" after "Ann gave the book to me.").
+_SPEAKER = re.compile(r"\b(?:I|[Ww]e)\b")
 _AS_THIRD_PERSON = [(re.compile(said), read) for said, read in (
     (r"\bI(?: am|['\u2019]m)\b", "I is"), (r"\bam I\b", "is I"), (r"\bAm I\b", "Is I"),
-    (r"\b([Dd])o I\b", r"\1oes I"), (r"(?<!does )(?<!did )\b(?:I have|I['\u2019]ve)\b", "I has"))]
-_SAID_TO_ME = {"me", "myself"}
+    (r"\b([Dd])o I\b", r"\1oes I"), (r"(?<!does )(?<!did )\b(?:I have|I['\u2019]ve)\b", "I has"),
+    (r"\b([Ww])e(?: are|['\u2019]re)\b", r"\1e is"), (r"\b([Ww])e were\b", r"\1e was"),
+    (r"\bare we\b", "is we"), (r"\bAre we\b", "Is we"), (r"\bwere we\b", "was we"),
+    (r"\bWere we\b", "Was we"), (r"\b([Dd])o we\b", r"\1oes we"),
+    (r"(?<!does )(?<!did )\b([Ww])e(?: have|['\u2019]ve)\b", r"\1e has"))]
+_SPEAKING = {"i", "we"}
+_SAID_TO_ME = {"me", "myself", "us", "ourselves"}
 # Someone's thing or place, read as "the" thing ("Tom's keys are in the car." as "The keys
 # are in the car.", "Sue is at Tom's house."), as "my keys" is: bAbI's things belong to
 # no one. Not "Tom's in the kitchen" (is), "Tom's gone" (has), nor a relative ("Tom's mom").
@@ -1069,10 +1074,10 @@ class EntityMap:
             if i <= skip:
                 continue
             if self.phrases and self.lexicon.reading >= 2 and (
-                    original == "I" or word in _SAID_TO_ME and not question):
+                    original == "I" or word == "we" or word in _SAID_TO_ME and not question):
                 slot = self.forward.get("i") or (None if question else self._slot_for("actor"))
-                if slot is not None:
-                    self.forward["i"] = slot
+                if slot is not None:  # "we" and "me" are the one who writes "I"
+                    self.forward["i"] = self.forward[word] = slot
                     self.surface.setdefault(slot, "you")
                     self.named.setdefault(slot, self.read)
                     slots_here.append(slot)
@@ -1540,7 +1545,7 @@ class EntityMap:
             capitals[i] and word not in self.lexicon.words
             and self.lexicon.kind_of.get(self.forward.get(word, word)) is None) \
             or _relative_at(words, i) or self._animal_at(words, i, False) \
-            or (word == "i" and capitals[i] and self.phrases)
+            or (word in _SPEAKING and (capitals[i] or word == "we") and self.phrases)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
                          question: bool) -> dict[int, str]:
