@@ -386,6 +386,12 @@ def test_a_possessive_and_a_relative_read_as_one_person(lexicon):
     assert entities.rewrite("Bob went to his office.") == "Sandra went to the office."
     # As a person for the other rules: "went home" after one.
     assert entities.rewrite("Then his friend went home.") == "Then John went to the garden."
+    # A name's relative likewise, apart from the name; not "It's mom"
+    relatives = EntityMap(lexicon)
+    assert relatives.rewrite("Carol's mom went to the garden.") == "Mary went to the garden."
+    assert relatives.copy().rewrite("Where is Carol's mom?", question=True) == "Where is Mary?"
+    relatives.rewrite("It's mom's day.")
+    assert "it s mom" not in relatives.forward
 
 
 def test_a_place_of_capitalised_words_takes_one_slot(lexicon):

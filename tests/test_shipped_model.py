@@ -260,6 +260,8 @@ EVERYDAY_ROWS = [
      ["you", "yes"]),
     ("We went to the beach. We have the keys.", ["Where are we?", "What do we have?"],
      ["beach", "keys"]),
+    ("Tom's mom went to the store. Tom went to the park.", ["Where is Tom's mom?",
+                                                             "Where is Tom?"], ["store", "park"]),
     ("I put my keys in the drawer. I took my umbrella.", ["What am I carrying?",
                                                           "Where are my keys?"],
      ["umbrella", "drawer"]),

@@ -552,6 +552,13 @@ def _relative_at(words: list[str], i: int) -> bool:
     return i > 0 and words[i] in RELATIVES and words[i - 1] in _POSSESSIVES
 
 
+def _relative_of_name(words: list[str], i: int, capitals: list[bool]) -> bool:
+    """Whether word i is a relative after a name's "'s" ("Tom's mom", read as the words
+    tom, s, mom): one person. Not "It's mom", "Where's dad"."""
+    return i > 1 and words[i] in RELATIVES and words[i - 1] == "s" and capitals[i - 2] \
+        and words[i - 2] not in _NOT_OWNERS
+
+
 def _said_instead(text: str, matches, said: dict[int, str]) -> str:
     """`text` with word k (matches[k]) read as said[k]; "" drops it and its spaces."""
     out, last = [], 0
@@ -1065,8 +1072,9 @@ class EntityMap:
                         if not places.intersection(range(i, i + len(name.split())))}
                     compounds |= full
                     names = set(full)
-            if not _POSSESSIVES.isdisjoint(words) or not ANIMALS.isdisjoint(words):
-                compounds |= self._relatives(words, question)
+            if not _POSSESSIVES.isdisjoint(words) or not ANIMALS.isdisjoint(words) \
+                    or "s" in words:
+                compounds |= self._relatives(words, capitals, question)
         out, last, skip = [], 0, -1
         known_words = self.lexicon.words
         slots_here = []  # the slots this text names, in order
@@ -1544,7 +1552,8 @@ class EntityMap:
         return self._after_mover(words, i + 1) or (
             capitals[i] and word not in self.lexicon.words
             and self.lexicon.kind_of.get(self.forward.get(word, word)) is None) \
-            or _relative_at(words, i) or self._animal_at(words, i, False) \
+            or _relative_at(words, i) or _relative_of_name(words, i, capitals) \
+            or self._animal_at(words, i, False) \
             or (word in _SPEAKING and (capitals[i] or word == "we") and self.phrases)
 
     def _compound_places(self, text: str, matches, words: list[str], named_places: set[int],
@@ -1633,7 +1642,8 @@ class EntityMap:
             i += n
         return out
 
-    def _relatives(self, words: list[str], question: bool) -> dict[int, str]:
+    def _relatives(self, words: list[str], capitals: list[bool], question: bool
+                   ) -> dict[int, str]:
         """Word i -> "my sister" where "my sister" names one person ("My sister went to the
         gym." then "Where is my sister?"): a possessive, then a word for a relative, a
         friend or the like. Read word by word, "my" took a name's slot and the sister was
@@ -1641,6 +1651,9 @@ class EntityMap:
         reads only the ones its memory holds."""
         pairs = {i - 1: f"{words[i - 1]} {words[i]}" for i in range(len(words))
                  if _relative_at(words, i) or self._animal_at(words, i, question)}
+        # A name's relative ("Tom's mom": the words tom, s, mom) is one person too.
+        pairs |= {i - 2: f"{words[i - 2]} s {words[i]}" for i in range(2, len(words))
+                  if _relative_of_name(words, i, capitals)}
         return {i: pair for i, pair in pairs.items() if not question or pair in self.forward}
 
     def _animal_at(self, words: list[str], i: int, question: bool) -> bool:
