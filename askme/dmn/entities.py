@@ -66,7 +66,8 @@ PHRASE_RULES = ("2026-12-06: pronouns named, bare places, journeys by vehicle, r
                 " places and names of several capitalised words, titles, going back to a city;"
                 " I and me as a person, my before a thing, leaving for a place, to buy ...,"
                 " someone's thing as the thing, today closing a fact, being somewhere with"
-                " someone, a walk somewhere, visiting someone somewhere, we as I")
+                " someone, a walk somewhere, visiting someone somewhere, we as I, a name's"
+                " relative")
 
 
 def _features(words: list[str], i: int, capital: bool) -> tuple[str, ...]:
