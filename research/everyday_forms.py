@@ -174,12 +174,16 @@ NEW_THINGS = {"apple": "violin", "milk": "basket", "football": "torch"}
 _BABI_THING = re.compile(r"\b(" + "|".join(NEW_THINGS) + r")\b")
 
 
+def told_throughout(example, told):
+    """`example` with `told` applied to each fact of its story, its question and answer."""
+    return replace(example, story=tuple(told(f) for f in example.story),
+                   question=told(example.question), answer=told(example.answer))
+
+
 def with_new_things(example):
     """`example` with bAbI's things told as NEW_THINGS, in its story, question and answer."""
-    def new(text: str) -> str:
-        return _BABI_THING.sub(lambda m: NEW_THINGS[m.group(1)], text)
-    return replace(example, story=tuple(new(f) for f in example.story),
-                   question=new(example.question), answer=new(example.answer))
+    return told_throughout(example, lambda text: _BABI_THING.sub(
+        lambda m: NEW_THINGS[m.group(1)], text))
 
 
 # Animals for --animals, one drawn for each story (seeded).
@@ -218,22 +222,17 @@ CITIES = {"kitchen": "New York", "garden": "Los Angeles", "office": "Hong Kong",
           "hallway": "San Francisco", "bathroom": "Buenos Aires", "bedroom": "Tel Aviv"}
 
 
+_ROOM = re.compile(r"\b(?:the )?(" + "|".join(CITIES) + r")\b")
+
+
 def with_full_names(examples):
-    def told(text: str) -> str:
-        return _PERSON.sub(lambda m: SURNAMES[m.group()], text)
     for ex in examples:
-        yield replace(ex, story=tuple(told(f) for f in ex.story), question=told(ex.question),
-                      answer=told(ex.answer))
+        yield told_throughout(ex, lambda text: _PERSON.sub(lambda m: SURNAMES[m.group()], text))
 
 
 def with_cities(examples):
-    room = re.compile(r"\b(?:the )?(" + "|".join(CITIES) + r")\b")
-
-    def told(text: str) -> str:
-        return room.sub(lambda m: CITIES[m.group(1)], text)
     for ex in examples:
-        yield replace(ex, story=tuple(told(f) for f in ex.story), question=told(ex.question),
-                      answer=told(ex.answer))
+        yield told_throughout(ex, lambda text: _ROOM.sub(lambda m: CITIES[m.group(1)], text))
 
 
 _PUT_DOWN = re.compile(r"^(\w+) (?:put down|dropped|discarded|left) the (\w+)\.$")

@@ -405,13 +405,12 @@ _AFTER_ALL = {"afterwards", "later", "again", "too", "also", "then"}
 _CLOSING_NOW = {"today", "tonight"}
 # Words that open a sentence before a name, never a name's first word.
 _NOT_NAMES = _OPENERS | _BABI_TIME_WORDS | _AFTER_ALL | _NEVER_SLOTS | _WEEKDAYS | {
-    "meanwhile", "suddenly", "eventually", "afterward", "tonight", "tomorrow", "now",
-    "when", "while", "because", "since", "once", "if", "so", "but", "yes", "no", "dear",
-    "first", "earlier", "perhaps", "maybe", "only", "even", "just", "everyone", "nobody",
-    "finally", "recently", "usually", "quickly", "slowly",
-    "luckily", "unfortunately", "fortunately", "apparently", "actually", "probably",
-    "certainly", "obviously", "honestly", "clearly", "surely", "really", "early", "lately",
-    "secretly", "quietly", "happily", "sadly", "sometimes", "often", "i"}
+    "suddenly", "eventually", "afterward", "while", "because", "since", "once", "if", "so",
+    "but", "dear", "first", "earlier", "perhaps", "maybe", "only", "even", "just", "recently",
+    "usually", "quickly", "slowly", "luckily", "unfortunately", "fortunately", "apparently",
+    "actually", "probably", "certainly", "obviously", "honestly", "clearly", "surely",
+    "really", "early", "lately", "secretly", "quietly", "happily", "sadly", "sometimes",
+    "often"}
 # Times the training stories never tell, closing a sentence ("Tom moved to Berlin last
 # year." answered "year"); "this morning" and "yesterday" are theirs (time reasoning).
 _TIMES = {"year", "week", "month", "night", "weekend", "summer", "winter", "spring",
@@ -546,6 +545,19 @@ def _closing_once(text: str, matches, words: list[str], capitals: list[bool]) ->
         if not whom and words[k + 1] in _ARTICLES:
             return text[:matches[k - 1].end()] + text[matches[-1].end():]
     return text
+
+
+def _capitalised_run(text: str, matches, words: list[str], capitals: list[bool], i: int,
+                     abbreviations, reads_on) -> int:
+    """How many words, up to three, a run of capitalised words from word i spans: each next
+    one capitalised, not "I", one that `reads_on(k)`, after a single space (or ". " after
+    one of `abbreviations`: "Dr. Jones"); not across a comma ("in Mumbai, Samuel ...")."""
+    n = 1
+    while n < 3 and i + n < len(words) and capitals[i + n] and words[i + n] != "i" \
+            and reads_on(i + n) and text[matches[i + n - 1].end():matches[i + n].start()] in (
+                (" ", ". ") if words[i + n - 1] in abbreviations else (" ",)):
+        n += 1
+    return n
 
 
 def _relative_at(words: list[str], i: int) -> bool:
@@ -1599,15 +1611,10 @@ class EntityMap:
         `London`. A question reads them too, as it reads "Is Ben in Paris?"."""
         out: dict[int, str] = {}
         for i in sorted(named_places):
-            n = 1
-            while n < 3 and i + n < len(words) and capitals[i + n] and words[i + n] != "i" \
-                    and words[i + n] not in self.lexicon.words \
-                    and text[matches[i + n - 1].end():matches[i + n].start()] in (
-                        (" ", ". ") if words[i + n - 1] in ("st", "mt") else (" ",)):
-                n += 1  # not "in Mumbai, Samuel ..."; "St. Louis"
-            key = " ".join(words[i:i + n])
+            n = _capitalised_run(text, matches, words, capitals, i, ("st", "mt"),  # "St. Louis"
+                                 lambda k: words[k] not in self.lexicon.words)
             if n > 1:
-                out[i] = key
+                out[i] = " ".join(words[i:i + n])
         return out
 
     def _full_names(self, text: str, matches, words: list[str], capitals: list[bool],
@@ -1628,14 +1635,10 @@ class EntityMap:
                     and (unread or self.lexicon.kind_of.get(word) == "actor"))):
                 i += 1  # no name's first word ("Later Tom went ...", "Suddenly Amy ...")
                 continue
-            n = 1
             # Words the model never read, or a name it knows after a title ("Dr. Daniel")
-            while (n < 3 and i + n < len(words) and capitals[i + n] and i + n not in named_places
-                   and words[i + n] != "i" and (words[i + n] not in self.lexicon.words
-                                                or self.lexicon.kind_of.get(words[i + n]) == "actor")
-                   and text[matches[i + n - 1].end():matches[i + n].start()] in (
-                       (" ", ". ") if words[i + n - 1] in _TITLES else (" ",))):
-                n += 1
+            n = _capitalised_run(text, matches, words, capitals, i, _TITLES, lambda k: (
+                k not in named_places and (words[k] not in self.lexicon.words
+                                           or self.lexicon.kind_of.get(words[k]) == "actor")))
             key = " ".join(words[i:i + n])
             if n > 1 and (i == 0 or words[i - 1] not in ("in", "at", "into")) \
                     and (not question or key in self.forward):
